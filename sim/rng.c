@@ -1,0 +1,54 @@
+/* splitmix64 and xoshiro256** (public-domain algorithms by Vigna et al.). */
+#include "rng.h"
+
+uint64_t
+rng_mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+void
+rng_seed(struct rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++) {
+		seed += 0x9e3779b97f4a7c15ULL;
+		r->s[i] = rng_mix64(seed);
+	}
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t
+rng_below(struct rng *r, uint64_t bound)
+{
+	uint64_t limit = -bound % bound;	/* 2^64 mod bound */
+	uint64_t x;
+
+	do
+		x = rng_next(r);
+	while (x < limit);
+	return x % bound;
+}

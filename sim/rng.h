@@ -1,0 +1,23 @@
+/*
+ * A small deterministic PRNG (splitmix64 seeding a xoshiro256** state).
+ * Every random choice of the model (fault placement, random schedules)
+ * draws from one of these, seeded from the scenario's seed, so the same
+ * input and seed give the same run on every machine.
+ */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stdint.h>
+
+struct rng {
+	uint64_t	s[4];
+};
+
+void		rng_seed(struct rng *, uint64_t seed);
+uint64_t	rng_next(struct rng *);
+/* Uniform in [0, bound); bound must be non-zero.  Unbiased. */
+uint64_t	rng_below(struct rng *, uint64_t bound);
+/* One step of splitmix64: a good 64-bit mixing function on its own. */
+uint64_t	rng_mix64(uint64_t);
+
+#endif

@@ -1,0 +1,36 @@
+/* Counter names, indexed by enum stat_id. */
+#include <string.h>
+
+#include "stat.h"
+
+static const char *const stat_names[STAT_COUNT] = {
+	[STAT_DATA_READS] = "data_reads",
+	[STAT_RETRIES] = "retries",
+	[STAT_CSUM_ERRORS] = "csum_errors",
+	[STAT_IO_ERRORS] = "io_errors",
+	[STAT_EIO] = "eio",
+	[STAT_RETRY_CACHE_HITS] = "retry_cache_hits",
+	[STAT_RETRY_CACHE_MISSES] = "retry_cache_misses",
+	[STAT_METADATA_READS] = "metadata_reads",
+	[STAT_EM_SPLITS] = "em_splits",
+	[STAT_EM_MERGES] = "em_merges",
+	[STAT_ALLOCATIONS] = "allocations",
+	[STAT_DEADLOCKS] = "deadlocks",
+};
+
+const char *
+stat_name(enum stat_id id)
+{
+	return stat_names[id];
+}
+
+int
+stat_lookup(const char *name, unsigned long len)
+{
+	for (int i = 0; i < STAT_COUNT; i++) {
+		if (strlen(stat_names[i]) == len &&
+		    memcmp(stat_names[i], name, len) == 0)
+			return i;
+	}
+	return -1;
+}
