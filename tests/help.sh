@@ -1,0 +1,155 @@
+#!/bin/sh
+#
+# tests/help.sh: the usage text of blksim is its manual's SYNOPSIS.  A TAP
+# test for automake's TAP driver.
+#
+# `blksim --help' must print, word for word, the SYNOPSIS of blksim.1 as
+# mandoc renders it, after a leading `usage:'; whitespace is not compared,
+# so line breaks and indentation are free.  It also checks the conventions
+# of blksim.1: --help and -h print to standard output only and exit 0;
+# --version and -V print `blksim VERSION' and exit 0; a usage error exits 2
+# with the usage on standard error and nothing on standard output.
+#
+# Environment: BLKSIM, the blksim binary; SRCDIR, the absolute top source
+# directory; MANDOC, the mandoc program or empty (then the SYNOPSIS
+# comparison is skipped).
+
+: "${SRCDIR:?SRCDIR must name the top source directory}"
+BLKSIM=${BLKSIM-}
+MANDOC=${MANDOC-}
+page=$SRCDIR/man/blksim.1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/blksim-help.XXXXXX") || {
+	echo "Bail out! cannot create a temporary directory"
+	exit 99
+}
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# Indent standard input as TAP diagnostics.
+diag() { sed 's/^/# /'; }
+# One word per line from standard input.
+words() { awk '{ for (i = 1; i <= NF; i++) print $i }'; }
+
+if [ -z "$BLKSIM" ] || [ ! -x "$BLKSIM" ]; then
+	echo "Bail out! BLKSIM '$BLKSIM' is not an executable"
+	exit 99
+fi
+
+# Run blksim with the given arguments; leave its exit status in $rc and
+# its output in $tmp/out and $tmp/err.
+run() {
+	"$BLKSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+}
+
+# Check that the last run exited $1, for test point $2.
+check_exit() {
+	if [ "$rc" -eq "$1" ]; then
+		pass "$2 exits $1"
+	else
+		fail "$2 exits $1 (got $rc)"
+		diag <"$tmp/err"
+	fi
+}
+
+# --- --help and -h ----------------------------------------------------------
+run --help
+check_exit 0 "blksim --help"
+cp "$tmp/out" "$tmp/help"
+if [ ! -s "$tmp/err" ]; then
+	pass "blksim --help writes nothing to standard error"
+else
+	fail "blksim --help writes nothing to standard error"
+	diag <"$tmp/err"
+fi
+if head -n 1 "$tmp/help" | grep -q '^usage: blksim '; then
+	pass "blksim --help starts with 'usage: blksim'"
+else
+	fail "blksim --help starts with 'usage: blksim'"
+	diag <"$tmp/help"
+fi
+
+run -h
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$tmp/help"
+then
+	pass "blksim -h prints what --help prints"
+else
+	fail "blksim -h prints what --help prints (exit $rc)"
+	diag <"$tmp/err"
+fi
+
+# --- the SYNOPSIS -------------------------------------------------------------
+if [ -z "$MANDOC" ]; then
+	skip "--help is the SYNOPSIS of blksim.1" "mandoc not found"
+else
+	# mandoc marks bold and underline with backspaces; drop them, then
+	# keep the lines between the SYNOPSIS heading and the next heading.
+	bs=$(printf '\b')
+	"$MANDOC" -Tascii -O width=200 "$page" 2>"$tmp/mandoc.err" |
+	    sed "s/.$bs//g" |
+	    awk '/^[^ \t]/ { in_synopsis = ($0 == "SYNOPSIS"); next }
+		in_synopsis' | words >"$tmp/synopsis"
+	words <"$tmp/help" | awk 'NR > 1 || $0 != "usage:"' >"$tmp/usage"
+	if [ ! -s "$tmp/synopsis" ]; then
+		fail "--help is the SYNOPSIS of blksim.1 (no SYNOPSIS rendered)"
+		diag <"$tmp/mandoc.err"
+	elif cmp -s "$tmp/synopsis" "$tmp/usage"; then
+		pass "--help is the SYNOPSIS of blksim.1"
+	else
+		fail "--help is the SYNOPSIS of blksim.1"
+		echo "word by word, - SYNOPSIS, + --help:" | diag
+		diff -u "$tmp/synopsis" "$tmp/usage" | tail -n +3 | diag
+	fi
+fi
+
+# --- --version and -V ---------------------------------------------------------
+run --version
+check_exit 0 "blksim --version"
+head -n 1 "$tmp/out" >"$tmp/version"
+if grep -Eq '^blksim [0-9][0-9A-Za-z.+~_-]*$' "$tmp/version" &&
+    [ ! -s "$tmp/err" ]; then
+	pass "blksim --version prints 'blksim VERSION'"
+else
+	fail "blksim --version prints 'blksim VERSION'"
+	diag <"$tmp/out"
+	diag <"$tmp/err"
+fi
+cp "$tmp/out" "$tmp/version"
+run -V
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/version"; then
+	pass "blksim -V prints what --version prints"
+else
+	fail "blksim -V prints what --version prints (exit $rc)"
+	diag <"$tmp/out"
+fi
+
+# --- usage errors -------------------------------------------------------------
+# Each usage error must exit 2, print nothing on standard output, and print
+# the usage (its first line at least) on standard error.
+usage_line=$(head -n 1 "$tmp/help")
+usage_error() {
+	what=$1
+	shift
+	run "$@"
+	if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qxF -- "$usage_line" "$tmp/err"; then
+		pass "$what: exit 2, usage on standard error"
+	else
+		fail "$what: exit 2, usage on standard error (exit $rc)"
+		echo "stdout:" | diag
+		diag <"$tmp/out"
+		echo "stderr:" | diag
+		diag <"$tmp/err"
+	fi
+}
+usage_error "an unknown option" --no-such-option
+usage_error "an unknown option of run" run --no-such-option "$SRCDIR/scenarios"
+usage_error "an unknown command" no-such-command
+usage_error "no command" 
+
+echo "1..$n"
