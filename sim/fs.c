@@ -1,0 +1,1301 @@
+/*
+ * The 2008 btrfs data path: write with copy-on-write allocation and
+ * writeback, truncate, hole filling, buffered read with checksum
+ * verification and mirror retries, and the extent map cache between them.
+ * See fs.h for the objects and research/btrfs.md for the functions each
+ * piece models.
+ *
+ * Sequential model.  An operation runs to completion before the next
+ * starts, so the end-io worker processes a bio's completion right after
+ * its submission, and fs_mutex is always free when taken.  The blocking
+ * points of the 2008 code are still visible here as calls (need_metadata,
+ * the completion of a bio): that is where a concurrent scheduler
+ * interleaves tasks.  One blocking point matters even sequentially: with
+ * the retry-get-extent quirk, a retry that needs a metadata read waits for
+ * a completion that only the end-io worker it is running on could process;
+ * with one worker that can never happen (FS_EDEADLK).
+ *
+ * Page contents.  The page cache holds whole pages (one page = one
+ * sector) as content values (content.h).  A page read from a device holds
+ * what that mirror handed up, overlays included; a page that failed
+ * verification is filled with 0x01 bytes first (the `zeroit` path of
+ * btrfs_readpage_end_io_hook), which is what a checksummed page with no
+ * recorded checksum keeps after the post-patch early return.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "fs.h"
+#include "quirk.h"
+#include "xmalloc.h"
+
+/* Keep only the bits of a content value that describe bytes. */
+#define CONTENT_BYTES_AUX	(CONTENT_BYTE_MASK | CONTENT_FLIP)
+
+static inline bool
+quirk(const struct fs *fs, enum quirk_id q)
+{
+	return quirk_on(fs->cfg.quirks, q);
+}
+
+static inline uint64_t
+ss(const struct fs *fs)
+{
+	return fs->cfg.sectorsize;
+}
+
+static inline uint64_t
+round_down(uint64_t x, uint64_t a)
+{
+	return x & ~(a - 1);
+}
+
+/* round_up, saturating to the last aligned value below 2^64. */
+static inline uint64_t
+round_up(uint64_t x, uint64_t a)
+{
+	if (x > UINT64_MAX - (a - 1))
+		return round_down(UINT64_MAX, a);
+	return (x + a - 1) & ~(a - 1);
+}
+
+static void
+emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
+    uint64_t x1, uint64_t x2, uint64_t x3)
+{
+	trace_emit(&fs->trace, k, fs->line, ino, x0, x1, x2, x3);
+}
+
+/* Record a simulated kernel crash; the fs takes no more operations. */
+static int
+oops(struct fs *fs, const char *fn, const char *reason)
+{
+	snprintf(fs->oops, sizeof(fs->oops), "%s: %s", fn, reason);
+	fs->crashed = true;
+	emit(fs, TRACE_OOPS, 0, 0, 0, 0, 0);
+	return FS_EOOPS;
+}
+
+static int
+invalid(struct fs *fs, const char *why)
+{
+	snprintf(fs->why, sizeof(fs->why), "%s", why);
+	return FS_EINVAL;
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
+
+struct fs *
+fs_new(const struct fs_config *cfg, int *err)
+{
+	struct fs *fs;
+	uint64_t align = cfg->alloc_align ? cfg->alloc_align : cfg->sectorsize;
+
+	if (cfg->mirrors < 1 || cfg->mirrors > FS_MAX_MIRRORS ||
+	    cfg->sectorsize < 512 || (cfg->sectorsize & (cfg->sectorsize - 1)) ||
+	    align < cfg->sectorsize || (align & (align - 1))) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	fs = xcalloc(1, sizeof(*fs));
+	fs->cfg = *cfg;
+	fs->cfg.alloc_align = align;
+	if (alloc_init(&fs->alloc, FS_DATA_BASE, cfg->size, align) != 0) {
+		free(fs);
+		*err = -EINVAL;
+		return NULL;
+	}
+	for (int k = 0; k < FS_MAX_MIRRORS; k++)
+		mirror_init(&fs->mirror[k]);
+	trace_init(&fs->trace, cfg->trace_all);
+	rng_seed(&fs->rng, cfg->seed);
+	*err = 0;
+	return fs;
+}
+
+static void
+inode_free(struct fs_inode *ip)
+{
+	fei_destroy(&ip->items);
+	em_tree_destroy(&ip->em);
+	imap_destroy(&ip->pages);
+	imap_destroy(&ip->csums);
+	imap_destroy(&ip->data);
+	imap_destroy(&ip->failrec);
+	free(ip);
+}
+
+void
+fs_free(struct fs *fs)
+{
+	if (fs == NULL)
+		return;
+	for (size_t i = 0; i < fs->ninodes; i++)
+		inode_free(fs->inodes[i]);
+	free(fs->inodes);
+	alloc_destroy(&fs->alloc);
+	for (int k = 0; k < FS_MAX_MIRRORS; k++)
+		mirror_destroy(&fs->mirror[k]);
+	trace_destroy(&fs->trace);
+	free(fs);
+}
+
+struct fs *
+fs_clone(const struct fs *src)
+{
+	struct fs *fs = xmalloc(sizeof(*fs));
+
+	*fs = *src;
+	alloc_clone(&fs->alloc, &src->alloc);
+	for (int k = 0; k < FS_MAX_MIRRORS; k++)
+		mirror_clone(&fs->mirror[k], &src->mirror[k]);
+	trace_init(&fs->trace, src->trace.keep_all);
+	fs->inodes = xreallocarray(NULL, src->ninodes ? src->ninodes : 1,
+	    sizeof(*fs->inodes));
+	for (size_t i = 0; i < src->ninodes; i++) {
+		const struct fs_inode *s = src->inodes[i];
+		struct fs_inode *d = xmalloc(sizeof(*d));
+
+		*d = *s;
+		fei_clone(&d->items, &s->items);
+		em_tree_clone(&d->em, &s->em);
+		imap_clone(&d->pages, &s->pages);
+		imap_clone(&d->csums, &s->csums);
+		imap_clone(&d->data, &s->data);
+		imap_clone(&d->failrec, &s->failrec);
+		fs->inodes[i] = d;
+	}
+	return fs;
+}
+
+uint32_t
+fs_create(struct fs *fs, bool nodatasum)
+{
+	struct fs_inode *ip = xcalloc(1, sizeof(*ip));
+
+	fs->inodes = xreallocarray(fs->inodes, fs->ninodes + 1,
+	    sizeof(*fs->inodes));
+	fs->inodes[fs->ninodes++] = ip;
+	ip->ino = (uint32_t)fs->ninodes;
+	ip->nodatasum = nodatasum;
+	fei_init(&ip->items);
+	em_tree_init(&ip->em);
+	imap_init(&ip->pages);
+	imap_init(&ip->csums);
+	imap_init(&ip->data);
+	imap_init(&ip->failrec);
+	ip->meta_cached = true;		/* create leaves it cached */
+	return ip->ino;
+}
+
+struct fs_inode *
+fs_inode(const struct fs *fs, uint32_t ino)
+{
+	if (ino == 0 || ino > fs->ninodes)
+		return NULL;
+	return fs->inodes[ino - 1];
+}
+
+/* ---- blocking points ---------------------------------------------------- */
+
+/*
+ * An fs_mutex section that needs the inode's btree: if its blocks are not
+ * cached, one metadata read is issued and waited for (it completes
+ * through the end-io worker).  ON_WORKER says the caller is itself running
+ * on an end-io worker: with one worker, nobody can process the metadata
+ * completion, so the wait never ends (the quirk-1 self-deadlock).
+ */
+static int
+need_metadata(struct fs *fs, struct fs_inode *ip, bool on_worker)
+{
+	if (ip->meta_cached)
+		return 0;
+	fs->stats.v[STAT_METADATA_READS]++;
+	emit(fs, TRACE_META_READ, ip->ino, 0, 0, 0, 0);
+	if (on_worker && fs->cfg.workers <= 1) {
+		fs->stats.v[STAT_DEADLOCKS]++;
+		return FS_EDEADLK;
+	}
+	ip->meta_cached = true;
+	return 0;
+}
+
+/* ---- the extent map cache ------------------------------------------------ */
+
+/* btrfs_drop_extent_cache(), with the BUG_ON on a failed remnant insert. */
+static int
+drop_extent_cache(struct fs *fs, struct fs_inode *ip, uint64_t start,
+    uint64_t end)
+{
+	uint64_t before = ip->em.splits;
+	int r;
+
+	emit(fs, TRACE_DROP_CACHE, ip->ino, start, end, 0, 0);
+	r = em_drop_cache(&ip->em, start, end, quirk(fs, QUIRK_DROP_WHOLE));
+	fs->stats.v[STAT_EM_SPLITS] += ip->em.splits - before;
+	if (r != 0)
+		return oops(fs, "btrfs_drop_extent_cache",
+		    "BUG_ON: inserting a split extent map failed (-EEXIST)");
+	return 0;
+}
+
+/* em_add() counting the merges it makes. */
+static int
+cache_insert(struct fs *fs, struct fs_inode *ip, struct em_map *em)
+{
+	uint64_t before = ip->em.merges;
+	int r = em_add(&ip->em, em);
+
+	fs->stats.v[STAT_EM_MERGES] += ip->em.merges - before;
+	return r;
+}
+
+/*
+ * The map btrfs_get_extent builds from the items for START: the item
+ * containing it (a real or hole map over the whole item), else a hole up
+ * to the next item, else a hole of LEN bytes.  Caller owns the result.
+ */
+static struct em_map *
+map_from_items(const struct fs_inode *ip, uint64_t start, uint64_t len)
+{
+	const struct fei_item *it = fei_lookup(&ip->items, start);
+	const struct fei_item *next;
+	uint64_t end;
+
+	if (it != NULL) {
+		if (it->disk_bytenr == 0)
+			return em_alloc(it->file_offset, it->num_bytes,
+			    EM_HOLE);
+		return em_alloc(it->file_offset, it->num_bytes,
+		    it->disk_bytenr + it->offset);
+	}
+	next = fei_next_after(&ip->items, start);
+	if (next != NULL)
+		return em_alloc(start, next->file_offset - start, EM_HOLE);
+	end = start + len < start ? UINT64_MAX : start + len;
+	return em_alloc(start, end - start, EM_HOLE);
+}
+
+/*
+ * btrfs_get_extent(inode, page, pg_offset, start, len, 0) under fs_mutex:
+ * a cached map containing START, else one built from the items and
+ * inserted, with the post-patch -EEXIST handling (research/btrfs.md §1.4
+ * item 7) or, under insert-eexist-eio, the old EIO.  The result is
+ * borrowed from the cache and may, as in 2008, not contain START when an
+ * -EEXIST lookup hands back another intersecting map.
+ */
+static int
+get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
+    bool on_worker, struct em_map **out)
+{
+	struct em_map *em, *existing;
+	int r;
+
+	em = em_lookup(&ip->em, start, len);
+	if (em != NULL && (em->start > start || em_end(em) <= start))
+		em = NULL;	/* mid-2008: a hit must contain start */
+	if (em != NULL) {
+		emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
+		    em->block_start, TRACE_GE_HIT);
+		*out = em;
+		return 0;
+	}
+	if ((r = need_metadata(fs, ip, on_worker)) != 0)
+		return r;
+	em = map_from_items(ip, start, len);
+	if (cache_insert(fs, ip, em) == 0) {
+		emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
+		    em->block_start, TRACE_GE_INSERT);
+		*out = em;
+		return 0;
+	}
+	/* -EEXIST: em->start lies inside a cached map. */
+	existing = em_lookup(&ip->em, start, len);
+	if (existing != NULL) {
+		em_free(em);
+		emit(fs, TRACE_GET_EXTENT, ip->ino, existing->start,
+		    existing->len, existing->block_start, TRACE_GE_EEXIST_HIT);
+		*out = existing;
+		return 0;
+	}
+	if (!quirk(fs, QUIRK_INSERT_EEXIST_EIO)) {
+		existing = em_lookup(&ip->em, em->start, em->len);
+		if (existing != NULL) {
+			uint64_t before = ip->em.merges;
+
+			r = em_merge_mapping(&ip->em, existing, em);
+			fs->stats.v[STAT_EM_MERGES] += ip->em.merges - before;
+			if (r == 0) {
+				emit(fs, TRACE_GET_EXTENT, ip->ino, em->start,
+				    em->len, em->block_start, TRACE_GE_MERGED);
+				*out = em;
+				return 0;
+			}
+		}
+	}
+	emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
+	    em->block_start, TRACE_GE_FAILED);
+	em_free(em);
+	return -EIO;
+}
+
+uint64_t
+fs_cache_covered(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint64_t covered = 0, at = off;
+
+	/* Maps may overlap (2008 insert): count the union, in start order. */
+	for (struct em_map *em = em_first(&ip->em); em != NULL;
+	    em = em_next(&ip->em, em)) {
+		uint64_t s = em->start > at ? em->start : at;
+		uint64_t t = em_end(em) < end ? em_end(em) : end;
+
+		if (t > s) {
+			covered += t - s;
+			at = t;
+		}
+	}
+	return covered;
+}
+
+/* ---- the read path -------------------------------------------------------- */
+
+/* Whole page [p, p + ss) cached (uptodate) in the page cache. */
+static bool
+page_cached(const struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	const struct imap_ent *e = imap_find(&ip->pages, p);
+
+	return e != NULL && imap_covered(&ip->pages, p, p + ss(fs)) == ss(fs);
+}
+
+/* The data mirror 2008's btrfs_map_block picks for mirror_num 0. */
+static int
+default_mirror(const struct fs *fs)
+{
+	int best = 1;
+
+	for (int k = 2; k <= (int)fs->cfg.mirrors; k++)
+		if (fs->mirror[k - 1].bios < fs->mirror[best - 1].bios)
+			best = k;
+	return best;
+}
+
+struct page_fill {
+	struct imap	*pages;
+	uint64_t	 delta;		/* file offset - logical */
+};
+
+static void
+fill_page_piece(void *arg, uint64_t start, uint64_t end,
+    const struct imap_val *v)
+{
+	struct page_fill *pf = arg;
+
+	imap_set(pf->pages, start + pf->delta, end + pf->delta, v);
+}
+
+/*
+ * btrfs_readpage_end_io_hook(): verify the page in BUF (ss bytes at file
+ * offset P) against the recorded checksum.  0 if it passes; -EIO if not.
+ * *ZEROIT is set when the 2008 code filled the page with 0x01 bytes.
+ */
+static int
+verify_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int mirror,
+    const uint8_t *buf, bool *zeroit)
+{
+	uint8_t want[65536];
+	uint32_t have_sum, want_sum;
+
+	*zeroit = false;
+	if (ip->nodatasum)
+		return 0;
+	if (imap_covered(&ip->csums, p, p + ss(fs)) != ss(fs)) {
+		/* private == 0: no checksum recorded for this sector. */
+		*zeroit = true;
+		if (quirk(fs, QUIRK_NOCSUM_EIO)) {
+			fs->stats.v[STAT_CSUM_ERRORS]++;
+			emit(fs, TRACE_CSUM, ip->ino, 0, p, (uint64_t)mirror,
+			    TRACE_CSUM_NONE_EIO);
+			return -EIO;
+		}
+		emit(fs, TRACE_CSUM, ip->ino, 0, p, (uint64_t)mirror,
+		    TRACE_CSUM_NONE);
+		return 0;
+	}
+	content_read_map(&ip->csums, p, ss(fs), fs->cfg.sectorsize, want);
+	want_sum = csum_compute(fs->cfg.csum, want, ss(fs));
+	have_sum = csum_compute(fs->cfg.csum, buf, ss(fs));
+	if (have_sum == want_sum) {
+		emit(fs, TRACE_CSUM, ip->ino, 0, p, (uint64_t)mirror,
+		    TRACE_CSUM_OK);
+		return 0;
+	}
+	fs->stats.v[STAT_CSUM_ERRORS]++;
+	emit(fs, TRACE_CSUM, ip->ino, 0, p, (uint64_t)mirror, TRACE_CSUM_BAD);
+	*zeroit = true;
+	return -EIO;
+}
+
+/*
+ * Submit a one-page data read bio of LOGICAL to MIRROR and run its
+ * completion: the device read, then verification.  0 when the page is
+ * good (its content is then in the page cache), -EIO when it failed.
+ */
+static int
+submit_and_complete(struct fs *fs, struct fs_inode *ip, uint64_t p,
+    uint64_t logical, int mirror, bool retry)
+{
+	uint8_t buf[65536];
+	struct mirror *m = &fs->mirror[mirror - 1];
+	bool zeroit;
+	int r;
+
+	fs->stats.v[STAT_DATA_READS]++;
+	m->bios++;
+	emit(fs, TRACE_BIO_SUBMIT, ip->ino, logical, p, (uint64_t)mirror,
+	    retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
+	r = mirror_read(m, logical, ss(fs), fs->cfg.sectorsize, buf);
+	emit(fs, TRACE_BIO_DONE, ip->ino, logical, p, (uint64_t)mirror,
+	    r != 0);
+	if (r != 0) {
+		fs->stats.v[STAT_IO_ERRORS]++;
+		return -EIO;
+	}
+	r = verify_page(fs, ip, p, mirror, buf, &zeroit);
+	if (r == 0) {
+		if (zeroit) {
+			struct imap_val v = content_fill(0x01);
+
+			imap_set(&ip->pages, p, p + ss(fs), &v);
+		} else {
+			struct page_fill pf = { &ip->pages, p - logical };
+
+			mirror_describe(m, logical, logical + ss(fs),
+			    fill_page_piece, &pf);
+		}
+	}
+	return r;
+}
+
+/*
+ * btrfs_io_failed_hook() for page P, run on the end-io worker: find or
+ * make the failure record, pick the next mirror and say which.  Returns
+ * the mirror to retry (> 0), -EIO to give up, or FS_EOOPS/FS_EDEADLK.
+ */
+static int
+io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
+    struct fs_read_result *res, uint64_t *logical)
+{
+	const struct imap_ent *rec = imap_find(&ip->failrec, p);
+	struct imap_val v;
+	uint64_t last_mirror;
+
+	if (rec == NULL) {
+		struct em_map *em = NULL;
+
+		if (quirk(fs, QUIRK_RETRY_GET_EXTENT)) {
+			/* The old code: btrfs_get_extent, under fs_mutex. */
+			int r = get_extent(fs, ip, p, ss(fs), true, &em);
+
+			res->lookups |= FS_LOOKUP_GET_EXTENT;
+			if (r == FS_EDEADLK) {
+				emit(fs, TRACE_DEADLOCK, ip->ino, 0, p, 0, 0);
+				return r;
+			}
+			emit(fs, TRACE_LOOKUP, ip->ino,
+			    r == 0 ? em->block_start + (p - em->start) : 0, p,
+			    TRACE_LOOKUP_GET_EXTENT, r == 0);
+			if (r != 0)
+				return -EIO;
+		} else {
+			/* Post-patch: the cache only, under its spinlock. */
+			em = em_lookup(&ip->em, p, ss(fs));
+			res->lookups |= FS_LOOKUP_CACHE;
+			if (em == NULL && quirk(fs, QUIRK_RETRY_MISS_OOPS))
+				return oops(fs, "btrfs_io_failed_hook",
+				    "NULL pointer dereference: em->start read "
+				    "before the lookup result was checked");
+			if (em == NULL || em->start > p || em_end(em) < p) {
+				fs->stats.v[STAT_RETRY_CACHE_MISSES]++;
+				emit(fs, TRACE_LOOKUP, ip->ino, 0, p,
+				    TRACE_LOOKUP_CACHE, 0);
+				return -EIO;
+			}
+			fs->stats.v[STAT_RETRY_CACHE_HITS]++;
+			emit(fs, TRACE_LOOKUP, ip->ino,
+			    em->block_start + (p - em->start), p,
+			    TRACE_LOOKUP_CACHE, 1);
+		}
+		v.a = em->block_start + (p - em->start);
+		v.b = 0;
+		v.kind = 6;	/* a failure record */
+		v.aux = 0;
+		imap_set(&ip->failrec, p, p + ss(fs), &v);
+		rec = imap_find(&ip->failrec, p);
+	}
+	v = rec->v;
+	last_mirror = v.b + 1;
+	if (last_mirror > fs->cfg.mirrors) {
+		emit(fs, TRACE_RETRY_GIVE_UP, ip->ino, 0, p, last_mirror - 1,
+		    fs->cfg.mirrors);
+		imap_clear(&ip->failrec, p, p + ss(fs));
+		return -EIO;
+	}
+	v.b = last_mirror;
+	imap_set(&ip->failrec, p, p + ss(fs), &v);
+	*logical = v.a;
+	fs->stats.v[STAT_RETRIES]++;
+	res->retries++;
+	emit(fs, TRACE_RETRY, ip->ino, v.a, p, last_mirror, 0);
+	return (int)last_mirror;
+}
+
+/* True if [logical, logical + len) lies in the data area. */
+static bool
+logical_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
+{
+	uint64_t end = fs->alloc.base + fs->alloc.size;
+
+	return logical >= fs->alloc.base && logical <= end &&
+	    len <= end - logical;
+}
+
+/*
+ * readpage of the page at file offset P (extent_read_full_page with the
+ * btrfs hooks): get_extent, the checksum lookup, the data bio and its
+ * completion with retries.  0, -EIO, FS_EOOPS or FS_EDEADLK.
+ */
+static int
+read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res)
+{
+	struct em_map *em;
+	uint64_t logical;
+	int mirror, r;
+
+	r = get_extent(fs, ip, p, ss(fs), false, &em);
+	if (r != 0)
+		return r;
+	if (!em_is_real(em)) {
+		struct imap_val zero = content_fill(0);
+
+		imap_set(&ip->pages, p, p + ss(fs), &zero);
+		return 0;
+	}
+	logical = em->block_start + (p - em->start);
+	if (!ip->nodatasum && (r = need_metadata(fs, ip, false)) != 0)
+		return r;	/* btrfs_readpage_io_hook's csum lookup */
+	mirror = pin > 0 ? pin : default_mirror(fs);
+	res->device_pages++;
+	for (bool retry = false;; retry = true) {
+		if (!logical_mapped(fs, logical, ss(fs)))
+			return oops(fs, "btrfs_map_block",
+			    "unable to find logical (no chunk maps it)");
+		if (mirror > (int)fs->cfg.mirrors)
+			mirror = 1;	/* mirror_num > num_stripes: 0 */
+		r = submit_and_complete(fs, ip, p, logical, mirror, retry);
+		if (r == 0)
+			break;
+		r = io_failed_hook(fs, ip, p, res, &logical);
+		if (r < 0) {
+			if (r == -EIO)
+				emit(fs, TRACE_EIO, ip->ino, 0, p, 0, 0);
+			return r;
+		}
+		mirror = r;
+	}
+	imap_clear(&ip->failrec, p, p + ss(fs));	/* clean_io_failures */
+	res->served |= 1u << (mirror - 1);
+	return 0;
+}
+
+/* Compare the returned bytes [s, t) of the page cache with the file. */
+static void
+check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
+    struct fs_read_result *res)
+{
+	uint8_t got[65536], want[65536];
+	uint64_t n = t - s;
+
+	content_read_map(&ip->pages, s, n, fs->cfg.sectorsize, got);
+	content_read_map(&ip->data, s, n, fs->cfg.sectorsize, want);
+	if (memcmp(got, want, n) != 0)
+		res->intact = false;
+	for (uint64_t i = 0; i < n; i++) {
+		if (res->uniform == -2)
+			res->uniform = got[i];
+		else if (res->uniform != got[i]) {
+			res->uniform = -1;
+			break;
+		}
+	}
+}
+
+int
+fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
+    bool want_data, struct fs_read_result *res)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	int status = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->intact = true;
+	res->uniform = -2;
+	if (end > ip->i_size)
+		end = ip->i_size;
+	if (off >= end) {
+		res->uniform = -1;
+		return 0;	/* at or past EOF: nothing to return */
+	}
+	/* Every page of the range is read, as readahead would; EIO if any fails. */
+	for (uint64_t p = round_down(off, ss(fs)); p < end; p += ss(fs)) {
+		int r = 0;
+
+		if (!page_cached(fs, ip, p))
+			r = read_page(fs, ip, p, mirror, res);
+		if (r == FS_EOOPS || r == FS_EDEADLK)
+			return r;
+		if (r != 0) {
+			status = -EIO;
+			continue;
+		}
+		if (want_data)
+			check_returned(fs, ip, p > off ? p : off,
+			    p + ss(fs) < end ? p + ss(fs) : end, res);
+		res->bytes += (p + ss(fs) < end ? p + ss(fs) : end) -
+		    (p > off ? p : off);
+	}
+	if (res->uniform == -2)
+		res->uniform = -1;
+	if (status != 0)
+		fs->stats.v[STAT_EIO]++;
+	return status;
+}
+
+/* ---- writeback ------------------------------------------------------------- */
+
+/* btrfs_drop_extents(start, end): the cache for the range, then the items. */
+static int
+drop_extents(struct fs *fs, struct fs_inode *ip, uint64_t start,
+    uint64_t end)
+{
+	int r = drop_extent_cache(fs, ip, start, end - 1);
+
+	if (r != 0)
+		return r;
+	return fei_drop(&ip->items, &fs->alloc, start, end);
+}
+
+/*
+ * Write the page cache's content of file range [s, t) to every mirror at
+ * LOGICAL and record its checksums; -EIO if a mirror was offline.
+ */
+static int
+write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
+    uint64_t logical)
+{
+	uint64_t pages = (t - s) / ss(fs);
+	int status = 0;
+
+	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
+		struct mirror *m = &fs->mirror[k];
+
+		m->bios += pages;
+		emit(fs, TRACE_BIO_SUBMIT, ip->ino, logical, s,
+		    (uint64_t)k + 1, TRACE_BIO_WRITE);
+		if (!m->online) {
+			emit(fs, TRACE_BIO_DONE, ip->ino, logical, s,
+			    (uint64_t)k + 1, 1);
+			status = -EIO;
+			continue;
+		}
+		for (const struct imap_ent *e = imap_first_from(&ip->pages, s);
+		    e != NULL && e->start < t; e = imap_next(&ip->pages, e)) {
+			uint64_t a = e->start > s ? e->start : s;
+			uint64_t b = e->end < t ? e->end : t;
+			struct imap_val v = imap_val_at(e, a);
+
+			v.aux &= CONTENT_BYTES_AUX;
+			mirror_write(m, logical + (a - s), logical + (b - s), &v);
+		}
+	}
+	if (ip->nodatasum)
+		return status;
+	for (const struct imap_ent *e = imap_first_from(&ip->pages, s);
+	    e != NULL && e->start < t; e = imap_next(&ip->pages, e)) {
+		uint64_t a = e->start > s ? e->start : s;
+		uint64_t b = e->end < t ? e->end : t;
+		struct imap_val v = imap_val_at(e, a);
+
+		if (v.aux & CONTENT_NOCSUM) {
+			imap_clear(&ip->csums, a, b);
+			continue;
+		}
+		v.aux &= CONTENT_BYTES_AUX;
+		imap_set(&ip->csums, a, b, &v);
+	}
+	return status;
+}
+
+/*
+ * cow_file_range(inode, start, end - 1) of the delalloc range [start, end):
+ * allocate in max_extent pieces from the inode's hint, drop what was there
+ * (cache and items), insert the new item, write the data and checksums.
+ * Post-patch, the loop breaks when the allocator returned more than
+ * remained; under alloc-underflow num_bytes wraps and the loop runs away.
+ */
+static int
+cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
+    uint64_t end)
+{
+	uint64_t num_bytes = round_up(end - start, ss(fs));
+	uint64_t hint = ip->alloc_hint ? ip->alloc_hint : fs->alloc.base;
+	int status = 0;
+
+	if (num_bytes == 0)
+		num_bytes = ss(fs);
+	if (!quirk(fs, QUIRK_ALLOC_UNDERFLOW) && num_bytes > fs->alloc.size)
+		return oops(fs, "cow_file_range",
+		    "BUG_ON(num_bytes > total_bytes)");
+	while (num_bytes > 0) {
+		uint64_t cur = num_bytes < fs->cfg.max_extent ? num_bytes :
+		    fs->cfg.max_extent;
+		uint64_t ins, got;
+		struct fei_item item;
+		int r;
+
+		r = alloc_reserve(&fs->alloc, cur, hint, &ins, &got);
+		if (r != 0)
+			return -ENOSPC;
+		fs->stats.v[STAT_ALLOCATIONS]++;
+		emit(fs, TRACE_ALLOC, ip->ino, ins, got, cur, hint);
+		if (start + got < start)
+			return oops(fs, "cow_file_range",
+			    "file offset overflow in the allocation loop");
+		if ((r = drop_extents(fs, ip, start, start + got)) != 0)
+			return r;
+		item = (struct fei_item){ .file_offset = start,
+		    .num_bytes = got, .disk_bytenr = ins,
+		    .disk_num_bytes = got, .offset = 0 };
+		if (fei_insert(&ip->items, &item) != 0)
+			return oops(fs, "cow_file_range",
+			    "BUG_ON: inserting the file extent item failed");
+		if (start < end &&
+		    write_data(fs, ip, start, start + got < end ? start + got :
+		    end, ins) != 0)
+			status = -EIO;
+		ip->alloc_hint = ins + got;
+		if (!quirk(fs, QUIRK_ALLOC_UNDERFLOW) && num_bytes < got)
+			break;	/* "num_bytes %Lu cur_alloc %Lu" */
+		num_bytes -= got;
+		hint = ins + got;
+		start += got;
+	}
+	return status;
+}
+
+/* Mark the page cache's [s, t) clean. */
+static void
+mark_clean(struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	for (;;) {
+		const struct imap_ent *e = imap_first_from(&ip->pages, s);
+		struct imap_val v;
+		uint64_t a, b;
+
+		while (e != NULL && e->start < t && !(e->v.aux & CONTENT_DIRTY))
+			e = imap_next(&ip->pages, e);
+		if (e == NULL || e->start >= t)
+			return;
+		a = e->start > s ? e->start : s;
+		b = e->end < t ? e->end : t;
+		v = imap_val_at(e, a);
+		v.aux &= ~(CONTENT_DIRTY | CONTENT_NOCSUM);
+		imap_set(&ip->pages, a, b, &v);
+		s = b;
+	}
+}
+
+/*
+ * Writeback of every dirty range of the inode (2008's writepages: fill
+ * the delalloc range with cow_file_range, then map each written block
+ * through get_extent, so the range is cached afterwards).
+ */
+static int
+writeback_inode(struct fs *fs, struct fs_inode *ip)
+{
+	int status = 0;
+	uint64_t at = 0;
+
+	for (;;) {
+		const struct imap_ent *e = imap_first_from(&ip->pages, at);
+		uint64_t s, t;
+		int r;
+
+		while (e != NULL && !(e->v.aux & CONTENT_DIRTY))
+			e = imap_next(&ip->pages, e);
+		if (e == NULL)
+			break;
+		s = e->start;
+		t = e->end;
+		for (e = imap_next(&ip->pages, e); e != NULL && e->start == t &&
+		    (e->v.aux & CONTENT_DIRTY); e = imap_next(&ip->pages, e))
+			t = e->end;
+		if ((r = need_metadata(fs, ip, false)) != 0)
+			return r;
+		r = cow_file_range(fs, ip, s, t);
+		if (r == FS_EOOPS || r == -ENOSPC)
+			return r;
+		if (r != 0)
+			status = r;
+		mark_clean(ip, s, t);
+		/* Map the written blocks: one get_extent per map covers many. */
+		for (uint64_t p = s; p < t; ) {
+			struct em_map *em;
+
+			r = get_extent(fs, ip, p, t - p, false, &em);
+			if (r == FS_EOOPS)
+				return r;
+			if (r != 0 || em_end(em) <= p) {
+				p += ss(fs);
+				continue;
+			}
+			p = em_end(em);
+		}
+		at = t;
+	}
+	return status;
+}
+
+int
+fs_sync(struct fs *fs)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		int r = writeback_inode(fs, fs->inodes[i]);
+
+		if (r == FS_EOOPS || r == FS_EDEADLK)
+			return r;
+		if (r != 0 && status == 0)
+			status = r;
+	}
+	return status;
+}
+
+/* ---- write, truncate, hole filling ----------------------------------------- */
+
+/* Give the whole page cache range [s, t) the DIRTY (and NOCSUM) flags. */
+static void
+mark_dirty(struct fs_inode *ip, uint64_t s, uint64_t t, bool nocsum)
+{
+	while (s < t) {
+		const struct imap_ent *e = imap_first_from(&ip->pages, s);
+		struct imap_val v;
+		uint64_t b;
+
+		if (e == NULL || e->start >= t)
+			return;
+		if (e->start > s)
+			s = e->start;
+		b = e->end < t ? e->end : t;
+		v = imap_val_at(e, s);
+		v.aux |= CONTENT_DIRTY;
+		if (nocsum)
+			v.aux |= CONTENT_NOCSUM;
+		imap_set(&ip->pages, s, b, &v);
+		s = b;
+	}
+}
+
+/*
+ * Make the page at P present in the page cache for a partial overwrite:
+ * inside the file it is read if not cached (prepare_pages), beyond EOF it
+ * starts as zeros.
+ */
+static int
+prepare_page(struct fs *fs, struct fs_inode *ip, uint64_t p)
+{
+	struct fs_read_result res;
+	struct imap_val zero = content_fill(0);
+
+	if (page_cached(fs, ip, p))
+		return 0;
+	if (p < ip->i_size) {
+		memset(&res, 0, sizeof(res));
+		return read_page(fs, ip, p, 0, &res);
+	}
+	imap_set(&ip->pages, p, p + ss(fs), &zero);
+	return 0;
+}
+
+/*
+ * btrfs_truncate_page(inode, from): zero the page from FROM to its end
+ * and leave it dirty (a copy-on-write of the last block).
+ */
+static int
+truncate_page(struct fs *fs, struct fs_inode *ip, uint64_t from)
+{
+	uint64_t p = round_down(from, ss(fs));
+	struct imap_val zero = content_fill(0);
+	int r;
+
+	if (from == p)
+		return 0;
+	if ((r = prepare_page(fs, ip, p)) != 0)
+		return r;
+	imap_set(&ip->pages, from, p + ss(fs), &zero);
+	mark_dirty(ip, p, p + ss(fs), false);
+	return 0;
+}
+
+/*
+ * btrfs_setattr's hole filling for a size increase to NEW_SIZE (also run
+ * by a write that starts past EOF): zero the old last block's tail, drop
+ * extents over [hole_start, block_end), insert a hole item, and drop the
+ * cache from hole_start (to EOF; under hole-drop-length, to the "end"
+ * hole_size - 1).
+ */
+static int
+fill_hole(struct fs *fs, struct fs_inode *ip, uint64_t new_size)
+{
+	uint64_t hole_start = round_up(ip->i_size, ss(fs));
+	uint64_t block_end = round_up(new_size, ss(fs));
+	uint64_t hole_size;
+	struct fei_item hole;
+	int r;
+
+	if (new_size <= hole_start)
+		return 0;
+	if ((r = truncate_page(fs, ip, ip->i_size)) != 0)
+		return r;
+	hole_size = block_end - hole_start;
+	if ((r = need_metadata(fs, ip, false)) != 0)
+		return r;
+	if ((r = drop_extents(fs, ip, hole_start, block_end)) != 0)
+		return r;
+	hole = (struct fei_item){ .file_offset = hole_start,
+	    .num_bytes = hole_size };
+	if (fei_insert(&ip->items, &hole) != 0)
+		return oops(fs, "btrfs_setattr",
+		    "BUG_ON: inserting the hole file extent failed");
+	return drop_extent_cache(fs, ip, hole_start,
+	    quirk(fs, QUIRK_HOLE_DROP_LENGTH) ? hole_size - 1 : UINT64_MAX);
+}
+
+int
+fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
+    unsigned flags)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t end = off + len;
+	uint64_t first = round_down(off, ss(fs));
+	uint64_t last = round_down(end - 1, ss(fs));
+	struct imap_val v;
+	int r;
+
+	if (len == 0 || end < off || end > UINT64_MAX - ss(fs))
+		return invalid(fs, "the write ends past the largest file offset");
+	/* btrfs_check_free_space() before any page is dirtied. */
+	if (round_up(len, ss(fs)) > fs->alloc.free_bytes)
+		return -ENOSPC;
+	fs->writes++;
+	if (off > ip->i_size) {
+		if ((r = fill_hole(fs, ip, off)) != 0)
+			return r;
+		ip->i_size = off;
+	}
+	/* prepare_pages: only partly covered pages are read first. */
+	if (off != first && (r = prepare_page(fs, ip, first)) != 0)
+		return r;
+	if (end != last + ss(fs) && (last != first || off == first) &&
+	    (r = prepare_page(fs, ip, last)) != 0)
+		return r;
+	v = fill >= 0 ? content_fill((unsigned)fill) :
+	    content_gen(fs->writes, off);
+	imap_set(&ip->data, off, end, &v);
+	imap_set(&ip->pages, off, end, &v);
+	mark_dirty(ip, first, last + ss(fs), (flags & FS_W_NOCSUM) != 0);
+	if (end > ip->i_size)
+		ip->i_size = end;
+	if (flags & FS_W_NOSYNC)
+		return 0;
+	return writeback_inode(fs, ip);
+}
+
+int
+fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t keep = round_up(size, ss(fs));
+	int r;
+
+	if (size > ip->i_size) {
+		if ((r = fill_hole(fs, ip, size)) != 0)
+			return r;
+		ip->i_size = size;
+		return 0;
+	}
+	if (size == ip->i_size)
+		return 0;
+	/* btrfs_truncate: zero the partial last page, then the btree. */
+	if ((r = truncate_page(fs, ip, size)) != 0)
+		return r;
+	ip->i_size = size;
+	if ((r = need_metadata(fs, ip, false)) != 0)
+		return r;
+	r = drop_extent_cache(fs, ip, quirk(fs, QUIRK_TRUNCATE_UNALIGNED) ?
+	    size : round_down(size, ss(fs)), UINT64_MAX);
+	if (r != 0)
+		return r;
+	fei_truncate(&ip->items, &fs->alloc, size, ss(fs));
+	if (keep < UINT64_MAX) {
+		imap_clear(&ip->csums, keep, UINT64_MAX);
+		imap_clear(&ip->pages, keep, UINT64_MAX);
+	}
+	imap_clear(&ip->data, size, UINT64_MAX);
+	return 0;
+}
+
+int
+fs_drop_cache(struct fs *fs, uint32_t ino, uint64_t start, uint64_t end)
+{
+	return drop_extent_cache(fs, fs_inode(fs, ino), start, end);
+}
+
+/* Remove the clean pages of an inode's page cache. */
+static void
+drop_clean_pages(struct fs_inode *ip)
+{
+	struct imap keep;
+
+	imap_init(&keep);
+	for (const struct imap_ent *e = imap_first(&ip->pages); e != NULL;
+	    e = imap_next(&ip->pages, e))
+		if (e->v.aux & CONTENT_DIRTY)
+			imap_set(&keep, e->start, e->end, &e->v);
+	imap_destroy(&ip->pages);
+	ip->pages = keep;
+}
+
+void
+fs_drop_caches(struct fs *fs, int level)
+{
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		struct fs_inode *ip = fs->inodes[i];
+
+		if (level & 1)
+			drop_clean_pages(ip);
+		if (level & 2) {
+			em_tree_destroy(&ip->em);
+			em_tree_init(&ip->em);
+			ip->meta_cached = false;
+		}
+	}
+}
+
+/* ---- faults ----------------------------------------------------------------- */
+
+typedef void (*range_fn)(struct fs *, int mirror, uint64_t start,
+    uint64_t end, const void *arg);
+
+/*
+ * Apply FN to the logical ranges backing file range [off, off + len)
+ * (rounded out to sectors) on MIRROR, as the items say now.  FS_EINVAL if
+ * any part of the range is a hole or has no item.
+ */
+static int
+for_file_range(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+    int mirror, range_fn fn, const void *arg)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint64_t s = round_down(off, ss(fs)), e;
+
+	if (len > UINT64_MAX - off) {
+		/* `max`: to the end of the file's last block. */
+		end = round_up(ip->i_size, ss(fs));
+		if (end <= s)
+			return invalid(fs, "the range starts at or past the "
+			    "end of the file");
+	}
+	e = round_up(end, ss(fs));
+	/* Check first, so that a bad range changes nothing. */
+	for (uint64_t p = s; p < e; ) {
+		const struct fei_item *it = fei_lookup(&ip->items, p);
+
+		if (it == NULL || it->disk_bytenr == 0)
+			return invalid(fs, "the range includes a hole or "
+			    "unwritten space: only written data can be faulted");
+		p = it->file_offset + it->num_bytes;
+	}
+	for (uint64_t p = s; p < e; ) {
+		const struct fei_item *it = fei_lookup(&ip->items, p);
+		uint64_t t = it->file_offset + it->num_bytes;
+		uint64_t base = it->disk_bytenr + it->offset - it->file_offset;
+
+		if (t > e)
+			t = e;
+		fn(fs, mirror, base + p, base + t, arg);
+		p = t;
+	}
+	return 0;
+}
+
+static void
+corrupt_range(struct fs *fs, int mirror, uint64_t s, uint64_t t,
+    const void *arg)
+{
+	mirror_corrupt(&fs->mirror[mirror - 1], s, t, *(const int *)arg);
+}
+
+static void
+ioerror_range(struct fs *fs, int mirror, uint64_t s, uint64_t t,
+    const void *arg)
+{
+	mirror_ioerror(&fs->mirror[mirror - 1], s, t,
+	    *(const uint64_t *)arg);
+}
+
+int
+fs_corrupt_file(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+    int mirror, int fill)
+{
+	if (mirror < 1 || mirror > (int)fs->cfg.mirrors)
+		return invalid(fs, "there is no such mirror");
+	return for_file_range(fs, ino, off, len, mirror, corrupt_range, &fill);
+}
+
+int
+fs_ioerror_file(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+    int mirror, uint64_t count)
+{
+	uint64_t n = count == 0 ? MIRROR_IOERR_FOREVER : count;
+
+	if (mirror < 1 || mirror > (int)fs->cfg.mirrors)
+		return invalid(fs, "there is no such mirror");
+	return for_file_range(fs, ino, off, len, mirror, ioerror_range, &n);
+}
+
+int
+fs_corrupt_logical(struct fs *fs, uint64_t logical, uint64_t len, int mirror,
+    int fill)
+{
+	uint64_t area_end = fs->alloc.base + fs->alloc.size;
+	uint64_t s = round_down(logical, ss(fs)), e;
+
+	if (mirror < 1 || mirror > (int)fs->cfg.mirrors)
+		return invalid(fs, "there is no such mirror");
+	if (len > UINT64_MAX - logical)
+		len = area_end > logical ? area_end - logical : 0;
+	if (logical < fs->alloc.base || logical >= area_end ||
+	    len > area_end - logical)
+		return invalid(fs, "the logical range is outside the data "
+		    "area [1M, 1M + size)");
+	e = round_up(logical + len, ss(fs));
+	mirror_corrupt(&fs->mirror[mirror - 1], s, e, fill);
+	return 0;
+}
+
+int
+fs_set_online(struct fs *fs, int mirror, bool online)
+{
+	if (mirror < 1 || mirror > (int)fs->cfg.mirrors)
+		return invalid(fs, "there is no such mirror");
+	fs->mirror[mirror - 1].online = online;
+	return 0;
+}
+
+/* True if some mirror other than K has no fault on the sector at L. */
+static bool
+other_good_copy(const struct fs *fs, int k, uint64_t l)
+{
+	for (int j = 0; j < (int)fs->cfg.mirrors; j++) {
+		if (j == k)
+			continue;
+		if (imap_find(&fs->mirror[j].corrupt, l) == NULL &&
+		    imap_find(&fs->mirror[j].ioerr, l) == NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The number of sectors to skip before the next hit when each is hit with
+ * probability num/den: a geometric draw, so the cost follows the number of
+ * faults placed, not the number of sectors.
+ */
+static uint64_t
+geometric_skip(struct rng *rng, uint64_t num, uint64_t den)
+{
+	double p = (double)num / (double)den;
+	double u, g;
+
+	if (num >= den)
+		return 0;
+	/* u in (0, 1]. */
+	u = ((double)(rng_next(rng) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+	g = floor(log(u) / log1p(-p));
+	return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
+}
+
+int
+fs_faults(struct fs *fs, uint64_t num, uint64_t den, unsigned kinds,
+    bool safe)
+{
+	if (num == 0 || den == 0)
+		return 0;
+	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
+		struct mirror *m = &fs->mirror[k];
+		/* Snapshot the written runs: faults do not change content. */
+		size_t n = 0, cap = 16;
+		uint64_t (*runs)[2] = xreallocarray(NULL, cap, sizeof(*runs));
+
+		for (const struct imap_ent *e = imap_first(&m->content);
+		    e != NULL; e = imap_next(&m->content, e)) {
+			if (n == cap)
+				runs = xreallocarray(runs, cap *= 2,
+				    sizeof(*runs));
+			runs[n][0] = round_down(e->start, ss(fs));
+			runs[n][1] = round_up(e->end, ss(fs));
+			n++;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t l = runs[i][0];
+
+			for (;;) {
+				uint64_t skip = geometric_skip(&fs->rng, num,
+				    den);
+				bool corrupt;
+
+				if (skip > (runs[i][1] - l) / ss(fs))
+					break;
+				l += skip * ss(fs);
+				if (l >= runs[i][1])
+					break;
+				corrupt = kinds == FS_FAULT_CORRUPT ||
+				    (kinds != FS_FAULT_IOERROR &&
+				    (rng_next(&fs->rng) & 1));
+				if (!safe || other_good_copy(fs, k, l)) {
+					if (corrupt)
+						mirror_corrupt(m, l, l + ss(fs),
+						    -1);
+					else
+						mirror_ioerror(m, l, l + ss(fs),
+						    MIRROR_IOERR_FOREVER);
+				}
+				l += ss(fs);
+			}
+		}
+		free(runs);
+	}
+	return 0;
+}

@@ -1,0 +1,209 @@
+/*
+ * Mirrors: lazy content plus fault overlays; see mirror.h for the model.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "content.h"
+#include "mirror.h"
+
+void
+mirror_init(struct mirror *m)
+{
+	imap_init(&m->content);
+	imap_init(&m->corrupt);
+	imap_init(&m->ioerr);
+	m->online = true;
+	m->bios = 0;
+}
+
+void
+mirror_destroy(struct mirror *m)
+{
+	imap_destroy(&m->content);
+	imap_destroy(&m->corrupt);
+	imap_destroy(&m->ioerr);
+}
+
+void
+mirror_clone(struct mirror *dst, const struct mirror *src)
+{
+	imap_clone(&dst->content, &src->content);
+	imap_clone(&dst->corrupt, &src->corrupt);
+	imap_clone(&dst->ioerr, &src->ioerr);
+	dst->online = src->online;
+	dst->bios = src->bios;
+}
+
+void
+mirror_write(struct mirror *m, uint64_t start, uint64_t end,
+    const struct imap_val *v)
+{
+	imap_set(&m->content, start, end, v);
+	imap_clear(&m->corrupt, start, end);
+	imap_clear(&m->ioerr, start, end);
+}
+
+/*
+ * Consume one failure from every sector of [start, end) that has an I/O
+ * error left; true if there was any.
+ */
+static bool
+consume_ioerrors(struct mirror *m, uint64_t start, uint64_t end)
+{
+	const struct imap_ent *e;
+	bool failed = false;
+
+	while (start < end) {
+		uint64_t s, t, left;
+		struct imap_val v;
+
+		e = imap_first_from(&m->ioerr, start);
+		if (e == NULL || e->start >= end)
+			break;
+		failed = true;
+		s = e->start > start ? e->start : start;
+		t = e->end < end ? e->end : end;
+		left = e->v.a;
+		if (left != MIRROR_IOERR_FOREVER) {
+			v = e->v;
+			if (left <= 1)
+				imap_clear(&m->ioerr, s, t);
+			else {
+				v.a = left - 1;
+				imap_set(&m->ioerr, s, t, &v);
+			}
+		}
+		start = t;
+	}
+	return failed;
+}
+
+/* Apply the corruption overlays of [start, start + len) to BUF. */
+static void
+apply_corruption(const struct mirror *m, uint64_t start, uint64_t len,
+    uint32_t sectorsize, uint8_t *buf)
+{
+	uint64_t end = start + len;
+	const struct imap_ent *e;
+
+	for (e = imap_first_from(&m->corrupt, start); e != NULL &&
+	    e->start < end; e = imap_next(&m->corrupt, e)) {
+		uint64_t s = e->start > start ? e->start : start;
+		uint64_t t = e->end < end ? e->end : end;
+
+		if (e->v.kind == MIRROR_CORRUPT_FILL)
+			memset(buf + (s - start), e->v.aux & 0xff, t - s);
+		else {
+			uint64_t p = (s + sectorsize - 1) / sectorsize *
+			    sectorsize;
+
+			for (; p < t; p += sectorsize)
+				buf[p - start] ^= 1;
+		}
+	}
+}
+
+int
+mirror_read(struct mirror *m, uint64_t start, uint64_t len,
+    uint32_t sectorsize, uint8_t *buf)
+{
+	if (!m->online)
+		return -EIO;
+	if (consume_ioerrors(m, start, start + len))
+		return -EIO;
+	content_read_map(&m->content, start, len, sectorsize, buf);
+	apply_corruption(m, start, len, sectorsize, buf);
+	return 0;
+}
+
+/*
+ * Walk [start, end) as pieces with one content value and one overlay
+ * each, handing each piece's resulting value to EMIT.
+ */
+void
+mirror_describe(const struct mirror *m, uint64_t start, uint64_t end,
+    void (*emit)(void *, uint64_t, uint64_t, const struct imap_val *),
+    void *arg)
+{
+	uint64_t at = start;
+
+	while (at < end) {
+		const struct imap_ent *c = imap_first_from(&m->content, at);
+		const struct imap_ent *k = imap_first_from(&m->corrupt, at);
+		uint64_t t = end;
+		struct imap_val v = content_fill(0);
+
+		/* The content value at `at` and where it changes. */
+		if (c != NULL && c->start <= at) {
+			v = imap_val_at(c, at);
+			if (c->end < t)
+				t = c->end;
+		} else if (c != NULL && c->start < t)
+			t = c->start;
+		/* The overlay at `at` and where it changes. */
+		if (k != NULL && k->start <= at) {
+			if (k->v.kind == MIRROR_CORRUPT_FILL)
+				v = content_fill(k->v.aux);
+			else
+				v.aux |= CONTENT_FLIP;
+			if (k->end < t)
+				t = k->end;
+		} else if (k != NULL && k->start < t)
+			t = k->start;
+		emit(arg, at, t, &v);
+		at = t;
+	}
+}
+
+void
+mirror_corrupt(struct mirror *m, uint64_t start, uint64_t end, int fill)
+{
+	struct imap_val v = { 0, 0, MIRROR_CORRUPT_FLIP, 0 };
+
+	if (fill >= 0) {
+		v.kind = MIRROR_CORRUPT_FILL;
+		v.aux = (uint32_t)fill & 0xff;
+	}
+	imap_set(&m->corrupt, start, end, &v);
+}
+
+void
+mirror_ioerror(struct mirror *m, uint64_t start, uint64_t end,
+    uint64_t count)
+{
+	struct imap_val v = { count, 0, MIRROR_IOERR, 0 };
+
+	imap_set(&m->ioerr, start, end, &v);
+}
+
+static bool
+kinds_are(const struct imap *map, uint32_t k1, uint32_t k2)
+{
+	for (const struct imap_ent *e = imap_first(map); e != NULL;
+	    e = imap_next(map, e))
+		if (e->v.kind != k1 && e->v.kind != k2)
+			return false;
+	return true;
+}
+
+int
+mirror_check(const struct mirror *m, const char **why)
+{
+	if (imap_check(&m->content, why) != 0 ||
+	    imap_check(&m->corrupt, why) != 0 ||
+	    imap_check(&m->ioerr, why) != 0)
+		return -1;
+	if (!kinds_are(&m->content, CONTENT_GEN, CONTENT_FILL)) {
+		if (why)
+			*why = "mirror content holds a non-content value";
+		return -1;
+	}
+	if (!kinds_are(&m->corrupt, MIRROR_CORRUPT_FLIP, MIRROR_CORRUPT_FILL) ||
+	    !kinds_are(&m->ioerr, MIRROR_IOERR, MIRROR_IOERR)) {
+		if (why)
+			*why = "mirror overlay of the wrong kind";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * The event trace: what the model did, as data.  The model appends events
+ * (bio submitted and completed, checksum result, retry, lookup hit or miss,
+ * metadata read, allocation, cache drop, EIO, oops); the program formats
+ * them (--trace, and the events of a statement whose expectation failed).
+ *
+ * Each event carries the scenario line of the statement that caused it and
+ * up to four numeric fields whose meaning depends on the kind (below).
+ * Memory is bounded: unless `keep_all` is set, only the first
+ * TRACE_STMT_CAP events since the last trace_clear() are kept and the rest
+ * are counted in `dropped`.
+ */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_STMT_CAP	4096
+
+enum trace_kind {
+	TRACE_BIO_SUBMIT,	/* x0 logical, x1 file offset, x2 mirror, x3 TRACE_BIO_* */
+	TRACE_BIO_DONE,		/* x0 logical, x1 file offset, x2 mirror, x3 0 ok / 1 I/O error */
+	TRACE_CSUM,		/* x1 file offset, x2 mirror, x3 TRACE_CSUM_* */
+	TRACE_RETRY,		/* x0 logical, x1 file offset, x2 mirror (last_mirror) */
+	TRACE_RETRY_GIVE_UP,	/* x1 file offset, x2 last_mirror, x3 num_copies */
+	TRACE_LOOKUP,		/* x0 logical, x1 file offset, x2 TRACE_LOOKUP_*, x3 1 hit / 0 miss */
+	TRACE_GET_EXTENT,	/* x0 map start, x1 map len, x2 block_start, x3 TRACE_GE_* */
+	TRACE_META_READ,	/* (inode) */
+	TRACE_ALLOC,		/* x0 start, x1 bytes got, x2 bytes wanted, x3 hint */
+	TRACE_DROP_CACHE,	/* x0 start, x1 inclusive end */
+	TRACE_EIO,		/* x1 file offset: the page failed */
+	TRACE_DEADLOCK,		/* x1 file offset */
+	TRACE_OOPS,		/* (message in fs) */
+	TRACE_KIND_COUNT
+};
+
+#define TRACE_BIO_READ		0
+#define TRACE_BIO_RETRY		1
+#define TRACE_BIO_WRITE		2
+
+#define TRACE_CSUM_OK		0
+#define TRACE_CSUM_BAD		1
+#define TRACE_CSUM_NONE		2	/* no checksum recorded: 0x01 page */
+#define TRACE_CSUM_NONE_EIO	3	/* no checksum, quirk nocsum-eio */
+
+#define TRACE_LOOKUP_CACHE	0
+#define TRACE_LOOKUP_GET_EXTENT	1
+
+#define TRACE_GE_HIT		0	/* found in the cache */
+#define TRACE_GE_INSERT		1	/* read from the items, inserted */
+#define TRACE_GE_EEXIST_HIT	2	/* -EEXIST: returned lookup(start,len) */
+#define TRACE_GE_MERGED		3	/* -EEXIST: merge_extent_mapping */
+#define TRACE_GE_FAILED		4	/* -EEXIST: EIO */
+
+struct trace_event {
+	uint16_t	kind;		/* enum trace_kind */
+	uint16_t	task;		/* 0 outside concurrent blocks */
+	uint32_t	line;		/* scenario line */
+	uint32_t	ino;		/* inode number (1-based), 0 if none */
+	uint64_t	x[4];
+};
+
+struct trace {
+	struct trace_event *ev;
+	size_t		n;
+	size_t		cap;
+	uint64_t	dropped;	/* events not kept since trace_clear */
+	bool		keep_all;	/* --trace: keep every event */
+};
+
+void	trace_init(struct trace *, bool keep_all);
+void	trace_destroy(struct trace *);
+void	trace_clear(struct trace *);
+void	trace_emit(struct trace *, enum trace_kind, uint32_t line,
+	    uint32_t ino, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
+const char *trace_kind_name(enum trace_kind);
+
+#endif
