@@ -237,6 +237,10 @@ drop_extent_cache(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	emit(fs, TRACE_DROP_CACHE, ip->ino, start, end, 0, 0);
 	r = em_drop_cache(&ip->em, start, end, quirk(fs, QUIRK_DROP_WHOLE));
 	fs->stats.v[STAT_EM_SPLITS] += ip->em.splits - before;
+	if (r == -ELOOP)
+		return oops(fs, "btrfs_drop_extent_cache",
+		    "soft lockup: the remnants merge back into the map they "
+		    "came from and the loop never ends (end < start)");
 	if (r != 0)
 		return oops(fs, "btrfs_drop_extent_cache",
 		    "BUG_ON: inserting a split extent map failed (-EEXIST)");
