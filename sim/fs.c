@@ -473,6 +473,13 @@ submit_and_complete(struct fs *fs, struct fs_inode *ip, uint64_t p,
 		return -EIO;
 	}
 	r = verify_page(fs, ip, p, mirror, buf, &zeroit);
+	/*
+	 * btrfs_clean_io_failures() runs only after a checksum matched:
+	 * the nodatasum and no-checksum returns of the end_io hook skip it,
+	 * and a failure record left by a retry stays behind.
+	 */
+	if (r == 0 && !ip->nodatasum && !zeroit)
+		imap_clear(&ip->failrec, p, p + ss(fs));
 	if (r == 0) {
 		if (zeroit) {
 			struct imap_val v = content_fill(0x01);
@@ -615,7 +622,6 @@ read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		}
 		mirror = r;
 	}
-	imap_clear(&ip->failrec, p, p + ss(fs));	/* clean_io_failures */
 	res->served |= 1u << (mirror - 1);
 	return 0;
 }
@@ -995,6 +1001,70 @@ fill_hole(struct fs *fs, struct fs_inode *ip, uint64_t new_size)
 	    quirk(fs, QUIRK_HOLE_DROP_LENGTH) ? hole_size - 1 : UINT64_MAX);
 }
 
+/*
+ * The hole of a write that starts past EOF, as 2008's
+ * dirty_and_release_pages made it: drop extents over
+ * [round_up(i_size), round_down(pos)), insert a hole item there and drop
+ * the cache for that range only.  The old last page is not rewritten (its
+ * tail beyond EOF was written as zeros already).
+ */
+static int
+write_hole(struct fs *fs, struct fs_inode *ip, uint64_t pos)
+{
+	uint64_t hole_start = round_up(ip->i_size, ss(fs));
+	uint64_t hole_end = round_down(pos, ss(fs));
+	struct fei_item hole;
+	int r;
+
+	if (hole_end <= hole_start)
+		return 0;
+	if ((r = need_metadata(fs, ip, false)) != 0)
+		return r;
+	if ((r = drop_extents(fs, ip, hole_start, hole_end)) != 0)
+		return r;
+	hole = (struct fei_item){ .file_offset = hole_start,
+	    .num_bytes = hole_end - hole_start };
+	if (fei_insert(&ip->items, &hole) != 0)
+		return oops(fs, "dirty_and_release_pages",
+		    "BUG_ON: inserting the hole file extent failed");
+	return drop_extent_cache(fs, ip, hole_start, hole_end - 1);
+}
+
+/* Bytes of dirty (delalloc) pages in every inode. */
+static uint64_t
+delalloc_bytes(const struct fs *fs)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		const struct imap *pages = &fs->inodes[i]->pages;
+
+		for (const struct imap_ent *e = imap_first(pages); e != NULL;
+		    e = imap_next(pages, e))
+			if (e->v.aux & CONTENT_DIRTY)
+				n += e->end - e->start;
+	}
+	return n;
+}
+
+/*
+ * btrfs_check_free_space(root, num_required, 0): -ENOSPC when the space
+ * in use, the dirty bytes not yet allocated and the request together pass
+ * 85% of the capacity.
+ */
+static int
+check_free_space(const struct fs *fs, uint64_t num_required)
+{
+	uint64_t total = fs->alloc.size;
+	uint64_t thresh = total / 100 * 85 + total % 100 * 85 / 100;
+	uint64_t used = total - fs->alloc.free_bytes;
+	uint64_t need = used + delalloc_bytes(fs);
+
+	if (need > thresh || num_required > thresh - need)
+		return -ENOSPC;
+	return 0;
+}
+
 int
 fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
     unsigned flags)
@@ -1009,14 +1079,11 @@ fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
 	if (len == 0 || end < off || end > UINT64_MAX - ss(fs))
 		return invalid(fs, "the write ends past the largest file offset");
 	/* btrfs_check_free_space() before any page is dirtied. */
-	if (round_up(len, ss(fs)) > fs->alloc.free_bytes)
+	if (check_free_space(fs, round_up(len, ss(fs))) != 0)
 		return -ENOSPC;
 	fs->writes++;
-	if (off > ip->i_size) {
-		if ((r = fill_hole(fs, ip, off)) != 0)
-			return r;
-		ip->i_size = off;
-	}
+	if (off > ip->i_size && (r = write_hole(fs, ip, off)) != 0)
+		return r;
 	/* prepare_pages: only partly covered pages are read first. */
 	if (off != first && (r = prepare_page(fs, ip, first)) != 0)
 		return r;
