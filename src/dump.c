@@ -1,0 +1,335 @@
+/*
+ * `blksim dump FILE`: run a scenario, then show the model's state so a
+ * person can see it at a glance: per file, the file extent items, the
+ * cached extent maps and the failure records as aligned tables, then an
+ * ASCII map with one track per layer (items, extent map cache, page cache,
+ * and each mirror's faults), one character per sector, or per scaled
+ * block for large files; last, the mirrors and the counters.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/content.h"
+#include "../sim/fs.h"
+#include "../sim/quirk.h"
+#include "../sim/xmalloc.h"
+#include "diag.h"
+#include "dump.h"
+#include "exec.h"
+#include "files.h"
+#include "parse.h"
+#include "report.h"
+
+#define MAP_CELLS	64	/* characters per map track */
+
+static void
+size_text(uint64_t v, char *buf, size_t n)
+{
+	exec_format_size(v, buf, n);
+}
+
+static void
+block_text(uint64_t b, char *buf, size_t n)
+{
+	if (b == EM_HOLE)
+		snprintf(buf, n, "hole");
+	else if (b == EM_INLINE)
+		snprintf(buf, n, "inline");
+	else if (b == EM_DELALLOC)
+		snprintf(buf, n, "delalloc");
+	else
+		exec_format_size(b, buf, n);
+}
+
+static void
+dump_items(FILE *out, const struct fs_inode *ip)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fprintf(out, "  file extent items (%zu)\n", ip->items.count);
+	if (ip->items.count == 0)
+		return;
+	fprintf(out, "    %-12s %-12s %-12s %-14s %s\n", "file_offset",
+	    "num_bytes", "disk_bytenr", "disk_num_bytes", "offset");
+	for (const struct fei_item *it = fei_first(&ip->items); it != NULL;
+	    it = fei_next(&ip->items, it)) {
+		size_text(it->file_offset, a, sizeof(a));
+		size_text(it->num_bytes, b, sizeof(b));
+		if (it->disk_bytenr == 0)
+			snprintf(c, sizeof(c), "hole");
+		else
+			size_text(it->disk_bytenr, c, sizeof(c));
+		size_text(it->disk_num_bytes, d, sizeof(d));
+		size_text(it->offset, e, sizeof(e));
+		fprintf(out, "    %-12s %-12s %-12s %-14s %s\n", a, b, c, d, e);
+	}
+}
+
+static void
+dump_cache(FILE *out, const struct fs_inode *ip)
+{
+	char a[32], b[32], c[32];
+
+	fprintf(out, "  cached extent maps (%zu)\n", ip->em.count);
+	if (ip->em.count == 0)
+		return;
+	fprintf(out, "    %-12s %-12s %s\n", "start", "len", "block_start");
+	for (const struct em_map *em = em_first(&ip->em); em != NULL;
+	    em = em_next(&ip->em, em)) {
+		size_text(em->start, a, sizeof(a));
+		size_text(em->len, b, sizeof(b));
+		block_text(em->block_start, c, sizeof(c));
+		fprintf(out, "    %-12s %-12s %s%s\n", a, b, c,
+		    ip->em.last == em ? "   (last)" : "");
+	}
+}
+
+static void
+dump_failrecs(FILE *out, const struct fs_inode *ip)
+{
+	char a[32], b[32];
+
+	if (ip->failrec.count == 0) {
+		fprintf(out, "  failure records: none\n");
+		return;
+	}
+	fprintf(out, "  failure records (%zu)\n    %-12s %-12s %s\n",
+	    ip->failrec.count, "start", "logical", "last_mirror");
+	for (const struct imap_ent *e = imap_first(&ip->failrec); e != NULL;
+	    e = imap_next(&ip->failrec, e)) {
+		size_text(e->start, a, sizeof(a));
+		size_text(e->v.a, b, sizeof(b));
+		fprintf(out, "    %-12s %-12s %" PRIu64 "\n", a, b, e->v.b);
+	}
+}
+
+/* Does the imap M have an entry in [s, t) matching PRED (NULL: any)? */
+static bool
+imap_any(const struct imap *m, uint64_t s, uint64_t t,
+    bool (*pred)(const struct imap_ent *))
+{
+	for (const struct imap_ent *e = imap_first_from(m, s);
+	    e != NULL && e->start < t; e = imap_next(m, e))
+		if (pred == NULL || pred(e))
+			return true;
+	return false;
+}
+
+static bool
+is_dirty(const struct imap_ent *e)
+{
+	return (e->v.aux & CONTENT_DIRTY) != 0;
+}
+
+/* The logical range of file range [s, t), if one item backs all of it. */
+static bool
+backing(const struct fs_inode *ip, uint64_t s, uint64_t *l)
+{
+	const struct fei_item *it = fei_lookup(&ip->items, s);
+
+	if (it == NULL || it->disk_bytenr == 0)
+		return false;
+	*l = it->disk_bytenr + it->offset + (s - it->file_offset);
+	return true;
+}
+
+/* One character of the items track for cell [s, t). */
+static char
+item_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	bool data = false, hole = false;
+
+	for (uint64_t p = s; p < t; ) {
+		const struct fei_item *it = fei_lookup(&ip->items, p);
+		const struct fei_item *nx;
+
+		if (it != NULL) {
+			if (it->disk_bytenr)
+				data = true;
+			else
+				hole = true;
+			p = it->file_offset + it->num_bytes;
+			continue;
+		}
+		nx = fei_next_after(&ip->items, p);
+		if (nx == NULL)
+			break;
+		p = nx->file_offset;
+	}
+	return data ? (hole ? '+' : 'd') : hole ? 'h' : ' ';
+}
+
+static char
+cache_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	bool real = false, hole = false;
+
+	for (const struct em_map *em = em_first(&ip->em); em != NULL;
+	    em = em_next(&ip->em, em)) {
+		if (em->start >= t || em_end(em) <= s)
+			continue;
+		if (em_is_real(em))
+			real = true;
+		else
+			hole = true;
+	}
+	return real ? 'c' : hole ? 'h' : ' ';
+}
+
+/* Faults on mirror K behind cell [s, t): x corrupt, e I/O error, ! both. */
+static char
+fault_cell(const struct fs *fs, const struct fs_inode *ip, int k,
+    uint64_t s, uint64_t t)
+{
+	const struct mirror *m = &fs->mirror[k];
+	bool corrupt = false, ioerr = false;
+
+	for (uint64_t p = s; p < t; p += fs->cfg.sectorsize) {
+		uint64_t l;
+
+		if (!backing(ip, p, &l))
+			continue;
+		corrupt |= imap_find(&m->corrupt, l) != NULL;
+		ioerr |= imap_find(&m->ioerr, l) != NULL;
+	}
+	return corrupt && ioerr ? '!' : corrupt ? 'x' : ioerr ? 'e' : '.';
+}
+
+static void
+dump_map(FILE *out, const struct fs *fs, const struct fs_inode *ip)
+{
+	uint64_t ss = fs->cfg.sectorsize, span = ip->i_size, cell, ncells;
+	const struct fei_item *last = NULL;
+	char line[MAP_CELLS + 1], a[32], b[32];
+
+	for (const struct fei_item *it = fei_first(&ip->items); it != NULL;
+	    it = fei_next(&ip->items, it))
+		last = it;
+	if (last != NULL && last->file_offset + last->num_bytes > span)
+		span = last->file_offset + last->num_bytes;
+	span = (span + ss - 1) / ss * ss;
+	if (span == 0) {
+		fprintf(out, "  map: empty file\n");
+		return;
+	}
+	ncells = span / ss;
+	cell = ss;
+	if (ncells > MAP_CELLS) {
+		cell = (span / MAP_CELLS + ss - 1) / ss * ss;
+		ncells = (span + cell - 1) / cell;
+	}
+	size_text(cell, a, sizeof(a));
+	size_text(span, b, sizeof(b));
+	fprintf(out, "  map: one character per %s, 0 to %s\n", a, b);
+	for (uint64_t i = 0; i < ncells; i++)
+		line[i] = item_cell(ip, i * cell, (i + 1) * cell);
+	line[ncells] = '\0';
+	fprintf(out, "    items  |%s|  d data, h hole, + both\n", line);
+	for (uint64_t i = 0; i < ncells; i++)
+		line[i] = cache_cell(ip, i * cell, (i + 1) * cell);
+	fprintf(out, "    cache  |%s|  c cached map, h cached hole\n", line);
+	for (uint64_t i = 0; i < ncells; i++) {
+		uint64_t s = i * cell, t = s + cell;
+
+		line[i] = imap_any(&ip->pages, s, t, is_dirty) ? 'D' :
+		    imap_any(&ip->pages, s, t, NULL) ? 'p' : ' ';
+	}
+	fprintf(out, "    pages  |%s|  p uptodate, D dirty\n", line);
+	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
+		for (uint64_t i = 0; i < ncells; i++)
+			line[i] = fault_cell(fs, ip, k, i * cell,
+			    (i + 1) * cell);
+		fprintf(out, "    m%d     |%s|  x corrupt, e I/O error, "
+		    "! both\n", k + 1, line);
+	}
+}
+
+static void
+dump_fs(FILE *out, const struct fs *fs, char **names)
+{
+	char a[32], b[32];
+
+	size_text(fs->cfg.sectorsize, a, sizeof(a));
+	size_text(fs->cfg.size, b, sizeof(b));
+	fprintf(out, "fs: sectorsize %s, mirrors %u, size %s, workers %u\n",
+	    a, fs->cfg.mirrors, b, fs->cfg.workers);
+	size_text(fs->alloc.free_bytes, a, sizeof(a));
+	fprintf(out, "allocator: %s free, %zu extents allocated\n", a,
+	    fs->alloc.extents.count);
+	for (int k = 0; k < (int)fs->cfg.mirrors; k++)
+		fprintf(out, "mirror %d: %s, %" PRIu64 " data bios, %zu "
+		    "corrupt runs, %zu I/O error runs\n", k + 1,
+		    fs->mirror[k].online ? "online" : "offline",
+		    fs->mirror[k].bios, fs->mirror[k].corrupt.count,
+		    fs->mirror[k].ioerr.count);
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		const struct fs_inode *ip = fs->inodes[i];
+
+		size_text(ip->i_size, a, sizeof(a));
+		fprintf(out, "\nfile %s (inode %u%s): size %s, metadata %s\n",
+		    names[i], ip->ino, ip->nodatasum ? ", nodatasum" : "", a,
+		    ip->meta_cached ? "cached" : "not cached");
+		dump_items(out, ip);
+		dump_cache(out, ip);
+		dump_failrecs(out, ip);
+		dump_map(out, fs, ip);
+	}
+	fprintf(out, "\ncounters:");
+	for (int c = 0; c < STAT_COUNT; c++)
+		fprintf(out, " %s=%" PRIu64, stat_name(c), fs->stats.v[c]);
+	fputc('\n', out);
+}
+
+int
+dump_main(const struct cli_opts *o, const char *path)
+{
+	struct exec_opts xo = { .preset = o->preset, .keep_fs = true,
+	    .seed_given = o->seed_given, .seed = o->seed };
+	struct report_item item = { 0 };
+	struct diag_list diags;
+	struct scn_script *scn;
+	char *buf;
+	size_t len;
+	int err, status;
+
+	for (size_t i = 0; i < o->nquirks; i++) {
+		unsigned bit = 1u << o->quirks[i].quirk;
+
+		xo.quirk_on = o->quirks[i].on ? xo.quirk_on | bit :
+		    xo.quirk_on & ~bit;
+		xo.quirk_off = o->quirks[i].on ? xo.quirk_off & ~bit :
+		    xo.quirk_off | bit;
+	}
+	if ((err = files_read(path, &buf, &len)) != 0) {
+		fprintf(stderr, "blksim: %s: %s\n", path, strerror(err));
+		return CLI_EXIT_IO;
+	}
+	diag_init(&diags);
+	scn = parse_script(path, buf, len, &diags);
+	if (scn == NULL) {
+		diag_print(&diags, path, buf, len, stderr);
+		diag_free(&diags);
+		free(buf);
+		return CLI_EXIT_USAGE;
+	}
+	diag_free(&diags);
+	free(buf);
+	item.path = xstrdup(path);
+	item.state = REPORT_RAN;
+	item.nnames = scn->nfiles;
+	item.names = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(char *));
+	for (size_t i = 0; i < scn->nfiles; i++)
+		item.names[i] = xstrdup(scn->files[i]);
+	exec_script(scn, &xo, &item.res);
+	report_write(stdout, CLI_FORMAT_TEXT, &item, 1, 0);
+	if (item.res.fs != NULL) {
+		fputc('\n', stdout);
+		dump_fs(stdout, item.res.fs, item.names);
+	}
+	status = report_item_passed(&item) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	report_item_free(&item);
+	scn_free(scn);
+	return status;
+}

@@ -1,0 +1,692 @@
+/*
+ * The interpreter: drive the model (sim/fs.h) through a parsed scenario
+ * and judge every expectation.  See exec.h for what a point is.
+ *
+ * Order of events per statement: stamp the statement's line on the fs,
+ * clear the per-statement trace, run it, judge it, then run the invariant
+ * checker.  A simulated oops (or a sequential deadlock) stops the
+ * scenario: the statements after it are not run.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/fs.h"
+#include "../sim/xmalloc.h"
+#include "exec.h"
+
+struct exec {
+	const struct scn_script	*scn;
+	struct exec_result	*res;
+	struct fs		*fs;
+	uint32_t		*ino;	/* script file index -> inode */
+	size_t			 cap;	/* of res->points */
+};
+
+static char *
+xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+void
+exec_format_size(uint64_t v, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && v != 0 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%" PRIu64, v);
+	else
+		snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
+}
+
+/* Record a point; EXPECTED and GOT are taken over (NULL when ok). */
+static void
+point(struct exec *x, uint32_t line, char *desc, bool ok, char *expected,
+    char *got)
+{
+	struct exec_result *r = x->res;
+	struct exec_point *p;
+
+	if (r->npoints == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 16;
+		r->points = xreallocarray(r->points, x->cap, sizeof(*p));
+	}
+	p = &r->points[r->npoints++];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->desc = desc;
+	p->ok = ok;
+	p->expected = expected;
+	p->got = got;
+	if (!ok) {
+		const struct trace *t = &x->fs->trace;
+		size_t n = 0;
+
+		r->passed = false;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->ev[i].line == line)
+				n++;
+		p->ev = xreallocarray(NULL, n ? n : 1, sizeof(*p->ev));
+		for (size_t i = 0; i < t->n; i++)
+			if (t->ev[i].line == line)
+				p->ev[p->nev++] = t->ev[i];
+		p->dropped = t->dropped;
+	} else {
+		free(expected);
+		free(got);
+		p->expected = p->got = NULL;
+	}
+}
+
+static const char *
+outcome_word(unsigned o)
+{
+	switch (o) {
+	case SCN_OUT_OK:
+		return "ok";
+	case SCN_OUT_EIO:
+		return "eio";
+	case SCN_OUT_ENOSPC:
+		return "enospc";
+	default:
+		return "oops";
+	}
+}
+
+static char *
+outcomes_text(unsigned mask)
+{
+	char buf[64] = "";
+
+	for (unsigned o = SCN_OUT_OK; o <= SCN_OUT_OOPS; o <<= 1) {
+		if (!(mask & o))
+			continue;
+		if (buf[0])
+			strcat(buf, "|");
+		strcat(buf, outcome_word(o));
+	}
+	return xstrdup(buf);
+}
+
+/* The outcome bit for a status, or 0 for one no expectation names. */
+static unsigned
+status_outcome(int status)
+{
+	switch (status) {
+	case 0:
+		return SCN_OUT_OK;
+	case -EIO:
+		return SCN_OUT_EIO;
+	case -ENOSPC:
+		return SCN_OUT_ENOSPC;
+	case FS_EOOPS:
+		return SCN_OUT_OOPS;
+	default:
+		return 0;
+	}
+}
+
+static char *
+status_text(struct exec *x, int status)
+{
+	switch (status) {
+	case FS_EOOPS:
+		return xprintf("oops (%s)", x->fs->oops);
+	case FS_EDEADLK:
+		return xstrdup("deadlock (the end-io worker waits for a "
+		    "metadata read that only it could complete)");
+	case FS_EINVAL:
+		return xprintf("error: %s", x->fs->why);
+	default:
+		return xstrdup(outcome_word(status_outcome(status)));
+	}
+}
+
+/* A description of an operation line for points and reports. */
+static char *
+describe(struct exec *x, const struct scn_stmt *s)
+{
+	char off[32], len[32];
+	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
+
+	exec_format_size(s->off, off, sizeof(off));
+	if (s->len_max)
+		strcpy(len, "max");
+	else
+		exec_format_size(s->len, len, sizeof(len));
+	switch (s->kind) {
+	case SCN_WRITE:
+	case SCN_READ:
+	case SCN_DROP_CACHE:
+		return xprintf("%s %s %s %s", scn_kind_name(s->kind), name,
+		    off, len);
+	case SCN_TRUNCATE:
+		exec_format_size(s->size, off, sizeof(off));
+		return xprintf("truncate %s %s", name, off);
+	case SCN_CREATE:
+		return xprintf("create %s", name);
+	default:
+		return xstrdup(scn_kind_name(s->kind));
+	}
+}
+
+/* Judge the read keys of an expectation; append mismatches to the texts. */
+static bool
+judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
+    char **expected, char **got)
+{
+	char want[256] = "", have[256] = "";
+	bool ok = true;
+	size_t w, h;
+
+#define ADD(buf, ...) (w = strlen(buf), snprintf(buf + w, sizeof(buf) - w, \
+	__VA_ARGS__))
+	if (e->mirror > 0) {
+		unsigned bit = 1u << (e->mirror - 1);
+
+		ADD(want, " mirror=%d", e->mirror);
+		if (rr->device_pages == 0) {
+			ADD(have, " mirror=none (no page was read from a "
+			    "device)");
+			ok = false;
+		} else if (rr->served != bit) {
+			ADD(have, " mirror=");
+			for (int k = 1; k <= FS_MAX_MIRRORS; k++)
+				if (rr->served & (1u << (k - 1)))
+					h = strlen(have), snprintf(have + h,
+					    sizeof(have) - h, "%s%d",
+					    have[h - 1] == '=' ? "" : ",", k);
+			if (rr->served == 0)
+				ADD(have, "none");
+			ok = false;
+		} else
+			ADD(have, " mirror=%d", e->mirror);
+	}
+	if (e->retries >= 0) {
+		ADD(want, " retries=%" PRId64, e->retries);
+		ADD(have, " retries=%" PRIu64, rr->retries);
+		if ((uint64_t)e->retries != rr->retries)
+			ok = false;
+	}
+	if (e->lookup != SCN_LOOKUP_ANY) {
+		unsigned bit = e->lookup == SCN_LOOKUP_CACHE ? FS_LOOKUP_CACHE :
+		    FS_LOOKUP_GET_EXTENT;
+
+		ADD(want, " lookup=%s", bit == FS_LOOKUP_CACHE ? "cache" :
+		    "get_extent");
+		ADD(have, " lookup=%s", rr->lookups == FS_LOOKUP_CACHE ?
+		    "cache" : rr->lookups == FS_LOOKUP_GET_EXTENT ?
+		    "get_extent" : rr->lookups == 0 ? "none (no retry)" :
+		    "cache,get_extent");
+		if (rr->lookups != bit)
+			ok = false;
+	}
+	if (e->data == SCN_DATA_INTACT) {
+		ADD(want, " data=intact");
+		ADD(have, " data=%s", rr->intact ? "intact" : "different");
+		if (!rr->intact)
+			ok = false;
+	} else if (e->data >= 0) {
+		ADD(want, " data=0x%02x", e->data);
+		if (rr->bytes == 0)
+			ADD(have, " data=none (no bytes returned)");
+		else if (rr->uniform < 0)
+			ADD(have, " data=mixed");
+		else
+			ADD(have, " data=0x%02x", rr->uniform);
+		if (rr->bytes == 0 || rr->uniform != e->data)
+			ok = false;
+	}
+#undef ADD
+	if (want[0]) {
+		char *a = xprintf("%s%s", *expected, want);
+		char *b = xprintf("%s%s", *got, have);
+
+		free(*expected);
+		free(*got);
+		*expected = a;
+		*got = b;
+	}
+	return ok;
+}
+
+/* Run one operation (a top-level line or a task); returns its status. */
+static int
+run_operation(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
+{
+	struct fs *fs = x->fs;
+	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
+	unsigned flags = 0;
+
+	switch (s->kind) {
+	case SCN_CREATE:
+		x->ino[s->file] = fs_create(fs, s->flags & SCN_F_NODATASUM);
+		return 0;
+	case SCN_WRITE:
+		if (s->flags & SCN_F_NOCSUM)
+			flags |= FS_W_NOCSUM;
+		if (s->flags & SCN_F_NOSYNC)
+			flags |= FS_W_NOSYNC;
+		if (s->len_max)
+			return (snprintf(fs->why, sizeof(fs->why),
+			    "a write of `max` bytes cannot fit any "
+			    "filesystem"), FS_EINVAL);
+		return fs_write(fs, ino, s->off, s->len, s->fill, flags);
+	case SCN_SYNC:
+		return fs_sync(fs);
+	case SCN_READ:
+		return fs_read(fs, ino, s->off, s->len, s->mirror,
+		    s->expect.data != SCN_DATA_ANY, rr);
+	case SCN_TRUNCATE:
+		return fs_truncate(fs, ino, s->size);
+	case SCN_DROP_CACHE:
+		return fs_drop_cache(fs, ino, s->off,
+		    s->len_max ? UINT64_MAX : s->off + s->len - 1);
+	case SCN_DROP_CACHES:
+		fs_drop_caches(fs, s->level);
+		return 0;
+	case SCN_CORRUPT:
+		return fs_corrupt_file(fs, ino, s->off, s->len, s->mirror,
+		    s->fill);
+	case SCN_CORRUPT_LOGICAL:
+		return fs_corrupt_logical(fs, s->logical, s->len, s->mirror,
+		    s->fill);
+	case SCN_IOERROR:
+		return fs_ioerror_file(fs, ino, s->off, s->len, s->mirror,
+		    s->count);
+	case SCN_OFFLINE:
+	case SCN_ONLINE:
+		return fs_set_online(fs, s->mirror, s->kind == SCN_ONLINE);
+	case SCN_FAULTS:
+		return fs_faults(fs, s->rate_num, s->rate_den,
+		    (s->fault_kinds & SCN_FAULT_CORRUPT ? FS_FAULT_CORRUPT : 0) |
+		    (s->fault_kinds & SCN_FAULT_IOERROR ? FS_FAULT_IOERROR : 0),
+		    s->safe);
+	default:
+		return 0;
+	}
+}
+
+/* Judge an operation's outcome and keys; false stops the scenario. */
+static bool
+judge_operation(struct exec *x, const struct scn_stmt *s, int status,
+    const struct fs_read_result *rr)
+{
+	unsigned want = s->expect.given ? s->expect.outcomes : SCN_OUT_OK;
+	unsigned got = status_outcome(status);
+	char *expected = outcomes_text(want);
+	char *gottext = status_text(x, status);
+	bool ok = (want & got) != 0;
+
+	if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+	    !judge_read(&s->expect, rr, &expected, &gottext))
+		ok = false;
+	point(x, s->pos.line, describe(x, s), ok, expected, gottext);
+	return status != FS_EOOPS && status != FS_EDEADLK;
+}
+
+static void
+run_expect(struct exec *x, const struct scn_stmt *s)
+{
+	struct fs *fs = x->fs;
+	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
+	struct fs_inode *ip = ino ? fs_inode(fs, ino) : NULL;
+	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
+	char a[32], b[32];
+
+	switch (s->kind) {
+	case SCN_EXPECT_CACHE: {
+		uint64_t len = s->len, covered;
+
+		if (s->len_max) {
+			uint64_t eof = (ip->i_size + fs->cfg.sectorsize - 1) &
+			    ~(uint64_t)(fs->cfg.sectorsize - 1);
+
+			len = eof > s->off ? eof - s->off : 0;
+		}
+		covered = len ? fs_cache_covered(fs, ino, s->off, len) : 0;
+		exec_format_size(s->off, a, sizeof(a));
+		exec_format_size(len, b, sizeof(b));
+		point(x, s->pos.line, xprintf("cache %s %s %s %s", name, a, b,
+		    s->present ? "present" : "absent"),
+		    s->present ? covered == len : covered == 0,
+		    xprintf("%s", s->present ? "every byte cached" :
+		    "no byte cached"),
+		    xprintf("%" PRIu64 " of %" PRIu64 " bytes cached", covered,
+		    len));
+		break;
+	}
+	case SCN_EXPECT_COHERENT: {
+		struct inv_report rep = { 0 };
+		const struct inv_finding *bad = NULL;
+
+		inv_check(fs, &rep);
+		for (size_t i = 0; i < rep.n && bad == NULL; i++)
+			if (rep.f[i].ino == ino &&
+			    rep.f[i].kind == INV_INCOHERENT)
+				bad = &rep.f[i];
+		exec_format_size(bad ? bad->start : 0, a, sizeof(a));
+		exec_format_size(bad ? bad->len : 0, b, sizeof(b));
+		point(x, s->pos.line, xprintf("coherent %s", name), bad == NULL,
+		    xstrdup("every cached map agrees with the extent items"),
+		    xprintf("the cached map at %s (%s bytes) disagrees", a, b));
+		inv_report_free(&rep);
+		break;
+	}
+	case SCN_EXPECT_SIZE:
+		point(x, s->pos.line, xprintf("size %s", name),
+		    ip->i_size == s->size,
+		    xprintf("size %" PRIu64, s->size),
+		    xprintf("size %" PRIu64, ip->i_size));
+		break;
+	case SCN_EXPECT_EXTENTS:
+		point(x, s->pos.line, xprintf("extents %s", name),
+		    ip->items.count == s->size,
+		    xprintf("%" PRIu64 " file extent items", s->size),
+		    xprintf("%zu file extent items", ip->items.count));
+		break;
+	case SCN_EXPECT_STAT:
+		for (size_t i = 0; i < s->nstats; i++) {
+			const struct scn_stat_expect *e = &s->stats[i];
+			uint64_t have = fs->stats.v[e->id];
+
+			point(x, s->pos.line, xprintf("stat %s",
+			    stat_name(e->id)), have == e->value,
+			    xprintf("%s=%" PRIu64, stat_name(e->id), e->value),
+			    xprintf("%s=%" PRIu64, stat_name(e->id), have));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Run the invariant checker after a statement; remember first findings. */
+static void
+check_invariants(struct exec *x, uint32_t line)
+{
+	struct inv_report rep = { 0 };
+	struct exec_result *r = x->res;
+
+	inv_check(x->fs, &rep);
+	for (size_t i = 0; i < rep.n; i++) {
+		enum inv_kind k = rep.f[i].kind;
+
+		if (!(r->found & (1u << k))) {
+			r->first[k] = rep.f[i];
+			r->first_line[k] = line;
+		}
+		r->found |= 1u << k;
+	}
+	inv_report_free(&rep);
+}
+
+unsigned
+exec_quirks(const struct scn_script *scn, const struct exec_opts *o)
+{
+	unsigned q = scn->quirks;
+
+	if (o->preset >= 0)
+		q = quirk_preset_mask(o->preset);
+	q |= o->quirk_on;
+	q &= ~o->quirk_off;
+	return q | o->guard;
+}
+
+/* The closing point: every finding of the checker was declared. */
+static void
+judge_findings(struct exec *x)
+{
+	struct exec_result *r = x->res;
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < x->scn->nstmts; i++)
+		if (x->scn->stmts[i].kind == SCN_EXPECT_VIOLATION) {
+			const struct scn_stmt *s = &x->scn->stmts[i];
+			bool seen = (r->found >> s->violation) & 1;
+
+			point(x, s->pos.line, xprintf("violation %s",
+			    inv_kind_name(s->violation)), seen,
+			    xprintf("a %s finding", inv_kind_name(s->violation)),
+			    xstrdup("none"));
+		}
+	for (int k = 0; k < INV_KIND_COUNT; k++) {
+		const struct inv_finding *f = &r->first[k];
+		char a[32], b[32];
+
+		if (!((r->found & ~r->declared) >> k & 1))
+			continue;
+		exec_format_size(f->start, a, sizeof(a));
+		exec_format_size(f->len, b, sizeof(b));
+		point(x, r->first_line[k], xprintf("invariants"), false,
+		    xstrdup("no undeclared invariant violation"),
+		    xprintf("%s: %s (inode %u, at %s, %s bytes)",
+		    inv_kind_name(k), f->what, f->ino, a, b));
+		last = 1;
+	}
+	if (!last)
+		point(x, x->scn->nstmts ? x->scn->stmts[x->scn->nstmts - 1].
+		    pos.line : 0, xstrdup("invariants"), true, NULL, NULL);
+}
+
+void
+exec_script(const struct scn_script *scn, const struct exec_opts *o,
+    struct exec_result *r)
+{
+	struct exec x = { .scn = scn, .res = r };
+	struct fs_config cfg = {
+		.sectorsize = scn->fs.sectorsize,
+		.mirrors = scn->fs.mirrors,
+		.size = scn->fs.size,
+		.max_extent = scn->fs.max_extent,
+		.alloc_align = scn->fs.alloc_align,
+		.workers = scn->fs.workers,
+		.csum = scn->fs.csum_crc32 ? CSUM_CRC32 : CSUM_CRC32C,
+		.trace_all = o->trace_all,
+	};
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->passed = true;
+	for (size_t i = 0; i < scn->nstmts; i++)
+		if (scn->stmts[i].kind == SCN_CONCURRENT) {
+			r->skipped = "it has a concurrent block, and the "
+			    "scheduler that runs them is not built yet";
+			return;
+		}
+	r->quirks = cfg.quirks = exec_quirks(scn, o);
+	r->seed = cfg.seed = o->seed_given ? o->seed : scn->seed;
+	x.fs = fs_new(&cfg, &err);
+	if (x.fs == NULL) {
+		r->passed = false;
+		r->oops = xstrdup("the fs configuration is invalid");
+		return;
+	}
+	x.ino = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(*x.ino));
+	for (size_t i = 0; i < scn->nstmts; i++) {
+		const struct scn_stmt *s = &scn->stmts[i];
+
+		if (s->kind == SCN_EXPECT_VIOLATION)
+			r->declared |= 1u << s->violation;
+	}
+	for (size_t i = 0; i < scn->nstmts; i++) {
+		const struct scn_stmt *s = &scn->stmts[i];
+		struct fs_read_result rr;
+		int status;
+
+		x.fs->line = s->pos.line;
+		if (!o->trace_all)
+			trace_clear(&x.fs->trace);
+		if (!scn_is_operation(s->kind)) {
+			run_expect(&x, s);
+			continue;
+		}
+		memset(&rr, 0, sizeof(rr));
+		status = run_operation(&x, s, &rr);
+		if (!judge_operation(&x, s, status, &rr)) {
+			if (status == FS_EOOPS)
+				r->oops = xprintf("%u: %s", s->pos.line,
+				    x.fs->oops);
+			r->stopped = i + 1 < scn->nstmts;
+			check_invariants(&x, s->pos.line);
+			break;
+		}
+		check_invariants(&x, s->pos.line);
+	}
+	judge_findings(&x);
+	r->stats = x.fs->stats;
+	if (o->trace_all) {
+		r->trace = x.fs->trace.ev;
+		r->ntrace = x.fs->trace.n;
+		x.fs->trace.ev = NULL;
+		x.fs->trace.n = 0;
+	}
+	free(x.ino);
+	if (o->keep_fs)
+		r->fs = x.fs;
+	else
+		fs_free(x.fs);
+}
+
+void
+exec_result_free(struct exec_result *r)
+{
+	for (size_t i = 0; i < r->npoints; i++) {
+		free(r->points[i].desc);
+		free(r->points[i].expected);
+		free(r->points[i].got);
+		free(r->points[i].ev);
+	}
+	free(r->points);
+	free(r->oops);
+	free(r->trace);
+	fs_free(r->fs);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- event text ------------------------------------------------------------ */
+
+static const char *const csum_words[] = {
+	[TRACE_CSUM_OK] = "ok",
+	[TRACE_CSUM_BAD] = "mismatch",
+	[TRACE_CSUM_NONE] = "no checksum recorded: passes, page filled with 0x01",
+	[TRACE_CSUM_NONE_EIO] = "no checksum recorded: fails (nocsum-eio)",
+};
+
+static const char *const ge_words[] = {
+	[TRACE_GE_HIT] = "cache hit",
+	[TRACE_GE_INSERT] = "read from the items and cached",
+	[TRACE_GE_EEXIST_HIT] = "-EEXIST, returned the map lookup found",
+	[TRACE_GE_MERGED] = "-EEXIST, merged with merge_extent_mapping",
+	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
+};
+
+static void
+fmt_block(uint64_t block_start, char *buf, size_t size)
+{
+	if (block_start == EM_HOLE)
+		snprintf(buf, size, "hole");
+	else
+		exec_format_size(block_start, buf, size);
+}
+
+void
+exec_format_event(const struct trace_event *e, const char *const *names,
+    char *buf, size_t size)
+{
+	char a[32], b[32], c[32];
+	const char *file = names != NULL && e->ino > 0 ? names[e->ino - 1] :
+	    "";
+
+	exec_format_size(e->x[0], a, sizeof(a));
+	exec_format_size(e->x[1], b, sizeof(b));
+	switch (e->kind) {
+	case TRACE_BIO_SUBMIT:
+		snprintf(buf, size, "%s bio %s %s -> logical %s, mirror %" PRIu64,
+		    e->x[3] == TRACE_BIO_WRITE ? "write" :
+		    e->x[3] == TRACE_BIO_RETRY ? "retry read" : "read", file, b,
+		    a, e->x[2]);
+		break;
+	case TRACE_BIO_DONE:
+		snprintf(buf, size, "bio done %s %s mirror %" PRIu64 ": %s",
+		    file, b, e->x[2], e->x[3] ? "I/O error" : "ok");
+		break;
+	case TRACE_CSUM:
+		snprintf(buf, size, "csum %s %s from mirror %" PRIu64 ": %s",
+		    file, b, e->x[2], csum_words[e->x[3] & 3]);
+		break;
+	case TRACE_RETRY:
+		snprintf(buf, size, "io_failed_hook %s %s: retry on mirror "
+		    "%" PRIu64 " (logical %s)", file, b, e->x[2], a);
+		break;
+	case TRACE_RETRY_GIVE_UP:
+		snprintf(buf, size, "io_failed_hook %s %s: last_mirror %" PRIu64
+		    " of %" PRIu64 " copies: EIO", file, b, e->x[2] + 1,
+		    e->x[3]);
+		break;
+	case TRACE_LOOKUP:
+		snprintf(buf, size, "io_failed_hook %s %s: %s lookup %s%s%s",
+		    file, b, e->x[2] == TRACE_LOOKUP_CACHE ? "cache" :
+		    "get_extent", e->x[3] ? "hit, logical " : "miss: EIO, no "
+		    "retry", e->x[3] ? a : "", "");
+		break;
+	case TRACE_GET_EXTENT:
+		fmt_block(e->x[2], c, sizeof(c));
+		snprintf(buf, size, "get_extent %s: [%s, +%s) -> %s: %s", file,
+		    a, b, c, ge_words[e->x[3] % 5]);
+		break;
+	case TRACE_META_READ:
+		snprintf(buf, size, "metadata read for %s (fs_mutex held)",
+		    file);
+		break;
+	case TRACE_ALLOC:
+		exec_format_size(e->x[2], c, sizeof(c));
+		snprintf(buf, size, "alloc %s: %s at logical %s (asked %s)",
+		    file, b, a, c);
+		break;
+	case TRACE_DROP_CACHE:
+		/* The 2008 end is inclusive: show it as end + 1, exclusive. */
+		exec_format_size(e->x[1] + 1, c, sizeof(c));
+		if (e->x[1] == UINT64_MAX)
+			snprintf(buf, size, "drop_extent_cache %s [%s, EOF)",
+			    file, a);
+		else if (e->x[1] < e->x[0])
+			snprintf(buf, size, "drop_extent_cache %s start %s, "
+			    "end %" PRIu64 " (before start: the length wraps)",
+			    file, a, e->x[1]);
+		else
+			snprintf(buf, size, "drop_extent_cache %s [%s, %s)",
+			    file, a, c);
+		break;
+	case TRACE_EIO:
+		snprintf(buf, size, "page %s %s: EIO", file, b);
+		break;
+	case TRACE_DEADLOCK:
+		snprintf(buf, size, "deadlock: the retry of %s %s waits on the "
+		    "end-io worker it runs on", file, b);
+		break;
+	default:
+		snprintf(buf, size, "%s", trace_kind_name(e->kind));
+		break;
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * The interpreter: run one parsed scenario against a fresh fs and judge
+ * it.  Every expectation is one point (an operation line is one point
+ * whose expectation is its outcome and keys, `expect ok` when none is
+ * written; every expect statement is one point; the invariant checker
+ * adds one point, "no undeclared invariant violation", at the end).  The
+ * result owns its strings; exec_result_free releases them.
+ */
+#ifndef SRC_EXEC_H
+#define SRC_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../sim/inv.h"
+#include "../sim/stat.h"
+#include "../sim/trace.h"
+#include "scn.h"
+
+struct fs;
+
+/* Quirk settings from the command line, applied after the file's. */
+struct exec_opts {
+	int		preset;		/* -1, or --preset (replaces the mask) */
+	unsigned	quirk_on;	/* --quirk NAME=on */
+	unsigned	quirk_off;	/* --quirk NAME=off */
+	unsigned	guard;		/* --guards: turned on last */
+	bool		seed_given;
+	uint64_t	seed;
+	bool		trace_all;	/* keep every event (--trace) */
+	bool		keep_fs;	/* hand the final fs to the result */
+};
+
+struct exec_point {
+	uint32_t	line;
+	char		*desc;		/* what was expected, as written */
+	bool		ok;
+	char		*expected;	/* NULL when ok */
+	char		*got;
+	struct trace_event *ev;		/* events of the statement (failures) */
+	size_t		nev;
+	uint64_t	dropped;	/* events not kept */
+};
+
+struct exec_result {
+	bool		passed;
+	const char	*skipped;	/* why the scenario was not run, or NULL */
+	unsigned	quirks;		/* effective quirk mask */
+	uint64_t	seed;
+	struct exec_point *points;
+	size_t		npoints;
+	struct stat_counters stats;
+	unsigned	found;		/* mask of finding kinds seen */
+	unsigned	declared;	/* mask of `expect violation` kinds */
+	struct inv_finding first[INV_KIND_COUNT];	/* first of each kind */
+	uint32_t	first_line[INV_KIND_COUNT];
+	char		*oops;		/* "LINE: fn: reason", or NULL */
+	bool		stopped;	/* statements were left unrun */
+	struct trace_event *trace;	/* every event, if trace_all */
+	size_t		ntrace;
+	struct fs	*fs;		/* final state if keep_fs (owned) */
+};
+
+/* The quirk mask a script runs with under OPTS. */
+unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);
+void	exec_script(const struct scn_script *, const struct exec_opts *,
+	    struct exec_result *);
+void	exec_result_free(struct exec_result *);
+
+/* Describe one event in words (into BUF of SIZE bytes). */
+void	exec_format_event(const struct trace_event *, const char *const *names,
+	    char *buf, size_t size);
+/* Human form of a byte count: 4K, 128K, 1M, or the decimal number. */
+void	exec_format_size(uint64_t, char *buf, size_t size);
+
+#endif

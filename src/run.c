@@ -1,0 +1,369 @@
+/*
+ * `blksim run`: collect the scenario files, parse and run each (and, with
+ * --guards, rerun it once per guarded quirk with that quirk on), then
+ * write one report.  The report goes to stdout, or to -o FILE written
+ * atomically: a temporary file in the same directory, renamed over FILE
+ * only when complete.  --trace writes every event of every scenario, as
+ * text, to stderr or to FILE (gzip-compressed when FILE ends in .gz).
+ *
+ * The exit status is the worst outcome: 3 if a file could not be read or
+ * written, else 2 if a scenario file is invalid, else 1 if a scenario
+ * failed, else 0.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../sim/xmalloc.h"
+#include "diag.h"
+#include "exec.h"
+#include "files.h"
+#include "parse.h"
+#include "report.h"
+#include "run.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+worst(int *status, int code)
+{
+	if (code > *status)
+		*status = code;
+}
+
+/* The command line's quirk settings as exec options. */
+static void
+exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->preset = o->preset;
+	for (size_t i = 0; i < o->nquirks; i++) {
+		unsigned bit = 1u << o->quirks[i].quirk;
+
+		if (o->quirks[i].on) {
+			x->quirk_on |= bit;
+			x->quirk_off &= ~bit;
+		} else {
+			x->quirk_off |= bit;
+			x->quirk_on &= ~bit;
+		}
+	}
+	x->seed_given = o->seed_given;
+	x->seed = o->seed;
+	x->trace_all = o->trace;
+}
+
+/*
+ * Parse and run one file into IT; returns the file's exit status.  What
+ * would go to stderr is kept in it->errors, so that parallel runs print
+ * it in file order.  Thread-safe: it touches nothing but IT.
+ */
+static int
+run_one(const char *path, const struct exec_opts *xo, bool guards,
+    struct report_item *it)
+{
+	struct diag_list diags;
+	struct scn_script *scn;
+	char *buf;
+	size_t len, elen;
+	double t0;
+	int err;
+	FILE *errs;
+
+	memset(it, 0, sizeof(*it));
+	it->path = xstrdup(path);
+	if ((err = files_read(path, &buf, &len)) != 0) {
+		if (asprintf(&it->errors, "blksim: %s: %s\n", path,
+		    strerror(err)) < 0)
+			abort();
+		it->state = REPORT_UNREADABLE;
+		return CLI_EXIT_IO;
+	}
+	diag_init(&diags);
+	scn = parse_script(path, buf, len, &diags);
+	if (scn == NULL) {
+		errs = open_memstream(&it->errors, &elen);
+		diag_print(&diags, path, buf, len, errs);
+		fclose(errs);
+		diag_free(&diags);
+		free(buf);
+		it->state = REPORT_INVALID;
+		return CLI_EXIT_USAGE;
+	}
+	diag_free(&diags);
+	free(buf);
+	it->state = REPORT_RAN;
+	it->nnames = scn->nfiles;
+	it->names = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(char *));
+	for (size_t i = 0; i < scn->nfiles; i++)
+		it->names[i] = xstrdup(scn->files[i]);
+	t0 = now();
+	exec_script(scn, xo, &it->res);
+	it->seconds = now() - t0;
+	if (guards && scn->guards != 0 && it->res.skipped == NULL) {
+		it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
+		for (int q = 0; q < QUIRK_COUNT; q++) {
+			struct exec_opts go = *xo;
+			struct report_guard *g;
+
+			if (!quirk_on(scn->guards, q))
+				continue;
+			g = &it->guards[it->nguards++];
+			g->quirk = q;
+			go.guard = 1u << q;
+			go.trace_all = false;
+			exec_script(scn, &go, &g->res);
+			g->held = !g->res.passed;
+		}
+	}
+	scn_free(scn);
+	return report_item_passed(it) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+/*
+ * Open a temporary file beside PATH for an atomic replacement.  Returns
+ * the stream and the temporary name in *TMP (caller frees), or NULL.
+ */
+static FILE *
+open_atomic(const char *path, char **tmp)
+{
+	int fd;
+	FILE *f;
+
+	if (asprintf(tmp, "%s.XXXXXX", path) < 0)
+		abort();
+	if ((fd = mkstemp(*tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	return f;
+}
+
+/* Close F and move TMP over PATH; on any error remove TMP. */
+static int
+commit_atomic(FILE *f, char *tmp, const char *path)
+{
+	int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
+
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return CLI_EXIT_IO;
+	}
+	free(tmp);
+	return CLI_EXIT_OK;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Every event of every scenario, one line each. */
+static int
+write_trace(const struct cli_opts *o, const struct report_item *items,
+    size_t n)
+{
+	char *text = NULL, line[320];
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	int status = CLI_EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct report_item *it = &items[i];
+
+		for (size_t e = 0; e < it->res.ntrace; e++) {
+			exec_format_event(&it->res.trace[e],
+			    (const char *const *)it->names, line, sizeof(line));
+			fprintf(mem, "%s:%u: %s\n", it->path,
+			    it->res.trace[e].line, line);
+		}
+	}
+	fclose(mem);
+	if (o->trace_file == NULL)
+		fwrite(text, 1, size, stderr);
+	else if (ends_with(o->trace_file, ".gz")) {
+		char *tmp;
+		FILE *f = open_atomic(o->trace_file, &tmp);
+		gzFile gz;
+
+		if (f == NULL)
+			status = CLI_EXIT_IO;
+		else if ((gz = gzdopen(dup(fileno(f)), "wb")) == NULL ||
+		    gzwrite(gz, text, (unsigned)size) != (int)size ||
+		    gzclose(gz) != Z_OK) {
+			fclose(f);
+			unlink(tmp);
+			free(tmp);
+			fprintf(stderr, "blksim: %s: compression failed\n",
+			    o->trace_file);
+			status = CLI_EXIT_IO;
+		} else
+			status = commit_atomic(f, tmp, o->trace_file);
+	} else {
+		char *tmp;
+		FILE *f = open_atomic(o->trace_file, &tmp);
+
+		if (f == NULL)
+			status = CLI_EXIT_IO;
+		else {
+			fwrite(text, 1, size, f);
+			status = commit_atomic(f, tmp, o->trace_file);
+		}
+	}
+	free(text);
+	return status;
+}
+
+/* The work of a run, shared by its worker threads. */
+struct run_pool {
+	char		**paths;	/* the files of this shard */
+	size_t		n;
+	struct report_item *items;	/* one per path, in order */
+	int		*status;	/* one per path */
+	const struct exec_opts *xo;
+	bool		guards;
+	size_t		next;		/* next index to take */
+	pthread_mutex_t	lock;
+};
+
+/* A worker: take the next file until none is left. */
+static void *
+run_worker(void *arg)
+{
+	struct run_pool *p = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			return NULL;
+		p->status[i] = run_one(p->paths[i], p->xo, p->guards,
+		    &p->items[i]);
+	}
+}
+
+/*
+ * Run every file of the pool on JOBS threads.  Each file's result lands
+ * in its own slot, so the report does not depend on the schedule.
+ */
+static void
+run_pool(struct run_pool *p, unsigned jobs)
+{
+	pthread_t *t;
+	unsigned started = 0;
+
+	if (jobs > p->n)
+		jobs = p->n ? (unsigned)p->n : 1;
+	if (jobs <= 1) {
+		run_worker(p);
+		return;
+	}
+	t = xcalloc(jobs, sizeof(*t));
+	for (unsigned j = 0; j < jobs; j++)
+		if (pthread_create(&t[j], NULL, run_worker, p) == 0)
+			started++;
+		else
+			break;
+	if (started == 0)
+		run_worker(p);		/* no thread: do it here */
+	for (unsigned j = 0; j < started; j++)
+		pthread_join(t[j], NULL);
+	free(t);
+}
+
+int
+run_main(const struct cli_opts *o, char **paths, int npaths)
+{
+	struct files_list files;
+	struct report_item *items;
+	struct exec_opts xo;
+	size_t n = 0;
+	unsigned flags = 0;
+	int status;
+
+	files_list_init(&files);
+	status = files_collect(paths, npaths, &files);
+	exec_opts_from_cli(o, &xo);
+	{
+		struct run_pool pool = { .xo = &xo, .guards = o->guards };
+
+		pool.paths = xcalloc(files.n ? files.n : 1, sizeof(char *));
+		/* --shard=K/N keeps every N-th file, starting at the K-th. */
+		for (size_t i = 0; i < files.n; i++)
+			if (i % o->shard_n == o->shard_k - 1)
+				pool.paths[n++] = files.v[i];
+		pool.n = n;
+		items = xcalloc(n ? n : 1, sizeof(*items));
+		pool.items = items;
+		pool.status = xcalloc(n ? n : 1, sizeof(int));
+		pthread_mutex_init(&pool.lock, NULL);
+		run_pool(&pool, o->jobs);
+		pthread_mutex_destroy(&pool.lock);
+		for (size_t i = 0; i < n; i++) {
+			worst(&status, pool.status[i]);
+			if (items[i].errors != NULL)
+				fputs(items[i].errors, stderr);
+		}
+		free(pool.status);
+		free(pool.paths);
+	}
+	if (files.n > 0 && n == 0 && o->shard_n > 1)
+		fprintf(stderr, "blksim: shard %u/%u holds no scenario\n",
+		    o->shard_k, o->shard_n);
+	else if (files.n == 0 && status == CLI_EXIT_OK) {
+		fprintf(stderr, "blksim: no scenario files found\n");
+		status = CLI_EXIT_USAGE;
+	}
+	if (o->quiet)
+		flags |= REPORT_QUIET;
+	if (o->verbose)
+		flags |= REPORT_VERBOSE | REPORT_TIMING;
+	if (o->output != NULL) {
+		char *tmp;
+		FILE *f = open_atomic(o->output, &tmp);
+
+		if (f == NULL)
+			worst(&status, CLI_EXIT_IO);
+		else {
+			report_write(f, o->format, items, n, flags);
+			worst(&status, commit_atomic(f, tmp, o->output));
+		}
+	} else {
+		report_write(stdout, o->format, items, n, flags);
+		fflush(stdout);
+	}
+	if (o->trace)
+		worst(&status, write_trace(o, items, n));
+	for (size_t i = 0; i < n; i++)
+		report_item_free(&items[i]);
+	free(items);
+	files_list_free(&files);
+	return status;
+}
