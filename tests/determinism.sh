@@ -9,23 +9,21 @@ set -u
 : "${BLKSIM:?}" "${SRCDIR:?}"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+. "$SRCDIR/tests/tap.sh"
 
 for fmt in text tap junit json; do
 	"$BLKSIM" run -f $fmt "$SRCDIR/scenarios" >"$tmp/a.$fmt" 2>&1
 	"$BLKSIM" run -f $fmt "$SRCDIR/scenarios" >"$tmp/b.$fmt" 2>&1
 	"$BLKSIM" run -j 2 -f $fmt "$SRCDIR/scenarios" >"$tmp/c.$fmt" 2>&1
 	if [ -s "$tmp/a.$fmt" ] && cmp -s "$tmp/a.$fmt" "$tmp/b.$fmt"; then
-		ok "$fmt: two runs are byte-identical"
+		tap_ok "$fmt: two runs are byte-identical"
 	else
-		not_ok "$fmt: two runs are byte-identical"
+		tap_not_ok "$fmt: two runs are byte-identical"
 	fi
 	if cmp -s "$tmp/a.$fmt" "$tmp/c.$fmt"; then
-		ok "$fmt: -j 2 gives the same bytes as -j 1"
+		tap_ok "$fmt: -j 2 gives the same bytes as -j 1"
 	else
-		not_ok "$fmt: -j 2 gives the same bytes as -j 1"
+		tap_not_ok "$fmt: -j 2 gives the same bytes as -j 1"
 		diff "$tmp/a.$fmt" "$tmp/c.$fmt" | head -5 | sed 's/^/# /'
 	fi
 done
@@ -34,9 +32,9 @@ done
 "$BLKSIM" run --seed=7 -f json "$SRCDIR/scenarios" >"$tmp/s1" 2>&1
 "$BLKSIM" run --seed=7 -f json "$SRCDIR/scenarios" >"$tmp/s2" 2>&1
 if cmp -s "$tmp/s1" "$tmp/s2" && grep -q '"seed":7' "$tmp/s1"; then
-	ok "--seed=7: reproducible and reported"
+	tap_ok "--seed=7: reproducible and reported"
 else
-	not_ok "--seed=7: reproducible and reported"
+	tap_not_ok "--seed=7: reproducible and reported"
 fi
 
 # The shards' points, without their numbers, make up the whole run.
@@ -49,15 +47,14 @@ done
 sort "$tmp/shards" >"$tmp/union"
 points "$tmp/a.tap" >"$tmp/whole"
 if [ -s "$tmp/whole" ] && cmp -s "$tmp/union" "$tmp/whole"; then
-	ok "the union of --shard=1/3, 2/3, 3/3 is the whole run"
+	tap_ok "the union of --shard=1/3, 2/3, 3/3 is the whole run"
 else
-	not_ok "the union of --shard=1/3, 2/3, 3/3 is the whole run"
+	tap_not_ok "the union of --shard=1/3, 2/3, 3/3 is the whole run"
 fi
 if cmp -s "$tmp/shard1" "$tmp/shard2"; then
-	not_ok "shards differ from each other"
+	tap_not_ok "shards differ from each other"
 else
-	ok "shards differ from each other"
+	tap_ok "shards differ from each other"
 fi
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done

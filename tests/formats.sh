@@ -14,10 +14,8 @@ set -u
 : "${BLKSIM:?}" "${SRCDIR:?}"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+. "$SRCDIR/tests/tap.sh"
+check() { d=$1; shift; "$@"; st=$?; tap_check $st "$d"; return $st; }
 
 "$BLKSIM" run -f tap -o "$tmp/all.tap" "$SRCDIR/scenarios"
 check "run -o exits 0 and writes the report" test -s "$tmp/all.tap"
@@ -25,8 +23,9 @@ check "no temporary file is left beside -o" \
 	test "$(ls "$tmp" | wc -l)" -eq 1
 
 if command -v prove >/dev/null 2>&1; then
-	check "prove accepts the TAP of scenarios/" \
-		prove -Q -e cat "$tmp/all.tap"
+	prove -Q -e cat "$tmp/all.tap" >"$tmp/prove.out" 2>&1
+	check "prove accepts the TAP of scenarios/" test $? -eq 0 ||
+		tap_diag <"$tmp/prove.out"
 	cat >"$tmp/bad.scn" <<'SCN'
 fs mirrors=2
 create a
@@ -35,14 +34,14 @@ read a 0 4K expect eio
 SCN
 	"$BLKSIM" run -f tap "$tmp/bad.scn" >"$tmp/bad.tap"
 	if prove -Q -e cat "$tmp/bad.tap" >/dev/null 2>&1; then
-		not_ok "prove rejects the TAP of a failing scenario"
+		tap_not_ok "prove rejects the TAP of a failing scenario"
 	else
-		ok "prove rejects the TAP of a failing scenario"
+		tap_ok "prove rejects the TAP of a failing scenario"
 	fi
 	check "a failed point carries YAML diagnostics" \
 		grep -q '^  expected: "eio"' "$tmp/bad.tap"
 else
-	n=$((n + 1)); echo "ok $n - prove # SKIP prove is not installed"
+	tap_skip "prove" "prove is not installed"
 fi
 
 "$BLKSIM" run -f json -o "$tmp/all.json" "$SRCDIR/scenarios"
@@ -77,5 +76,4 @@ assert int(root.get("tests")) == total
 	>/dev/null 2>&1
 check "an unwritable -o exits 3" test $? -eq 3
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done
