@@ -1110,6 +1110,10 @@ fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 	int r;
 
 	if (size > ip->i_size) {
+		/* btrfs_setattr: btrfs_check_free_space(root, 1, 0). */
+		if (size > round_up(ip->i_size, ss(fs)) &&
+		    check_free_space(fs, 1) != 0)
+			return -ENOSPC;
 		if ((r = fill_hole(fs, ip, size)) != 0)
 			return r;
 		ip->i_size = size;
