@@ -1,0 +1,51 @@
+/*
+ * The command line of blksim (DESIGN.md §4) as parsed by main.c and handed
+ * to the subcommands.  Strings are borrowed from argv; the quirk override
+ * array is owned by main and lives until the subcommand returns.
+ */
+#ifndef SRC_CLI_H
+#define SRC_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses of the program. */
+#define CLI_EXIT_OK	0	/* every expectation held; every file valid */
+#define CLI_EXIT_FAIL	1	/* a scenario failed */
+#define CLI_EXIT_USAGE	2	/* usage error or invalid scenario file */
+#define CLI_EXIT_IO	3	/* a file could not be read or written */
+
+enum cli_format {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_TAP,
+	CLI_FORMAT_JUNIT,
+	CLI_FORMAT_JSON
+};
+
+/* One --quirk=NAME=on|off, in command-line order. */
+struct cli_quirk {
+	int		quirk;		/* enum quirk_id */
+	bool		on;
+};
+
+struct cli_opts {
+	enum cli_format	format;		/* -f; default text */
+	const char	*output;	/* -o FILE, NULL for stdout */
+	int		preset;		/* --preset: enum quirk_preset, or -1 */
+	struct cli_quirk *quirks;	/* --quirk overrides, in order */
+	size_t		nquirks;
+	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */
+	bool		seed_given;
+	const char	*schedule;	/* --schedule=STRING, or NULL */
+	bool		guards;		/* --guards */
+	bool		trace;		/* --trace or --trace=FILE */
+	const char	*trace_file;	/* FILE of --trace=FILE, else NULL */
+	unsigned	jobs;		/* -j N, >= 1; default 1 */
+	unsigned	shard_k;	/* --shard=K/N, 1 <= K <= N; */
+	unsigned	shard_n;	/*   default 1/1 */
+	bool		quiet;		/* -q (never together with -v) */
+	bool		verbose;	/* -v */
+};
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * The scenario AST: what the parser builds from a .scn buffer and the
+ * interpreter walks.  A script is a flat array of statements in file order;
+ * a `concurrent` block is one statement that owns its tasks (the `end` line
+ * is folded into it).  Every statement carries the position of its first
+ * word; every value that the model may reject at run time keeps its own
+ * position too, so a run-time error can point at it.
+ *
+ * Sizes and offsets are bytes as uint64_t.  A length given as `max` is
+ * stored with len_max set and len = UINT64_MAX - off (so off + len is
+ * (u64)-1, "to the end"); an explicit OFF+LEN that overflows is rejected by
+ * the parser.  Files are referred to by index into script->files, in order
+ * of their `create`.
+ */
+#ifndef SRC_SCN_H
+#define SRC_SCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sim/inv.h"
+#include "../sim/quirk.h"
+#include "../sim/stat.h"
+
+/* 1-based line and column of a word in the source. */
+struct scn_pos {
+	uint32_t	line;
+	uint32_t	col;
+};
+
+enum scn_kind {
+	SCN_FS,
+	SCN_PRESET,
+	SCN_QUIRK,
+	SCN_SEED,
+	SCN_GUARDS,
+	SCN_CREATE,
+	SCN_WRITE,
+	SCN_SYNC,
+	SCN_READ,
+	SCN_TRUNCATE,
+	SCN_DROP_CACHE,
+	SCN_DROP_CACHES,
+	SCN_CORRUPT,		/* corrupt NAME OFF LEN mirror=N [fill=B] */
+	SCN_CORRUPT_LOGICAL,	/* corrupt logical=L len=N mirror=N [fill=B] */
+	SCN_IOERROR,
+	SCN_OFFLINE,
+	SCN_ONLINE,
+	SCN_FAULTS,
+	SCN_CONCURRENT,
+	SCN_EXPECT_CACHE,
+	SCN_EXPECT_COHERENT,
+	SCN_EXPECT_SIZE,
+	SCN_EXPECT_EXTENTS,
+	SCN_EXPECT_STAT,
+	SCN_EXPECT_VIOLATION,
+	SCN_KIND_COUNT
+};
+
+/* Outcomes an operation may be expected to have (a bitmask). */
+#define SCN_OUT_OK	0x1u
+#define SCN_OUT_EIO	0x2u
+#define SCN_OUT_ENOSPC	0x4u
+#define SCN_OUT_OOPS	0x8u
+
+enum scn_lookup {
+	SCN_LOOKUP_ANY,		/* not asserted */
+	SCN_LOOKUP_CACHE,
+	SCN_LOOKUP_GET_EXTENT
+};
+
+#define SCN_DATA_ANY	(-2)	/* data= not asserted */
+#define SCN_DATA_INTACT	(-1)	/* data=intact; otherwise 0..255 */
+
+/* The `expect OUTCOME [key=value ...]` tail of an operation line. */
+struct scn_expect {
+	bool		given;		/* an `expect` tail was written */
+	struct scn_pos	pos;		/* of the word `expect` */
+	unsigned	outcomes;	/* SCN_OUT_* mask; SCN_OUT_OK if !given */
+	int		mirror;		/* mirror=N, 0 if not asserted */
+	int64_t		retries;	/* retries=N, -1 if not asserted */
+	enum scn_lookup	lookup;
+	int		data;		/* SCN_DATA_* or a byte 0..255 */
+};
+
+/* Options of the `fs` statement; unset ones keep their defaults. */
+struct scn_fs {
+	uint32_t	sectorsize;	/* default 4K */
+	uint32_t	mirrors;	/* default 2 */
+	uint64_t	size;		/* default 1G */
+	uint64_t	max_extent;	/* default UINT64_MAX (unlimited) */
+	uint64_t	alloc_align;	/* default 0: the sector size */
+	uint32_t	workers;	/* default 1 */
+	bool		csum_crc32;	/* csum=crc32 instead of crc32c */
+};
+
+/* Statement flags. */
+#define SCN_F_NODATASUM	0x1u
+#define SCN_F_NOCSUM	0x2u
+#define SCN_F_NOSYNC	0x4u
+
+/* Fault kinds for `faults kinds=`. */
+#define SCN_FAULT_CORRUPT	0x1u
+#define SCN_FAULT_IOERROR	0x2u
+
+enum scn_schedule {
+	SCN_SCHED_FIFO,
+	SCN_SCHED_RANDOM,
+	SCN_SCHED_EXPLORE
+};
+
+struct scn_stat_expect {
+	enum stat_id	id;
+	uint64_t	value;
+	struct scn_pos	pos;		/* of the COUNTER=N word */
+};
+
+struct scn_stmt {
+	enum scn_kind	kind;
+	struct scn_pos	pos;		/* of the statement word */
+	int		file;		/* index into script->files, or -1 */
+	struct scn_pos	name_pos;	/* of the NAME word (file statements) */
+
+	/* Ranges: write, read, drop-cache, corrupt, ioerror, expect cache. */
+	uint64_t	off;
+	uint64_t	len;
+	bool		len_max;	/* LEN was `max` */
+	struct scn_pos	off_pos;	/* positions for run-time errors */
+	struct scn_pos	len_pos;
+
+	uint64_t	size;		/* truncate, expect size, expect extents */
+	struct scn_pos	size_pos;	/* of that SIZE or N word */
+	uint64_t	logical;	/* corrupt logical= */
+	int		mirror;		/* mirror=N, 0 if not given */
+	struct scn_pos	mirror_pos;
+	int		fill;		/* fill=BYTE, -1 if not given */
+	unsigned	flags;		/* SCN_F_* */
+	uint64_t	count;		/* ioerror count=N, 0 for every time */
+	int		level;		/* drop-caches 1|2|3 */
+	bool		present;	/* expect cache present|absent */
+
+	/* faults: probability as the exact fraction rate_num / rate_den. */
+	uint64_t	rate_num;
+	uint64_t	rate_den;
+	unsigned	fault_kinds;	/* SCN_FAULT_* */
+	bool		safe;
+
+	struct scn_fs	fs;		/* fs */
+	int		preset;		/* preset: enum quirk_preset */
+	int		quirk;		/* quirk: enum quirk_id */
+	bool		on;		/* quirk ... on|off */
+	uint64_t	seed;		/* seed */
+	unsigned	guards;		/* guards: mask of enum quirk_id */
+	int		violation;	/* expect violation: enum inv_kind */
+
+	struct scn_stat_expect *stats;	/* expect stat (owned) */
+	size_t		nstats;
+
+	/* concurrent: tasks are owned; each is an operation statement. */
+	enum scn_schedule schedule;
+	uint64_t	runs;		/* default 1 */
+	uint64_t	max_schedules;	/* default 100000 */
+	struct scn_stmt	*tasks;
+	size_t		ntasks;
+	bool		expect_deadlock; /* end expect deadlock */
+	struct scn_pos	end_pos;	/* of the `end` word */
+
+	struct scn_expect expect;	/* operations only */
+};
+
+struct scn_script {
+	char		*filename;	/* as given to the parser (owned) */
+	char		**files;	/* names from `create`, in order (owned) */
+	size_t		nfiles;
+	struct scn_stmt	*stmts;		/* top-level statements (owned) */
+	size_t		nstmts;
+	/* Header summary, filled by the parser. */
+	struct scn_fs	fs;		/* effective fs options (defaults applied) */
+	unsigned	quirks;		/* quirk mask after preset and quirk lines */
+	uint64_t	seed;		/* 0 unless `seed` given */
+	unsigned	guards;		/* union of `guards` lines */
+};
+
+/* The lowercase spelling of a statement kind, for messages. */
+const char	*scn_kind_name(enum scn_kind);
+/* True for the kinds that are operations (everything but headers, expect). */
+bool		 scn_is_operation(enum scn_kind);
+/* Default fs options. */
+void		 scn_fs_defaults(struct scn_fs *);
+/* Free a script and everything it owns; NULL is a no-op. */
+void		 scn_free(struct scn_script *);
+
+#endif

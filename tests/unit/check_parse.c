@@ -1,0 +1,1387 @@
+/*
+ * Unit tests for the scenario parser (src/parse.c) and the diagnostics
+ * printer (src/diag.c): every statement, option, flag and value form of
+ * DESIGN.md §3 parsed into the AST, and every kind of error reported at
+ * the right line and column with the right message.  Error cases are one
+ * table, each row a file with exactly one error; files with several
+ * errors have their own tests.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/diag.h"
+#include "src/parse.h"
+#include "src/scn.h"
+
+/* The diagnostics of DL printed against SRC, for failure messages. */
+static char *
+diags_text(struct diag_list *dl, const char *src)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp = open_memstream(&out, &outlen);
+
+	ck_assert_ptr_nonnull(fp);
+	diag_print(dl, "t.scn", src, strlen(src), fp);
+	fclose(fp);
+	return out;
+}
+
+/* Parse SRC, which must be valid; the caller frees the script. */
+static struct scn_script *
+ok(const char *src)
+{
+	struct diag_list dl;
+	struct scn_script *s;
+	char *text;
+
+	diag_init(&dl);
+	s = parse_script("t.scn", src, strlen(src), &dl);
+	if (dl.n > 0) {
+		text = diags_text(&dl, src);
+		ck_abort_msg("unexpected errors in\n%s\n---\n%s", src, text);
+	}
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->filename, "t.scn");
+	diag_free(&dl);
+	return s;
+}
+
+struct want {
+	uint32_t	line;
+	uint32_t	col;
+	const char	*msg;		/* a substring of the message */
+};
+
+/* Parse SRC and require exactly the N errors of W, in order. */
+static void
+errs(const char *src, const struct want *w, size_t n)
+{
+	struct diag_list dl;
+	struct scn_script *s;
+	char *text;
+
+	diag_init(&dl);
+	s = parse_script("t.scn", src, strlen(src), &dl);
+	ck_assert_ptr_null(s);
+	text = diags_text(&dl, src);
+	ck_assert_msg(dl.n == n, "want %zu errors, got %zu in\n%s\n---\n%s",
+	    n, dl.n, src, text);
+	for (size_t i = 0; i < n; i++) {
+		const struct diag *d = &dl.v[i];
+
+		ck_assert_msg(d->line == w[i].line && d->col == w[i].col &&
+		    strstr(d->msg, w[i].msg) != NULL,
+		    "error %zu: want %u:%u \"%s\"\n---\n%s", i, w[i].line,
+		    w[i].col, w[i].msg, text);
+	}
+	free(text);
+	diag_free(&dl);
+}
+
+#define ERRS(src, ...)	do {						\
+	static const struct want w_[] = { __VA_ARGS__ };		\
+	errs(src, w_, sizeof(w_) / sizeof(w_[0]));			\
+} while (0)
+
+/* --- valid files: the AST ------------------------------------------------ */
+
+/* scenario: an empty file is valid and every default applies. */
+START_TEST(test_defaults)
+{
+	struct scn_script *s = ok("");
+
+	ck_assert_uint_eq(s->nstmts, 0);
+	ck_assert_uint_eq(s->nfiles, 0);
+	ck_assert_uint_eq(s->fs.sectorsize, 4096);
+	ck_assert_uint_eq(s->fs.mirrors, 2);
+	ck_assert_uint_eq(s->fs.size, 1ull << 30);
+	ck_assert_uint_eq(s->fs.max_extent, UINT64_MAX);
+	ck_assert_uint_eq(s->fs.alloc_align, 4096);
+	ck_assert_uint_eq(s->fs.workers, 1);
+	ck_assert(!s->fs.csum_crc32);
+	ck_assert_uint_eq(s->quirks, 0);
+	ck_assert_uint_eq(s->seed, 0);
+	ck_assert_uint_eq(s->guards, 0);
+	scn_free(s);
+	s = ok("# only comments\n\n   \t\n# and blanks\n");
+	ck_assert_uint_eq(s->nstmts, 0);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: every fs option, in any order, fills script->fs. */
+START_TEST(test_fs)
+{
+	struct scn_script *s = ok("fs csum=crc32 workers=64 alloc_align=8K "
+	    "max_extent=0x3000 size=0x100000 mirrors=4 sectorsize=1K\n");
+
+	ck_assert_uint_eq(s->nstmts, 1);
+	ck_assert_int_eq(s->stmts[0].kind, SCN_FS);
+	ck_assert_uint_eq(s->fs.sectorsize, 1024);
+	ck_assert_uint_eq(s->fs.mirrors, 4);
+	ck_assert_uint_eq(s->fs.size, 1ull << 20);
+	ck_assert_uint_eq(s->fs.max_extent, 0x3000);
+	ck_assert_uint_eq(s->fs.alloc_align, 8192);
+	ck_assert_uint_eq(s->fs.workers, 64);
+	ck_assert(s->fs.csum_crc32);
+	ck_assert_uint_eq(s->stmts[0].fs.alloc_align, 8192);
+	ck_assert_uint_eq(s->stmts[0].fs.mirrors, 4);
+	scn_free(s);
+
+	/* alloc_align defaults to the sector size given on the line. */
+	s = ok("fs sectorsize=64K csum=crc32c mirrors=1 workers=1");
+	ck_assert_uint_eq(s->fs.sectorsize, 65536);
+	ck_assert_uint_eq(s->fs.alloc_align, 65536);
+	ck_assert_uint_eq(s->fs.size, 1ull << 30);
+	ck_assert(!s->fs.csum_crc32);
+	scn_free(s);
+
+	/* Boundaries: 512-byte sectors, the largest size. */
+	s = ok("fs sectorsize=512 size=0xffffffffffefffff max_extent=512 "
+	    "alloc_align=512");
+	ck_assert_uint_eq(s->fs.sectorsize, 512);
+	ck_assert_uint_eq(s->fs.size, 0xffffffffffefffffull);
+	ck_assert_uint_eq(s->fs.max_extent, 512);
+	scn_free(s);
+
+	/* Comments and blank lines before fs do not count. */
+	s = ok("# header\n\nfs mirrors=3\n");
+	ck_assert_uint_eq(s->fs.mirrors, 3);
+	ck_assert_uint_eq(s->stmts[0].pos.line, 3);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: preset mask first, then quirk lines in file order. */
+START_TEST(test_quirks)
+{
+	struct scn_script *s;
+	unsigned pre = quirk_preset_mask(PRESET_PRE_PATCH);
+
+	s = ok("preset pre-patch\nquirk drop-whole off\n"
+	    "quirk retry-miss-oops on\nquirk drop-whole on\n"
+	    "quirk nocsum-eio off\n");
+	ck_assert_uint_eq(s->quirks, (pre & ~(1u << QUIRK_NOCSUM_EIO)) |
+	    (1u << QUIRK_RETRY_MISS_OOPS));
+	ck_assert_int_eq(s->stmts[0].preset, PRESET_PRE_PATCH);
+	ck_assert_int_eq(s->stmts[1].quirk, QUIRK_DROP_WHOLE);
+	ck_assert(!s->stmts[1].on);
+	ck_assert(s->stmts[2].on);
+	scn_free(s);
+
+	/* A quirk line before the preset still applies after it. */
+	s = ok("quirk drop-whole off\npreset pre-patch\n");
+	ck_assert_uint_eq(s->quirks, pre & ~(1u << QUIRK_DROP_WHOLE));
+	scn_free(s);
+
+	s = ok("preset post-patch\nquirk alloc-underflow on");
+	ck_assert_uint_eq(s->quirks, 1u << QUIRK_ALLOC_UNDERFLOW);
+	scn_free(s);
+
+	/* Every quirk name is accepted. */
+	for (int q = 0; q < QUIRK_COUNT; q++) {
+		char src[128];
+
+		snprintf(src, sizeof(src), "quirk %s on\nguards %s\n",
+		    quirk_info((enum quirk_id)q)->name,
+		    quirk_info((enum quirk_id)q)->name);
+		s = ok(src);
+		ck_assert_uint_eq(s->quirks, 1u << q);
+		ck_assert_uint_eq(s->guards, 1u << q);
+		scn_free(s);
+	}
+}
+END_TEST
+
+/* scenario: seed takes any number form; the last line wins. */
+START_TEST(test_seed_guards)
+{
+	struct scn_script *s = ok("seed 0x2a\n");
+
+	ck_assert_uint_eq(s->seed, 42);
+	ck_assert_uint_eq(s->stmts[0].seed, 42);
+	scn_free(s);
+	s = ok("seed 1\nseed 18446744073709551615\n");
+	ck_assert_uint_eq(s->seed, UINT64_MAX);
+	scn_free(s);
+	s = ok("seed 4K");
+	ck_assert_uint_eq(s->seed, 4096);
+	scn_free(s);
+
+	s = ok("guards drop-whole\nguards nocsum-eio retry-get-extent\n");
+	ck_assert_uint_eq(s->guards, (1u << QUIRK_DROP_WHOLE) |
+	    (1u << QUIRK_NOCSUM_EIO) | (1u << QUIRK_RETRY_GET_EXTENT));
+	ck_assert_uint_eq(s->stmts[0].guards, 1u << QUIRK_DROP_WHOLE);
+	scn_free(s);
+
+	/* Headers may follow standalone expectations. */
+	s = ok("expect stat eio=0\nquirk drop-whole on\nseed 3\n"
+	    "guards drop-whole\ncreate a\n");
+	ck_assert_uint_eq(s->nstmts, 5);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: create registers files in order; nodatasum is a flag. */
+START_TEST(test_create)
+{
+	struct scn_script *s = ok("create a\ncreate b.2-x_ nodatasum\n"
+	    "create expect\ncreate nosync\n");
+
+	ck_assert_uint_eq(s->nfiles, 4);
+	ck_assert_str_eq(s->files[0], "a");
+	ck_assert_str_eq(s->files[1], "b.2-x_");
+	ck_assert_str_eq(s->files[2], "expect");
+	ck_assert_str_eq(s->files[3], "nosync");
+	ck_assert_int_eq(s->stmts[0].kind, SCN_CREATE);
+	ck_assert_int_eq(s->stmts[0].file, 0);
+	ck_assert_uint_eq(s->stmts[0].flags, 0);
+	ck_assert_int_eq(s->stmts[1].file, 1);
+	ck_assert_uint_eq(s->stmts[1].flags, SCN_F_NODATASUM);
+	ck_assert_uint_eq(s->stmts[1].name_pos.col, 8);
+	ck_assert(scn_is_operation(SCN_CREATE));
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: write with its options and flags in any order. */
+START_TEST(test_write)
+{
+	struct scn_script *s = ok("create a\n"
+	    "write a 4K 8K\n"
+	    "write a 0x10 1M nosync fill=0xff nocsum\n"
+	    "write a 1G max fill=7\n"
+	    "write a 0 4KiB nocsum\n");
+	struct scn_stmt *st = &s->stmts[1];
+
+	ck_assert_int_eq(st->kind, SCN_WRITE);
+	ck_assert_int_eq(st->file, 0);
+	ck_assert_uint_eq(st->off, 4096);
+	ck_assert_uint_eq(st->len, 8192);
+	ck_assert(!st->len_max);
+	ck_assert_int_eq(st->fill, -1);
+	ck_assert_uint_eq(st->flags, 0);
+	ck_assert_uint_eq(st->pos.line, 2);
+	ck_assert_uint_eq(st->pos.col, 1);
+	ck_assert_uint_eq(st->name_pos.col, 7);
+	ck_assert_uint_eq(st->off_pos.line, 2);
+	ck_assert_uint_eq(st->off_pos.col, 9);
+	ck_assert_uint_eq(st->len_pos.col, 12);
+	ck_assert(!st->expect.given);
+	ck_assert_uint_eq(st->expect.outcomes, SCN_OUT_OK);
+
+	st = &s->stmts[2];
+	ck_assert_uint_eq(st->off, 16);
+	ck_assert_uint_eq(st->len, 1 << 20);
+	ck_assert_int_eq(st->fill, 255);
+	ck_assert_uint_eq(st->flags, SCN_F_NOSYNC | SCN_F_NOCSUM);
+
+	st = &s->stmts[3];
+	ck_assert_uint_eq(st->off, 1ull << 30);
+	ck_assert(st->len_max);
+	ck_assert_uint_eq(st->len, UINT64_MAX - (1ull << 30));
+	ck_assert_int_eq(st->fill, 7);
+
+	st = &s->stmts[4];
+	ck_assert_uint_eq(st->len, 4096);
+	ck_assert_uint_eq(st->flags, SCN_F_NOCSUM);
+	scn_free(s);
+
+	/* A range may end exactly at 2^64 - 1. */
+	s = ok("create a\nwrite a 0xfffffffffffff000 0xfff\n");
+	ck_assert_uint_eq(s->stmts[1].off + s->stmts[1].len, UINT64_MAX);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: read with mirror= and a full expect tail. */
+START_TEST(test_read)
+{
+	struct scn_script *s = ok("fs mirrors=3\ncreate a\n"
+	    "read a 0 4K\n"
+	    "read a 0 4K mirror=3 expect ok mirror=2 retries=2 lookup=cache\n"
+	    "read a 8K max expect eio|ok data=intact lookup=get_extent\n"
+	    "read a 0 1 expect ok data=0x01 retries=0\n"
+	    "read a 0 1 expect oops|enospc|eio|ok data=255\n");
+	struct scn_stmt *st = &s->stmts[2];
+
+	ck_assert_int_eq(st->kind, SCN_READ);
+	ck_assert_int_eq(st->mirror, 0);
+	ck_assert(!st->expect.given);
+	ck_assert_int_eq(st->expect.mirror, 0);
+	ck_assert_int_eq(st->expect.retries, -1);
+	ck_assert_int_eq(st->expect.lookup, SCN_LOOKUP_ANY);
+	ck_assert_int_eq(st->expect.data, SCN_DATA_ANY);
+
+	st = &s->stmts[3];
+	ck_assert_int_eq(st->mirror, 3);
+	ck_assert_uint_eq(st->mirror_pos.col, 13);
+	ck_assert(st->expect.given);
+	ck_assert_uint_eq(st->expect.pos.line, 4);
+	ck_assert_uint_eq(st->expect.pos.col, 22);
+	ck_assert_uint_eq(st->expect.outcomes, SCN_OUT_OK);
+	ck_assert_int_eq(st->expect.mirror, 2);
+	ck_assert_int_eq(st->expect.retries, 2);
+	ck_assert_int_eq(st->expect.lookup, SCN_LOOKUP_CACHE);
+
+	st = &s->stmts[4];
+	ck_assert(st->len_max);
+	ck_assert_uint_eq(st->expect.outcomes, SCN_OUT_OK | SCN_OUT_EIO);
+	ck_assert_int_eq(st->expect.data, SCN_DATA_INTACT);
+	ck_assert_int_eq(st->expect.lookup, SCN_LOOKUP_GET_EXTENT);
+
+	st = &s->stmts[5];
+	ck_assert_int_eq(st->expect.data, 1);
+	ck_assert_int_eq(st->expect.retries, 0);
+
+	st = &s->stmts[6];
+	ck_assert_uint_eq(st->expect.outcomes, SCN_OUT_OK | SCN_OUT_EIO |
+	    SCN_OUT_ENOSPC | SCN_OUT_OOPS);
+	ck_assert_int_eq(st->expect.data, 255);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: truncate, drop-cache, drop-caches, sync. */
+START_TEST(test_small_ops)
+{
+	struct scn_script *s = ok("create a\n"
+	    "truncate a 100000\n"
+	    "truncate a 0\n"
+	    "drop-cache a 64K 4K\n"
+	    "drop-cache a 0 max\n"
+	    "drop-caches 1\ndrop-caches 2\ndrop-caches 0x3\n"
+	    "sync\n");
+
+	ck_assert_int_eq(s->stmts[1].kind, SCN_TRUNCATE);
+	ck_assert_uint_eq(s->stmts[1].size, 100000);
+	ck_assert_uint_eq(s->stmts[1].size_pos.col, 12);
+	ck_assert_uint_eq(s->stmts[2].size, 0);
+	ck_assert_int_eq(s->stmts[3].kind, SCN_DROP_CACHE);
+	ck_assert_uint_eq(s->stmts[3].off, 65536);
+	ck_assert_uint_eq(s->stmts[3].len, 4096);
+	ck_assert(s->stmts[4].len_max);
+	ck_assert_uint_eq(s->stmts[4].len, UINT64_MAX);
+	ck_assert_int_eq(s->stmts[5].kind, SCN_DROP_CACHES);
+	ck_assert_int_eq(s->stmts[5].level, 1);
+	ck_assert_int_eq(s->stmts[6].level, 2);
+	ck_assert_int_eq(s->stmts[7].level, 3);
+	ck_assert_int_eq(s->stmts[8].kind, SCN_SYNC);
+	ck_assert_int_eq(s->stmts[8].file, -1);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: both corrupt forms, ioerror, offline, online. */
+START_TEST(test_faults_by_hand)
+{
+	struct scn_script *s = ok("fs mirrors=4\ncreate a\n"
+	    "corrupt a 0 4K mirror=1\n"
+	    "corrupt a 4K max fill=0xaa mirror=4\n"
+	    "corrupt logical=1M len=8K mirror=2\n"
+	    "corrupt fill=1 mirror=3 len=max logical=0x200000\n"
+	    "ioerror a 0 4K mirror=2\n"
+	    "ioerror a 0 4K count=3 mirror=1\n"
+	    "offline mirror=3\nonline mirror=3\n");
+	struct scn_stmt *st = &s->stmts[2];
+
+	ck_assert_int_eq(st->kind, SCN_CORRUPT);
+	ck_assert_int_eq(st->mirror, 1);
+	ck_assert_int_eq(st->fill, -1);
+	ck_assert_uint_eq(st->mirror_pos.col, 16);
+	st = &s->stmts[3];
+	ck_assert_int_eq(st->mirror, 4);
+	ck_assert_int_eq(st->fill, 0xaa);
+	ck_assert(st->len_max);
+	st = &s->stmts[4];
+	ck_assert_int_eq(st->kind, SCN_CORRUPT_LOGICAL);
+	ck_assert_int_eq(st->file, -1);
+	ck_assert_uint_eq(st->logical, 1 << 20);
+	ck_assert_uint_eq(st->len, 8192);
+	ck_assert_int_eq(st->mirror, 2);
+	ck_assert_uint_eq(st->off_pos.col, 9);
+	ck_assert_uint_eq(st->len_pos.col, 20);
+	st = &s->stmts[5];
+	ck_assert_int_eq(st->kind, SCN_CORRUPT_LOGICAL);
+	ck_assert_uint_eq(st->logical, 0x200000);
+	ck_assert(st->len_max);
+	ck_assert_uint_eq(st->len, UINT64_MAX - 0x200000);
+	ck_assert_int_eq(st->fill, 1);
+	ck_assert_int_eq(st->mirror, 3);
+	st = &s->stmts[6];
+	ck_assert_int_eq(st->kind, SCN_IOERROR);
+	ck_assert_uint_eq(st->count, 0);
+	ck_assert_int_eq(st->mirror, 2);
+	st = &s->stmts[7];
+	ck_assert_uint_eq(st->count, 3);
+	ck_assert_int_eq(st->mirror, 1);
+	ck_assert_int_eq(s->stmts[8].kind, SCN_OFFLINE);
+	ck_assert_int_eq(s->stmts[8].mirror, 3);
+	ck_assert_int_eq(s->stmts[9].kind, SCN_ONLINE);
+	ck_assert_int_eq(s->stmts[9].mirror, 3);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: faults with exact rates, kinds and safe. */
+START_TEST(test_faults)
+{
+	struct scn_script *s = ok("faults rate=0.01\n"
+	    "faults rate=1 kinds=ioerror safe=no\n"
+	    "faults safe=yes kinds=ioerror,corrupt rate=0\n"
+	    "faults rate=.5 kinds=corrupt\n");
+	struct scn_stmt *st = &s->stmts[0];
+
+	ck_assert_int_eq(st->kind, SCN_FAULTS);
+	ck_assert_uint_eq(st->rate_num, 1);
+	ck_assert_uint_eq(st->rate_den, 100);
+	ck_assert_uint_eq(st->fault_kinds, SCN_FAULT_CORRUPT |
+	    SCN_FAULT_IOERROR);
+	ck_assert(st->safe);
+	st = &s->stmts[1];
+	ck_assert_uint_eq(st->rate_num, 1);
+	ck_assert_uint_eq(st->rate_den, 1);
+	ck_assert_uint_eq(st->fault_kinds, SCN_FAULT_IOERROR);
+	ck_assert(!st->safe);
+	st = &s->stmts[2];
+	ck_assert_uint_eq(st->rate_num, 0);
+	ck_assert_uint_eq(st->fault_kinds, SCN_FAULT_CORRUPT |
+	    SCN_FAULT_IOERROR);
+	ck_assert(st->safe);
+	st = &s->stmts[3];
+	ck_assert_uint_eq(st->rate_num, 5);
+	ck_assert_uint_eq(st->rate_den, 10);
+	ck_assert_uint_eq(st->fault_kinds, SCN_FAULT_CORRUPT);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: a concurrent block owns its tasks; end is folded in. */
+START_TEST(test_concurrent)
+{
+	struct scn_script *s = ok("create a\ncreate b\n"
+	    "concurrent\n"
+	    "  read a 0 4K expect eio|ok\n"
+	    "\n  # a comment\n"
+	    "  write b 0 4K nosync\n"
+	    "  truncate a 0\n"
+	    "  drop-cache a 0 max\n"
+	    "  sync\n"
+	    "end expect deadlock\n"
+	    "concurrent schedule=explore max-schedules=500 runs=3\n"
+	    "\tread a 0 4K\n"
+	    "end\n"
+	    "concurrent schedule=random runs=7\nsync\nend expect no-deadlock\n"
+	    "concurrent schedule=fifo\nsync\nend # done\n"
+	    "expect stat deadlocks=1\n");
+	struct scn_stmt *st = &s->stmts[2];
+
+	ck_assert_uint_eq(s->nstmts, 7);
+	ck_assert_int_eq(st->kind, SCN_CONCURRENT);
+	ck_assert_uint_eq(st->pos.line, 3);
+	ck_assert_int_eq(st->schedule, SCN_SCHED_FIFO);
+	ck_assert_uint_eq(st->runs, 1);
+	ck_assert_uint_eq(st->max_schedules, 100000);
+	ck_assert(st->expect_deadlock);
+	ck_assert_uint_eq(st->end_pos.line, 11);
+	ck_assert_uint_eq(st->end_pos.col, 1);
+	ck_assert_uint_eq(st->ntasks, 5);
+	ck_assert_int_eq(st->tasks[0].kind, SCN_READ);
+	ck_assert(st->tasks[0].expect.given);
+	ck_assert_uint_eq(st->tasks[0].expect.outcomes, SCN_OUT_EIO |
+	    SCN_OUT_OK);
+	ck_assert_uint_eq(st->tasks[0].pos.line, 4);
+	ck_assert_uint_eq(st->tasks[0].pos.col, 3);
+	ck_assert_int_eq(st->tasks[1].kind, SCN_WRITE);
+	ck_assert_int_eq(st->tasks[1].file, 1);
+	ck_assert_uint_eq(st->tasks[1].flags, SCN_F_NOSYNC);
+	ck_assert_int_eq(st->tasks[2].kind, SCN_TRUNCATE);
+	ck_assert_int_eq(st->tasks[3].kind, SCN_DROP_CACHE);
+	ck_assert_int_eq(st->tasks[4].kind, SCN_SYNC);
+
+	st = &s->stmts[3];
+	ck_assert_int_eq(st->schedule, SCN_SCHED_EXPLORE);
+	ck_assert_uint_eq(st->max_schedules, 500);
+	ck_assert_uint_eq(st->runs, 3);
+	ck_assert(!st->expect_deadlock);
+	ck_assert_uint_eq(st->ntasks, 1);
+	st = &s->stmts[4];
+	ck_assert_int_eq(st->schedule, SCN_SCHED_RANDOM);
+	ck_assert_uint_eq(st->runs, 7);
+	ck_assert(!st->expect_deadlock);
+	ck_assert_int_eq(s->stmts[5].schedule, SCN_SCHED_FIFO);
+	ck_assert_int_eq(s->stmts[6].kind, SCN_EXPECT_STAT);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: every standalone expectation. */
+START_TEST(test_expect_stmts)
+{
+	struct scn_script *s = ok("create a\n"
+	    "expect cache a 64K 4K absent\n"
+	    "expect cache a 0 max present\n"
+	    "expect coherent a\n"
+	    "expect size a 128K\n"
+	    "expect extents a 3\n"
+	    "expect stat data_reads=3 retries=0x2 eio=0\n"
+	    "expect violation unaligned\n"
+	    "expect violation extent-items\n");
+	struct scn_stmt *st = &s->stmts[1];
+
+	ck_assert_int_eq(st->kind, SCN_EXPECT_CACHE);
+	ck_assert_uint_eq(st->off, 65536);
+	ck_assert_uint_eq(st->len, 4096);
+	ck_assert(!st->present);
+	ck_assert(s->stmts[2].present);
+	ck_assert(s->stmts[2].len_max);
+	ck_assert_int_eq(s->stmts[3].kind, SCN_EXPECT_COHERENT);
+	ck_assert_int_eq(s->stmts[3].file, 0);
+	ck_assert_int_eq(s->stmts[4].kind, SCN_EXPECT_SIZE);
+	ck_assert_uint_eq(s->stmts[4].size, 131072);
+	ck_assert_int_eq(s->stmts[5].kind, SCN_EXPECT_EXTENTS);
+	ck_assert_uint_eq(s->stmts[5].size, 3);
+	st = &s->stmts[6];
+	ck_assert_int_eq(st->kind, SCN_EXPECT_STAT);
+	ck_assert_uint_eq(st->nstats, 3);
+	ck_assert_int_eq(st->stats[0].id, STAT_DATA_READS);
+	ck_assert_uint_eq(st->stats[0].value, 3);
+	ck_assert_uint_eq(st->stats[0].pos.col, 13);
+	ck_assert_int_eq(st->stats[1].id, STAT_RETRIES);
+	ck_assert_uint_eq(st->stats[1].value, 2);
+	ck_assert_int_eq(st->stats[2].id, STAT_EIO);
+	ck_assert_int_eq(s->stmts[7].violation, INV_UNALIGNED);
+	ck_assert_int_eq(s->stmts[8].violation, INV_EXTENT_ITEMS);
+	ck_assert(!scn_is_operation(SCN_EXPECT_CACHE));
+	scn_free(s);
+
+	/* Every counter and violation kind name is accepted. */
+	for (int i = 0; i < STAT_COUNT; i++) {
+		char src[64];
+
+		snprintf(src, sizeof(src), "expect stat %s=1",
+		    stat_name((enum stat_id)i));
+		s = ok(src);
+		ck_assert_int_eq(s->stmts[0].stats[0].id, i);
+		scn_free(s);
+	}
+	for (int i = 0; i < INV_KIND_COUNT; i++) {
+		char src[64];
+
+		snprintf(src, sizeof(src), "expect violation %s",
+		    inv_kind_name((enum inv_kind)i));
+		s = ok(src);
+		ck_assert_int_eq(s->stmts[0].violation, i);
+		scn_free(s);
+	}
+}
+END_TEST
+
+/* scenario: every operation may carry an outcome-only expect tail. */
+START_TEST(test_expect_tails)
+{
+	struct scn_script *s = ok("create a expect ok\n"
+	    "write a 0 4K expect enospc\n"
+	    "sync expect eio\n"
+	    "truncate a 0 expect oops\n"
+	    "drop-cache a 0 4K expect ok\n"
+	    "drop-caches 3 expect ok\n"
+	    "corrupt a 0 4K mirror=1 expect ok|eio\n"
+	    "corrupt logical=1M len=4K mirror=1 expect ok\n"
+	    "ioerror a 0 4K mirror=1 expect ok\n"
+	    "offline mirror=1 expect ok\n"
+	    "online mirror=1 expect ok\n"
+	    "faults rate=0 expect ok\n"
+	    "create expect expect eio\n");
+
+	ck_assert_uint_eq(s->nstmts, 13);
+	for (size_t i = 0; i < s->nstmts; i++)
+		ck_assert_msg(s->stmts[i].expect.given, "line %zu", i + 1);
+	ck_assert_uint_eq(s->stmts[1].expect.outcomes, SCN_OUT_ENOSPC);
+	ck_assert_uint_eq(s->stmts[2].expect.outcomes, SCN_OUT_EIO);
+	ck_assert_uint_eq(s->stmts[3].expect.outcomes, SCN_OUT_OOPS);
+	ck_assert_uint_eq(s->stmts[6].expect.outcomes,
+	    SCN_OUT_OK | SCN_OUT_EIO);
+	ck_assert_str_eq(s->files[1], "expect");
+	ck_assert_uint_eq(s->stmts[12].expect.outcomes, SCN_OUT_EIO);
+	scn_free(s);
+}
+END_TEST
+
+/* scenario: mirror=N is bounded by the fs line's mirrors. */
+START_TEST(test_mirror_bound)
+{
+	struct scn_script *s = ok("fs mirrors=4\ncreate a\n"
+	    "read a 0 4K mirror=4 expect ok mirror=4\noffline mirror=4\n");
+
+	ck_assert_int_eq(s->stmts[2].mirror, 4);
+	scn_free(s);
+	ERRS("fs mirrors=1\ncreate a\nread a 0 4K mirror=2\n",
+	    { 3, 13, "mirror must be 1: this filesystem has 1 mirror" });
+	ERRS("create a\nread a 0 4K mirror=3\n",
+	    { 2, 13, "mirror must be from 1 to 2: this filesystem has 2 "
+	    "mirrors" });
+}
+END_TEST
+
+/* scenario: a file of 20000 files and references parses in linear time. */
+START_TEST(test_many_files)
+{
+	size_t n = 20000, len = 0;
+	char *src = malloc(n * 64);
+	struct scn_script *s;
+
+	ck_assert_ptr_nonnull(src);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(src + len, "create f%zu\n", i);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(src + len, "write f%zu 0 4K\n",
+		    n - 1 - i);
+	s = ok(src);
+	ck_assert_uint_eq(s->nfiles, n);
+	ck_assert_uint_eq(s->nstmts, 2 * n);
+	ck_assert_int_eq(s->stmts[n].file, (int)(n - 1));
+	ck_assert_int_eq(s->stmts[2 * n - 1].file, 0);
+	scn_free(s);
+	free(src);
+}
+END_TEST
+
+/* scenario: names and kinds of statements for messages. */
+START_TEST(test_kind_names)
+{
+	ck_assert_str_eq(scn_kind_name(SCN_DROP_CACHE), "drop-cache");
+	ck_assert_str_eq(scn_kind_name(SCN_CORRUPT_LOGICAL), "corrupt");
+	ck_assert_str_eq(scn_kind_name(SCN_EXPECT_STAT), "expect stat");
+	ck_assert_str_eq(scn_kind_name(SCN_KIND_COUNT), "?");
+	for (int k = 0; k < SCN_KIND_COUNT; k++)
+		ck_assert_ptr_nonnull(scn_kind_name((enum scn_kind)k));
+	ck_assert(scn_is_operation(SCN_CONCURRENT));
+	ck_assert(scn_is_operation(SCN_FAULTS));
+	ck_assert(!scn_is_operation(SCN_FS));
+	ck_assert(!scn_is_operation(SCN_GUARDS));
+	ck_assert(!scn_is_operation(SCN_EXPECT_VIOLATION));
+	scn_free(NULL);
+}
+END_TEST
+
+/* --- errors: one per file ----------------------------------------------- */
+
+struct bad {
+	const char	*src;
+	uint32_t	 line;
+	uint32_t	 col;
+	const char	*msg;
+};
+
+#define C	"create a\n"	/* most rows need a file */
+
+static const struct bad bad_files[] = {
+	/* lexical */
+	{ "sync\x01", 1, 5, "control character 0x01 is not allowed" },
+	{ "sync\n\x7fsync", 2, 1, "control character 0x7f" },
+	{ "sync # \x1b", 1, 8, "control character 0x1b" },
+	/* statements */
+	{ "bogus a", 1, 1, "unknown statement `bogus`: use fs, preset, quirk, "
+	    "seed, guards, create, write, sync, read, truncate, drop-cache, "
+	    "drop-caches, corrupt, ioerror, offline, online, faults, "
+	    "concurrent, end or expect" },
+	{ "Write a 0 4K", 1, 1, "statements are lowercase: use write" },
+	{ "EXPECT", 1, 1, "statements are lowercase: use expect" },
+	{ "mirrors=2", 1, 1, "unknown statement `mirrors=2`" },
+	{ "expect", 1, 1, "missing what to expect: expect cache, coherent, "
+	    "size, extents, stat or violation" },
+	{ "expect foo", 1, 8, "unknown expectation `foo`: use expect cache" },
+	{ "expect ok", 1, 8, "an outcome goes at the end of an operation "
+	    "line" },
+	{ "expect ok|eio", 1, 8, "an outcome goes at the end" },
+	{ "end", 1, 1, "end without concurrent: no block is open here" },
+	/* fs */
+	{ "fs sectorsize=3000", 1, 4, "sector size must be a power of two "
+	    "from 512 to 64K" },
+	{ "fs sectorsize=256", 1, 4, "sector size must be a power of two" },
+	{ "fs sectorsize=128K", 1, 4, "sector size must be a power of two" },
+	{ "fs sectorsize=0", 1, 4, "sector size must be a power of two" },
+	{ "fs mirrors=0", 1, 4, "mirrors must be from 1 to 4" },
+	{ "fs mirrors=5", 1, 4, "mirrors must be from 1 to 4" },
+	{ "fs size=1M alloc_align=2M", 1, 4, "size must be at least "
+	    "alloc_align (2M)" },
+	{ "fs size=2K", 1, 4, "size must be at least the sector size (4K)" },
+	{ "fs size=0", 1, 4, "size must be at least the sector size (4K)" },
+	{ "fs sectorsize=512 size=0xfffffffffff00000", 1, 19,
+	    "size is too large: data lives from 1M to 1M + size" },
+	{ "fs max_extent=6K", 1, 4, "max_extent must be a multiple of the "
+	    "sector size (4K), at least one sector" },
+	{ "fs max_extent=2K", 1, 4, "max_extent must be a multiple" },
+	{ "fs max_extent=0", 1, 4, "max_extent must be a multiple" },
+	{ "fs sectorsize=8K max_extent=12K", 1, 18, "max_extent must be a "
+	    "multiple of the sector size (8K)" },
+	{ "fs alloc_align=6K", 1, 4, "alloc_align must be a power of two no "
+	    "smaller than the sector size (4K)" },
+	{ "fs alloc_align=2K", 1, 4, "alloc_align must be a power of two" },
+	{ "fs alloc_align=4K sectorsize=8K", 1, 4, "alloc_align must be a "
+	    "power of two no smaller than the sector size (8K)" },
+	{ "fs workers=0", 1, 4, "workers must be from 1 to 64" },
+	{ "fs workers=65", 1, 4, "workers must be from 1 to 64" },
+	{ "fs csum=md5", 1, 4, "csum must be crc32c or crc32" },
+	{ "fs csum=CRC32C", 1, 4, "csum must be crc32c or crc32" },
+	{ "fs bogus=1", 1, 4, "unknown option `bogus=`: fs [sectorsize=N] "
+	    "[mirrors=N] [size=N] [max_extent=N] [alloc_align=N] [workers=N] "
+	    "[csum=crc32c|crc32]" },
+	{ "fs Mirrors=2", 1, 4, "unknown option `Mirrors=`" },
+	{ "fs mirrors=2 mirrors=3", 1, 14, "option mirrors= given twice "
+	    "(first at column 4): give each option once" },
+	{ "fs mirrors=", 1, 4, "option mirrors= has no value" },
+	{ "fs 4K", 1, 4, "unexpected word `4K`: fs [sectorsize=N]" },
+	{ "fs mirrors=2k", 1, 4, "mirrors `2k`: size suffixes are uppercase: "
+	    "K, M, G, T, KiB, MiB, GiB or TiB" },
+	{ "fs size=max", 1, 4, "size cannot be max: max is accepted only as a "
+	    "length" },
+	{ "fs size=1x", 1, 4, "size `1x` is not a number: use decimal or 0x "
+	    "hex digits with an optional K, M, G, T, KiB, MiB, GiB or TiB "
+	    "suffix" },
+	{ "fs size=99999999999999999999", 1, 4, "size `99999999999999999999` "
+	    "does not fit in 64 bits" },
+	{ "fs nodatasum", 1, 4, "flag nodatasum applies to create only" },
+	{ "fs expect ok", 1, 4, "fs takes no outcome: only operations end "
+	    "with expect OUTCOME" },
+	{ C "fs", 2, 1, "fs must be the first statement of the file: move it "
+	    "above line 1" },
+	{ "# c\nseed 1\n\nfs", 4, 1, "fs must be the first statement of the "
+	    "file: move it above line 2" },
+	{ "fs\nfs", 2, 1, "fs may appear only once (first at line 1)" },
+	/* preset, quirk, seed, guards */
+	{ "preset foo", 1, 8, "unknown preset `foo`: use post-patch or "
+	    "pre-patch" },
+	{ "preset", 1, 1, "missing the preset name: preset "
+	    "pre-patch|post-patch" },
+	{ "preset pre-patch post-patch", 1, 18, "unexpected word "
+	    "`post-patch`: preset pre-patch|post-patch" },
+	{ "preset pre-patch\npreset post-patch", 2, 1, "preset may appear only "
+	    "once (first at line 1)" },
+	{ C "preset pre-patch", 2, 1, "preset must come before the first "
+	    "operation (create at line 1): put preset, quirk, seed and guards "
+	    "at the top" },
+	{ "quirk bogus on", 1, 7, "unknown quirk `bogus`: use "
+	    "retry-get-extent, drop-whole, truncate-unaligned, "
+	    "hole-drop-length, insert-eexist-eio, nocsum-eio, alloc-underflow "
+	    "or retry-miss-oops" },
+	{ "quirk drop-whole yes", 1, 18, "a quirk is turned on or off, not "
+	    "`yes`" },
+	{ "quirk drop-whole", 1, 1, "missing on|off: quirk QUIRK on|off" },
+	{ "quirk", 1, 1, "missing the quirk name: quirk QUIRK on|off" },
+	{ "quirk drop-whole on off", 1, 21, "unexpected word `off`" },
+	{ "sync\nquirk drop-whole on", 2, 1, "quirk must come before the first "
+	    "operation (sync at line 1)" },
+	{ "seed x", 1, 6, "seed `x` is not a number" },
+	{ "seed", 1, 1, "missing N: seed N" },
+	{ "seed max", 1, 6, "seed cannot be max" },
+	{ "seed 18446744073709551616", 1, 6, "does not fit in 64 bits: the "
+	    "largest number is 0xffffffffffffffff" },
+	{ "offline mirror=1\nseed 1", 2, 1, "seed must come before the first "
+	    "operation (offline at line 1)" },
+	{ "guards", 1, 1, "missing the quirk name: guards QUIRK [QUIRK ...]" },
+	{ "guards drop-whole bogus", 1, 19, "unknown quirk `bogus`" },
+	{ "faults rate=0\nguards drop-whole", 2, 1, "guards must come before "
+	    "the first operation (faults at line 1)" },
+	{ "concurrent\nsync\nend\nguards drop-whole", 4, 1, "guards must come "
+	    "before the first operation (concurrent at line 1)" },
+	/* create */
+	{ "create", 1, 1, "missing NAME: create NAME [nodatasum]" },
+	{ "create 9a", 1, 8, "`9a` is not a valid file name: a NAME is a "
+	    "letter or _ followed by letters, digits, _, . or -" },
+	{ "create a/b", 1, 8, "`a/b` is not a valid file name" },
+	{ C "create a", 2, 8, "file `a` is already created at line 1: create "
+	    "each file once" },
+	{ "create a nocsum", 1, 10, "flag nocsum applies to write only: create "
+	    "NAME [nodatasum]" },
+	{ "create a bogus", 1, 10, "unexpected word `bogus`: create NAME "
+	    "[nodatasum]" },
+	{ "create a nodatasum nodatasum", 1, 20, "flag nodatasum given twice: "
+	    "give each flag once" },
+	{ "create a x=1", 1, 10, "unknown option `x=`: create NAME "
+	    "[nodatasum]" },
+	/* write */
+	{ "write a 0 4K", 1, 7, "file `a` is used before it is created: add "
+	    "`create a` above this line" },
+	{ C "write a 0", 2, 1, "missing LEN: write NAME OFF LEN [fill=BYTE] "
+	    "[nocsum] [nosync]" },
+	{ C "write a", 2, 1, "missing OFF: write NAME OFF LEN" },
+	{ C "write", 2, 1, "missing NAME: write NAME OFF LEN" },
+	{ C "write a 0 nosync", 2, 1, "missing LEN: write" },
+	{ C "write a 0 fill=1", 2, 1, "missing LEN: write" },
+	{ C "write a 0 0", 2, 11, "LEN must be at least 1: a zero-length range "
+	    "is empty; give a positive length, or max" },
+	{ C "write a x 4K", 2, 9, "OFF `x` is not a number" },
+	{ C "write a -1 4K", 2, 9, "OFF `-1` is not a number" },
+	{ C "write a 0 4k", 2, 11, "LEN `4k`: size suffixes are uppercase" },
+	{ C "write a 0 4K fill=256", 2, 14, "fill must be a byte from 0 to 255 "
+	    "(decimal or 0x hex)" },
+	{ C "write a 0 4K fill=0x100", 2, 14, "fill must be a byte" },
+	{ C "write a 0 4K fill=x", 2, 14, "fill `x` is not a number" },
+	{ C "write a 0 4K nodatasum", 2, 14, "flag nodatasum applies to create "
+	    "only" },
+	{ C "write a 0 4K nosync nosync", 2, 21, "flag nosync given twice" },
+	{ C "write a 0 4K fill=1 fill=2", 2, 21, "option fill= given twice "
+	    "(first at column 14)" },
+	{ C "write a 0 4K mirror=1", 2, 14, "unknown option `mirror=`: write "
+	    "NAME OFF LEN [fill=BYTE] [nocsum] [nosync]" },
+	{ C "write a 0xfffffffffffff000 0x1001", 2, 28, "OFF + LEN "
+	    "overflows 64 bits: the range must end at or below "
+	    "0xffffffffffffffff; use max to reach the end" },
+	{ C "write a 18446744073709551615 1", 2, 30, "OFF + LEN overflows" },
+	{ C "write a 18446744073709551615 max", 2, 30, "LEN max from OFF "
+	    "0xffffffffffffffff leaves nothing to the end: give a smaller "
+	    "OFF" },
+	{ C "write a 0 4K 8K", 2, 14, "unexpected word `8K`: write" },
+	{ C "write a 0 4K expect ok nosync", 2, 24, "flag nosync must come "
+	    "before expect" },
+	{ C "write a 0 4K expect ok mirror=1", 2, 24, "expect key mirror= "
+	    "applies to read only: write takes expect OUTCOME" },
+	{ C "write a 0 4K expect ok retries=1", 2, 24, "expect key retries= "
+	    "applies to read only" },
+	{ C "write a 0 4K expect ok lookup=cache", 2, 24, "expect key lookup= "
+	    "applies to read only" },
+	{ C "write a 0 4K expect ok data=intact", 2, 24, "expect key data= "
+	    "applies to read only" },
+	{ C "write a 0 4K expect ok bogus", 2, 24, "unexpected word `bogus` "
+	    "after the outcome: expect OUTCOME" },
+	{ C "write 1a 0 4K", 2, 7, "`1a` is not a valid file name" },
+	/* read */
+	{ C "read a 0 4K mirror=3", 2, 13, "mirror must be from 1 to 2: this "
+	    "filesystem has 2 mirrors" },
+	{ C "read a 0 4K mirror=0", 2, 13, "mirror must be from 1 to 2" },
+	{ C "read a 0 4K mirror=x", 2, 13, "mirror `x` is not a number" },
+	{ C "read a 0 4K mirror=1 mirror=2", 2, 22, "option mirror= given "
+	    "twice (first at column 13)" },
+	{ C "read a 0 4K fill=1", 2, 13, "unknown option `fill=`: read NAME "
+	    "OFF LEN [mirror=N]" },
+	{ C "read a 0 4K nosync", 2, 13, "flag nosync applies to write only" },
+	{ C "read a 0 4K expect", 2, 13, "missing OUTCOME after expect: use "
+	    "ok, eio, enospc or oops, or alternatives joined by | such as "
+	    "ok|eio" },
+	{ C "read a 0 4K expect mirror=1", 2, 13, "missing OUTCOME after "
+	    "expect" },
+	{ C "read a 0 4K expect bad", 2, 20, "unknown outcome `bad`: use ok, "
+	    "eio, enospc or oops" },
+	{ C "read a 0 4K expect OK", 2, 20, "unknown outcome `OK`" },
+	{ C "read a 0 4K expect ok|", 2, 20, "unknown outcome ``" },
+	{ C "read a 0 4K expect ok||eio", 2, 20, "unknown outcome ``" },
+	{ C "read a 0 4K expect ok|ok", 2, 20, "outcome ok listed twice" },
+	{ C "read a 0 4K expect deadlock", 2, 20, "deadlock is expected on the "
+	    "end line of a concurrent block" },
+	{ C "read a 0 4K expect ok mirror=5", 2, 23, "mirror must be from 1 "
+	    "to 2" },
+	{ C "read a 0 4K expect ok retries=x", 2, 23, "retries `x` is not a "
+	    "number" },
+	{ C "read a 0 4K expect ok retries=0x8000000000000000", 2, 23,
+	    "retries must be a count of retry bios, 0 or more" },
+	{ C "read a 0 4K expect ok lookup=tree", 2, 23, "lookup must be cache "
+	    "or get_extent" },
+	{ C "read a 0 4K expect ok data=256", 2, 23, "data must be intact or a "
+	    "byte from 0 to 255" },
+	{ C "read a 0 4K expect ok data=corrupt", 2, 23, "data must be intact "
+	    "or a byte" },
+	{ C "read a 0 4K expect ok foo=1", 2, 23, "unknown expect key `foo=`: "
+	    "expect OUTCOME [mirror=N] [retries=N] [lookup=cache|get_extent] "
+	    "[data=intact|BYTE]" },
+	{ C "read a 0 4K expect ok mirror=1 mirror=2", 2, 32, "expect key "
+	    "mirror= given twice (first at column 23)" },
+	{ C "read a 0 4K expect ok expect eio", 2, 23, "expect given twice: a "
+	    "line has one expect tail" },
+	{ C "read a 0 4K expect ok bogus", 2, 23, "unexpected word `bogus` "
+	    "after the outcome: expect OUTCOME [mirror=N]" },
+	/* truncate, drop-cache, drop-caches */
+	{ C "truncate a max", 2, 12, "SIZE cannot be max: max is accepted only "
+	    "as a length; give a number" },
+	{ C "truncate a", 2, 1, "missing SIZE: truncate NAME SIZE" },
+	{ C "truncate a 1G 2G", 2, 15, "unexpected word `2G`: truncate NAME "
+	    "SIZE" },
+	{ C "truncate a 1g", 2, 12, "SIZE `1g`: size suffixes are uppercase" },
+	{ C "drop-cache a 0", 2, 1, "missing LEN: drop-cache NAME OFF "
+	    "LEN|max" },
+	{ C "drop-cache a 4K 0", 2, 17, "LEN must be at least 1" },
+	{ C "drop-cache a 4K 0x", 2, 17, "LEN `0x` is not a number" },
+	{ "drop-caches 4", 1, 13, "drop-caches level must be 1 (page cache), 2 "
+	    "(extent map caches and cached metadata) or 3 (both)" },
+	{ "drop-caches 0", 1, 13, "drop-caches level must be 1" },
+	{ "drop-caches", 1, 1, "missing 1|2|3: drop-caches 1|2|3" },
+	{ "drop-caches x", 1, 13, "drop-caches level `x` is not a number" },
+	{ "drop-caches 1 2", 1, 15, "unexpected word `2`: drop-caches 1|2|3" },
+	/* corrupt */
+	{ C "corrupt a 0 4K", 2, 1, "missing mirror=N: corrupt NAME OFF LEN "
+	    "mirror=N [fill=BYTE]" },
+	{ C "corrupt a 0 4K mirror=1 fill=x", 2, 25, "fill `x` is not a "
+	    "number" },
+	{ C "corrupt a 0 4K mirror=1 len=4K", 2, 25, "unknown option `len=`: "
+	    "corrupt NAME OFF LEN mirror=N [fill=BYTE]" },
+	{ C "corrupt a 0 0 mirror=1", 2, 13, "LEN must be at least 1" },
+	{ "corrupt logical=1M len=4K", 1, 1, "missing mirror=N: corrupt "
+	    "logical=L len=N mirror=N [fill=BYTE]" },
+	{ "corrupt len=4K mirror=1", 1, 1, "missing logical=L: corrupt "
+	    "logical=L" },
+	{ "corrupt logical=1M mirror=1", 1, 1, "missing len=N: corrupt "
+	    "logical=L" },
+	{ "corrupt logical=1M len=0 mirror=1", 1, 20, "len must be at least "
+	    "1" },
+	{ "corrupt logical=x len=1 mirror=1", 1, 9, "logical `x` is not a "
+	    "number" },
+	{ "corrupt logical=0xffffffffffffffff len=2 mirror=1", 1, 36,
+	    "logical + len overflows 64 bits" },
+	{ "corrupt logical=1M len=4K mirror=3", 1, 27, "mirror must be from 1 "
+	    "to 2" },
+	{ "corrupt logical=1M len=4K mirror=1 a", 1, 36, "unexpected word `a`: "
+	    "corrupt logical=L len=N mirror=N [fill=BYTE]" },
+	{ "corrupt logical=1M len=4K mirror=1 count=1", 1, 36, "unknown option "
+	    "`count=`" },
+	{ "corrupt logical=1M len=4K mirror=1 fill=300", 1, 36, "fill must be "
+	    "a byte" },
+	/* ioerror, offline, online */
+	{ C "ioerror a 0 4K", 2, 1, "missing mirror=N: ioerror NAME OFF LEN "
+	    "mirror=N [count=N]" },
+	{ C "ioerror a 0 4K mirror=1 count=0", 2, 25, "count must be at least "
+	    "1" },
+	{ C "ioerror a 0 4K mirror=1 fill=1", 2, 25, "unknown option `fill=`" },
+	{ C "ioerror a 4K max mirror=9", 2, 18, "mirror must be from 1 to 2" },
+	{ "offline", 1, 1, "missing mirror=N: offline mirror=N" },
+	{ "online", 1, 1, "missing mirror=N: online mirror=N" },
+	{ "online mirror=3", 1, 8, "mirror must be from 1 to 2" },
+	/* faults */
+	{ "faults", 1, 1, "missing rate=P: faults rate=P "
+	    "[kinds=corrupt,ioerror] [safe=yes|no]" },
+	{ "faults rate=1.5", 1, 8, "rate must be a probability: a decimal "
+	    "fraction from 0 to 1 such as 0.01" },
+	{ "faults rate=x", 1, 8, "rate must be a probability" },
+	{ "faults rate=0.1234567890123456789", 1, 8, "rate has more than 18 "
+	    "digits after the decimal point" },
+	{ "faults rate=0.1 kinds=corrupt,bogus", 1, 17, "kinds must be a "
+	    "comma-separated list of corrupt and ioerror, not `bogus`" },
+	{ "faults rate=0.1 kinds=ioerror,ioerror", 1, 17, "kinds lists ioerror "
+	    "twice" },
+	{ "faults rate=0.1 kinds=corrupt,", 1, 17, "kinds must be a "
+	    "comma-separated list of corrupt and ioerror, not ``" },
+	{ "faults rate=0.1 safe=maybe", 1, 17, "safe must be yes or no" },
+	/* concurrent blocks */
+	{ C "concurrent schedule=lifo\nsync\nend", 2, 12, "schedule must be "
+	    "fifo, random or explore" },
+	{ C "concurrent runs=0\nsync\nend", 2, 12, "runs must be at least 1" },
+	{ C "concurrent max-schedules=0\nsync\nend", 2, 12, "max-schedules "
+	    "must be at least 1" },
+	{ C "concurrent workers=2\nsync\nend", 2, 12, "unknown option "
+	    "`workers=`: concurrent [schedule=fifo|random|explore] [runs=N] "
+	    "[max-schedules=N]" },
+	{ "concurrent\nend", 1, 1, "concurrent block has no tasks: put one "
+	    "read, write, truncate, drop-cache or sync per line between "
+	    "concurrent and end" },
+	{ "concurrent\n# only a comment\n\nend", 1, 1, "concurrent block has "
+	    "no tasks" },
+	{ C "concurrent\nread a 0 4K", 2, 1, "concurrent block opened here is "
+	    "never closed: add `end` after its tasks" },
+	{ C "concurrent\nconcurrent\nread a 0 4K\nend\nend", 3, 1,
+	    "concurrent blocks do not nest: close the block opened at line 2 "
+	    "with end first" },
+	{ C "concurrent\nread a 0 4K\nend\nend", 5, 1, "end without "
+	    "concurrent" },
+	{ C "concurrent\ncreate b\nend", 3, 1, "create cannot run in a "
+	    "concurrent block (opened at line 2): only read, write, truncate, "
+	    "drop-cache and sync can be tasks" },
+	{ C "concurrent\nexpect coherent a\nend", 3, 1, "expect coherent "
+	    "cannot run in a concurrent block" },
+	{ C "concurrent\nread a 0 4K\ndrop-caches 1\nend", 4, 1, "drop-caches "
+	    "cannot run in a concurrent block" },
+	{ C "concurrent\nquirk drop-whole on\nread a 0 4K\nend", 3, 1,
+	    "quirk cannot run in a concurrent block" },
+	{ C "concurrent\nfaults rate=0\nend", 3, 1, "faults cannot run" },
+	{ C "concurrent\ncorrupt a 0 4K mirror=1\nend", 3, 1, "corrupt cannot "
+	    "run" },
+	{ C "concurrent\nread a 0 4K\nend expect ok", 4, 12, "a concurrent "
+	    "block expects deadlock or no-deadlock, not `ok`" },
+	{ C "concurrent\nread a 0 4K\nend expect", 4, 5, "missing "
+	    "deadlock|no-deadlock after expect: end [expect "
+	    "deadlock|no-deadlock]" },
+	{ C "concurrent\nread a 0 4K\nend foo", 4, 5, "unexpected word `foo`: "
+	    "end [expect deadlock|no-deadlock]" },
+	{ C "concurrent\nread a 0 4K\nend expect deadlock x", 4, 21,
+	    "unexpected word `x`: end" },
+	{ C "concurrent expect deadlock\nread a 0 4K\nend", 2, 12, "a "
+	    "concurrent block's expectation goes on its end line: end [expect "
+	    "deadlock|no-deadlock]" },
+	{ "concurrent\nread b 0 4K\nend", 2, 6, "file `b` is used before it "
+	    "is created" },
+	{ C "concurrent\nread a 0 4K expect ok mirror=7\nend", 3, 23, "mirror "
+	    "must be from 1 to 2" },
+	{ C "concurrent\nwrite a 0 4K expect ok data=1\nend", 3, 24,
+	    "expect key data= applies to read only" },
+	/* standalone expectations */
+	{ "expect cache a 0 4K present", 1, 14, "file `a` is used before it is "
+	    "created" },
+	{ C "expect cache a 0 4K", 2, 1, "missing present|absent: expect cache "
+	    "NAME OFF LEN present|absent" },
+	{ C "expect cache a 0 4K maybe", 2, 21, "expect cache ends with "
+	    "present or absent, not `maybe`" },
+	{ C "expect cache a 0 0 absent", 2, 18, "LEN must be at least 1" },
+	{ C "expect cache a 0 4K present expect ok", 2, 29, "expect cache "
+	    "takes no outcome" },
+	{ C "expect size a max", 2, 15, "SIZE cannot be max" },
+	{ C "expect size a", 2, 1, "missing SIZE: expect size NAME N" },
+	{ C "expect extents a x", 2, 18, "N `x` is not a number" },
+	{ C "expect extents a", 2, 1, "missing N: expect extents NAME N" },
+	{ "expect coherent", 1, 1, "missing NAME: expect coherent NAME" },
+	{ "expect coherent b", 1, 17, "file `b` is used before it is created" },
+	{ C "expect coherent a a", 2, 19, "unexpected word `a`: expect "
+	    "coherent NAME" },
+	{ "expect stat", 1, 1, "missing COUNTER=N: expect stat COUNTER=N "
+	    "[COUNTER=N ...]" },
+	{ "expect stat bogus=1", 1, 13, "unknown counter `bogus`: use "
+	    "data_reads, retries, csum_errors, io_errors, eio, "
+	    "retry_cache_hits, retry_cache_misses, metadata_reads, em_splits, "
+	    "em_merges, allocations or deadlocks" },
+	{ "expect stat eio", 1, 13, "`eio` is not COUNTER=N: expect stat" },
+	{ "expect stat eio=1 eio=2", 1, 19, "counter eio given twice" },
+	{ "expect stat eio=x", 1, 13, "eio `x` is not a number" },
+	{ "expect stat eio=", 1, 13, "eio `` is not a number" },
+	{ "expect violation bogus", 1, 18, "unknown violation kind `bogus`: "
+	    "use unaligned, incoherent, overlap, extent-items or alloc" },
+	{ "expect violation", 1, 1, "missing the violation KIND: expect "
+	    "violation KIND" },
+	{ "expect violation alloc x", 1, 24, "unexpected word `x`" },
+	{ "expect violation alloc expect ok", 1, 24, "expect violation takes "
+	    "no outcome" },
+	{ "quirk drop-whole on expect ok", 1, 21, "quirk takes no outcome" },
+};
+
+/* scenario: each row of bad_files has exactly its one error. */
+START_TEST(test_bad_file)
+{
+	const struct bad *b = &bad_files[_i];
+	struct want w = { b->line, b->col, b->msg };
+
+	errs(b->src, &w, 1);
+}
+END_TEST
+
+/* --- errors: several per file ------------------------------------------- */
+
+/* scenario: every error of a file is reported, sorted by position. */
+START_TEST(test_many_errors)
+{
+	ERRS("fs sectorsize=3000 mirrors=9\n"
+	    "create a\n"
+	    "write b 0 4K\n"
+	    "read a 0 0 mirror=3\n"
+	    "bogus\n"
+	    "quirk drop-whole on\n",
+	    { 1, 4, "sector size must be a power of two" },
+	    { 1, 20, "mirrors must be from 1 to 4" },
+	    { 3, 7, "file `b` is used before it is created" },
+	    { 4, 10, "LEN must be at least 1" },
+	    { 5, 1, "unknown statement `bogus`" },
+	    { 6, 1, "quirk must come before the first operation" });
+}
+END_TEST
+
+/* scenario: an unclosed block is reported at its line, in line order. */
+START_TEST(test_unclosed_order)
+{
+	ERRS("create a\nconcurrent\nread a 0 4K\nbogus\nread a 0 0\n",
+	    { 2, 1, "concurrent block opened here is never closed" },
+	    { 4, 1, "unknown statement" },
+	    { 5, 10, "LEN must be at least 1" });
+	/* The nested block pairs with the first end; the outer is open. */
+	ERRS("create a\nconcurrent\nread a 0 4K\nconcurrent\nsync\nend\n",
+	    { 2, 1, "concurrent block opened here is never closed" },
+	    { 4, 1, "concurrent blocks do not nest" });
+	/* An empty nested block does not make the outer empty. */
+	ERRS("concurrent\nconcurrent\nend\nend\n",
+	    { 2, 1, "concurrent blocks do not nest" });
+	/* After a block closes another may open. */
+	ERRS("create a\nconcurrent\nsync\nend\nconcurrent\nend\nend\n",
+	    { 5, 1, "concurrent block has no tasks" },
+	    { 7, 1, "end without concurrent" });
+}
+END_TEST
+
+/* scenario: errors on one line come in column order. */
+START_TEST(test_same_line)
+{
+	ERRS("create a\nwrite a x 0 fill=300 nodatasum bogus expect what "
+	    "data=1\n",
+	    { 2, 9, "OFF `x` is not a number" },
+	    { 2, 11, "LEN must be at least 1" },
+	    { 2, 13, "fill must be a byte" },
+	    { 2, 22, "flag nodatasum applies to create only" },
+	    { 2, 32, "unexpected word `bogus`" },
+	    { 2, 45, "unknown outcome `what`" },
+	    { 2, 50, "expect key data= applies to read only" });
+	ERRS("expect stat bogus=1 eio eio=x retries=1 retries=2\n",
+	    { 1, 13, "unknown counter" },
+	    { 1, 21, "`eio` is not COUNTER=N" },
+	    { 1, 25, "eio `x` is not a number" },
+	    { 1, 41, "counter retries given twice" });
+	ERRS("guards x drop-whole y\n",
+	    { 1, 8, "unknown quirk `x`" },
+	    { 1, 21, "unknown quirk `y`" });
+}
+END_TEST
+
+/* scenario: a line missing several things gets one error for each. */
+START_TEST(test_missing_several)
+{
+	ERRS("corrupt\n",
+	    { 1, 1, "missing NAME: corrupt NAME OFF LEN mirror=N" },
+	    { 1, 1, "missing mirror=N: corrupt NAME OFF LEN mirror=N" });
+	ERRS("offline 1\n",
+	    { 1, 1, "missing mirror=N: offline mirror=N" },
+	    { 1, 9, "unexpected word `1`: offline mirror=N" });
+	ERRS("corrupt logical=1M\n",
+	    { 1, 1, "missing len=N" },
+	    { 1, 1, "missing mirror=N" });
+}
+END_TEST
+
+/* scenario: a bad line is skipped; no cascade of follow-up errors. */
+START_TEST(test_no_cascade)
+{
+	/* An unknown statement does not count as the first statement. */
+	ERRS("fss mirrors=2\nfs mirrors=2\n",
+	    { 1, 1, "unknown statement `fss`" });
+	/* A create with a bad option still creates the file. */
+	ERRS("create a bogus\nwrite a 0 4K\n",
+	    { 1, 10, "unexpected word `bogus`" });
+	/* A create in a block still creates the file. */
+	ERRS("concurrent\ncreate a\nend\nwrite a 0 4K\n",
+	    { 2, 1, "create cannot run in a concurrent block" });
+	/* A bad mirrors= bounds mirror=N at 4, the largest. */
+	ERRS("fs mirrors=7\ncreate a\nread a 0 4K mirror=4\n",
+	    { 1, 4, "mirrors must be from 1 to 4" });
+	/* A required option written without a value is one error. */
+	ERRS("create a\ncorrupt a 0 4K mirror=\n",
+	    { 2, 16, "option mirror= has no value" });
+	/* A bad sector size does not drag size/max_extent/alloc_align. */
+	ERRS("fs sectorsize=100 size=1K max_extent=1K alloc_align=1K\n",
+	    { 1, 4, "sector size must be a power of two" });
+	/* A control character hides the line, and the block keeps it. */
+	ERRS("create a\nconcurrent\nread a 0 4K\x01\nend\n",
+	    { 3, 12, "control character 0x01" });
+}
+END_TEST
+
+/* scenario: parse_script appends to a list that already holds errors. */
+START_TEST(test_appends)
+{
+	struct diag_list dl;
+	struct scn_script *s;
+
+	diag_init(&dl);
+	diag_add(&dl, 9, 9, 1, "earlier");
+	s = parse_script("x.scn", "sync\n", 5, &dl);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(dl.n, 1);
+	scn_free(s);
+	s = parse_script("x.scn", "bogus\n", 6, &dl);
+	ck_assert_ptr_null(s);
+	ck_assert_uint_eq(dl.n, 2);
+	ck_assert_str_eq(dl.v[0].msg, "earlier");
+	diag_free(&dl);
+	ck_assert_uint_eq(dl.n, 0);
+}
+END_TEST
+
+/* scenario: the buffer need not be NUL-terminated. */
+START_TEST(test_no_nul)
+{
+	static const char src[] = { 's', 'y', 'n', 'c', '\n', 's', 'y', 'n' };
+	struct diag_list dl;
+	struct scn_script *s;
+
+	diag_init(&dl);
+	s = parse_script("t.scn", src, sizeof(src), &dl);
+	ck_assert_ptr_null(s);
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 2);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "unknown statement `syn`"));
+	diag_free(&dl);
+}
+END_TEST
+
+/* --- the printer ---------------------------------------------------------- */
+
+static char *
+printed(const char *src, size_t len)
+{
+	struct diag_list dl;
+	struct scn_script *s;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp;
+
+	diag_init(&dl);
+	s = parse_script("t.scn", src, len, &dl);
+	scn_free(s);
+	fp = open_memstream(&out, &outlen);
+	ck_assert_ptr_nonnull(fp);
+	diag_print(&dl, "t.scn", src, len, fp);
+	fclose(fp);
+	diag_free(&dl);
+	return out;
+}
+
+static void
+assert_printed(const char *src, size_t len, const char *want)
+{
+	char *got = printed(src, len);
+
+	ck_assert_msg(strcmp(got, want) == 0, "got\n%s---\nwant\n%s---", got,
+	    want);
+	free(got);
+}
+
+#define ASSERT_PRINTED(src, want) assert_printed(src, sizeof(src) - 1, want)
+
+/* scenario: header, source line, caret under the whole word. */
+START_TEST(test_print)
+{
+	ASSERT_PRINTED("fs sectorsize=3000\n",
+	    "t.scn:1:4: error: sector size must be a power of two from 512 to "
+	    "64K\n"
+	    "fs sectorsize=3000\n"
+	    "   ^~~~~~~~~~~~~~~\n");
+	/* Tabs are copied so that the caret lines up. */
+	ASSERT_PRINTED("create a\n\t write a 0\t0 # x\r\n",
+	    "t.scn:2:13: error: LEN must be at least 1: a zero-length range is "
+	    "empty; give a positive length, or max for \"to the end\"\n"
+	    "\t write a 0\t0 # x\n"
+	    "\t          \t^\n");
+	/* Sorted by line even when found out of order; controls as `?`. */
+	ASSERT_PRINTED("concurrent\nsync\x1b\n",
+	    "t.scn:1:1: error: concurrent block opened here is never closed: "
+	    "add `end` after its tasks\n"
+	    "concurrent\n"
+	    "^~~~~~~~~~\n"
+	    "t.scn:2:5: error: control character 0x1b is not allowed: a "
+	    "scenario is plain text; the line is ignored\n"
+	    "sync?\n"
+	    "    ^\n");
+	/* No final newline; a byte order mark is not shown. */
+	ASSERT_PRINTED("\xef\xbb\xbf" "seed x",
+	    "t.scn:1:6: error: seed `x` is not a number: use decimal or 0x hex "
+	    "digits with an optional K, M, G, T, KiB, MiB, GiB or TiB suffix\n"
+	    "seed x\n"
+	    "     ^\n");
+	/* A UTF-8 character before the word takes one blank. */
+	ASSERT_PRINTED("create \xc3\xa9t\xc3\xa9 x\n",
+	    "t.scn:1:8: error: `\xc3\xa9t\xc3\xa9` is not a valid file name: a "
+	    "NAME is a letter or _ followed by letters, digits, _, . or -\n"
+	    "create \xc3\xa9t\xc3\xa9 x\n"
+	    "       ^~~\n"
+	    "t.scn:1:14: error: unexpected word `x`: create NAME [nodatasum]\n"
+	    "create \xc3\xa9t\xc3\xa9 x\n"
+	    "           ^\n");
+}
+END_TEST
+
+/* scenario: a huge line is shown around the word only. */
+START_TEST(test_print_long)
+{
+	size_t pad = 1000, len;
+	char *src = malloc(2 * pad + 64), *got, *line2, *line3;
+
+	ck_assert_ptr_nonnull(src);
+	memcpy(src, "guards", 6);
+	memset(src + 6, ' ', pad);
+	len = 6 + pad;
+	len += (size_t)sprintf(src + len, "bogus");
+	memset(src + len, ' ', pad);
+	len += pad;
+	src[len++] = 'x';
+	got = printed(src, len);
+	line2 = strchr(got, '\n') + 1;
+	line3 = strchr(line2, '\n') + 1;
+	/* "..." + 80 blanks + "bogus" + 80 blanks + "..." */
+	ck_assert_uint_eq((size_t)(line3 - line2), 3 + 80 + 5 + 80 + 3 + 1);
+	ck_assert(strncmp(line2, "...", 3) == 0);
+	ck_assert(strncmp(line3, "   ", 3) == 0);
+	ck_assert(strncmp(line3 + 3 + 80, "^~~~~\n", 6) == 0);
+	free(got);
+	free(src);
+}
+END_TEST
+
+/* scenario: diag_add/diag_sort keep insertion order for equal positions. */
+START_TEST(test_diag_sort)
+{
+	struct diag_list dl;
+
+	diag_init(&dl);
+	diag_add(&dl, 3, 1, 0, "c%d", 1);
+	diag_add(&dl, 1, 5, 2, "b");
+	diag_add(&dl, 1, 5, 1, "b2");
+	diag_add(&dl, 1, 1, 1, "a");
+	diag_sort(&dl);
+	ck_assert_str_eq(dl.v[0].msg, "a");
+	ck_assert_str_eq(dl.v[1].msg, "b");
+	ck_assert_str_eq(dl.v[2].msg, "b2");
+	ck_assert_str_eq(dl.v[3].msg, "c1");
+	ck_assert_uint_eq(dl.v[3].width, 1);
+	diag_free(&dl);
+}
+END_TEST
+
+static Suite *
+parse_suite(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *tc;
+
+	tc = tcase_create("ast");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_fs);
+	tcase_add_test(tc, test_quirks);
+	tcase_add_test(tc, test_seed_guards);
+	tcase_add_test(tc, test_create);
+	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_small_ops);
+	tcase_add_test(tc, test_faults_by_hand);
+	tcase_add_test(tc, test_faults);
+	tcase_add_test(tc, test_concurrent);
+	tcase_add_test(tc, test_expect_stmts);
+	tcase_add_test(tc, test_expect_tails);
+	tcase_add_test(tc, test_mirror_bound);
+	tcase_add_test(tc, test_many_files);
+	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_bad_file, 0,
+	    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
+	tcase_add_test(tc, test_many_errors);
+	tcase_add_test(tc, test_unclosed_order);
+	tcase_add_test(tc, test_same_line);
+	tcase_add_test(tc, test_missing_several);
+	tcase_add_test(tc, test_no_cascade);
+	tcase_add_test(tc, test_appends);
+	tcase_add_test(tc, test_no_nul);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("print");
+	tcase_add_test(tc, test_print);
+	tcase_add_test(tc, test_print_long);
+	tcase_add_test(tc, test_diag_sort);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(parse_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
