@@ -23,6 +23,7 @@
  * recorded checksum keeps after the post-patch early return.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 
 #include "content.h"
 #include "fs.h"
+#include "sched.h"
 #include "quirk.h"
 #include "xmalloc.h"
 
@@ -63,20 +65,31 @@ round_up(uint64_t x, uint64_t a)
 	return (x + a - 1) & ~(a - 1);
 }
 
+struct fs_conc;
+static int	conc_self(const struct fs *);
+
 static void
 emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
     uint64_t x1, uint64_t x2, uint64_t x3)
 {
+	size_t n = fs->trace.n;
+
 	trace_emit(&fs->trace, k, fs->line, ino, x0, x1, x2, x3);
+	if (fs->conc != NULL && fs->trace.n > n)
+		fs->trace.ev[n].task = (uint16_t)(conc_self(fs) + 1);
 }
 
 /* Record a simulated kernel crash; the fs takes no more operations. */
+static struct sched *conc_sched(const struct fs *);
+
 static int
 oops(struct fs *fs, const char *fn, const char *reason)
 {
 	snprintf(fs->oops, sizeof(fs->oops), "%s: %s", fn, reason);
 	fs->crashed = true;
 	emit(fs, TRACE_OOPS, 0, 0, 0, 0, 0);
+	if (fs->conc != NULL)
+		sched_oops(conc_sched(fs), fs->oops);	/* ends the schedule */
 	return FS_EOOPS;
 }
 
@@ -134,6 +147,7 @@ fs_free(struct fs *fs)
 {
 	if (fs == NULL)
 		return;
+	fs_detach(fs);
 	for (size_t i = 0; i < fs->ninodes; i++)
 		inode_free(fs->inodes[i]);
 	free(fs->inodes);
@@ -150,6 +164,7 @@ fs_clone(const struct fs *src)
 	struct fs *fs = xmalloc(sizeof(*fs));
 
 	*fs = *src;
+	fs->conc = NULL;
 	alloc_clone(&fs->alloc, &src->alloc);
 	for (int k = 0; k < FS_MAX_MIRRORS; k++)
 		mirror_clone(&fs->mirror[k], &src->mirror[k]);
@@ -203,11 +218,183 @@ fs_inode(const struct fs *fs, uint32_t ino)
 /* ---- blocking points ---------------------------------------------------- */
 
 /*
+ * Concurrency state while a schedule runs (fs_attach): the sleeping
+ * fs_mutex, the per-inode extent map spinlocks, page locks made on
+ * demand, the btrfs-end-io work queue, and every bio made during the
+ * schedule (freed at fs_detach, finished or not).
+ */
+struct fs_pagelock {
+	struct fs_pagelock	*next;
+	uint32_t		 ino;
+	uint64_t		 p;
+	struct sched_lock	 lock;
+};
+
+struct fs_bio {
+	struct fs_bio	*next;		/* conc->bios */
+	struct fs	*fs;
+	bool		 meta;		/* a metadata read, not a data read */
+	struct fs_inode	*ip;
+	uint64_t	 p;		/* file offset of the page */
+	uint64_t	 logical;
+	int		 mirror;
+	bool		 retry;
+	struct fs_read_result *res;
+	int		 dev_status;	/* the device's answer: 0 or -EIO */
+	int		 result;	/* the page's final status */
+	struct sched_event ev;		/* page done / metadata read done */
+	uint8_t		*buf;		/* sectorsize bytes read */
+};
+
+struct fs_conc {
+	struct sched		*sched;
+	struct sched_lock	 fs_mutex;
+	struct sched_lock	*em_lock;	/* one per inode */
+	size_t			 nem;
+	struct sched_queue	 endio;
+	struct fs_pagelock	*pages;
+	struct fs_bio		*bios;
+	unsigned		 nbios;
+};
+
+static int
+conc_self(const struct fs *fs)
+{
+	return sched_self(fs->conc->sched);
+}
+
+static struct sched *
+conc_sched(const struct fs *fs)
+{
+	return fs->conc->sched;
+}
+
+static void
+lock_mutex(struct fs *fs)
+{
+	if (fs->conc != NULL)
+		sched_acquire(fs->conc->sched, &fs->conc->fs_mutex);
+}
+
+static void
+unlock_mutex(struct fs *fs)
+{
+	if (fs->conc != NULL)
+		sched_release(fs->conc->sched, &fs->conc->fs_mutex);
+}
+
+static void
+lock_em(struct fs *fs, const struct fs_inode *ip)
+{
+	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
+		sched_acquire(fs->conc->sched, &fs->conc->em_lock[ip->ino - 1]);
+}
+
+static void
+unlock_em(struct fs *fs, const struct fs_inode *ip)
+{
+	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
+		sched_release(fs->conc->sched, &fs->conc->em_lock[ip->ino - 1]);
+}
+
+/* The page lock of (IP, P), made on first use. */
+static struct sched_lock *
+page_lock_of(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct fs_pagelock *pl;
+
+	for (pl = fs->conc->pages; pl != NULL; pl = pl->next)
+		if (pl->ino == ip->ino && pl->p == p)
+			return &pl->lock;
+	pl = xcalloc(1, sizeof(*pl));
+	pl->ino = ip->ino;
+	pl->p = p;
+	{
+		char name[SCHED_NAME];
+
+		snprintf(name, sizeof(name), "page %u:%" PRIu64, ip->ino & 0xffffu,
+		    p & (uint64_t)0xffffffffff);
+		sched_lock_init(fs->conc->sched, &pl->lock, SCHED_MUTEX, name);
+	}
+	pl->next = fs->conc->pages;
+	fs->conc->pages = pl;
+	return &pl->lock;
+}
+
+static void
+lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	if (fs->conc != NULL)
+		sched_acquire(fs->conc->sched, page_lock_of(fs, ip, p));
+}
+
+static void
+unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	if (fs->conc != NULL)
+		sched_release(fs->conc->sched, page_lock_of(fs, ip, p));
+}
+
+/* Wait until nobody holds the page lock of (IP, P): truncate_inode_pages. */
+static void
+wait_on_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct fs_pagelock *pl;
+
+	if (fs->conc == NULL)
+		return;
+	for (pl = fs->conc->pages; pl != NULL; pl = pl->next)
+		if (pl->ino == ip->ino && pl->p == p && pl->lock.owner >= 0) {
+			sched_acquire(fs->conc->sched, &pl->lock);
+			sched_release(fs->conc->sched, &pl->lock);
+		}
+}
+
+/* A new bio, owned by the concurrency state (or by the caller's frame). */
+static struct fs_bio *
+bio_new(struct fs *fs, struct fs_bio *frame)
+{
+	struct fs_bio *b = frame;
+
+	if (fs->conc != NULL) {
+		b = xcalloc(1, sizeof(*b));
+		b->buf = xmalloc(ss(fs));
+		b->next = fs->conc->bios;
+		fs->conc->bios = b;
+		fs->conc->nbios++;
+	}
+	b->fs = fs;
+	return b;
+}
+
+/* The device completing a posted bio: it goes on the end-io queue. */
+static void
+device_complete(struct sched *s, void *arg)
+{
+	struct fs_bio *b = arg;
+	struct fs *fs = b->fs;
+
+	if (!b->meta) {
+		struct mirror *m = &fs->mirror[b->mirror - 1];
+
+		b->dev_status = mirror_read(m, b->logical, ss(fs),
+		    fs->cfg.sectorsize, b->buf);
+		emit(fs, TRACE_BIO_DONE, b->ip->ino, b->logical, b->p,
+		    (uint64_t)b->mirror, b->dev_status != 0);
+		if (b->dev_status != 0)
+			fs->stats.v[STAT_IO_ERRORS]++;
+	}
+	sched_push(s, &fs->conc->endio, b);
+}
+
+/*
  * An fs_mutex section that needs the inode's btree: if its blocks are not
- * cached, one metadata read is issued and waited for (it completes
- * through the end-io worker).  ON_WORKER says the caller is itself running
- * on an end-io worker: with one worker, nobody can process the metadata
- * completion, so the wait never ends (the quirk-1 self-deadlock).
+ * cached, one metadata read is issued and waited for, holding fs_mutex;
+ * it completes through the end-io worker.  Sequentially, ON_WORKER says
+ * the caller is itself running on an end-io worker: with one worker,
+ * nobody could process the metadata completion (the quirk-1
+ * self-deadlock); under a scheduler that wait is real and the scheduler
+ * finds the deadlock itself.
  */
 static int
 need_metadata(struct fs *fs, struct fs_inode *ip, bool on_worker)
@@ -216,12 +403,76 @@ need_metadata(struct fs *fs, struct fs_inode *ip, bool on_worker)
 		return 0;
 	fs->stats.v[STAT_METADATA_READS]++;
 	emit(fs, TRACE_META_READ, ip->ino, 0, 0, 0, 0);
+	if (fs->conc != NULL) {
+		struct fs_bio *b = bio_new(fs, NULL);
+		char name[SCHED_NAME];
+
+		b->meta = true;
+		b->ip = ip;
+		snprintf(name, sizeof(name), "metadata read #%u",
+		    fs->conc->nbios);
+		sched_event_init(&b->ev, name, &fs->conc->endio);
+		sched_post(fs->conc->sched, name, device_complete, b);
+		sched_wait(fs->conc->sched, &b->ev);
+		return 0;
+	}
 	if (on_worker && fs->cfg.workers <= 1) {
 		fs->stats.v[STAT_DEADLOCKS]++;
 		return FS_EDEADLK;
 	}
 	ip->meta_cached = true;
 	return 0;
+}
+
+static void	endio_worker(struct sched *, void *);
+
+void
+fs_attach(struct fs *fs, struct sched *sched)
+{
+	struct fs_conc *c = xcalloc(1, sizeof(*c));
+	char name[SCHED_NAME];
+
+	c->sched = sched;
+	sched_lock_init(sched, &c->fs_mutex, SCHED_MUTEX, "fs_mutex");
+	sched_queue_init(sched, &c->endio, "btrfs-end-io");
+	c->nem = fs->ninodes;
+	c->em_lock = xcalloc(c->nem ? c->nem : 1, sizeof(*c->em_lock));
+	for (size_t i = 0; i < c->nem; i++) {
+		snprintf(name, sizeof(name), "em_tree->lock %u",
+		    (unsigned)(i + 1) & 0xffffu);
+		sched_lock_init(sched, &c->em_lock[i], SCHED_SPINLOCK, name);
+	}
+	fs->conc = c;
+	for (uint32_t w = 1; w <= fs->cfg.workers; w++) {
+		snprintf(name, sizeof(name), "end-io worker %u", w);
+		sched_spawn(sched, SCHED_WORKER, name, endio_worker, fs);
+	}
+}
+
+void
+fs_detach(struct fs *fs)
+{
+	struct fs_conc *c = fs->conc;
+
+	if (c == NULL)
+		return;
+	while (c->pages != NULL) {
+		struct fs_pagelock *pl = c->pages;
+
+		c->pages = pl->next;
+		free(pl);
+	}
+	while (c->bios != NULL) {
+		struct fs_bio *b = c->bios;
+
+		c->bios = b->next;
+		free(b->buf);
+		free(b);
+	}
+	sched_queue_free(&c->endio);
+	free(c->em_lock);
+	free(c);
+	fs->conc = NULL;
 }
 
 /* ---- the extent map cache ------------------------------------------------ */
@@ -235,7 +486,9 @@ drop_extent_cache(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	int r;
 
 	emit(fs, TRACE_DROP_CACHE, ip->ino, start, end, 0, 0);
+	lock_em(fs, ip);
 	r = em_drop_cache(&ip->em, start, end, quirk(fs, QUIRK_DROP_WHOLE));
+	unlock_em(fs, ip);
 	fs->stats.v[STAT_EM_SPLITS] += ip->em.splits - before;
 	if (r == -ELOOP)
 		return oops(fs, "btrfs_drop_extent_cache",
@@ -292,16 +545,21 @@ map_from_items(const struct fs_inode *ip, uint64_t start, uint64_t len)
  * borrowed from the cache and may, as in 2008, not contain START when an
  * -EEXIST lookup hands back another intersecting map.
  */
+static int get_extent_insert(struct fs *, struct fs_inode *, uint64_t,
+    uint64_t, struct em_map *, struct em_map **);
+
 static int
 get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
     bool on_worker, struct em_map **out)
 {
-	struct em_map *em, *existing;
+	struct em_map *em;
 	int r;
 
+	lock_em(fs, ip);
 	em = em_lookup(&ip->em, start, len);
 	if (em != NULL && (em->start > start || em_end(em) <= start))
 		em = NULL;	/* mid-2008: a hit must contain start */
+	unlock_em(fs, ip);
 	if (em != NULL) {
 		emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
 		    em->block_start, TRACE_GE_HIT);
@@ -311,6 +569,24 @@ get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
 	if ((r = need_metadata(fs, ip, on_worker)) != 0)
 		return r;
 	em = map_from_items(ip, start, len);
+	lock_em(fs, ip);
+	r = get_extent_insert(fs, ip, start, len, em, out);
+	unlock_em(fs, ip);
+	return r;
+}
+
+/*
+ * The insert half of btrfs_get_extent, under the extent map spinlock:
+ * insert EM (the caller's), with the -EEXIST handling of the commit (or
+ * the old EIO under insert-eexist-eio).  *OUT is borrowed from the cache.
+ */
+static int
+get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
+    uint64_t len, struct em_map *em, struct em_map **out)
+{
+	struct em_map *existing;
+	int r;
+
 	if (cache_insert(fs, ip, em) == 0) {
 		emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
 		    em->block_start, TRACE_GE_INSERT);
@@ -447,52 +723,120 @@ verify_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int mirror,
 	return -EIO;
 }
 
-/*
- * Submit a one-page data read bio of LOGICAL to MIRROR and run its
- * completion: the device read, then verification.  0 when the page is
- * good (its content is then in the page cache), -EIO when it failed.
- */
-static int
-submit_and_complete(struct fs *fs, struct fs_inode *ip, uint64_t p,
-    uint64_t logical, int mirror, bool retry)
+/* True if [logical, logical + len) lies in the data area. */
+static bool
+logical_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
 {
-	uint8_t buf[65536];
-	struct mirror *m = &fs->mirror[mirror - 1];
-	bool zeroit;
-	int r;
+	uint64_t end = fs->alloc.base + fs->alloc.size;
+
+	return logical >= fs->alloc.base && logical <= end &&
+	    len <= end - logical;
+}
+
+/*
+ * Submit the data read bio B (btrfs_map_bio): count it for the mirror
+ * choice and the counters; sequentially the device reads at once, under
+ * a scheduler the read happens when the device completes the posted bio.
+ */
+static void
+bio_submit(struct fs *fs, struct fs_bio *b)
+{
+	struct mirror *m = &fs->mirror[b->mirror - 1];
 
 	fs->stats.v[STAT_DATA_READS]++;
 	m->bios++;
-	emit(fs, TRACE_BIO_SUBMIT, ip->ino, logical, p, (uint64_t)mirror,
-	    retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
-	r = mirror_read(m, logical, ss(fs), fs->cfg.sectorsize, buf);
-	emit(fs, TRACE_BIO_DONE, ip->ino, logical, p, (uint64_t)mirror,
-	    r != 0);
-	if (r != 0) {
-		fs->stats.v[STAT_IO_ERRORS]++;
-		return -EIO;
+	emit(fs, TRACE_BIO_SUBMIT, b->ip->ino, b->logical, b->p,
+	    (uint64_t)b->mirror, b->retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
+	if (fs->conc != NULL) {
+		char name[SCHED_NAME];
+
+		snprintf(name, sizeof(name), "data read #%u%s",
+		    fs->conc->nbios, b->retry ? " (retry)" : "");
+		sched_event_init(&b->ev, name, &fs->conc->endio);
+		sched_post(fs->conc->sched, name, device_complete, b);
+		return;
 	}
-	r = verify_page(fs, ip, p, mirror, buf, &zeroit);
-	/*
-	 * btrfs_clean_io_failures() runs only after a checksum matched:
-	 * the nodatasum and no-checksum returns of the end_io hook skip it,
-	 * and a failure record left by a retry stays behind.
-	 */
-	if (r == 0 && !ip->nodatasum && !zeroit)
-		imap_clear(&ip->failrec, p, p + ss(fs));
+	b->dev_status = mirror_read(m, b->logical, ss(fs), fs->cfg.sectorsize,
+	    b->buf);
+	emit(fs, TRACE_BIO_DONE, b->ip->ino, b->logical, b->p,
+	    (uint64_t)b->mirror, b->dev_status != 0);
+	if (b->dev_status != 0)
+		fs->stats.v[STAT_IO_ERRORS]++;
+}
+
+static int io_failed_hook(struct fs *, struct fs_inode *, uint64_t,
+    struct fs_read_result *, uint64_t *);
+
+/*
+ * end_bio_extent_readpage with the btrfs hooks, on the end-io worker:
+ * verify the page; on a failure call io_failed_hook and resubmit to the
+ * mirror it names.  Returns 1 when a retry bio was submitted, else the
+ * page's final status, also left in b->result: 0 (its content is then in
+ * the page cache), -EIO, FS_EOOPS or FS_EDEADLK.
+ */
+static int
+end_bio_readpage(struct fs *fs, struct fs_bio *b)
+{
+	struct fs_inode *ip = b->ip;
+	uint64_t p = b->p, logical = 0;
+	bool zeroit = false;
+	int r = b->dev_status;
+
+	if (r == 0)
+		r = verify_page(fs, ip, p, b->mirror, b->buf, &zeroit);
 	if (r == 0) {
+		/*
+		 * btrfs_clean_io_failures() runs only after a checksum
+		 * matched: the nodatasum and no-checksum returns of the
+		 * end_io hook skip it, and a retry's record stays behind.
+		 */
+		if (!ip->nodatasum && !zeroit)
+			imap_clear(&ip->failrec, p, p + ss(fs));
 		if (zeroit) {
 			struct imap_val v = content_fill(0x01);
 
 			imap_set(&ip->pages, p, p + ss(fs), &v);
 		} else {
-			struct page_fill pf = { &ip->pages, p - logical };
+			struct page_fill pf = { &ip->pages, p - b->logical };
 
-			mirror_describe(m, logical, logical + ss(fs),
-			    fill_page_piece, &pf);
+			mirror_describe(&fs->mirror[b->mirror - 1], b->logical,
+			    b->logical + ss(fs), fill_page_piece, &pf);
 		}
+		b->res->served |= 1u << (b->mirror - 1);
+		return b->result = 0;
 	}
-	return r;
+	r = io_failed_hook(fs, ip, p, b->res, &logical);
+	if (r < 0) {
+		if (r == -EIO)
+			emit(fs, TRACE_EIO, ip->ino, 0, p, 0, 0);
+		return b->result = r;
+	}
+	if (!logical_mapped(fs, logical, ss(fs)))
+		return b->result = oops(fs, "btrfs_map_block",
+		    "unable to find logical (no chunk maps it)");
+	b->mirror = r > (int)fs->cfg.mirrors ? 1 : r;
+	b->logical = logical;
+	b->retry = true;
+	bio_submit(fs, b);
+	return 1;
+}
+
+/* An end-io worker: pop completions in FIFO order and process them. */
+static void
+endio_worker(struct sched *s, void *arg)
+{
+	struct fs *fs = arg;
+
+	for (;;) {
+		struct fs_bio *b = sched_pop(s, &fs->conc->endio);
+
+		if (b->meta) {
+			b->ip->meta_cached = true;
+			sched_signal(s, &b->ev);
+		} else if (end_bio_readpage(fs, b) != 1)
+			sched_signal(s, &b->ev);
+		sched_done(s, &fs->conc->endio);
+	}
 }
 
 /*
@@ -510,41 +854,53 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 
 	if (rec == NULL) {
 		struct em_map *em = NULL;
+		uint64_t logical_of_em = 0;
 
 		if (quirk(fs, QUIRK_RETRY_GET_EXTENT)) {
 			/* The old code: btrfs_get_extent, under fs_mutex. */
-			int r = get_extent(fs, ip, p, ss(fs), true, &em);
+			int r;
+
+			lock_mutex(fs);
+			r = get_extent(fs, ip, p, ss(fs), true, &em);
+			if (r == 0)
+				logical_of_em = em->block_start +
+				    (p - em->start);
+			unlock_mutex(fs);
 
 			res->lookups |= FS_LOOKUP_GET_EXTENT;
 			if (r == FS_EDEADLK) {
 				emit(fs, TRACE_DEADLOCK, ip->ino, 0, p, 0, 0);
 				return r;
 			}
-			emit(fs, TRACE_LOOKUP, ip->ino,
-			    r == 0 ? em->block_start + (p - em->start) : 0, p,
+			emit(fs, TRACE_LOOKUP, ip->ino, logical_of_em, p,
 			    TRACE_LOOKUP_GET_EXTENT, r == 0);
 			if (r != 0)
 				return -EIO;
 		} else {
 			/* Post-patch: the cache only, under its spinlock. */
+			lock_em(fs, ip);
 			em = em_lookup(&ip->em, p, ss(fs));
 			res->lookups |= FS_LOOKUP_CACHE;
-			if (em == NULL && quirk(fs, QUIRK_RETRY_MISS_OOPS))
+			if (em == NULL && quirk(fs, QUIRK_RETRY_MISS_OOPS)) {
+				unlock_em(fs, ip);
 				return oops(fs, "btrfs_io_failed_hook",
 				    "NULL pointer dereference: em->start read "
 				    "before the lookup result was checked");
+			}
 			if (em == NULL || em->start > p || em_end(em) < p) {
+				unlock_em(fs, ip);
 				fs->stats.v[STAT_RETRY_CACHE_MISSES]++;
 				emit(fs, TRACE_LOOKUP, ip->ino, 0, p,
 				    TRACE_LOOKUP_CACHE, 0);
 				return -EIO;
 			}
+			logical_of_em = em->block_start + (p - em->start);
+			unlock_em(fs, ip);
 			fs->stats.v[STAT_RETRY_CACHE_HITS]++;
-			emit(fs, TRACE_LOOKUP, ip->ino,
-			    em->block_start + (p - em->start), p,
+			emit(fs, TRACE_LOOKUP, ip->ino, logical_of_em, p,
 			    TRACE_LOOKUP_CACHE, 1);
 		}
-		v.a = em->block_start + (p - em->start);
+		v.a = logical_of_em;
 		v.b = 0;
 		v.kind = 6;	/* a failure record */
 		v.aux = 0;
@@ -568,16 +924,6 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 	return (int)last_mirror;
 }
 
-/* True if [logical, logical + len) lies in the data area. */
-static bool
-logical_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
-{
-	uint64_t end = fs->alloc.base + fs->alloc.size;
-
-	return logical >= fs->alloc.base && logical <= end &&
-	    len <= end - logical;
-}
-
 /*
  * readpage of the page at file offset P (extent_read_full_page with the
  * btrfs hooks): get_extent, the checksum lookup, the data bio and its
@@ -587,43 +933,57 @@ static int
 read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
     struct fs_read_result *res)
 {
+	struct fs_bio frame, *b;
+	uint8_t buf[65536];
 	struct em_map *em;
-	uint64_t logical;
-	int mirror, r;
+	uint64_t logical = 0;
+	bool real = false;
+	int r;
 
+	lock_mutex(fs);
 	r = get_extent(fs, ip, p, ss(fs), false, &em);
+	if (r == 0 && (real = em_is_real(em)))
+		logical = em->block_start + (p - em->start);
+	unlock_mutex(fs);
 	if (r != 0)
 		return r;
-	if (!em_is_real(em)) {
+	if (!real) {
 		struct imap_val zero = content_fill(0);
 
 		imap_set(&ip->pages, p, p + ss(fs), &zero);
 		return 0;
 	}
-	logical = em->block_start + (p - em->start);
-	if (!ip->nodatasum && (r = need_metadata(fs, ip, false)) != 0)
-		return r;	/* btrfs_readpage_io_hook's csum lookup */
-	mirror = pin > 0 ? pin : default_mirror(fs);
-	res->device_pages++;
-	for (bool retry = false;; retry = true) {
-		if (!logical_mapped(fs, logical, ss(fs)))
-			return oops(fs, "btrfs_map_block",
-			    "unable to find logical (no chunk maps it)");
-		if (mirror > (int)fs->cfg.mirrors)
-			mirror = 1;	/* mirror_num > num_stripes: 0 */
-		r = submit_and_complete(fs, ip, p, logical, mirror, retry);
-		if (r == 0)
-			break;
-		r = io_failed_hook(fs, ip, p, res, &logical);
-		if (r < 0) {
-			if (r == -EIO)
-				emit(fs, TRACE_EIO, ip->ino, 0, p, 0, 0);
+	if (!ip->nodatasum) {
+		/* btrfs_readpage_io_hook's checksum lookup. */
+		lock_mutex(fs);
+		r = need_metadata(fs, ip, false);
+		unlock_mutex(fs);
+		if (r != 0)
 			return r;
-		}
-		mirror = r;
 	}
-	res->served |= 1u << (mirror - 1);
-	return 0;
+	if (!logical_mapped(fs, logical, ss(fs)))
+		return oops(fs, "btrfs_map_block",
+		    "unable to find logical (no chunk maps it)");
+	memset(&frame, 0, sizeof(frame));
+	frame.buf = buf;
+	b = bio_new(fs, &frame);
+	b->ip = ip;
+	b->p = p;
+	b->logical = logical;
+	b->mirror = pin > 0 ? pin : default_mirror(fs);
+	if (b->mirror > (int)fs->cfg.mirrors)
+		b->mirror = 1;	/* mirror_num > num_stripes: 0 */
+	b->res = res;
+	res->device_pages++;
+	bio_submit(fs, b);
+	if (fs->conc != NULL) {
+		/* Sleep until the completion (retries included) is done. */
+		sched_wait(fs->conc->sched, &b->ev);
+		return b->result;
+	}
+	while ((r = end_bio_readpage(fs, b)) == 1)
+		;
+	return r;
 }
 
 /* Compare the returned bytes [s, t) of the page cache with the file. */
@@ -669,8 +1029,10 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 	for (uint64_t p = round_down(off, ss(fs)); p < end; p += ss(fs)) {
 		int r = 0;
 
+		lock_page(fs, ip, p);
 		if (!page_cached(fs, ip, p))
 			r = read_page(fs, ip, p, mirror, res);
+		unlock_page(fs, ip, p);
 		if (r == FS_EOOPS || r == FS_EDEADLK)
 			return r;
 		if (r != 0) {
@@ -835,6 +1197,36 @@ mark_clean(struct fs_inode *ip, uint64_t s, uint64_t t)
 }
 
 /*
+ * One delalloc range [s, t) under fs_mutex: cow_file_range, then map the
+ * written blocks through get_extent (one call per map covers many).
+ */
+static int
+writeback_range(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	int r, status;
+
+	if ((r = need_metadata(fs, ip, false)) != 0)
+		return r;
+	status = cow_file_range(fs, ip, s, t);
+	if (status == FS_EOOPS || status == -ENOSPC)
+		return status;
+	mark_clean(ip, s, t);
+	for (uint64_t p = s; p < t; ) {
+		struct em_map *em;
+
+		r = get_extent(fs, ip, p, t - p, false, &em);
+		if (r == FS_EOOPS)
+			return r;
+		if (r != 0 || em_end(em) <= p) {
+			p += ss(fs);
+			continue;
+		}
+		p = em_end(em);
+	}
+	return status;
+}
+
+/*
  * Writeback of every dirty range of the inode (2008's writepages: fill
  * the delalloc range with cow_file_range, then map each written block
  * through get_extent, so the range is cached afterwards).
@@ -859,27 +1251,13 @@ writeback_inode(struct fs *fs, struct fs_inode *ip)
 		for (e = imap_next(&ip->pages, e); e != NULL && e->start == t &&
 		    (e->v.aux & CONTENT_DIRTY); e = imap_next(&ip->pages, e))
 			t = e->end;
-		if ((r = need_metadata(fs, ip, false)) != 0)
-			return r;
-		r = cow_file_range(fs, ip, s, t);
-		if (r == FS_EOOPS || r == -ENOSPC)
+		lock_mutex(fs);
+		r = writeback_range(fs, ip, s, t);
+		unlock_mutex(fs);
+		if (r == FS_EOOPS || r == -ENOSPC || r == FS_EDEADLK)
 			return r;
 		if (r != 0)
 			status = r;
-		mark_clean(ip, s, t);
-		/* Map the written blocks: one get_extent per map covers many. */
-		for (uint64_t p = s; p < t; ) {
-			struct em_map *em;
-
-			r = get_extent(fs, ip, p, t - p, false, &em);
-			if (r == FS_EOOPS)
-				return r;
-			if (r != 0 || em_end(em) <= p) {
-				p += ss(fs);
-				continue;
-			}
-			p = em_end(em);
-		}
 		at = t;
 	}
 	return status;
@@ -937,14 +1315,18 @@ prepare_page(struct fs *fs, struct fs_inode *ip, uint64_t p)
 	struct fs_read_result res;
 	struct imap_val zero = content_fill(0);
 
+	int r = 0;
+
+	lock_page(fs, ip, p);
 	if (page_cached(fs, ip, p))
-		return 0;
-	if (p < ip->i_size) {
+		;
+	else if (p < ip->i_size) {
 		memset(&res, 0, sizeof(res));
-		return read_page(fs, ip, p, 0, &res);
-	}
-	imap_set(&ip->pages, p, p + ss(fs), &zero);
-	return 0;
+		r = read_page(fs, ip, p, 0, &res);
+	} else
+		imap_set(&ip->pages, p, p + ss(fs), &zero);
+	unlock_page(fs, ip, p);
+	return r;
 }
 
 /*
@@ -988,17 +1370,22 @@ fill_hole(struct fs *fs, struct fs_inode *ip, uint64_t new_size)
 	if ((r = truncate_page(fs, ip, ip->i_size)) != 0)
 		return r;
 	hole_size = block_end - hole_start;
-	if ((r = need_metadata(fs, ip, false)) != 0)
-		return r;
-	if ((r = drop_extents(fs, ip, hole_start, block_end)) != 0)
-		return r;
+	lock_mutex(fs);
+	if ((r = need_metadata(fs, ip, false)) != 0 ||
+	    (r = drop_extents(fs, ip, hole_start, block_end)) != 0)
+		goto out;
 	hole = (struct fei_item){ .file_offset = hole_start,
 	    .num_bytes = hole_size };
 	if (fei_insert(&ip->items, &hole) != 0)
-		return oops(fs, "btrfs_setattr",
+		r = oops(fs, "btrfs_setattr",
 		    "BUG_ON: inserting the hole file extent failed");
-	return drop_extent_cache(fs, ip, hole_start,
-	    quirk(fs, QUIRK_HOLE_DROP_LENGTH) ? hole_size - 1 : UINT64_MAX);
+	else
+		r = drop_extent_cache(fs, ip, hole_start,
+		    quirk(fs, QUIRK_HOLE_DROP_LENGTH) ? hole_size - 1 :
+		    UINT64_MAX);
+out:
+	unlock_mutex(fs);
+	return r;
 }
 
 /*
@@ -1082,14 +1469,18 @@ fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
 	if (check_free_space(fs, round_up(len, ss(fs))) != 0)
 		return -ENOSPC;
 	fs->writes++;
-	if (off > ip->i_size && (r = write_hole(fs, ip, off)) != 0)
-		return r;
 	/* prepare_pages: only partly covered pages are read first. */
 	if (off != first && (r = prepare_page(fs, ip, first)) != 0)
 		return r;
 	if (end != last + ss(fs) && (last != first || off == first) &&
 	    (r = prepare_page(fs, ip, last)) != 0)
 		return r;
+	/* dirty_and_release_pages, under fs_mutex. */
+	lock_mutex(fs);
+	if (off > ip->i_size && (r = write_hole(fs, ip, off)) != 0) {
+		unlock_mutex(fs);
+		return r;
+	}
 	v = fill >= 0 ? content_fill((unsigned)fill) :
 	    content_gen(fs->writes, off);
 	imap_set(&ip->data, off, end, &v);
@@ -1097,9 +1488,26 @@ fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
 	mark_dirty(ip, first, last + ss(fs), (flags & FS_W_NOCSUM) != 0);
 	if (end > ip->i_size)
 		ip->i_size = end;
+	unlock_mutex(fs);
 	if (flags & FS_W_NOSYNC)
 		return 0;
 	return writeback_inode(fs, ip);
+}
+
+/*
+ * truncate_inode_pages(): wait for every locked page at or beyond KEEP
+ * (a read in flight holds its page until its completion is done).
+ */
+static void
+truncate_inode_pages(struct fs *fs, struct fs_inode *ip, uint64_t keep)
+{
+	struct fs_pagelock *pl;
+
+	if (fs->conc == NULL)
+		return;
+	for (pl = fs->conc->pages; pl != NULL; pl = pl->next)
+		if (pl->ino == ip->ino && pl->p >= keep)
+			wait_on_page(fs, ip, pl->p);
 }
 
 int
@@ -1124,19 +1532,23 @@ fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 	/* btrfs_truncate: zero the partial last page, then the btree. */
 	if ((r = truncate_page(fs, ip, size)) != 0)
 		return r;
+	truncate_inode_pages(fs, ip, keep);
+	lock_mutex(fs);
 	ip->i_size = size;
-	if ((r = need_metadata(fs, ip, false)) != 0)
+	if ((r = need_metadata(fs, ip, false)) != 0 ||
+	    (r = drop_extent_cache(fs, ip, quirk(fs,
+	    QUIRK_TRUNCATE_UNALIGNED) ? size : round_down(size, ss(fs)),
+	    UINT64_MAX)) != 0) {
+		unlock_mutex(fs);
 		return r;
-	r = drop_extent_cache(fs, ip, quirk(fs, QUIRK_TRUNCATE_UNALIGNED) ?
-	    size : round_down(size, ss(fs)), UINT64_MAX);
-	if (r != 0)
-		return r;
+	}
 	fei_truncate(&ip->items, &fs->alloc, size, ss(fs));
 	if (keep < UINT64_MAX) {
 		imap_clear(&ip->csums, keep, UINT64_MAX);
 		imap_clear(&ip->pages, keep, UINT64_MAX);
 	}
 	imap_clear(&ip->data, size, UINT64_MAX);
+	unlock_mutex(fs);
 	return 0;
 }
 

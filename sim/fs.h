@@ -84,6 +84,7 @@ struct fs {
 	bool		crashed;	/* an oops happened */
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
+	struct fs_conc	*conc;		/* scheduler state (fs_attach), or NULL */
 };
 
 /* What a read did, for `expect` keys. */
@@ -149,6 +150,19 @@ int	fs_set_online(struct fs *, int mirror, bool online);
 #define FS_FAULT_IOERROR	0x2u
 int	fs_faults(struct fs *, uint64_t rate_num, uint64_t rate_den,
 	    unsigned kinds, bool safe);
+
+struct sched;
+
+/*
+ * Run the fs under the scheduler SCHED (sim/sched.h) for one schedule:
+ * fs_mutex, the extent map spinlocks and page locks become scheduler
+ * locks, bios complete when the scheduler fires the device, and
+ * cfg.workers end-io workers are spawned to process completions in FIFO
+ * order.  Call after spawning the tasks (so tasks are numbered first).
+ * fs_detach frees the concurrency state (every bio, finished or not).
+ */
+void	fs_attach(struct fs *, struct sched *sched);
+void	fs_detach(struct fs *);
 
 /* Bytes of [off, off + len) covered by cached extent maps (holes too). */
 uint64_t fs_cache_covered(struct fs *, uint32_t ino, uint64_t off,

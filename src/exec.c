@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "../sim/fs.h"
+#include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "exec.h"
 
@@ -441,6 +444,253 @@ check_invariants(struct exec *x, uint32_t line)
 	inv_report_free(&rep);
 }
 
+/* ---- concurrent blocks ------------------------------------------------ */
+
+/* One task of a block, as one schedule ran it. */
+struct conc_task {
+	struct exec		*x;
+	const struct scn_stmt	*s;
+	int			 status;
+	bool			 done;
+	struct fs_read_result	 rr;
+	/* The first schedule in which its expectation failed. */
+	char			*expected, *got, *schedule;
+};
+
+struct conc_world {
+	struct exec		*x;
+	const struct scn_stmt	*blk;
+	struct fs		*base;		/* the state before the block */
+	struct fs		*fs;		/* this schedule's copy */
+	struct conc_task	*tasks;
+	struct fs		*keep;		/* first completed schedule's state */
+	uint64_t		 completed;
+	unsigned		 found;		/* finding kinds, every schedule */
+	struct inv_finding	 first[INV_KIND_COUNT];
+};
+
+static void
+conc_task_main(struct sched *sched, void *arg)
+{
+	struct conc_task *t = arg;
+
+	t->status = run_operation(t->x, t->s, &t->rr);
+	t->done = true;
+}
+
+static struct sched *
+conc_setup(void *arg, const struct sched_opts *so)
+{
+	struct conc_world *w = arg;
+	struct sched *sched = sched_new(so);
+
+	w->fs = fs_clone(w->base);
+	w->x->fs = w->fs;
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		struct conc_task *t = &w->tasks[i];
+		char name[SCHED_NAME];
+
+		t->done = false;
+		t->status = 0;
+		memset(&t->rr, 0, sizeof(t->rr));
+		snprintf(name, sizeof(name), "task %zu", i + 1);
+		sched_spawn(sched, SCHED_TASK, name, conc_task_main, t);
+	}
+	fs_attach(w->fs, sched);
+	return sched;
+}
+
+/* Judge every task of a finished schedule; remember first failures. */
+static bool
+conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
+{
+	struct conc_world *w = arg;
+	struct inv_report rep = { 0 };
+
+	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
+		return true;
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		struct conc_task *t = &w->tasks[i];
+		const struct scn_stmt *s = t->s;
+		unsigned want = s->expect.given ? s->expect.outcomes :
+		    SCN_OUT_OK;
+		int status = t->done ? t->status : FS_EOOPS;
+		char *expected, *got;
+		bool ok;
+
+		if (t->expected != NULL)
+			continue;	/* already failed in an earlier one */
+		expected = outcomes_text(want);
+		got = status_text(w->x, status);
+		ok = (want & status_outcome(status)) != 0;
+		if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+		    !judge_read(&s->expect, &t->rr, &expected, &got))
+			ok = false;
+		if (ok) {
+			free(expected);
+			free(got);
+			continue;
+		}
+		t->expected = expected;
+		t->got = got;
+		t->schedule = xstrdup(res->schedule);
+	}
+	if (res->outcome == SCHED_OOPS)
+		return true;
+	/* The checker runs at the end of each schedule, not between steps. */
+	inv_check(w->fs, &rep);
+	for (size_t i = 0; i < rep.n; i++) {
+		enum inv_kind k = rep.f[i].kind;
+
+		if (!(w->found >> k & 1))
+			w->first[k] = rep.f[i];
+		w->found |= 1u << k;
+	}
+	inv_report_free(&rep);
+	if (w->completed++ == 0) {
+		fs_detach(w->fs);
+		w->keep = w->fs;	/* the scenario goes on from here */
+		w->fs = NULL;
+	}
+	return true;
+}
+
+static void
+conc_teardown(void *arg, struct sched *sched)
+{
+	struct conc_world *w = arg;
+
+	fs_free(w->fs);		/* detaches first */
+	w->fs = NULL;
+}
+
+/* The lockdep-style report of a deadlocked schedule. */
+static char *
+deadlock_text(const struct sched_result *d, const char *path)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	fprintf(f, "*** DEADLOCK ***\n");
+	for (int i = 0; i < d->nent; i++) {
+		const struct sched_report_entity *e = &d->ent[i];
+
+		if (e->state == SCHED_FINISHED)
+			continue;
+		fprintf(f, "%s: holds %s; waits for %s\n", e->name,
+		    e->holds[0] ? e->holds : "nothing",
+		    e->waits[0] ? e->waits : "nothing");
+	}
+	if (d->cycle[0])
+		fprintf(f, "cycle: %s\n", d->cycle);
+	fprintf(f, "schedule: %s\n", d->schedule);
+	fprintf(f, "replay: blksim run --schedule=%s %s", d->schedule, path);
+	fclose(f);
+	return text;
+}
+
+static void
+conc_progress(void *arg, uint64_t done, double rate)
+{
+	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedules (%.0f/s)",
+	    done, rate);
+}
+
+/*
+ * Run a concurrent block over the schedules its options ask for, judge
+ * each task in every schedule, and go on from the first schedule that
+ * completed.  Returns false when none did: the scenario stops there.
+ */
+static bool
+run_concurrent(struct exec *x, const struct scn_stmt *blk,
+    const struct exec_opts *o)
+{
+	struct conc_world w = { .x = x, .blk = blk, .base = x->fs };
+	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
+	    .max_schedules = blk->max_schedules, .preemption_bound = -1 };
+	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
+	struct exec_result *r = x->res;
+	bool want_deadlock = blk->expect_deadlock, went_on;
+
+	w.tasks = xcalloc(blk->ntasks ? blk->ntasks : 1, sizeof(*w.tasks));
+	for (size_t i = 0; i < blk->ntasks; i++) {
+		w.tasks[i].x = x;
+		w.tasks[i].s = &blk->tasks[i];
+	}
+	if (o->schedule != NULL) {
+		eo.policy = SCHED_POLICY_REPLAY;
+		eo.replay = o->schedule;
+	} else if (blk->schedule == SCN_SCHED_RANDOM) {
+		eo.policy = SCHED_POLICY_RANDOM;
+		eo.runs = blk->runs;
+		eo.seed = r->seed;
+	} else if (blk->schedule == SCN_SCHED_EXPLORE)
+		eo.explore = true;
+	if (o->progress && isatty(2)) {
+		eo.progress = conc_progress;
+		eo.progress_arg = NULL;
+	}
+	x->fs->line = blk->pos.line;
+	sched_explore(&eo, conc_setup, conc_visit, conc_teardown, &w, er);
+	if (eo.progress != NULL && er->schedules > 0)
+		fputs("\r\033[K", stderr);
+	x->fs = w.keep != NULL ? w.keep : w.base;
+	for (size_t i = 0; i < blk->ntasks; i++) {
+		struct conc_task *t = &w.tasks[i];
+		char *desc = describe(x, t->s);
+
+		if (t->expected == NULL)
+			point(x, t->s->pos.line, desc, true, NULL, NULL);
+		else {
+			char *got = xprintf("%s in schedule %s", t->got,
+			    t->schedule);
+
+			free(t->got);
+			point(x, t->s->pos.line, desc, false, t->expected, got);
+		}
+		free(t->schedule);
+	}
+	for (int k = 0; k < INV_KIND_COUNT; k++)
+		if ((w.found >> k & 1) && !(r->found >> k & 1)) {
+			r->first[k] = w.first[k];
+			r->first_line[k] = blk->pos.line;
+		}
+	r->found |= w.found;
+	if (er->deadlocks > 0)
+		x->fs->stats.v[STAT_DEADLOCKS]++;
+	{
+		bool ok = want_deadlock ? er->deadlocks > 0 :
+		    er->deadlocks == 0;
+		char *got = er->deadlocks > 0 ?
+		    xprintf("deadlock in %" PRIu64 " of %" PRIu64 " schedules",
+		    er->deadlocks, er->schedules) :
+		    xprintf("no deadlock in %" PRIu64 " schedules%s",
+		    er->schedules, er->exhausted ? " (all of them)" : "");
+
+		point(x, blk->end_pos.line, xstrdup(want_deadlock ?
+		    "end expect deadlock" : "end expect no-deadlock"), ok,
+		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
+		if (er->deadlocks > 0 && r->npoints > 0)
+			r->points[r->npoints - 1].detail = deadlock_text(
+			    &er->first_deadlock, x->scn->filename);
+	}
+	for (int c = 0; c < er->order.ncycles; c++) {
+		char *n = xprintf("%s%sline %u: possible lock-order cycle: %s",
+		    r->notes ? r->notes : "", r->notes ? "\n" : "",
+		    blk->pos.line, er->order.cycles[c]);
+
+		free(r->notes);
+		r->notes = n;
+	}
+	went_on = w.keep != NULL;
+	if (went_on)
+		fs_free(w.base);
+	free(w.tasks);
+	free(er);
+	return went_on;
+}
+
 unsigned
 exec_quirks(const struct scn_script *scn, const struct exec_opts *o)
 {
@@ -508,12 +758,6 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 
 	memset(r, 0, sizeof(*r));
 	r->passed = true;
-	for (size_t i = 0; i < scn->nstmts; i++)
-		if (scn->stmts[i].kind == SCN_CONCURRENT) {
-			r->skipped = "it has a concurrent block, and the "
-			    "scheduler that runs them is not built yet";
-			return;
-		}
 	r->quirks = cfg.quirks = exec_quirks(scn, o);
 	r->seed = cfg.seed = o->seed_given ? o->seed : scn->seed;
 	x.fs = fs_new(&cfg, &err);
@@ -539,6 +783,13 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 			trace_clear(&x.fs->trace);
 		if (!scn_is_operation(s->kind)) {
 			run_expect(&x, s);
+			continue;
+		}
+		if (s->kind == SCN_CONCURRENT) {
+			if (!run_concurrent(&x, s, o)) {
+				r->stopped = i + 1 < scn->nstmts;
+				break;
+			}
 			continue;
 		}
 		memset(&rr, 0, sizeof(rr));
@@ -578,10 +829,12 @@ exec_result_free(struct exec_result *r)
 		free(r->points[i].expected);
 		free(r->points[i].got);
 		free(r->points[i].ev);
+		free(r->points[i].detail);
 	}
 	free(r->points);
 	free(r->oops);
 	free(r->trace);
+	free(r->notes);
 	fs_free(r->fs);
 	memset(r, 0, sizeof(*r));
 }

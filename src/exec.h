@@ -29,6 +29,8 @@ struct exec_opts {
 	uint64_t	seed;
 	bool		trace_all;	/* keep every event (--trace) */
 	bool		keep_fs;	/* hand the final fs to the result */
+	const char	*schedule;	/* --schedule: replay in every block */
+	bool		progress;	/* exploration progress on stderr */
 };
 
 struct exec_point {
@@ -40,6 +42,7 @@ struct exec_point {
 	struct trace_event *ev;		/* events of the statement (failures) */
 	size_t		nev;
 	uint64_t	dropped;	/* events not kept */
+	char		*detail;	/* more lines (a deadlock report), or NULL */
 };
 
 struct exec_result {
@@ -59,6 +62,7 @@ struct exec_result {
 	struct trace_event *trace;	/* every event, if trace_all */
 	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
+	char		*notes;		/* possible lock-order cycles, or NULL */
 };
 
 /* The quirk mask a script runs with under OPTS. */

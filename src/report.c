@@ -96,6 +96,18 @@ guard_text(const struct report_guard *g, char *buf, size_t size)
 
 /* ---- text ------------------------------------------------------------- */
 
+/* Print the lines of TEXT, each after PREFIX. */
+static void
+text_lines(FILE *out, const char *text, const char *prefix)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		fprintf(out, "%s%.*s\n", prefix, (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
 static void
 text_events(FILE *out, const struct report_item *it,
     const struct exec_point *p, unsigned flags)
@@ -150,11 +162,15 @@ text_item(FILE *out, const struct report_item *it, unsigned flags)
 		}
 		fprintf(out, "%s:%u: %s: expected %s, got %s\n", it->path,
 		    p->line, p->desc, p->expected, p->got);
+		if (p->detail != NULL)
+			text_lines(out, p->detail, "    ");
 		text_events(out, it, p, flags);
 	}
 	if (it->res.stopped)
 		fprintf(out, "%s: the statements after that were not run\n",
 		    it->path);
+	if (it->res.notes != NULL && (!passed || (flags & REPORT_VERBOSE)))
+		text_lines(out, it->res.notes, "note: ");
 	for (size_t g = 0; g < it->nguards; g++) {
 		char buf[512];
 
@@ -262,6 +278,10 @@ report_tap(FILE *out, const struct report_item *items, size_t n,
 			yaml_str(out, p->expected);
 			fprintf(out, "\n  got: ");
 			yaml_str(out, p->got);
+			if (p->detail != NULL) {
+				fprintf(out, "\n  detail: ");
+				yaml_str(out, p->detail);
+			}
 			if (p->nev > 0) {
 				char buf[256];
 
@@ -395,6 +415,10 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 			fprintf(out, ", got ");
 			xml_str(out, p->got);
 			fprintf(out, "\">");
+			if (p->detail != NULL) {
+				xml_str(out, p->detail);
+				fputc('\n', out);
+			}
 			for (size_t e = 0; e < p->nev; e++) {
 				char buf[256];
 
@@ -498,6 +522,10 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 			json_str(out, p->expected);
 			fprintf(out, ",\"got\":");
 			json_str(out, p->got);
+			if (p->detail != NULL) {
+				fprintf(out, ",\"detail\":");
+				json_str(out, p->detail);
+			}
 		}
 		fputc('}', out);
 	}
@@ -527,6 +555,10 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 	if (r->oops != NULL) {
 		fprintf(out, ",\"oops\":");
 		json_str(out, r->oops);
+	}
+	if (r->notes != NULL) {
+		fprintf(out, ",\"notes\":");
+		json_str(out, r->notes);
 	}
 	fputc('}', out);
 }

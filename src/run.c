@@ -63,6 +63,8 @@ exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
 	x->trace_all = o->trace;
+	x->schedule = o->schedule;
+	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
 /*

@@ -1,0 +1,291 @@
+/*
+ * A deterministic scheduler for simulated kernel tasks, and a model
+ * checker over its schedules.
+ *
+ * A world is a set of entities, each a coroutine running plain C code:
+ * tasks (one operation each) and workers (loops that pop items from a FIFO
+ * work queue and process them, as 2008's btrfs-end-io workqueue did).
+ * Only one entity runs at a time; it runs until it blocks (on a sleeping
+ * lock, an event, an empty queue) or yields, and the scheduler then picks
+ * the next action among the enabled ones:
+ *
+ *   - resume a runnable entity;
+ *   - fire a posted external action (a device completing a submitted bio:
+ *     its callback runs in scheduler context, typically pushing the
+ *     completion onto a work queue).
+ *
+ * A schedule is the sequence of those choices.  It is written as a string
+ * of action names separated by commas, e.g. "T1,T2,D3,W1,T1" (T<n> task
+ * n, W<n> worker n, D<n> posted action n in posting order), which
+ * sched_run() with SCHED_POLICY_REPLAY follows exactly: a string that
+ * names an action not enabled, ends while actions are enabled, or goes on
+ * after the end is SCHED_BAD_REPLAY.
+ *
+ * A deadlock is a state where no action is enabled and some task has not
+ * finished or some worker is stuck inside an item (blocked on anything
+ * but an empty queue).  The scheduler then reports every entity with what it holds and
+ * what it waits for, and the wait-for cycle: a lock waits for its owner, an
+ * event signalled through a work queue waits for that queue's workers, a
+ * worker processing an item holds its queue.
+ *
+ * Locks are sleeping mutexes, bit locks (sleeping, released by any
+ * context: a page lock) or spinlocks.  A call that may sleep (taking a
+ * sleeping lock, waiting, popping, yielding) while holding a spinlock or
+ * from a posted action's callback is a simulated oops ("sleeping in atomic
+ * context"), whether or not it would have blocked.
+ * The lock-order checker records, in every schedule, each lock or wait
+ * taken while another is held (waits on a queue-signalled event count as
+ * taking the queue, processing an item as holding it) and reports every
+ * distinct cycle of that order graph, even from schedules that did not
+ * deadlock, as lockdep does.
+ *
+ * Exploration re-executes the world from scratch for each schedule (the
+ * caller's setup callback builds it: a clone of the model state plus the
+ * spawned entities) and walks the tree of choices depth first, fifo order
+ * first, bounded by max_schedules and optionally by a preemption bound;
+ * with partial-order reduction (sleep sets) on request.  sched.c states
+ * the fifo rule, the reduction and their guarantees.
+ *
+ * Nothing here knows about filesystems; sim/fs.c puts its blocking points
+ * on these primitives.  Memory: a coroutine stack per entity
+ * (SCHED_STACK bytes), freed when the schedule ends, finished or not;
+ * code that may block must not hold heap memory only its stack knows.
+ */
+#ifndef SIM_SCHED_H
+#define SIM_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCHED_STACK		(256 * 1024)
+#define SCHED_MAX_ENTITIES	64
+#define SCHED_NAME		32
+
+struct sched;
+struct sched_queue;
+
+enum sched_role {
+	SCHED_TASK,		/* finishes; unfinished tasks make a deadlock */
+	SCHED_WORKER		/* loops forever serving a queue */
+};
+
+enum sched_lock_kind {
+	SCHED_MUTEX,		/* sleeping: waiting for it blocks */
+	SCHED_SPINLOCK,		/* never held across a block */
+	SCHED_BITLOCK		/* sleeping; any context may release it */
+};
+
+/* sched_lock.owner of a spinlock taken in a posted action's callback. */
+#define SCHED_OWNER_IRQ		(-2)
+
+/*
+ * Locks of the same name are one class in the lock-order graph (as in
+ * lockdep): name per-object locks per object ("page a:4096") unless
+ * taking two of them at once is itself a finding.
+ */
+struct sched_lock {
+	char		name[SCHED_NAME];
+	enum sched_lock_kind kind;
+	int		owner;		/* entity id, -1, or SCHED_OWNER_IRQ */
+	int		order_id;	/* node in the lock-order graph, or -1 */
+};
+
+/* A one-shot event (an I/O completed).  VIA: the queue whose workers
+ * signal it, or NULL; it makes a wait on the event a wait on that queue. */
+struct sched_event {
+	char		name[SCHED_NAME];
+	bool		done;
+	struct sched_queue *via;
+};
+
+struct sched_queue {
+	char		name[SCHED_NAME];
+	void		**items;	/* FIFO */
+	size_t		head, tail, cap;
+	int		order_id;
+};
+
+/* Entity states, for reports. */
+enum sched_state {
+	SCHED_RUNNABLE,
+	SCHED_BLOCKED,
+	SCHED_FINISHED
+};
+
+/* What a blocked entity waits for. */
+enum sched_wait_kind {
+	SCHED_WAIT_NONE,
+	SCHED_WAIT_LOCK,
+	SCHED_WAIT_EVENT,
+	SCHED_WAIT_QUEUE	/* a worker waiting for work */
+};
+
+/* Not SCHED_FIFO: POSIX <sched.h> defines that (and sched_yield()). */
+enum sched_policy {
+	SCHED_POLICY_FIFO,	/* the documented fixed order (sched.c) */
+	SCHED_POLICY_RANDOM,	/* seeded uniform choice */
+	SCHED_POLICY_REPLAY	/* follow a schedule string */
+};
+
+enum sched_outcome {
+	SCHED_COMPLETED,	/* every task finished */
+	SCHED_DEADLOCK,
+	SCHED_OOPS,		/* sched_oops() was called, or atomic sleep */
+	SCHED_BAD_REPLAY,	/* the string does not fit the world */
+	SCHED_STEP_LIMIT	/* ran more than max_steps actions */
+};
+
+/* One entity in a deadlock report. */
+struct sched_report_entity {
+	char		name[SCHED_NAME];	/* "task 2", "end-io worker 1" */
+	enum sched_role	role;
+	enum sched_state state;
+	char		holds[128];		/* "fs_mutex, page a:0" */
+	char		waits[128];		/* "metadata read #4 (queued behind data read #3)" */
+};
+
+struct sched_result {
+	enum sched_outcome outcome;
+	char		schedule[1024];		/* the choices made, replayable */
+	bool		truncated;		/* schedule[] lacks the tail */
+	size_t		steps;
+	char		oops[160];		/* SCHED_OOPS: the message;
+						   BAD_REPLAY: step and why */
+	struct sched_report_entity ent[SCHED_MAX_ENTITIES];
+	int		nent;
+	char		cycle[256];		/* "task 2 -> end-io worker 1 -> task 2" */
+};
+
+struct sched_opts {
+	enum sched_policy policy;
+	uint64_t	seed;		/* SCHED_POLICY_RANDOM */
+	const char	*replay;	/* SCHED_POLICY_REPLAY */
+	size_t		max_steps;	/* 0: a default */
+};
+
+/*
+ * A world under construction: sched_new, then the caller creates locks,
+ * queues and events and spawns entities (their functions get the sched
+ * and ARG), then sched_run.  sched_free releases everything, including the
+ * stacks of entities that never finished.
+ */
+struct sched	*sched_new(const struct sched_opts *);
+void		 sched_free(struct sched *);
+/* Returns the entity id (0-based), or -1 past SCHED_MAX_ENTITIES.  Tasks
+ * are T1, T2, ... and workers W1, W2, ... in spawn order. */
+int		 sched_spawn(struct sched *, enum sched_role, const char *name,
+		    void (*fn)(struct sched *, void *arg), void *arg);
+/* With a NULL sched (sequential code), the object is in no order graph. */
+void		 sched_lock_init(struct sched *, struct sched_lock *,
+		    enum sched_lock_kind, const char *name);
+void		 sched_queue_init(struct sched *, struct sched_queue *,
+		    const char *name);
+void		 sched_queue_free(struct sched_queue *);
+void		 sched_event_init(struct sched_event *, const char *name,
+		    struct sched_queue *via);
+/* Run the world to its end under OPTS' policy; fills RES.  Once. */
+void		 sched_run(struct sched *, struct sched_result *res);
+/* Invariant walker: 0, or -EINVAL with *WHY set to the broken rule. */
+int		 sched_check(const struct sched *, const char **why);
+
+/* ---- called from inside entities --------------------------------------- */
+
+/* The running entity's id, or -1 outside sched_run (sequential code), in
+ * a posted action's callback, or for a NULL sched. */
+int		 sched_self(const struct sched *);
+void		 sched_acquire(struct sched *, struct sched_lock *);
+void		 sched_release(struct sched *, struct sched_lock *);
+void		 sched_wait(struct sched *, struct sched_event *);
+void		 sched_signal(struct sched *, struct sched_event *);
+void		 sched_push(struct sched *, struct sched_queue *, void *item);
+/* Worker side: block until an item is there; FIFO. */
+void		*sched_pop(struct sched *, struct sched_queue *);
+/* Mark the end of processing an item popped from Q (releases the queue
+ * in the lock-order graph). */
+void		 sched_done(struct sched *, struct sched_queue *);
+/* A preemption point (cond_resched()): the scheduler may switch
+ * entities here; the fifo schedule resumes the first runnable one. */
+void		 sched_preempt_point(struct sched *);
+/*
+ * Post an external action: FIRE(sched, ARG) will run in scheduler context
+ * when the scheduler picks it (a device completing a bio).  NAME is for
+ * reports.  Returns the action's number (the n of D<n>).
+ */
+int		 sched_post(struct sched *, const char *name,
+		    void (*fire)(struct sched *, void *arg), void *arg);
+/* A simulated oops: the schedule ends now.  In an entity it does not
+ * return; in a posted action's callback it returns, and the schedule ends
+ * when the callback does.  The first oops of a schedule is the one kept. */
+void		 sched_oops(struct sched *, const char *msg);
+/*
+ * Declare that the running step reads or writes WHAT, caller state shared
+ * between entities or callbacks without a sched lock held around every
+ * access ("mirror 1", "bio counter").  Named, not by address: each
+ * schedule runs on a new copy of the world.  Only partial-order reduction
+ * looks at it (sched_explore_opts.por); a no-op outside sched_run or with
+ * a NULL sched.
+ */
+void		 sched_touch(struct sched *, const char *what);
+
+/* ---- exploration ---------------------------------------------------------- */
+
+struct sched_explore_opts {
+	enum sched_policy policy;	/* FIFO: 1 schedule; RANDOM: runs; */
+	uint64_t	seed;		/*   EXPLORE (below): systematic */
+	uint64_t	runs;		/* RANDOM */
+	uint64_t	max_schedules;	/* EXPLORE bound (default 100000) */
+	int		preemption_bound; /* < 0: unbounded (0 is a bound) */
+	bool		explore;	/* systematic DFS over choices */
+	bool		stop_at_deadlock; /* stop at the first deadlock */
+	/*
+	 * Sleep sets (EXPLORE, unbounded only): the caller promises that
+	 * entities and callbacks share memory only through sched objects,
+	 * under a sched lock, or as declared with sched_touch().
+	 */
+	bool		por;
+	const char	*replay;	/* SCHED_POLICY_REPLAY: one run */
+	size_t		max_steps;	/* per schedule; 0: a default */
+	void		(*progress)(void *arg, uint64_t done, double rate);
+	void		*progress_arg;	/* called about every 0.25 s */
+};
+
+/* Lock-order cycles seen across all schedules. */
+struct sched_order_report {
+	char		cycles[16][256];	/* distinct, "A -> B -> A" */
+	int		ncycles;
+	bool		more;			/* there are more than shown */
+};
+
+struct sched_explore_result {
+	uint64_t	schedules;	/* run */
+	uint64_t	deadlocks;	/* schedules that deadlocked */
+	uint64_t	oopses;
+	uint64_t	step_limits;	/* schedules cut at max_steps */
+	uint64_t	bad_replays;
+	uint64_t	pruned;		/* runs cut by sleep sets, not counted
+					   in schedules */
+	bool		exhausted;	/* every schedule was run (EXPLORE,
+					   and no alternative cut by the
+					   preemption bound) */
+	struct sched_result first_deadlock;	/* valid if deadlocks > 0 */
+	struct sched_result first_oops;		/* valid if oopses > 0 */
+	struct sched_order_report order;
+};
+
+/*
+ * Run schedules of the world that SETUP builds (a new sched each time:
+ * SETUP must create the model state afresh, spawn the entities and return
+ * the sched; VISIT, if not NULL, sees each finished schedule with the
+ * sched still alive (to read the model state) and returns false to stop;
+ * TEARDOWN frees the model state, then sched_explore frees the sched).
+ * SETUP may return NULL to stop.  Runs cut by sleep sets are neither
+ * visited nor counted as schedules.  Fills RES.
+ */
+void	sched_explore(const struct sched_explore_opts *,
+	    struct sched *(*setup)(void *arg, const struct sched_opts *),
+	    bool (*visit)(void *arg, struct sched *, const struct sched_result *),
+	    void (*teardown)(void *arg, struct sched *), void *arg,
+	    struct sched_explore_result *res);
+
+#endif
