@@ -2,22 +2,26 @@
  * The deterministic scheduler and the model checker of sched.h.
  *
  * Entities are coroutines (ucontext), each on a heap stack of SCHED_STACK
- * bytes; the scheduler runs on the stack of sched_run()'s caller.  One of
- * them runs at a time.  A step is one action:
+ * bytes, given at its first resumption; the scheduler runs on the stack
+ * of sched_run()'s caller.  One of them runs at a time.  A step is one
+ * action:
  *
- *   - resume an entity: it runs until it blocks, yields, finishes or
- *     oopses.  Taking a free lock, popping a non-empty queue or waiting on
- *     a done event does not end a step: blocking and sched_preempt_point() are the
- *     only scheduling points, as in a kernel without preemption;
- *   - fire a posted action: its callback runs on the scheduler's stack, in
- *     "interrupt context": it may push, signal, post and take spinlocks
- *     (owner SCHED_OWNER_IRQ), and a call that may sleep there is an oops.
+ *   - resume an entity: it runs until it blocks, reaches a preemption
+ *     point, finishes or oopses.  Taking a free lock, popping a non-empty
+ *     queue or waiting on a done event does not end a step: blocking and
+ *     sched_preempt_point() are the only scheduling points, as in a
+ *     kernel without preemption;
+ *   - fire a posted action: its callback runs on the scheduler's stack,
+ *     in "interrupt context": it may push, signal, post, drop bit locks
+ *     and take spinlocks (owner SCHED_OWNER_IRQ); a call that may sleep
+ *     there is an oops.
  *
  * The enabled actions, in priority order, are the entities that can run
- * (runnable, or blocked on a lock now free, an event now done, a queue now
- * non-empty), tasks first then workers, each in spawn order; then the
- * posted actions not yet fired, oldest first.  The fifo schedule takes the
- * first one at every step.  In words, the rule the man page quotes:
+ * (runnable, or blocked on a lock now free, an event now done, a queue
+ * now non-empty), tasks first then workers, each in spawn order; then
+ * the posted actions not yet fired, oldest first.  The fifo schedule
+ * takes the first one at every step.  In words, the rule the man page
+ * quotes:
  *
  *	resume the first runnable entity, tasks in line order before
  *	workers; fire a posted action only when no entity can run, the
@@ -28,8 +32,8 @@
  * metadata read M and waits; the worker finds the end-io queue empty;
  * only then do D and M complete, in submission order, so the worker pops
  * D first, and the retry inside it blocks on fs_mutex with M queued
- * behind it.  A random schedule picks uniformly among the enabled actions
- * with a PRNG seeded from the options.
+ * behind it.  A random schedule picks uniformly among the enabled
+ * actions with a PRNG seeded from the options.
  *
  * Exploration is stateless model checking: each schedule re-executes the
  * world from the caller's setup(), following a recorded prefix of choices
@@ -37,32 +41,34 @@
  * choice and (with sleep sets) the objects the chosen step touched.  The
  * first schedule is the fifo one; the next backtracks to the deepest step
  * with an untried alternative, tried in priority order.  A world must be
- * deterministic: the same choices must give the same enabled sets.
+ * deterministic: when the same choices enable other actions, the run is
+ * a BAD_REPLAY and the exploration stops.  Stacks go back to a pool
+ * between schedules.
  *
- * Preemption bound: after an entity's step that ended in a yield, that
- * entity is current (it is still runnable); a step that blocks or
- * finishes leaves none current, and a posted action's step leaves the
- * current entity as it was.  A choice of anything but the current entity,
- * while there is one, is a preemption.  Alternatives over the bound are
- * skipped, and the exploration then is not exhaustive.
+ * Preemption bound: after an entity's step that ended at a preemption
+ * point, that entity is current (it is still runnable); a step that
+ * blocks or finishes leaves none current, and a posted action's step
+ * leaves the current entity as it was.  A choice of anything but the
+ * current entity, while there is one, is a preemption.  Alternatives over
+ * the bound are skipped, and the exploration then is not exhaustive.
  *
- * Sleep sets (Godefroid), when the caller asks for them and sets no bound:
- * two actions are independent when the objects their steps touch are
- * disjoint.  A step's footprint holds every lock, event and queue it
+ * Sleep sets (Godefroid), when the caller asks for them and sets no
+ * bound: two actions are independent when the objects their steps touch
+ * are disjoint.  A step's footprint holds every lock, event and queue it
  * takes, releases, checks, signals, pushes or pops (the object an entity
- * is blocked on included), the world's posting counter when it posts (so
- * the D<n> numbering never depends on commuted steps), and what it
- * declares with sched_touch().  Objects are known by kind and name,
- * since every schedule runs on a new copy of the world (fp_key()).
- * After exploring action t from a state,
- * t sleeps in the subtrees of its later siblings until a dependent action
- * runs; an action asleep is not tried.  A run whose every enabled action
- * is asleep is cut ("pruned"): an equivalent run was explored.  Every
- * class of equivalent complete runs (same steps per entity, dependent
- * steps in the same order) is still run at least once, so every final
- * state, deadlock and oops is reached; and the lock-order graph, made of
- * per-entity sequences, is the same.  This holds only if the footprints
- * are complete, hence the caller's promise in sched_explore_opts.por.
+ * is blocked on included), the posting counter when it posts (so the D<n>
+ * numbering never depends on commuted steps), and what it declares with
+ * sched_touch().  Objects are known by kind and name, since every
+ * schedule runs on a new copy of the world (fp_key()).  After action t is
+ * explored from a state, t sleeps in the subtrees of its later siblings
+ * until a step dependent on it runs; an action asleep is not tried.  A
+ * run whose every enabled action is asleep is cut ("pruned"): an
+ * equivalent run was explored.  Every class of equivalent complete runs
+ * (same steps per entity, dependent steps in the same order) is still run
+ * at least once, so every final state, deadlock and oops is reached, and
+ * the lock-order graph, made of per-entity sequences, is the same.  This
+ * holds only if the footprints are complete: the caller's promise in
+ * sched_explore_opts.por.
  *
  * Lock order: every sched has a graph whose nodes are lock classes (locks
  * of one name) and queues (a worker holds its queue between sched_pop()
@@ -76,8 +82,8 @@
  * Sanitizers: around every context switch the AddressSanitizer fiber
  * hooks are called when it is built in, and stacks are registered with
  * valgrind when its header is there, so neither mistakes a switch for a
- * stack overflow.  An entity that never finished is simply abandoned; its
- * stack is freed by sched_free().
+ * stack overflow.  An entity that never finished is simply abandoned;
+ * its stack is freed (or pooled) by sched_free().
  */
 #include <assert.h>
 #include <errno.h>
@@ -128,6 +134,7 @@ act_is_post(uint32_t a)
 	return a >= SCHED_MAX_ENTITIES;
 }
 
+/* The action that fires posted action index I. */
 static inline uint32_t
 act_post(size_t i)
 {
@@ -243,13 +250,13 @@ struct sched {
 	const char	*rp;		/* next replay token */
 	struct sched_ent *ent[SCHED_MAX_ENTITIES];
 	int		 nent, ntask, nworker;
-	int		 order[SCHED_MAX_ENTITIES];	/* tasks, then workers */
+	int		 order[SCHED_MAX_ENTITIES]; /* tasks, then workers */
 	struct sched_action *act;	/* posted, in posting order */
 	size_t		 nact, actcap;
 	size_t		 unfired;	/* actions before it have fired */
 	uint32_t	*en;		/* enabled actions this step */
 	size_t		 encap;
-	ucontext_t	 main;		/* the scheduler, while an entity runs */
+	ucontext_t	 main;		/* the scheduler's, while parked */
 	void		*main_fake;
 	const void	*main_bottom;	/* the scheduler's stack, for ASan */
 	size_t		 main_size;
@@ -275,6 +282,7 @@ struct sched {
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/* Copy a name into a SCHED_NAME buffer, cut to fit. */
 static void
 name_copy(char *dst, const char *src)
 {
@@ -303,6 +311,7 @@ str_add(char *buf, size_t size, const char *fmt, ...)
 	return n >= 0 && (size_t)n < size - len;
 }
 
+/* Monotonic time in nanoseconds, for the progress callback. */
 static double
 now_ns(void)
 {
@@ -337,6 +346,7 @@ fp_key(enum fp_kind kind, const char *name)
 	return rng_mix64(h);
 }
 
+/* The current step touches the object KIND NAME. */
 static void
 fp_add(struct sched_fp *fp, enum fp_kind kind, const char *name)
 {
@@ -353,6 +363,7 @@ fp_add(struct sched_fp *fp, enum fp_kind kind, const char *name)
 	fp->key[fp->n++] = key;
 }
 
+/* DST becomes a copy of SRC; DST owns its array. */
 static void
 fp_copy(struct sched_fp *dst, const struct sched_fp *src)
 {
@@ -377,6 +388,7 @@ fp_disjoint(const struct sched_fp *a, const struct sched_fp *b)
 	return true;
 }
 
+/* Double SET's table and rehash. */
 static void
 set_grow(struct sched_set *set)
 {
@@ -417,8 +429,9 @@ set_add(struct sched_set *set, uint64_t key)
 	return true;
 }
 
-/* ---- the lock-order graph ----------------------------------------------- */
+/* ---- the lock-order graph ------------------------------------------------ */
 
+/* Hash of a lock-order node's name and kind. */
 static uint64_t
 node_hash(const char *name, bool queue)
 {
@@ -429,6 +442,7 @@ node_hash(const char *name, bool queue)
 	return rng_mix64(h ^ queue);
 }
 
+/* Double G's name index and rebuild it. */
 static void
 graph_reindex(struct sched_graph *g)
 {
@@ -473,6 +487,7 @@ graph_node(struct sched_graph *g, const char *name, bool queue)
 	return (int)g->nnode++;
 }
 
+/* Record FROM -> TO, once, in the order edges are first seen. */
 static void
 graph_edge(struct sched_graph *g, int from, int to)
 {
@@ -488,6 +503,7 @@ graph_edge(struct sched_graph *g, int from, int to)
 	g->elist[g->nelist++] = e;
 }
 
+/* Release G's arrays; G is empty afterwards. */
 static void
 graph_free(struct sched_graph *g)
 {
@@ -521,6 +537,7 @@ graph_merge(struct sched_graph *dst, const struct sched_graph *src)
 	}
 }
 
+/* qsort() order of ints. */
 static int
 cmp_int(const void *a, const void *b)
 {
@@ -535,6 +552,8 @@ struct sched_csr {
 	int		*adj;
 };
 
+/* G's edges as CSR adjacency, reversed if REVERSE; sorted successors
+ * make the listing deterministic.  csr_free() releases it. */
 static void
 csr_build(const struct sched_graph *g, struct sched_csr *c, bool reverse)
 {
@@ -568,6 +587,7 @@ csr_build(const struct sched_graph *g, struct sched_csr *c, bool reverse)
 	free(fill);
 }
 
+/* Release what csr_build() allocated. */
 static void
 csr_free(struct sched_csr *c)
 {
@@ -648,7 +668,8 @@ order_add_cycle(struct sched_order_report *rep, const struct sched_graph *g,
 	char *buf;
 	int i;
 
-	if (rep->ncycles == (int)(sizeof(rep->cycles) / sizeof(rep->cycles[0]))) {
+	if (rep->ncycles == (int)(sizeof(rep->cycles) /
+	    sizeof(rep->cycles[0]))) {
 		rep->more = true;
 		return false;
 	}
@@ -722,7 +743,7 @@ out:
 	free(onpath);
 }
 
-/* ---- context switches ------------------------------------------------------- */
+/* ---- context switches ---------------------------------------------------- */
 
 /*
  * Save the running context in FROM and resume TO.  gcc 12's ASan warns on
@@ -797,8 +818,9 @@ trampoline(unsigned int hi, unsigned int lo)
 	(void)setcontext(&s->main);
 }
 
-/* ---- outcomes ------------------------------------------------------------- */
+/* ---- outcomes ------------------------------------------------------------ */
 
+/* "T1", "W2" or "D3" for action A, into BUF. */
 static const char *
 act_label(const struct sched *s, uint32_t a, char *buf, size_t size)
 {
@@ -847,6 +869,7 @@ oops(struct sched *s, const char *fmt, ...)
 			park(s, s->ent[s->cur]);
 }
 
+/* The first spinlock in H, or NULL. */
 static struct sched_lock *
 held_spinlock(const struct sched_held *h)
 {
@@ -858,6 +881,7 @@ held_spinlock(const struct sched_held *h)
 	return NULL;
 }
 
+/* L is now held: append it. */
 static void
 held_push(struct sched_held *h, struct sched_lock *l)
 {
@@ -868,6 +892,7 @@ held_push(struct sched_held *h, struct sched_lock *l)
 	h->lock[h->n++] = l;
 }
 
+/* L is released: drop it, keeping the others in order. */
 static void
 held_remove(struct sched_held *h, const struct sched_lock *l)
 {
@@ -934,6 +959,7 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 	park(s, e);
 }
 
+/* Q holds no item. */
 static bool
 queue_empty(const struct sched_queue *q)
 {
@@ -981,8 +1007,9 @@ ent_can_run(const struct sched_ent *e)
 	return false;
 }
 
-/* ---- building a world ------------------------------------------------------- */
+/* ---- building a world ---------------------------------------------------- */
 
+/* An empty world with OPTS (NULL: fifo); caller frees with sched_free(). */
 struct sched *
 sched_new(const struct sched_opts *opts)
 {
@@ -1026,6 +1053,7 @@ stack_get(struct sched *s)
 	return st;
 }
 
+/* Return ST's memory to the system. */
 static void
 stack_free(struct sched_stack *st)
 {
@@ -1071,6 +1099,8 @@ ent_start(struct sched *s, struct sched_ent *e)
 	    (unsigned int)(p >> 32), (unsigned int)p);
 }
 
+/* Everything the sched owns, stacks of unfinished entities included;
+ * locks, events and queues belong to the caller. */
 void
 sched_free(struct sched *s)
 {
@@ -1095,6 +1125,7 @@ sched_free(struct sched *s)
 	free(s);
 }
 
+/* A new entity, runnable; its stack comes at its first resumption. */
 int
 sched_spawn(struct sched *s, enum sched_role role, const char *name,
     void (*fn)(struct sched *, void *), void *arg)
@@ -1116,6 +1147,7 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	return s->nent++;
 }
 
+/* A free lock, in S's lock-order graph under its name. */
 void
 sched_lock_init(struct sched *s, struct sched_lock *l,
     enum sched_lock_kind kind, const char *name)
@@ -1126,6 +1158,8 @@ sched_lock_init(struct sched *s, struct sched_lock *l,
 	l->order_id = s == NULL ? -1 : graph_node(&s->graph, l->name, false);
 }
 
+/* An empty queue; its items array is the caller's to free with
+ * sched_queue_free(). */
 void
 sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
 {
@@ -1134,6 +1168,7 @@ sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
 	q->order_id = s == NULL ? -1 : graph_node(&s->graph, q->name, true);
 }
 
+/* Release Q's items array (not the items). */
 void
 sched_queue_free(struct sched_queue *q)
 {
@@ -1142,6 +1177,7 @@ sched_queue_free(struct sched_queue *q)
 	q->head = q->tail = q->cap = 0;
 }
 
+/* A pending event, signalled through VIA's workers if VIA is set. */
 void
 sched_event_init(struct sched_event *ev, const char *name,
     struct sched_queue *via)
@@ -1151,8 +1187,9 @@ sched_event_init(struct sched_event *ev, const char *name,
 	ev->via = via;
 }
 
-/* ---- called from entities and callbacks -------------------------------------- */
+/* ---- called from entities and callbacks ---------------------------------- */
 
+/* The running entity, -1 in a callback or outside a run. */
 int
 sched_self(const struct sched *s)
 {
@@ -1167,6 +1204,7 @@ self(struct sched *s)
 	return s->ent[s->cur];
 }
 
+/* The kernel function that takes a sleeping lock of KIND, for oopses. */
 static const char *
 take_fn(enum sched_lock_kind kind)
 {
@@ -1256,6 +1294,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 	}
 }
 
+/* EV is done: its waiters can run.  Allowed anywhere, even sequentially. */
 void
 sched_signal(struct sched *s, struct sched_event *ev)
 {
@@ -1264,6 +1303,7 @@ sched_signal(struct sched *s, struct sched_event *ev)
 	ev->done = true;
 }
 
+/* Append ITEM (borrowed) to Q.  Allowed anywhere, even sequentially. */
 void
 sched_push(struct sched *s, struct sched_queue *q, void *item)
 {
@@ -1309,6 +1349,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	return q->items[q->head++];
 }
 
+/* The worker finished its item of Q: it no longer holds Q. */
 void
 sched_done(struct sched *s, struct sched_queue *q)
 {
@@ -1319,6 +1360,7 @@ sched_done(struct sched *s, struct sched_queue *q)
 	e->busy = false;
 }
 
+/* A preemption point: the step ends, the entity stays runnable. */
 void
 sched_preempt_point(struct sched *s)
 {
@@ -1330,6 +1372,7 @@ sched_preempt_point(struct sched *s)
 	park(s, e);
 }
 
+/* Queue an external action; returns its number, the n of D<n>. */
 int
 sched_post(struct sched *s, const char *name,
     void (*fire)(struct sched *, void *), void *arg)
@@ -1350,6 +1393,7 @@ sched_post(struct sched *s, const char *name,
 	return (int)s->nact;
 }
 
+/* The caller's own oops (a BUG_ON, a NULL dereference). */
 void
 sched_oops(struct sched *s, const char *msg)
 {
@@ -1357,6 +1401,7 @@ sched_oops(struct sched *s, const char *msg)
 	oops(s, "%s", msg);
 }
 
+/* Add caller state WHAT to the step's footprint (sleep sets). */
 void
 sched_touch(struct sched *s, const char *what)
 {
@@ -1364,7 +1409,7 @@ sched_touch(struct sched *s, const char *what)
 		fp_add(&s->fp, FP_TOUCH, what);
 }
 
-/* ---- the run ------------------------------------------------------------------ */
+/* ---- the run ------------------------------------------------------------- */
 
 /* Fill s->en with the enabled actions in priority order. */
 static size_t
@@ -1387,6 +1432,7 @@ enabled(struct sched *s)
 	return n;
 }
 
+/* A is among the NEN actions of EN. */
 static bool
 is_enabled(const uint32_t *en, size_t nen, uint32_t a)
 {
@@ -1492,6 +1538,7 @@ replay_choose(struct sched *s, const uint32_t *en, size_t nen, uint32_t *a)
 	return true;
 }
 
+/* Append A to the schedule string, or mark it truncated. */
 static void
 note_choice(struct sched *s, uint32_t a)
 {
@@ -1543,6 +1590,7 @@ dfs_next(struct sched_dfs *d, const struct sched_dstep *st, size_t from)
 	return -1;
 }
 
+/* Append ACT with a copy of its footprint FP to the array *V. */
 static void
 asleep_add(struct sched_asleep **v, size_t *n, uint32_t act,
     const struct sched_fp *fp)
@@ -1556,7 +1604,8 @@ asleep_add(struct sched_asleep **v, size_t *n, uint32_t act,
 /*
  * The choice at step I of a DFS run: the recorded one inside the trail,
  * else a new step, its sleep set inherited from the step before.  Returns
- * false when every enabled action is asleep (the run is cut).
+ * false when every enabled action is asleep (the run is cut), or when the
+ * world does not repeat itself (a BAD_REPLAY outcome).
  */
 static bool
 dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
@@ -1569,9 +1618,13 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 
 	if (i < d->nstep) {
 		st = &d->step[i];
-		/* A world must run the same way for the same choices. */
-		assert(st->nen == nen &&
-		    memcmp(st->en, en, nen * sizeof(*en)) == 0);
+		if (st->nen != nen ||
+		    memcmp(st->en, en, nen * sizeof(*en)) != 0) {
+			set_outcome(s, SCHED_BAD_REPLAY, "step %zu: the same "
+			    "choices enabled other actions: the world is not "
+			    "deterministic", i + 1);
+			return false;
+		}
 		*a = st->en[st->choice];
 		return true;
 	}
@@ -1623,6 +1676,7 @@ dfs_after(struct sched *s, size_t i, uint32_t a)
 	    s->ent[a]->state == SCHED_RUNNABLE;
 }
 
+/* Drop the trail's last step and what it owns. */
 static void
 dfs_pop(struct sched_dfs *d)
 {
@@ -1693,8 +1747,9 @@ run_action(struct sched *s, uint32_t a)
 	s->firing = 0;
 }
 
-/* ---- reports --------------------------------------------------------------- */
+/* ---- reports ------------------------------------------------------------- */
 
+/* "fs_mutex, processing an item of end-io": what E holds. */
 static void
 report_holds(const struct sched_ent *e, char *buf, size_t size)
 {
@@ -1728,6 +1783,7 @@ queue_state(const struct sched *s, const struct sched_queue *q)
 	return "with nothing queued for it";
 }
 
+/* What blocked E waits for, with who holds it or who must signal it. */
 static void
 report_waits(const struct sched *s, const struct sched_ent *e, char *buf,
     size_t size)
@@ -1784,13 +1840,14 @@ waits_for(const struct sched *s, const struct sched_ent *e, int *out)
  * current path and RANK the priority of each entity. */
 struct cycle_search {
 	const struct sched *s;
-	int		 color[SCHED_MAX_ENTITIES];	/* 0 new, 1 open, 2 done */
+	int		 color[SCHED_MAX_ENTITIES]; /* 0 new, 1 open, 2 done */
 	int		 path[SCHED_MAX_ENTITIES];
 	int		 depth;
 	int		 found[SCHED_MAX_ENTITIES];
 	int		 nfound;
 };
 
+/* Search from V; true when a cycle is found (in cs->found). */
 static bool
 cycle_dfs(struct cycle_search *cs, int v)
 {
@@ -1844,6 +1901,7 @@ report_cycle(const struct sched *s, char *buf, size_t size)
 	str_add(buf, size, "%s", s->ent[cs.found[first]]->name);
 }
 
+/* RES from the final state of S. */
 static void
 report(const struct sched *s, struct sched_result *res)
 {
@@ -1890,6 +1948,9 @@ stuck(const struct sched *s)
 	return false;
 }
 
+/* Run S to its end; see sched.h.  The loop: pick an enabled action by
+ * the policy (or the DFS trail), run it, until none is enabled, an oops,
+ * a bad replay or the step limit. */
 void
 sched_run(struct sched *s, struct sched_result *res)
 {
@@ -1919,7 +1980,7 @@ sched_run(struct sched *s, struct sched_result *res)
 		}
 		if (s->dfs != NULL) {
 			if (!dfs_choose(s, s->steps, s->en, nen, &a)) {
-				s->pruned = true;
+				s->pruned = !s->stop;
 				break;
 			}
 		} else if (s->opts.policy == SCHED_POLICY_REPLAY) {
@@ -1947,6 +2008,7 @@ sched_run(struct sched *s, struct sched_result *res)
 	report(s, res);
 }
 
+/* The invariants of S's entities, held locks and posted actions. */
 int
 sched_check(const struct sched *s, const char **why)
 {
@@ -2007,8 +2069,9 @@ sched_check(const struct sched *s, const char **why)
 	return 0;
 }
 
-/* ---- exploration -------------------------------------------------------------- */
+/* ---- exploration --------------------------------------------------------- */
 
+/* Run the schedules of the world SETUP builds; see sched.h. */
 void
 sched_explore(const struct sched_explore_opts *o,
     struct sched *(*setup)(void *, const struct sched_opts *),
@@ -2040,7 +2103,8 @@ sched_explore(const struct sched_explore_opts *o,
 	for (run = 0; more && run < runs; run++) {
 		memset(&so, 0, sizeof(so));
 		so.policy = o->explore ? SCHED_POLICY_FIFO : o->policy;
-		so.seed = o->policy == SCHED_POLICY_RANDOM ? o->seed + run : o->seed;
+		so.seed = o->policy == SCHED_POLICY_RANDOM ? o->seed + run :
+		    o->seed;
 		so.replay = o->replay;
 		so.max_steps = o->max_steps;
 		if ((s = setup(arg, &so)) == NULL)
@@ -2069,7 +2133,10 @@ sched_explore(const struct sched_explore_opts *o,
 				res->step_limits++;
 				break;
 			case SCHED_BAD_REPLAY:
+				/* In a DFS: the world is not deterministic. */
 				res->bad_replays++;
+				if (o->explore)
+					more = false;
 				break;
 			case SCHED_COMPLETED:
 				break;

@@ -6,8 +6,8 @@
  * tasks (one operation each) and workers (loops that pop items from a FIFO
  * work queue and process them, as 2008's btrfs-end-io workqueue did).
  * Only one entity runs at a time; it runs until it blocks (on a sleeping
- * lock, an event, an empty queue) or yields, and the scheduler then picks
- * the next action among the enabled ones:
+ * lock, an event, an empty queue) or reaches a preemption point, and the
+ * scheduler then picks the next action among the enabled ones:
  *
  *   - resume a runnable entity;
  *   - fire a posted external action (a device completing a submitted bio:
@@ -23,16 +23,17 @@
  *
  * A deadlock is a state where no action is enabled and some task has not
  * finished or some worker is stuck inside an item (blocked on anything
- * but an empty queue).  The scheduler then reports every entity with what it holds and
- * what it waits for, and the wait-for cycle: a lock waits for its owner, an
- * event signalled through a work queue waits for that queue's workers, a
- * worker processing an item holds its queue.
+ * but an empty queue).  The scheduler then reports every entity with
+ * what it holds and what it waits for, and the wait-for cycle: a lock
+ * waits for its owner, an event signalled through a work queue waits for
+ * that queue's busy workers, a worker processing an item holds its queue.
  *
  * Locks are sleeping mutexes, bit locks (sleeping, released by any
  * context: a page lock) or spinlocks.  A call that may sleep (taking a
- * sleeping lock, waiting, popping, yielding) while holding a spinlock or
- * from a posted action's callback is a simulated oops ("sleeping in atomic
- * context"), whether or not it would have blocked.
+ * sleeping lock, waiting, popping, a preemption point) while holding a
+ * spinlock or from a posted action's callback is a simulated oops
+ * ("sleeping in atomic context"), whether or not it would have blocked.
+ *
  * The lock-order checker records, in every schedule, each lock or wait
  * taken while another is held (waits on a queue-signalled event count as
  * taking the queue, processing an item as holding it) and reports every
@@ -50,6 +51,11 @@
  * on these primitives.  Memory: a coroutine stack per entity
  * (SCHED_STACK bytes), freed when the schedule ends, finished or not;
  * code that may block must not hold heap memory only its stack knows.
+ *
+ * Names: the policies are SCHED_POLICY_* and the preemption point is
+ * sched_preempt_point(), because POSIX <sched.h> (pulled in by
+ * <pthread.h>) owns SCHED_FIFO and sched_yield().  The rest of the sched_
+ * prefix does not collide with glibc today.
  */
 #ifndef SIM_SCHED_H
 #define SIM_SCHED_H
@@ -88,7 +94,7 @@ struct sched_lock {
 	char		name[SCHED_NAME];
 	enum sched_lock_kind kind;
 	int		owner;		/* entity id, -1, or SCHED_OWNER_IRQ */
-	int		order_id;	/* node in the lock-order graph, or -1 */
+	int		order_id;	/* lock-order graph node, or -1 */
 };
 
 /* A one-shot event (an I/O completed).  VIA: the queue whose workers
@@ -121,7 +127,6 @@ enum sched_wait_kind {
 	SCHED_WAIT_QUEUE	/* a worker waiting for work */
 };
 
-/* Not SCHED_FIFO: POSIX <sched.h> defines that (and sched_yield()). */
 enum sched_policy {
 	SCHED_POLICY_FIFO,	/* the documented fixed order (sched.c) */
 	SCHED_POLICY_RANDOM,	/* seeded uniform choice */
@@ -142,7 +147,7 @@ struct sched_report_entity {
 	enum sched_role	role;
 	enum sched_state state;
 	char		holds[128];		/* "fs_mutex, page a:0" */
-	char		waits[128];		/* "metadata read #4 (queued behind data read #3)" */
+	char		waits[128];		/* "A (held by task 2)" */
 };
 
 struct sched_result {
@@ -189,7 +194,7 @@ void		 sched_run(struct sched *, struct sched_result *res);
 /* Invariant walker: 0, or -EINVAL with *WHY set to the broken rule. */
 int		 sched_check(const struct sched *, const char **why);
 
-/* ---- called from inside entities --------------------------------------- */
+/* ---- called from inside entities ----------------------------------------- */
 
 /* The running entity's id, or -1 outside sched_run (sequential code), in
  * a posted action's callback, or for a NULL sched. */
@@ -228,7 +233,7 @@ void		 sched_oops(struct sched *, const char *msg);
  */
 void		 sched_touch(struct sched *, const char *what);
 
-/* ---- exploration ---------------------------------------------------------- */
+/* ---- exploration --------------------------------------------------------- */
 
 struct sched_explore_opts {
 	enum sched_policy policy;	/* FIFO: 1 schedule; RANDOM: runs; */

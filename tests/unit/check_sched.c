@@ -14,12 +14,10 @@
  * without declaring it proves the comparison catches a divergence.
  */
 #include <check.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim/rng.h"
 #include "sim/sched.h"
@@ -115,6 +113,7 @@ struct world {
 		ck_abort_msg(__VA_ARGS__);				\
 } while (0)
 
+/* sched_check() must pass. */
 static void
 check_sched(const struct sched *s)
 {
@@ -172,6 +171,7 @@ run_op(struct world *w, int self, const struct op *op)
 	check_sched(s);
 }
 
+/* A task: run its program, counting the operations done. */
 static void
 task_fn(struct sched *s, void *arg)
 {
@@ -186,6 +186,7 @@ task_fn(struct sched *s, void *arg)
 	}
 }
 
+/* A worker: pop items of its queue and run their programs, forever. */
 static void
 worker_fn(struct sched *s, void *arg)
 {
@@ -225,6 +226,7 @@ fire(struct sched *s, void *arg)
 		run_op(w, -1, op);
 }
 
+/* A fresh world for SP with a new sched; free with world_free(). */
 static struct world *
 world_new(const struct spec *sp, const struct sched_opts *opts)
 {
@@ -262,6 +264,7 @@ world_new(const struct spec *sp, const struct sched_opts *opts)
 	return w;
 }
 
+/* Free W and its sched. */
 static void
 world_free(struct world *w)
 {
@@ -287,10 +290,12 @@ run1(const struct spec *sp, enum sched_policy policy, const char *str,
 	world_free(w);
 }
 
-/* ---- exploration harness ----------------------------------------------- */
+/* ---- exploration harness ------------------------------------------------- */
 
 struct harness {
 	const struct spec *sp;
+	const struct spec *alt;		/* if set, every other setup uses it */
+	int		 nsetup;
 	struct world	*w;
 	uint64_t	*sig;		/* final-state signatures seen */
 	size_t		 nsig;
@@ -302,15 +307,18 @@ struct harness {
 	double		 progress_rate;
 };
 
+/* sched_explore() setup: a fresh world (alternating with h->alt). */
 static struct sched *
 h_setup(void *arg, const struct sched_opts *opts)
 {
 	struct harness *h = arg;
 
-	h->w = world_new(h->sp, opts);
+	h->w = world_new(h->alt != NULL && h->nsetup++ % 2 ? h->alt : h->sp,
+	    opts);
 	return h->w->s;
 }
 
+/* sched_explore() teardown: the world, not the sched. */
 static void
 h_teardown(void *arg, struct sched *s)
 {
@@ -319,7 +327,7 @@ h_teardown(void *arg, struct sched *s)
 
 	CHECK_HOT(s == h->w->s, "teardown of another sched");
 	/* sched_explore frees the sched itself. */
-	for (i = 0; i < h->sp->nq; i++)
+	for (i = 0; i < h->w->sp->nq; i++)
 		sched_queue_free(&h->w->q[i]);
 	free(h->w);
 	h->w = NULL;
@@ -346,6 +354,7 @@ signature(const struct world *w, const struct sched_result *r)
 	return x;
 }
 
+/* sched_explore() visit: collect signatures, stop when asked to. */
 static bool
 h_visit(void *arg, struct sched *s, const struct sched_result *r)
 {
@@ -375,6 +384,7 @@ h_visit(void *arg, struct sched *s, const struct sched_result *r)
 	return true;
 }
 
+/* Progress callback: remember the last call. */
 static void
 h_progress(void *arg, uint64_t done, double rate)
 {
@@ -385,6 +395,7 @@ h_progress(void *arg, uint64_t done, double rate)
 	h->progress_rate = rate;
 }
 
+/* sched_explore() over H's world; the world must be freed after. */
 static void
 explore(struct harness *h, const struct sched_explore_opts *o,
     struct sched_explore_result *res)
@@ -409,15 +420,17 @@ cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* ---- the worlds -------------------------------------------------------- */
+/* ---- the worlds ---------------------------------------------------------- */
 
 /* AB-BA: task 1 takes A then B, task 2 takes B then A. */
 static const struct spec abba = {
 	.nlock = 2, .lname = { "A", "B" },
 	.ntask = 2,
 	.task = {
-		{ { ACQ, 0 }, { YIELD, 0 }, { ACQ, 1 }, { REL, 1 }, { REL, 0 } },
-		{ { ACQ, 1 }, { YIELD, 0 }, { ACQ, 0 }, { REL, 0 }, { REL, 1 } },
+		{ { ACQ, 0 }, { YIELD, 0 }, { ACQ, 1 }, { REL, 1 },
+		  { REL, 0 } },
+		{ { ACQ, 1 }, { YIELD, 0 }, { ACQ, 0 }, { REL, 0 },
+		  { REL, 1 } },
 	},
 };
 
@@ -515,7 +528,7 @@ static const struct spec posted = {
 	.action = { { .name = "irq", .ops = { { SIGNAL, 0 } } } },
 };
 
-/* ---- tests ----------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 /*
  * scenario: AB-BA under fifo.  Task 1 runs alone to its end (after its
@@ -1185,8 +1198,8 @@ END_TEST
  * random runs find the AB-BA deadlock, the same way every time. */
 START_TEST(test_random)
 {
-	struct sched_explore_opts o = { .policy = SCHED_POLICY_RANDOM, .seed = 7,
-	    .runs = 64, .preemption_bound = -1 };
+	struct sched_explore_opts o = { .policy = SCHED_POLICY_RANDOM,
+	    .seed = 7, .runs = 64, .preemption_bound = -1 };
 	struct sched_explore_result res, res2;
 	struct harness h = { .sp = &btrfs };
 	struct sched_result a, b;
@@ -1301,14 +1314,15 @@ START_TEST(test_progress)
 }
 END_TEST
 
-/* ---- partial-order reduction against plain exploration -------------------- */
+/* ---- partial-order reduction against plain exploration ------------------- */
 
 /*
  * A random world: 2 tasks (3, with shorter programs, one time in three)
  * over 2 mutexes, with yields, bumps of the data each mutex guards, and
- * (per task, maybe) a completion through a worker whose item takes a
- * mutex, bumps and signals the task.  Worlds with more than
- * DIFF_MAX_SCHEDULES schedules are skipped.
+ * (per task, maybe) a completion through a worker whose item logs itself
+ * (so the queue's order shows), maybe bumps under a mutex, and signals
+ * the task.  Worlds with more than DIFF_MAX_SCHEDULES schedules are
+ * skipped.
  */
 static void
 random_spec(struct rng *g, struct spec *sp)
@@ -1330,12 +1344,16 @@ random_spec(struct rng *g, struct spec *sp)
 	for (t = 0; t < sp->ntask; t++) {
 		sp->ename[t] = "done";
 		sp->evia[t] = (int)rng_below(g, 2);
-		k = (int)rng_below(g, 2);
+		k = (int)rng_below(g, 3);
 		sp->item[t].q = 0;
-		sp->item[t].ops[0] = (struct op){ ACQ, k };
-		sp->item[t].ops[1] = (struct op){ BUMP, k };
-		sp->item[t].ops[2] = (struct op){ REL, k };
-		sp->item[t].ops[3] = (struct op){ SIGNAL, t };
+		p = sp->item[t].ops;
+		*p++ = (struct op){ LOG, t };
+		if (k < 2) {
+			*p++ = (struct op){ ACQ, k };
+			*p++ = (struct op){ BUMP, k };
+			*p++ = (struct op){ REL, k };
+		}
+		*p++ = (struct op){ SIGNAL, t };
 		sp->action[t] = (struct action_spec){ .name = "bio",
 		    .nitems = 1, .items = { t } };
 		p = sp->task[t];
@@ -1478,6 +1496,43 @@ START_TEST(test_por_divergence_caught)
 }
 END_TEST
 
+/*
+ * scenario: the order in which the device completes two bios of one task
+ * is the only thing that orders the worker's log: sleep sets must keep
+ * both orders (the two firings touch the same queue).
+ */
+START_TEST(test_por_completion_order)
+{
+	static const struct spec two_bios = {
+		.nev = 2, .ename = { "E1", "E2" }, .evia = { 1, 1 },
+		.nq = 1, .qname = { "end-io" },
+		.ntask = 1,
+		.task = { { { POST, 0 }, { POST, 1 }, { WAIT, 0 },
+		    { WAIT, 1 } } },
+		.nworker = 1, .wq = { 0 }, .wname = { "end-io worker 1" },
+		.item = {
+			{ .q = 0, .ops = { { LOG, 1 }, { SIGNAL, 0 } } },
+			{ .q = 0, .ops = { { LOG, 2 }, { SIGNAL, 1 } } },
+		},
+		.action = {
+			{ .name = "bio 1", .nitems = 1, .items = { 0 } },
+			{ .name = "bio 2", .nitems = 1, .items = { 1 } },
+		},
+	};
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &two_bios, .collect = true };
+	uint64_t full, reduced;
+
+	ck_assert_int_eq(same_final_states(&two_bios, &full, &reduced), 1);
+	o.por = true;
+	explore(&h, &o, &res);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(h.nsig, 2);
+	free(h.sig);
+}
+END_TEST
+
 /* scenario: sched_self() outside a run, and entity ids. */
 START_TEST(test_self_and_limits)
 {
@@ -1513,6 +1568,29 @@ START_TEST(test_self_and_limits)
 }
 END_TEST
 
+/*
+ * scenario: a setup that builds another world the second time (three
+ * tasks instead of two): the explorer notices at the first step it
+ * replays and stops.
+ */
+START_TEST(test_nondeterministic_world)
+{
+	static const struct spec three = {
+		.ntask = 3,
+		.task = { { { YIELD, 0 } }, { { YIELD, 0 } },
+		    { { YIELD, 0 } } },
+	};
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &yields, .alt = &three };
+
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 2);
+	ck_assert_uint_eq(res.bad_replays, 1);
+	ck_assert(!res.exhausted);
+}
+END_TEST
+
 /* scenario: an entity that yields forever hits the step limit. */
 static void
 spin_fn(struct sched *s, void *arg)
@@ -1540,6 +1618,7 @@ START_TEST(test_step_limit)
 }
 END_TEST
 
+/* Test cases: single runs, replay, lock order, exploration, sleep sets. */
 static Suite *
 sched_suite(void)
 {
@@ -1578,6 +1657,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_three_party);
 	tcase_add_test(tc, test_explore_finds_what_fifo_misses);
 	tcase_add_test(tc, test_progress);
+	tcase_add_test(tc, test_nondeterministic_world);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("por");
@@ -1585,6 +1665,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_por_counts);
 	tcase_add_test(tc, test_por_differential);
 	tcase_add_test(tc, test_por_divergence_caught);
+	tcase_add_test(tc, test_por_completion_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
