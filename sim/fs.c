@@ -1029,6 +1029,8 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 	for (uint64_t p = round_down(off, ss(fs)); p < end; p += ss(fs)) {
 		int r = 0;
 
+		if (fs->conc != NULL && p > round_down(off, ss(fs)))
+			sched_preempt_point(fs->conc->sched);	/* between pages */
 		lock_page(fs, ip, p);
 		if (!page_cached(fs, ip, p))
 			r = read_page(fs, ip, p, mirror, res);
@@ -1269,7 +1271,11 @@ fs_sync(struct fs *fs)
 	int status = 0;
 
 	for (size_t i = 0; i < fs->ninodes; i++) {
-		int r = writeback_inode(fs, fs->inodes[i]);
+		int r;
+
+		if (fs->conc != NULL && i > 0)
+			sched_preempt_point(fs->conc->sched);
+		r = writeback_inode(fs, fs->inodes[i]);
 
 		if (r == FS_EOOPS || r == FS_EDEADLK)
 			return r;
