@@ -38,6 +38,7 @@ struct cli_opts {
 	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */
 	bool		seed_given;
 	const char	*schedule;	/* --schedule=STRING, or NULL */
+	int		preemption_bound; /* --preemption-bound=N, -1 if not given */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */
 	const char	*trace_file;	/* FILE of --trace=FILE, else NULL */

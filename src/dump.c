@@ -286,7 +286,8 @@ int
 dump_main(const struct cli_opts *o, const char *path)
 {
 	struct exec_opts xo = { .preset = o->preset, .keep_fs = true,
-	    .seed_given = o->seed_given, .seed = o->seed };
+	    .seed_given = o->seed_given, .seed = o->seed,
+	    .preemption_bound = -1 };
 	struct report_item item = { 0 };
 	struct diag_list diags;
 	struct scn_script *scn;

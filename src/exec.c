@@ -608,7 +608,8 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 {
 	struct conc_world w = { .x = x, .blk = blk, .base = x->fs };
 	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
-	    .max_schedules = blk->max_schedules, .preemption_bound = -1 };
+	    .max_schedules = blk->max_schedules,
+	    .preemption_bound = o->preemption_bound };
 	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
 	struct exec_result *r = x->res;
 	bool want_deadlock = blk->expect_deadlock, went_on;

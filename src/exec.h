@@ -30,6 +30,7 @@ struct exec_opts {
 	bool		trace_all;	/* keep every event (--trace) */
 	bool		keep_fs;	/* hand the final fs to the result */
 	const char	*schedule;	/* --schedule: replay in every block */
+	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		progress;	/* exploration progress on stderr */
 };
 

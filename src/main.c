@@ -40,7 +40,7 @@
 static const char usage_text[] =
 "usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--preset=name]\n"
 "                  [--quirk=name=on|off] [--seed=n] [--schedule=string] [--guards]\n"
-"                  [--trace[=file]] path ...\n"
+"                  [--preemption-bound=n] [--trace[=file]] path ...\n"
 "       blksim check path ...\n"
 "       blksim quirks\n"
 "       blksim dump [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
@@ -81,6 +81,7 @@ enum {
 	OPT_QUIRK,
 	OPT_SEED,
 	OPT_SCHEDULE,
+	OPT_PREEMPTION_BOUND,
 	OPT_GUARDS,
 	OPT_TRACE
 };
@@ -131,6 +132,18 @@ opt_jobs(struct cli_opts *o, const char *arg)
 	if (!opt_decimal(arg, strlen(arg), 1, MAX_JOBS, &o->jobs))
 		return usage_error("-j takes a number of jobs from 1 to %u, "
 		    "not `%s`", MAX_JOBS, arg);
+	return 0;
+}
+
+static int
+opt_preemption_bound(struct cli_opts *o, const char *arg)
+{
+	unsigned n;
+
+	if (!opt_decimal(arg, strlen(arg), 0, 1000u, &n))
+		return usage_error("--preemption-bound takes a number from 0 "
+		    "to 1000, not `%s`", arg);
+	o->preemption_bound = (int)n;
 	return 0;
 }
 
@@ -232,6 +245,8 @@ apply_opt(struct cli_opts *o, int ch, const char *arg)
 	case OPT_SCHEDULE:
 		o->schedule = arg;
 		return 0;
+	case OPT_PREEMPTION_BOUND:
+		return opt_preemption_bound(o, arg);
 	case OPT_GUARDS:
 		o->guards = true;
 		return 0;
@@ -399,6 +414,7 @@ static const struct option run_longopts[] = {
 	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+	{ "preemption-bound", required_argument, NULL, OPT_PREEMPTION_BOUND },
 	{ "guards", no_argument, NULL, OPT_GUARDS },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
 	{ "help", no_argument, NULL, 'h' },
@@ -467,6 +483,7 @@ main(int argc, char **argv)
 		memset(&o, 0, sizeof(o));
 		o.format = CLI_FORMAT_TEXT;
 		o.preset = -1;
+		o.preemption_bound = -1;
 		o.jobs = 1;
 		o.shard_k = o.shard_n = 1;
 		rc = parse_opts(sc, sub_argc, sub_argv, &o, &first);

@@ -64,6 +64,7 @@ exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
 	x->seed = o->seed;
 	x->trace_all = o->trace;
 	x->schedule = o->schedule;
+	x->preemption_bound = o->preemption_bound;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
