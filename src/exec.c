@@ -467,6 +467,7 @@ struct conc_world {
 	uint64_t		 completed;
 	unsigned		 found;		/* finding kinds, every schedule */
 	struct inv_finding	 first[INV_KIND_COUNT];
+	char			 bad_replay[160];	/* why --schedule did not fit */
 };
 
 static void
@@ -507,6 +508,8 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 	struct conc_world *w = arg;
 	struct inv_report rep = { 0 };
 
+	if (res->outcome == SCHED_BAD_REPLAY && w->bad_replay[0] == '\0')
+		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
 	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
 		return true;
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
@@ -566,7 +569,8 @@ conc_teardown(void *arg, struct sched *sched)
 
 /* The lockdep-style report of a deadlocked schedule. */
 static char *
-deadlock_text(const struct sched_result *d, const char *path)
+deadlock_text(const struct sched_result *d, const char *path,
+    const char *options)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -585,7 +589,8 @@ deadlock_text(const struct sched_result *d, const char *path)
 	if (d->cycle[0])
 		fprintf(f, "cycle: %s\n", d->cycle);
 	fprintf(f, "schedule: %s\n", d->schedule);
-	fprintf(f, "replay: blksim run --schedule=%s %s", d->schedule, path);
+	fprintf(f, "replay: blksim run%s --schedule=%s %s", options,
+	    d->schedule, path);
 	fclose(f);
 	return text;
 }
@@ -595,6 +600,27 @@ conc_progress(void *arg, uint64_t done, double rate)
 {
 	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedules (%.0f/s)",
 	    done, rate);
+}
+
+/*
+ * The options a replay needs besides the schedule: the quirks the run
+ * had on or off against the file's own settings, and the seed.
+ */
+static char *
+replay_options(const struct scn_script *scn, const struct exec_result *r)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (quirk_on(r->quirks, q) != quirk_on(scn->quirks, q))
+			fprintf(f, " --quirk=%s=%s", quirk_info(q)->name,
+			    quirk_on(r->quirks, q) ? "on" : "off");
+	if (r->seed != scn->seed)
+		fprintf(f, " --seed=%" PRIu64, r->seed);
+	fclose(f);
+	return text;
 }
 
 /*
@@ -614,6 +640,15 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	struct exec_result *r = x->res;
 	bool want_deadlock = blk->expect_deadlock, went_on;
 
+	if (blk->ntasks + x->fs->cfg.workers > SCHED_MAX_ENTITIES) {
+		point(x, blk->pos.line, xstrdup("concurrent"), false,
+		    xstrdup("a block the scheduler can hold"),
+		    xprintf("error: %zu tasks and %u end-io workers exceed the "
+		    "scheduler's %d entities: split the block",
+		    blk->ntasks, x->fs->cfg.workers, SCHED_MAX_ENTITIES));
+		free(er);
+		return false;
+	}
 	w.tasks = xcalloc(blk->ntasks ? blk->ntasks : 1, sizeof(*w.tasks));
 	for (size_t i = 0; i < blk->ntasks; i++) {
 		w.tasks[i].x = x;
@@ -660,6 +695,13 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	r->found |= w.found;
 	if (er->deadlocks > 0)
 		x->fs->stats.v[STAT_DEADLOCKS]++;
+	if (er->bad_replays > 0) {
+		point(x, blk->pos.line, xstrdup("--schedule"), false,
+		    xprintf("a schedule of this block"),
+		    xprintf("`%s` does not fit it (%s)", o->schedule,
+		    w.bad_replay[0] ? w.bad_replay :
+		    "an action it names is not enabled"));
+	}
 	{
 		bool ok = want_deadlock ? er->deadlocks > 0 :
 		    er->deadlocks == 0;
@@ -672,9 +714,13 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		point(x, blk->end_pos.line, xstrdup(want_deadlock ?
 		    "end expect deadlock" : "end expect no-deadlock"), ok,
 		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
-		if (er->deadlocks > 0 && r->npoints > 0)
+		if (er->deadlocks > 0 && r->npoints > 0) {
+			char *opts = replay_options(x->scn, r);
+
 			r->points[r->npoints - 1].detail = deadlock_text(
-			    &er->first_deadlock, x->scn->filename);
+			    &er->first_deadlock, x->scn->filename, opts);
+			free(opts);
+		}
 	}
 	for (int c = 0; c < er->order.ncycles; c++) {
 		char *n = xprintf("%s%sline %u: possible lock-order cycle: %s",

@@ -48,7 +48,6 @@ struct exec_point {
 
 struct exec_result {
 	bool		passed;
-	const char	*skipped;	/* why the scenario was not run, or NULL */
 	unsigned	quirks;		/* effective quirk mask */
 	uint64_t	seed;
 	struct exec_point *points;

@@ -34,17 +34,9 @@ points_passed(const struct exec_result *r)
 	return true;
 }
 
-static bool
-item_skipped(const struct report_item *it)
-{
-	return it->state == REPORT_RAN && it->res.skipped != NULL;
-}
-
 bool
 report_item_passed(const struct report_item *it)
 {
-	if (item_skipped(it))
-		return true;
 	if (it->state != REPORT_RAN || !points_passed(&it->res))
 		return false;
 	for (size_t g = 0; g < it->nguards; g++)
@@ -143,10 +135,6 @@ text_item(FILE *out, const struct report_item *it, unsigned flags)
 	}
 	if (passed && (flags & REPORT_QUIET))
 		return;
-	if (item_skipped(it)) {
-		fprintf(out, "SKIP %s (%s)\n", it->path, it->res.skipped);
-		return;
-	}
 	fprintf(out, "%s %s", passed ? "PASS" : "FAIL", it->path);
 	if (flags & REPORT_TIMING)
 		fprintf(out, " %.3fs", it->seconds);
@@ -185,22 +173,18 @@ static void
 report_text(FILE *out, const struct report_item *items, size_t n,
     unsigned flags)
 {
-	size_t passed = 0, skipped = 0, guards = 0, held = 0;
+	size_t passed = 0, guards = 0, held = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		text_item(out, &items[i], flags);
-		skipped += item_skipped(&items[i]);
-		passed += report_item_passed(&items[i]) &&
-		    !item_skipped(&items[i]);
+		passed += report_item_passed(&items[i]);
 		for (size_t g = 0; g < items[i].nguards; g++) {
 			guards++;
 			held += items[i].guards[g].held;
 		}
 	}
 	fprintf(out, "blksim: %zu scenario%s: %zu passed, %zu failed", n,
-	    n == 1 ? "" : "s", passed, n - passed - skipped);
-	if (skipped > 0)
-		fprintf(out, ", %zu skipped", skipped);
+	    n == 1 ? "" : "s", passed, n - passed);
 	if (guards > 0)
 		fprintf(out, "; %zu of %zu guards held", held, guards);
 	fputc('\n', out);
@@ -235,7 +219,7 @@ tap_desc(FILE *out, const char *s)
 static size_t
 tap_count(const struct report_item *it)
 {
-	if (it->state != REPORT_RAN || item_skipped(it))
+	if (it->state != REPORT_RAN)
 		return 1;
 	return it->res.npoints + it->nguards;
 }
@@ -256,11 +240,6 @@ report_tap(FILE *out, const struct report_item *items, size_t n,
 			fprintf(out, "not ok %zu - %s: %s\n", ++k, it->path,
 			    it->state == REPORT_INVALID ?
 			    "invalid scenario file" : "could not be read");
-			continue;
-		}
-		if (item_skipped(it)) {
-			fprintf(out, "ok %zu - %s # SKIP %s\n", ++k, it->path,
-			    it->res.skipped);
 			continue;
 		}
 		for (size_t j = 0; j < it->res.npoints; j++) {
@@ -375,9 +354,8 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 		fprintf(out, "  <testsuite name=\"");
 		xml_str(out, it->path);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" "
-		    "skipped=\"%d\" time=\"%.3f\">\n", tap_count(it),
+		    "skipped=\"0\" time=\"%.3f\">\n", tap_count(it),
 		    item_failures(it), it->state != REPORT_RAN,
-		    item_skipped(it),
 		    flags & REPORT_TIMING ? it->seconds : 0.0);
 		if (it->state != REPORT_RAN) {
 			fprintf(out, "    <testcase classname=\"");
@@ -387,14 +365,6 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 			    "</testcase>\n", it->state == REPORT_INVALID ?
 			    "invalid scenario file" : "could not be read",
 			    it->state == REPORT_INVALID ? "invalid" : "io");
-		}
-		if (item_skipped(it)) {
-			fprintf(out, "    <testcase classname=\"");
-			xml_str(out, it->path);
-			fprintf(out, "\" name=\"scenario\" time=\"0\">\n"
-			    "      <skipped message=\"");
-			xml_str(out, it->res.skipped);
-			fprintf(out, "\"/>\n    </testcase>\n");
 		}
 		for (size_t j = 0; it->state == REPORT_RAN &&
 		    j < it->res.npoints; j++) {
@@ -496,12 +466,6 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 		fprintf(out, ",\"result\":\"error\",\"error\":\"%s\"}",
 		    it->state == REPORT_INVALID ? "invalid scenario file" :
 		    "could not be read");
-		return;
-	}
-	if (item_skipped(it)) {
-		fprintf(out, ",\"result\":\"skip\",\"reason\":");
-		json_str(out, it->res.skipped);
-		fputc('}', out);
 		return;
 	}
 	fprintf(out, ",\"result\":\"%s\",\"quirks\":",

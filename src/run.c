@@ -115,7 +115,7 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 	t0 = now();
 	exec_script(scn, xo, &it->res);
 	it->seconds = now() - t0;
-	if (guards && scn->guards != 0 && it->res.skipped == NULL) {
+	if (guards && scn->guards != 0) {
 		it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
 		for (int q = 0; q < QUIRK_COUNT; q++) {
 			struct exec_opts go = *xo;
