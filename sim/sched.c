@@ -946,6 +946,51 @@ order_take(struct sched *s, const struct sched_ent *e, int node)
 		graph_edge(&s->graph, e->serves->order_id, node);
 }
 
+/* Build observation KIND of E (NULL: the running callback) and pass it
+ * on; only called when there is an observer. */
+static void
+observe_emit(struct sched *s, enum sched_obs_kind kind,
+    const struct sched_ent *e, enum sched_wait_kind wait, const char *obj)
+{
+	struct sched_obs ob = { .kind = kind, .step = s->steps, .ent = -1,
+	    .role = SCHED_TASK, .wait = wait, .obj = obj };
+
+	if (e != NULL) {
+		ob.ent = e->id;
+		ob.role = e->role;
+		ob.ent_name = e->name;
+	} else
+		ob.ent_name = s->firing ? s->act[s->firing - 1].name :
+		    "interrupt";
+	s->opts.observe(s->opts.observe_arg, &ob);
+}
+
+/* The observer hook: one test of a NULL pointer when nobody watches. */
+static inline void
+observe(struct sched *s, enum sched_obs_kind kind, const struct sched_ent *e,
+    enum sched_wait_kind wait, const char *obj)
+{
+	if (s->opts.observe != NULL)
+		observe_emit(s, kind, e, wait, obj);
+}
+
+/* The name of the object OBJ of a wait of KIND. */
+static const char *
+block_name(enum sched_wait_kind kind, const void *obj)
+{
+	switch (kind) {
+	case SCHED_WAIT_LOCK:
+		return ((const struct sched_lock *)obj)->name;
+	case SCHED_WAIT_EVENT:
+		return ((const struct sched_event *)obj)->name;
+	case SCHED_WAIT_QUEUE:
+		return ((const struct sched_queue *)obj)->name;
+	case SCHED_WAIT_NONE:
+		break;
+	}
+	return "";
+}
+
 /* The running entity blocks; returns when the scheduler resumes it. */
 static void
 block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
@@ -956,7 +1001,13 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 	e->wlock = kind == SCHED_WAIT_LOCK ? obj : NULL;
 	e->wevent = kind == SCHED_WAIT_EVENT ? obj : NULL;
 	e->wqueue = kind == SCHED_WAIT_QUEUE ? obj : NULL;
+	if (s->opts.observe != NULL)
+		observe_emit(s, SCHED_OBS_WAIT_BEGIN, e, kind,
+		    block_name(kind, obj));
 	park(s, e);
+	if (s->opts.observe != NULL)
+		observe_emit(s, SCHED_OBS_WAIT_END, e, kind,
+		    block_name(kind, obj));
 }
 
 /* Q holds no item. */
@@ -974,6 +1025,7 @@ ent_exit(struct sched *s, struct sched_ent *e)
 	size_t i;
 
 	e->state = SCHED_FINISHED;
+	observe(s, SCHED_OBS_FINISH, e, SCHED_WAIT_NONE, NULL);
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->kind != SCHED_BITLOCK) {
 			set_outcome(s, SCHED_OOPS, "lock held at exit: %s "
@@ -1231,6 +1283,8 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 		assert(l->owner == -1);
 		l->owner = SCHED_OWNER_IRQ;
 		held_push(&s->irq, l);
+		observe(s, SCHED_OBS_HOLD_BEGIN, NULL, SCHED_WAIT_LOCK,
+		    l->name);
 		return;
 	}
 	e = self(s);
@@ -1247,6 +1301,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	}
 	l->owner = e->id;
 	held_push(&e->held, l);
+	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_LOCK, l->name);
 }
 
 /*
@@ -1271,6 +1326,8 @@ sched_release(struct sched *s, struct sched_lock *l)
 		    l->owner >= 0 ? s->ent[l->owner]->name : "interrupt");
 		return;
 	}
+	observe(s, SCHED_OBS_HOLD_END, l->owner >= 0 ? s->ent[l->owner] :
+	    NULL, SCHED_WAIT_LOCK, l->name);
 	held_remove(l->owner >= 0 ? &s->ent[l->owner]->held : &s->irq, l);
 	l->owner = -1;
 }
@@ -1338,6 +1395,9 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	if (might_sleep(s, "wait_for_work", q->name))
 		return NULL;
 	e = self(s);
+	if (e->busy)
+		observe(s, SCHED_OBS_HOLD_END, e, SCHED_WAIT_QUEUE,
+		    e->serves->name);
 	e->busy = false;
 	e->serves = q;
 	order_take(s, e, q->order_id);
@@ -1346,6 +1406,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 		fp_add(&s->fp, FP_QUEUE, q->name);
 	}
 	e->busy = true;
+	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
 	return q->items[q->head++];
 }
 
@@ -1356,7 +1417,8 @@ sched_done(struct sched *s, struct sched_queue *q)
 	struct sched_ent *e = self(s);
 
 	assert(e->serves == q);
-	(void)q;
+	if (e->busy)
+		observe(s, SCHED_OBS_HOLD_END, e, SCHED_WAIT_QUEUE, q->name);
 	e->busy = false;
 }
 
@@ -1731,7 +1793,9 @@ run_action(struct sched *s, uint32_t a)
 		if (!e->started)
 			ent_start(s, e);
 		s->cur = (int)a;
+		observe(s, SCHED_OBS_STEP_BEGIN, e, SCHED_WAIT_NONE, NULL);
 		switch_to(s, e);
+		observe(s, SCHED_OBS_STEP_END, e, SCHED_WAIT_NONE, NULL);
 		s->cur = -1;
 		return;
 	}
@@ -1740,6 +1804,14 @@ run_action(struct sched *s, uint32_t a)
 	while (s->unfired < s->nact && s->act[s->unfired].fired)
 		s->unfired++;
 	s->firing = a - SCHED_MAX_ENTITIES + 1;
+	if (s->opts.observe != NULL) {
+		struct sched_obs ob = { .kind = SCHED_OBS_FIRE,
+		    .step = s->steps, .ent = (int)s->firing,
+		    .role = SCHED_TASK, .ent_name = act->name,
+		    .wait = SCHED_WAIT_NONE, .obj = NULL };
+
+		s->opts.observe(s->opts.observe_arg, &ob);
+	}
 	act->fire(s, act->arg);
 	if (s->irq.n > 0)
 		set_outcome(s, SCHED_OOPS, "lock held at the end of an "
@@ -1968,6 +2040,8 @@ sched_run(struct sched *s, struct sched_result *res)
 	for (k = 0; k < s->nent; k++)
 		if (s->ent[k]->role == SCHED_WORKER)
 			s->order[n++] = k;
+	for (k = 0; k < s->nent; k++)
+		observe(s, SCHED_OBS_SPAWN, s->ent[k], SCHED_WAIT_NONE, NULL);
 	for (;;) {
 		if (s->stop)
 			break;
@@ -2107,6 +2181,8 @@ sched_explore(const struct sched_explore_opts *o,
 		    o->seed;
 		so.replay = o->replay;
 		so.max_steps = o->max_steps;
+		so.observe = o->observe;
+		so.observe_arg = o->observe_arg;
 		if ((s = setup(arg, &so)) == NULL)
 			break;
 		if (o->explore)

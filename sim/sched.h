@@ -162,11 +162,46 @@ struct sched_result {
 	char		cycle[256];		/* "task 2 -> end-io worker 1 -> task 2" */
 };
 
+/*
+ * An observation of a run, for a timeline (src/chrome.c).  STEP is the
+ * 0-based index of the action in the schedule; ENT the entity concerned
+ * (for RELEASE the holder whose hold ends), or -1 for a posted action's
+ * callback; ENT_NAME its name ("task 1"), or the posted action's name
+ * for FIRE and for callback context.  OBJ names the lock, event or queue
+ * (WAIT tells which), or is NULL.  A worker processing an item holds its
+ * queue: HOLD_BEGIN/HOLD_END with WAIT = SCHED_WAIT_QUEUE.  Pointers are
+ * valid during the call only.
+ */
+enum sched_obs_kind {
+	SCHED_OBS_SPAWN,	/* at the start of the run, once per entity */
+	SCHED_OBS_STEP_BEGIN,	/* the entity resumes */
+	SCHED_OBS_STEP_END,	/* it yields, blocks or finishes */
+	SCHED_OBS_FINISH,	/* it returned */
+	SCHED_OBS_HOLD_BEGIN,	/* it took OBJ */
+	SCHED_OBS_HOLD_END,	/* OBJ was dropped */
+	SCHED_OBS_WAIT_BEGIN,	/* it blocks on OBJ */
+	SCHED_OBS_WAIT_END,	/* that wait is over (it runs again) */
+	SCHED_OBS_FIRE		/* posted action number ENT fired */
+};
+
+struct sched_obs {
+	enum sched_obs_kind kind;
+	size_t		step;
+	int		ent;
+	enum sched_role	role;
+	const char	*ent_name;
+	enum sched_wait_kind wait;	/* the kind of OBJ: LOCK, EVENT, QUEUE */
+	const char	*obj;
+};
+
 struct sched_opts {
 	enum sched_policy policy;
 	uint64_t	seed;		/* SCHED_POLICY_RANDOM */
 	const char	*replay;	/* SCHED_POLICY_REPLAY */
 	size_t		max_steps;	/* 0: a default */
+	/* Called at every observation if not NULL (costs nothing if NULL). */
+	void		(*observe)(void *arg, const struct sched_obs *);
+	void		*observe_arg;
 };
 
 /*
@@ -253,6 +288,9 @@ struct sched_explore_opts {
 	size_t		max_steps;	/* per schedule; 0: a default */
 	void		(*progress)(void *arg, uint64_t done, double rate);
 	void		*progress_arg;	/* called about every 0.25 s */
+	/* Passed to every schedule's sched_opts; meant for one replay. */
+	void		(*observe)(void *arg, const struct sched_obs *);
+	void		*observe_arg;
 };
 
 /* Lock-order cycles seen across all schedules. */

@@ -19,6 +19,7 @@
 #include "../sim/fs.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
+#include "chrome.h"
 #include "exec.h"
 
 struct exec {
@@ -465,6 +466,8 @@ struct conc_world {
 	struct conc_task	*tasks;
 	struct fs		*keep;		/* first completed schedule's state */
 	uint64_t		 completed;
+	bool			 chrome;	/* keep first_done */
+	char			*first_done;	/* its schedule */
 	unsigned		 found;		/* finding kinds, every schedule */
 	struct inv_finding	 first[INV_KIND_COUNT];
 	char			 bad_replay[160];	/* why --schedule did not fit */
@@ -551,6 +554,8 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 	}
 	inv_report_free(&rep);
 	if (w->completed++ == 0) {
+		if (w->chrome && !res->truncated)
+			w->first_done = xstrdup(res->schedule);
 		fs_detach(w->fs);
 		w->keep = w->fs;	/* the scenario goes on from here */
 		w->fs = NULL;
@@ -595,6 +600,55 @@ deadlock_text(const struct sched_result *d, const char *path,
 	return text;
 }
 
+/*
+ * Replay the block's representative schedule (the first deadlock, else
+ * the first completed schedule) into the scenario's chrome collector, as
+ * the process "FILE:LINE".  The replay builds its world from the base
+ * state like any explored schedule and judges nothing.
+ */
+static void
+conc_chrome(struct conc_world *w, const struct sched_explore_result *er)
+{
+	struct exec_result *r = w->x->res;
+	struct sched_explore_opts eo = { .policy = SCHED_POLICY_REPLAY,
+	    .preemption_bound = -1, .observe = chrome_observe };
+	struct sched_explore_result *rr;
+	const char *sched;
+	char *name;
+
+	if (er->deadlocks > 0 && !er->first_deadlock.truncated)
+		sched = er->first_deadlock.schedule;
+	else if (w->first_done != NULL)
+		sched = w->first_done;
+	else
+		return;
+	if (r->chrome == NULL)
+		r->chrome = chrome_new();
+	name = xprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
+	chrome_process(r->chrome, name);
+	free(name);
+	eo.replay = sched;
+	eo.observe_arg = r->chrome;
+	rr = xcalloc(1, sizeof(*rr));
+	sched_explore(&eo, conc_setup, NULL, conc_teardown, w, rr);
+	free(rr);
+}
+
+/* Keep a copy of the block's first deadlock for the DOT output. */
+static void
+keep_deadlock(struct exec_result *r, uint32_t line,
+    const struct sched_result *d)
+{
+	struct exec_deadlock *k;
+
+	r->deadlocks = xreallocarray(r->deadlocks, r->ndeadlocks + 1,
+	    sizeof(*r->deadlocks));
+	k = &r->deadlocks[r->ndeadlocks++];
+	k->line = line;
+	k->res = xmalloc(sizeof(*k->res));
+	*k->res = *d;
+}
+
 static void
 conc_progress(void *arg, uint64_t done, double rate)
 {
@@ -632,7 +686,8 @@ static bool
 run_concurrent(struct exec *x, const struct scn_stmt *blk,
     const struct exec_opts *o)
 {
-	struct conc_world w = { .x = x, .blk = blk, .base = x->fs };
+	struct conc_world w = { .x = x, .blk = blk, .base = x->fs,
+	    .chrome = o->chrome };
 	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
 	    .max_schedules = blk->max_schedules,
 	    .preemption_bound = o->preemption_bound };
@@ -671,6 +726,11 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	sched_explore(&eo, conc_setup, conc_visit, conc_teardown, &w, er);
 	if (eo.progress != NULL && er->schedules > 0)
 		fputs("\r\033[K", stderr);
+	if (o->chrome)
+		conc_chrome(&w, er);
+	free(w.first_done);
+	if (o->dot && er->deadlocks > 0)
+		keep_deadlock(r, blk->pos.line, &er->first_deadlock);
 	x->fs = w.keep != NULL ? w.keep : w.base;
 	for (size_t i = 0; i < blk->ntasks; i++) {
 		struct conc_task *t = &w.tasks[i];
@@ -695,6 +755,10 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	r->found |= w.found;
 	if (er->deadlocks > 0)
 		x->fs->stats.v[STAT_DEADLOCKS]++;
+	if (er->step_limits > 0)
+		point(x, blk->pos.line, xstrdup("concurrent"), false,
+		    xstrdup("schedules that end"), xprintf("%" PRIu64
+		    " schedules cut after the step limit", er->step_limits));
 	if (er->bad_replays > 0) {
 		point(x, blk->pos.line, xstrdup("--schedule"), false,
 		    xprintf("a schedule of this block"),
@@ -883,6 +947,10 @@ exec_result_free(struct exec_result *r)
 	free(r->trace);
 	free(r->notes);
 	fs_free(r->fs);
+	chrome_free(r->chrome);
+	for (size_t i = 0; i < r->ndeadlocks; i++)
+		free(r->deadlocks[i].res);
+	free(r->deadlocks);
 	memset(r, 0, sizeof(*r));
 }
 

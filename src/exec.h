@@ -17,7 +17,9 @@
 #include "../sim/trace.h"
 #include "scn.h"
 
+struct chrome;
 struct fs;
+struct sched_result;
 
 /* Quirk settings from the command line, applied after the file's. */
 struct exec_opts {
@@ -32,6 +34,14 @@ struct exec_opts {
 	const char	*schedule;	/* --schedule: replay in every block */
 	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		progress;	/* exploration progress on stderr */
+	bool		chrome;		/* collect a timeline per block */
+	bool		dot;		/* keep every deadlock's report */
+};
+
+/* A deadlock found in a concurrent block (exec_opts.dot). */
+struct exec_deadlock {
+	uint32_t	line;		/* the block's */
+	struct sched_result *res;	/* the first deadlocking schedule */
 };
 
 struct exec_point {
@@ -63,6 +73,11 @@ struct exec_result {
 	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
 	char		*notes;		/* possible lock-order cycles, or NULL */
+	/* exec_opts.chrome: each block's representative schedule, replayed
+	 * (the first deadlocking one, else the first completed one). */
+	struct chrome	*chrome;
+	struct exec_deadlock *deadlocks;	/* exec_opts.dot */
+	size_t		ndeadlocks;
 };
 
 /* The quirk mask a script runs with under OPTS. */

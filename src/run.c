@@ -4,7 +4,10 @@
  * write one report.  The report goes to stdout, or to -o FILE written
  * atomically: a temporary file in the same directory, renamed over FILE
  * only when complete.  --trace writes every event of every scenario, as
- * text, to stderr or to FILE (gzip-compressed when FILE ends in .gz).
+ * text, to stderr or to FILE (gzip-compressed when FILE ends in .gz);
+ * a FILE ending in .json gets the Chrome trace-event timeline of every
+ * concurrent block's representative schedule instead, and one ending in
+ * .dot the wait-for graph of every deadlock (src/chrome.h).
  *
  * The exit status is the worst outcome: 3 if a file could not be read or
  * written, else 2 if a scenario file is invalid, else 1 if a scenario
@@ -20,6 +23,7 @@
 #include <zlib.h>
 
 #include "../sim/xmalloc.h"
+#include "chrome.h"
 #include "diag.h"
 #include "exec.h"
 #include "files.h"
@@ -43,6 +47,14 @@ worst(int *status, int code)
 		*status = code;
 }
 
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 /* The command line's quirk settings as exec options. */
 static void
 exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
@@ -62,7 +74,9 @@ exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
 	}
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
-	x->trace_all = o->trace;
+	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
+	x->dot = o->trace_file != NULL && ends_with(o->trace_file, ".dot");
+	x->trace_all = o->trace && !x->chrome && !x->dot;
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
 	x->progress = o->jobs <= 1 && !o->quiet;
@@ -127,6 +141,8 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 			g->quirk = q;
 			go.guard = 1u << q;
 			go.trace_all = false;
+			go.chrome = false;
+			go.dot = false;
 			exec_script(scn, &go, &g->res);
 			g->held = !g->res.passed;
 		}
@@ -177,12 +193,42 @@ commit_atomic(FILE *f, char *tmp, const char *path)
 	return CLI_EXIT_OK;
 }
 
-static bool
-ends_with(const char *s, const char *suffix)
+/* The timeline of every scenario's concurrent blocks, as one JSON file,
+ * or the wait-for graph of every deadlock as one DOT file. */
+static int
+write_views(const struct cli_opts *o, const struct report_item *items,
+    size_t n)
 {
-	size_t n = strlen(s), m = strlen(suffix);
+	char *tmp;
+	FILE *f = open_atomic(o->trace_file, &tmp);
+	unsigned k = 0;
 
-	return n >= m && strcmp(s + n - m, suffix) == 0;
+	if (f == NULL)
+		return CLI_EXIT_IO;
+	if (ends_with(o->trace_file, ".json")) {
+		struct chrome **v = xcalloc(n ? n : 1, sizeof(*v));
+
+		for (size_t i = 0; i < n; i++)
+			v[i] = items[i].res.chrome;
+		chrome_write(f, v, n);
+		free(v);
+	} else {
+		chrome_dot_begin(f);
+		for (size_t i = 0; i < n; i++)
+			for (size_t d = 0; d < items[i].res.ndeadlocks; d++) {
+				const struct exec_deadlock *e =
+				    &items[i].res.deadlocks[d];
+				char *label;
+
+				if (asprintf(&label, "%s:%u", items[i].path,
+				    e->line) < 0)
+					abort();
+				chrome_dot(f, k++, label, e->res);
+				free(label);
+			}
+		chrome_dot_end(f);
+	}
+	return commit_atomic(f, tmp, o->trace_file);
 }
 
 /* Every event of every scenario, one line each. */
@@ -362,7 +408,11 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		report_write(stdout, o->format, items, n, flags);
 		fflush(stdout);
 	}
-	if (o->trace)
+	if (o->trace && o->trace_file != NULL &&
+	    (ends_with(o->trace_file, ".json") ||
+	    ends_with(o->trace_file, ".dot")))
+		worst(&status, write_views(o, items, n));
+	else if (o->trace)
 		worst(&status, write_trace(o, items, n));
 	for (size_t i = 0; i < n; i++)
 		report_item_free(&items[i]);

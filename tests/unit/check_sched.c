@@ -1619,6 +1619,92 @@ START_TEST(test_step_limit)
 END_TEST
 
 /* Test cases: single runs, replay, lock order, exploration, sleep sets. */
+/* ---- the observer hook --------------------------------------------------- */
+
+/* Observations as a compact log: a letter for the kind, the entity, the
+ * object and, for steps, "@step". */
+static void
+obs_log(void *arg, const struct sched_obs *ob)
+{
+	static const char kind[] = {
+		[SCHED_OBS_SPAWN] = 'S', [SCHED_OBS_STEP_BEGIN] = 'B',
+		[SCHED_OBS_STEP_END] = 'E', [SCHED_OBS_FINISH] = 'F',
+		[SCHED_OBS_HOLD_BEGIN] = 'H', [SCHED_OBS_HOLD_END] = 'h',
+		[SCHED_OBS_WAIT_BEGIN] = 'W', [SCHED_OBS_WAIT_END] = 'w',
+		[SCHED_OBS_FIRE] = 'D',
+	};
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 1024 - n, "%s%c%d%s%s@%zu", n ? " " : "",
+	    kind[ob->kind], ob->ent, ob->obj ? ":" : "",
+	    ob->obj ? ob->obj : "", ob->step);
+}
+
+/* One run of SP replaying STR with the logging observer into LOG. */
+static void
+run_observed(const struct spec *sp, const char *str, char *log,
+    struct sched_result *res)
+{
+	struct sched_opts o = { .policy = SCHED_POLICY_REPLAY, .replay = str,
+	    .observe = obs_log, .observe_arg = log };
+	struct world *w;
+
+	log[0] = '\0';
+	w = world_new(sp, &o);
+	sched_run(w->s, res);
+	check_sched(w->s);
+	world_free(w);
+}
+
+/*
+ * scenario: the observer sees AB-BA deadlock as spawns, run steps, holds
+ * and waits, in order, each in the step it happened; the deadlocked waits
+ * and their holds stay open.  The fifo schedule closes everything and
+ * both tasks finish.  Observing changes nothing in the result.
+ */
+START_TEST(test_observer_abba)
+{
+	struct sched_result r, plain;
+	char log[1024];
+
+	run_observed(&abba, "T1,T2,T1,T2", log, &r);
+	ck_assert_int_eq(r.outcome, SCHED_DEADLOCK);
+	ck_assert_str_eq(log, "S0@0 S1@0 B0@0 H0:A@0 E0@0 B1@1 H1:B@1 E1@1 "
+	    "B0@2 W0:B@2 E0@2 B1@3 W1:A@3 E1@3");
+	run1(&abba, SCHED_POLICY_REPLAY, "T1,T2,T1,T2", 0, &plain);
+	ck_assert_str_eq(plain.schedule, r.schedule);
+	ck_assert_str_eq(plain.cycle, r.cycle);
+
+	run_observed(&abba, "T1,T1,T2,T2", log, &r);
+	ck_assert_int_eq(r.outcome, SCHED_COMPLETED);
+	ck_assert_str_eq(log, "S0@0 S1@0 B0@0 H0:A@0 E0@0 B0@1 H0:B@1 "
+	    "h0:B@1 h0:A@1 F0@1 E0@1 B1@2 H1:B@2 E1@2 B1@3 H1:A@3 h1:A@3 "
+	    "h1:B@3 F1@3 E1@3");
+}
+END_TEST
+
+/*
+ * scenario: the 2008 deadlock observed: posted actions fire as D<n>, a
+ * worker holds its queue while processing an item and waits for work
+ * on it when idle; waits on events name the event.
+ */
+START_TEST(test_observer_btrfs)
+{
+	struct sched_result r;
+	char log[1024];
+
+	run_observed(&btrfs, "T1,T2,W1,D1,W1,D2", log, &r);
+	ck_assert_int_eq(r.outcome, SCHED_DEADLOCK);
+	ck_assert_msg(strstr(log, "D1@3") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "D2@5") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "W2:end-io@2") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "w2:end-io@4 H2:end-io@4 W2:fs_mutex@4")
+	    != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "W0:data read@0") != NULL, "%s", log);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1641,6 +1727,11 @@ sched_suite(void)
 	tcase_add_test(tc, test_replay);
 	tcase_add_test(tc, test_bad_replay);
 	tcase_add_test(tc, test_random);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("observe");
+	tcase_add_test(tc, test_observer_abba);
+	tcase_add_test(tc, test_observer_btrfs);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("order");
