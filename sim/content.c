@@ -35,11 +35,14 @@ gen_word(uint64_t write_id, uint64_t word_index)
 	return rng_mix64((write_id * 0x9e3779b97f4a7c15ULL) ^ word_index);
 }
 
-static void
+/* Store W little-endian: one 8-byte store on a little-endian host. */
+static inline void
 store_le64(uint8_t *p, uint64_t w)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(w >> (8 * i));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, sizeof(w));
 }
 
 /* Bytes [off, off + len) of write WRITE_ID's generated stream. */

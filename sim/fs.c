@@ -136,6 +136,7 @@ inode_free(struct fs_inode *ip)
 	fei_destroy(&ip->items);
 	em_tree_destroy(&ip->em);
 	imap_destroy(&ip->pages);
+	imap_destroy(&ip->dirty);
 	imap_destroy(&ip->csums);
 	imap_destroy(&ip->data);
 	imap_destroy(&ip->failrec);
@@ -179,6 +180,7 @@ fs_clone(const struct fs *src)
 		fei_clone(&d->items, &s->items);
 		em_tree_clone(&d->em, &s->em);
 		imap_clone(&d->pages, &s->pages);
+		imap_clone(&d->dirty, &s->dirty);
 		imap_clone(&d->csums, &s->csums);
 		imap_clone(&d->data, &s->data);
 		imap_clone(&d->failrec, &s->failrec);
@@ -200,6 +202,7 @@ fs_create(struct fs *fs, bool nodatasum)
 	fei_init(&ip->items);
 	em_tree_init(&ip->em);
 	imap_init(&ip->pages);
+	imap_init(&ip->dirty);
 	imap_init(&ip->csums);
 	imap_init(&ip->data);
 	imap_init(&ip->failrec);
@@ -646,6 +649,33 @@ fs_cache_covered(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len)
 
 /* ---- the read path -------------------------------------------------------- */
 
+/*
+ * Every change to an inode's page cache goes through pages_set() and
+ * pages_clear(), which keep ip->dirty exact: it covers the bytes whose
+ * page-cache value carries CONTENT_DIRTY, merged into maximal runs.
+ * Writeback and the free-space check walk it instead of the whole page
+ * cache, whose clean runs grow with the number of writes.
+ */
+static void
+pages_set(struct fs_inode *ip, uint64_t s, uint64_t t,
+    const struct imap_val *v)
+{
+	static const struct imap_val mark = { 0, 0, 0, 0 };
+
+	imap_set(&ip->pages, s, t, v);
+	if (v->aux & CONTENT_DIRTY)
+		imap_set(&ip->dirty, s, t, &mark);
+	else
+		imap_clear(&ip->dirty, s, t);
+}
+
+static void
+pages_clear(struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	imap_clear(&ip->pages, s, t);
+	imap_clear(&ip->dirty, s, t);
+}
+
 /* Whole page [p, p + ss) cached (uptodate) in the page cache. */
 static bool
 page_cached(const struct fs *fs, const struct fs_inode *ip, uint64_t p)
@@ -668,7 +698,7 @@ default_mirror(const struct fs *fs)
 }
 
 struct page_fill {
-	struct imap	*pages;
+	struct fs_inode	*ip;
 	uint64_t	 delta;		/* file offset - logical */
 };
 
@@ -678,7 +708,7 @@ fill_page_piece(void *arg, uint64_t start, uint64_t end,
 {
 	struct page_fill *pf = arg;
 
-	imap_set(pf->pages, start + pf->delta, end + pf->delta, v);
+	pages_set(pf->ip, start + pf->delta, end + pf->delta, v);
 }
 
 /*
@@ -795,9 +825,9 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 		if (zeroit) {
 			struct imap_val v = content_fill(0x01);
 
-			imap_set(&ip->pages, p, p + ss(fs), &v);
+			pages_set(ip, p, p + ss(fs), &v);
 		} else {
-			struct page_fill pf = { &ip->pages, p - b->logical };
+			struct page_fill pf = { ip, p - b->logical };
 
 			mirror_describe(&fs->mirror[b->mirror - 1], b->logical,
 			    b->logical + ss(fs), fill_page_piece, &pf);
@@ -950,7 +980,7 @@ read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (!real) {
 		struct imap_val zero = content_fill(0);
 
-		imap_set(&ip->pages, p, p + ss(fs), &zero);
+		pages_set(ip, p, p + ss(fs), &zero);
 		return 0;
 	}
 	if (!ip->nodatasum) {
@@ -1193,7 +1223,7 @@ mark_clean(struct fs_inode *ip, uint64_t s, uint64_t t)
 		b = e->end < t ? e->end : t;
 		v = imap_val_at(e, a);
 		v.aux &= ~(CONTENT_DIRTY | CONTENT_NOCSUM);
-		imap_set(&ip->pages, a, b, &v);
+		pages_set(ip, a, b, &v);
 		s = b;
 	}
 }
@@ -1240,19 +1270,15 @@ writeback_inode(struct fs *fs, struct fs_inode *ip)
 	uint64_t at = 0;
 
 	for (;;) {
-		const struct imap_ent *e = imap_first_from(&ip->pages, at);
+		/* A maximal run of dirty pages, whatever their NOCSUM. */
+		const struct imap_ent *e = imap_first_from(&ip->dirty, at);
 		uint64_t s, t;
 		int r;
 
-		while (e != NULL && !(e->v.aux & CONTENT_DIRTY))
-			e = imap_next(&ip->pages, e);
 		if (e == NULL)
 			break;
 		s = e->start;
 		t = e->end;
-		for (e = imap_next(&ip->pages, e); e != NULL && e->start == t &&
-		    (e->v.aux & CONTENT_DIRTY); e = imap_next(&ip->pages, e))
-			t = e->end;
 		lock_mutex(fs);
 		r = writeback_range(fs, ip, s, t);
 		unlock_mutex(fs);
@@ -1305,7 +1331,7 @@ mark_dirty(struct fs_inode *ip, uint64_t s, uint64_t t, bool nocsum)
 		v.aux |= CONTENT_DIRTY;
 		if (nocsum)
 			v.aux |= CONTENT_NOCSUM;
-		imap_set(&ip->pages, s, b, &v);
+		pages_set(ip, s, b, &v);
 		s = b;
 	}
 }
@@ -1330,7 +1356,7 @@ prepare_page(struct fs *fs, struct fs_inode *ip, uint64_t p)
 		memset(&res, 0, sizeof(res));
 		r = read_page(fs, ip, p, 0, &res);
 	} else
-		imap_set(&ip->pages, p, p + ss(fs), &zero);
+		pages_set(ip, p, p + ss(fs), &zero);
 	unlock_page(fs, ip, p);
 	return r;
 }
@@ -1350,7 +1376,7 @@ truncate_page(struct fs *fs, struct fs_inode *ip, uint64_t from)
 		return 0;
 	if ((r = prepare_page(fs, ip, p)) != 0)
 		return r;
-	imap_set(&ip->pages, from, p + ss(fs), &zero);
+	pages_set(ip, from, p + ss(fs), &zero);
 	mark_dirty(ip, p, p + ss(fs), false);
 	return 0;
 }
@@ -1430,12 +1456,11 @@ delalloc_bytes(const struct fs *fs)
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < fs->ninodes; i++) {
-		const struct imap *pages = &fs->inodes[i]->pages;
+		const struct imap *dirty = &fs->inodes[i]->dirty;
 
-		for (const struct imap_ent *e = imap_first(pages); e != NULL;
-		    e = imap_next(pages, e))
-			if (e->v.aux & CONTENT_DIRTY)
-				n += e->end - e->start;
+		for (const struct imap_ent *e = imap_first(dirty); e != NULL;
+		    e = imap_next(dirty, e))
+			n += e->end - e->start;
 	}
 	return n;
 }
@@ -1490,7 +1515,7 @@ fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
 	v = fill >= 0 ? content_fill((unsigned)fill) :
 	    content_gen(fs->writes, off);
 	imap_set(&ip->data, off, end, &v);
-	imap_set(&ip->pages, off, end, &v);
+	pages_set(ip, off, end, &v);
 	mark_dirty(ip, first, last + ss(fs), (flags & FS_W_NOCSUM) != 0);
 	if (end > ip->i_size)
 		ip->i_size = end;
@@ -1551,7 +1576,7 @@ fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 	fei_truncate(&ip->items, &fs->alloc, size, ss(fs));
 	if (keep < UINT64_MAX) {
 		imap_clear(&ip->csums, keep, UINT64_MAX);
-		imap_clear(&ip->pages, keep, UINT64_MAX);
+		pages_clear(ip, keep, UINT64_MAX);
 	}
 	imap_clear(&ip->data, size, UINT64_MAX);
 	unlock_mutex(fs);

@@ -63,6 +63,7 @@ struct fs_inode {
 	struct fei_tree	items;		/* file extent items */
 	struct em_tree	em;		/* extent map cache */
 	struct imap	pages;		/* page cache: content | DIRTY, NOCSUM */
+	struct imap	dirty;		/* where pages carry DIRTY (no values) */
 	struct imap	csums;		/* per sector: the content checksummed */
 	struct imap	data;		/* oracle: what the file holds */
 	struct imap	failrec;	/* io_failure_tree: a logical, b last_mirror */

@@ -1,15 +1,6 @@
 /* splitmix64 and xoshiro256** (public-domain algorithms by Vigna et al.). */
 #include "rng.h"
 
-uint64_t
-rng_mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 void
 rng_seed(struct rng *r, uint64_t seed)
 {

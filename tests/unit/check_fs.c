@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/content.h"
 #include "sim/fs.h"
 #include "sim/inv.h"
 #include "sim/quirk.h"
@@ -34,11 +35,40 @@ new_fs(unsigned quirks, uint32_t mirrors)
 	return fs;
 }
 
+/* The dirty-range index covers exactly the page-cache runs marked dirty. */
+static void
+dirty_index_exact(const struct fs *fs)
+{
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		const struct fs_inode *ip = fs->inodes[i];
+		struct imap want;
+		const struct imap_ent *a, *b;
+
+		imap_init(&want);
+		for (a = imap_first(&ip->pages); a != NULL;
+		    a = imap_next(&ip->pages, a))
+			if (a->v.aux & CONTENT_DIRTY) {
+				struct imap_val mark = { 0, 0, 0, 0 };
+
+				imap_set(&want, a->start, a->end, &mark);
+			}
+		for (a = imap_first(&want), b = imap_first(&ip->dirty);
+		    a != NULL || b != NULL; a = imap_next(&want, a),
+		    b = imap_next(&ip->dirty, b))
+			ck_assert_msg(a != NULL && b != NULL &&
+			    a->start == b->start && a->end == b->end,
+			    "inode %zu: dirty index differs from the pages", i + 1);
+		imap_destroy(&want);
+	}
+}
+
 /* Assert the invariant checker finds nothing. */
 static void
 clean(const struct fs *fs)
 {
 	struct inv_report r = { 0 };
+
+	dirty_index_exact(fs);
 
 	inv_check(fs, &r);
 	ck_assert_msg(r.n == 0, "invariant %s: %s",
