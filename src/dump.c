@@ -21,6 +21,7 @@
 #include "files.h"
 #include "parse.h"
 #include "report.h"
+#include "run.h"
 
 #define MAP_CELLS	64	/* characters per map track */
 
@@ -285,9 +286,7 @@ dump_fs(FILE *out, const struct fs *fs, char **names)
 int
 dump_main(const struct cli_opts *o, const char *path)
 {
-	struct exec_opts xo = { .preset = o->preset, .keep_fs = true,
-	    .seed_given = o->seed_given, .seed = o->seed,
-	    .preemption_bound = -1 };
+	struct exec_opts xo;
 	struct report_item item = { 0 };
 	struct diag_list diags;
 	struct scn_script *scn;
@@ -295,14 +294,9 @@ dump_main(const struct cli_opts *o, const char *path)
 	size_t len;
 	int err, status;
 
-	for (size_t i = 0; i < o->nquirks; i++) {
-		unsigned bit = 1u << o->quirks[i].quirk;
-
-		xo.quirk_on = o->quirks[i].on ? xo.quirk_on | bit :
-		    xo.quirk_on & ~bit;
-		xo.quirk_off = o->quirks[i].on ? xo.quirk_off & ~bit :
-		    xo.quirk_off | bit;
-	}
+	run_exec_opts(o, &xo);
+	xo.keep_fs = true;
+	xo.trace_all = xo.chrome = xo.dot = xo.progress = false;
 	if ((err = files_read(path, &buf, &len)) != 0) {
 		fprintf(stderr, "blksim: %s: %s\n", path, strerror(err));
 		return CLI_EXIT_IO;

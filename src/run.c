@@ -55,9 +55,12 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The command line's quirk settings as exec options. */
-static void
-exec_opts_from_cli(const struct cli_opts *o, struct exec_opts *x)
+/*
+ * The command line's settings as exec options: quirks (later --quirk
+ * options override earlier ones), seed, schedule, trace outputs.
+ */
+void
+run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->preset = o->preset;
@@ -359,7 +362,7 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 
 	files_list_init(&files);
 	status = files_collect(paths, npaths, &files);
-	exec_opts_from_cli(o, &xo);
+	run_exec_opts(o, &xo);
 	{
 		struct run_pool pool = { .xo = &xo, .guards = o->guards };
 

@@ -8,6 +8,10 @@
 
 #include "cli.h"
 
+struct exec_opts;
+
 int	run_main(const struct cli_opts *, char **paths, int npaths);
+/* Fill X from the command line O (used by run and dump alike). */
+void	run_exec_opts(const struct cli_opts *o, struct exec_opts *x);
 
 #endif
