@@ -35,6 +35,13 @@
 #include "quirk.h"
 #include "xmalloc.h"
 
+/*
+ * The imap kind of a failure record in fs_inode.failrec (2008's
+ * io_failure_record): a = the logical address, b = last_mirror.  Distinct
+ * from the content and mirror overlay kinds.
+ */
+#define FS_FAILREC	6u
+
 /* Keep only the bits of a content value that describe bytes. */
 #define CONTENT_BYTES_AUX	(CONTENT_BYTE_MASK | CONTENT_FLIP)
 
@@ -932,7 +939,7 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 		}
 		v.a = logical_of_em;
 		v.b = 0;
-		v.kind = 6;	/* a failure record */
+		v.kind = FS_FAILREC;
 		v.aux = 0;
 		imap_set(&ip->failrec, p, p + ss(fs), &v);
 		rec = imap_find(&ip->failrec, p);
