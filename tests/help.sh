@@ -26,12 +26,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/blksim-help.XXXXXX") || {
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-n=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# Indent standard input as TAP diagnostics.
-diag() { sed 's/^/# /'; }
+. "$SRCDIR/tests/tap.sh"
 # One word per line from standard input.
 words() { awk '{ for (i = 1; i <= NF; i++) print $i }'; }
 
@@ -50,10 +45,10 @@ run() {
 # Check that the last run exited $1, for test point $2.
 check_exit() {
 	if [ "$rc" -eq "$1" ]; then
-		pass "$2 exits $1"
+		tap_ok "$2 exits $1"
 	else
-		fail "$2 exits $1 (got $rc)"
-		diag <"$tmp/err"
+		tap_not_ok "$2 exits $1 (got $rc)"
+		tap_diag <"$tmp/err"
 	fi
 }
 
@@ -62,30 +57,30 @@ run --help
 check_exit 0 "blksim --help"
 cp "$tmp/out" "$tmp/help"
 if [ ! -s "$tmp/err" ]; then
-	pass "blksim --help writes nothing to standard error"
+	tap_ok "blksim --help writes nothing to standard error"
 else
-	fail "blksim --help writes nothing to standard error"
-	diag <"$tmp/err"
+	tap_not_ok "blksim --help writes nothing to standard error"
+	tap_diag <"$tmp/err"
 fi
 if head -n 1 "$tmp/help" | grep -q '^usage: blksim '; then
-	pass "blksim --help starts with 'usage: blksim'"
+	tap_ok "blksim --help starts with 'usage: blksim'"
 else
-	fail "blksim --help starts with 'usage: blksim'"
-	diag <"$tmp/help"
+	tap_not_ok "blksim --help starts with 'usage: blksim'"
+	tap_diag <"$tmp/help"
 fi
 
 run -h
 if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$tmp/help"
 then
-	pass "blksim -h prints what --help prints"
+	tap_ok "blksim -h prints what --help prints"
 else
-	fail "blksim -h prints what --help prints (exit $rc)"
-	diag <"$tmp/err"
+	tap_not_ok "blksim -h prints what --help prints (exit $rc)"
+	tap_diag <"$tmp/err"
 fi
 
 # --- the SYNOPSIS -------------------------------------------------------------
 if [ -z "$MANDOC" ]; then
-	skip "--help is the SYNOPSIS of blksim.1" "mandoc not found"
+	tap_skip "--help is the SYNOPSIS of blksim.1" "mandoc not found"
 else
 	# mandoc marks bold and underline with backspaces; drop them, then
 	# keep the lines between the SYNOPSIS heading and the next heading.
@@ -96,14 +91,14 @@ else
 		in_synopsis' | words >"$tmp/synopsis"
 	words <"$tmp/help" | awk 'NR > 1 || $0 != "usage:"' >"$tmp/usage"
 	if [ ! -s "$tmp/synopsis" ]; then
-		fail "--help is the SYNOPSIS of blksim.1 (no SYNOPSIS rendered)"
-		diag <"$tmp/mandoc.err"
+		tap_not_ok "--help is the SYNOPSIS of blksim.1 (no SYNOPSIS rendered)"
+		tap_diag <"$tmp/mandoc.err"
 	elif cmp -s "$tmp/synopsis" "$tmp/usage"; then
-		pass "--help is the SYNOPSIS of blksim.1"
+		tap_ok "--help is the SYNOPSIS of blksim.1"
 	else
-		fail "--help is the SYNOPSIS of blksim.1"
-		echo "word by word, - SYNOPSIS, + --help:" | diag
-		diff -u "$tmp/synopsis" "$tmp/usage" | tail -n +3 | diag
+		tap_not_ok "--help is the SYNOPSIS of blksim.1"
+		echo "word by word, - SYNOPSIS, + --help:" | tap_diag
+		diff -u "$tmp/synopsis" "$tmp/usage" | tail -n +3 | tap_diag
 	fi
 fi
 
@@ -113,19 +108,19 @@ check_exit 0 "blksim --version"
 head -n 1 "$tmp/out" >"$tmp/version"
 if grep -Eq '^blksim [0-9][0-9A-Za-z.+~_-]*$' "$tmp/version" &&
     [ ! -s "$tmp/err" ]; then
-	pass "blksim --version prints 'blksim VERSION'"
+	tap_ok "blksim --version prints 'blksim VERSION'"
 else
-	fail "blksim --version prints 'blksim VERSION'"
-	diag <"$tmp/out"
-	diag <"$tmp/err"
+	tap_not_ok "blksim --version prints 'blksim VERSION'"
+	tap_diag <"$tmp/out"
+	tap_diag <"$tmp/err"
 fi
 cp "$tmp/out" "$tmp/version"
 run -V
 if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/version"; then
-	pass "blksim -V prints what --version prints"
+	tap_ok "blksim -V prints what --version prints"
 else
-	fail "blksim -V prints what --version prints (exit $rc)"
-	diag <"$tmp/out"
+	tap_not_ok "blksim -V prints what --version prints (exit $rc)"
+	tap_diag <"$tmp/out"
 fi
 
 # --- usage errors -------------------------------------------------------------
@@ -138,13 +133,13 @@ usage_error() {
 	run "$@"
 	if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
 	    grep -qxF -- "$usage_line" "$tmp/err"; then
-		pass "$what: exit 2, usage on standard error"
+		tap_ok "$what: exit 2, usage on standard error"
 	else
-		fail "$what: exit 2, usage on standard error (exit $rc)"
-		echo "stdout:" | diag
-		diag <"$tmp/out"
-		echo "stderr:" | diag
-		diag <"$tmp/err"
+		tap_not_ok "$what: exit 2, usage on standard error (exit $rc)"
+		echo "stdout:" | tap_diag
+		tap_diag <"$tmp/out"
+		echo "stderr:" | tap_diag
+		tap_diag <"$tmp/err"
 	fi
 }
 usage_error "an unknown option" --no-such-option
@@ -152,4 +147,4 @@ usage_error "an unknown option of run" run --no-such-option "$SRCDIR/scenarios"
 usage_error "an unknown command" no-such-command
 usage_error "no command" 
 
-echo "1..$n"
+tap_done

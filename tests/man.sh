@@ -27,12 +27,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/blksim-man.XXXXXX") || {
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-n=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# Indent standard input as TAP diagnostics.
-diag() { sed 's/^/# /'; }
+. "$SRCDIR/tests/tap.sh"
 
 pages=
 for page in "$SRCDIR"/man/*.[1-9]; do
@@ -47,16 +42,16 @@ fi
 for page in $pages; do
 	name=${page##*/}
 	if [ -z "$MANDOC" ]; then
-		skip "mandoc -Tlint $name" "mandoc not found"
+		tap_skip "mandoc -Tlint $name" "mandoc not found"
 		continue
 	fi
 	"$MANDOC" -Tlint -W warning "$page" >"$tmp/lint" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ] && [ ! -s "$tmp/lint" ]; then
-		pass "mandoc -Tlint $name"
+		tap_ok "mandoc -Tlint $name"
 	else
-		fail "mandoc -Tlint $name (exit $rc)"
-		diag <"$tmp/lint"
+		tap_not_ok "mandoc -Tlint $name (exit $rc)"
+		tap_diag <"$tmp/lint"
 	fi
 done
 
@@ -163,30 +158,30 @@ mkdir "$tmp/ex"
 for page in $pages; do
 	if extract "$page" "$tmp/ex" "$tmp/index" 2>"$tmp/problems" &&
 	    [ ! -s "$tmp/problems" ]; then
-		pass "examples of ${page##*/} extract cleanly"
+		tap_ok "examples of ${page##*/} extract cleanly"
 	else
-		fail "examples of ${page##*/} extract cleanly"
-		diag <"$tmp/problems"
+		tap_not_ok "examples of ${page##*/} extract cleanly"
+		tap_diag <"$tmp/problems"
 	fi
 done
 
 count=$(wc -l <"$tmp/index")
 count=$((count + 0))
 if [ "$count" -gt 0 ]; then
-	pass "found $count marked examples"
+	tap_ok "found $count marked examples"
 else
-	fail "found no marked examples"
+	tap_not_ok "found no marked examples"
 fi
 
 while read -r name where; do
 	file=$SRCDIR/scenarios/$name
 	if [ ! -f "$file" ]; then
-		fail "$where: scenarios/$name exists"
+		tap_not_ok "$where: scenarios/$name exists"
 	elif cmp -s "$tmp/ex/$name" "$file"; then
-		pass "$where: scenarios/$name is the example"
+		tap_ok "$where: scenarios/$name is the example"
 	else
-		fail "$where: scenarios/$name is the example"
-		diff -u "$tmp/ex/$name" "$file" 2>&1 | diag
+		tap_not_ok "$where: scenarios/$name is the example"
+		diff -u "$tmp/ex/$name" "$file" 2>&1 | tap_diag
 	fi
 done <"$tmp/index"
 
@@ -197,25 +192,25 @@ for file in "$SRCDIR"/scenarios/man-*.scn; do
 	grep -q "^$name " "$tmp/index" || orphans="$orphans $name"
 done
 if [ -z "$orphans" ]; then
-	pass "every scenarios/man-*.scn is an example in a page"
+	tap_ok "every scenarios/man-*.scn is an example in a page"
 else
-	fail "scenarios without an example in a page:$orphans"
+	tap_not_ok "scenarios without an example in a page:$orphans"
 fi
 
 # (c) blksim check accepts every example
 while read -r name where; do
 	if [ -z "$BLKSIM" ] || [ ! -x "$BLKSIM" ]; then
-		fail "$where: blksim check $name (BLKSIM '$BLKSIM' not executable)"
+		tap_not_ok "$where: blksim check $name (BLKSIM '$BLKSIM' not executable)"
 		continue
 	fi
 	(cd "$tmp/ex" && "$BLKSIM" check "$name") >"$tmp/check" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		pass "$where: blksim check $name"
+		tap_ok "$where: blksim check $name"
 	else
-		fail "$where: blksim check $name (exit $rc)"
-		diag <"$tmp/check"
+		tap_not_ok "$where: blksim check $name (exit $rc)"
+		tap_diag <"$tmp/check"
 	fi
 done <"$tmp/index"
 
-echo "1..$n"
+tap_done
