@@ -124,18 +124,6 @@ is_dirty(const struct imap_ent *e)
 	return (e->v.aux & CONTENT_DIRTY) != 0;
 }
 
-/* The logical range of file range [s, t), if one item backs all of it. */
-static bool
-backing(const struct fs_inode *ip, uint64_t s, uint64_t *l)
-{
-	const struct fei_item *it = fei_lookup(&ip->items, s);
-
-	if (it == NULL || it->disk_bytenr == 0)
-		return false;
-	*l = it->disk_bytenr + it->offset + (s - it->file_offset);
-	return true;
-}
-
 /* One character of the items track for cell [s, t). */
 static char
 item_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
@@ -179,7 +167,11 @@ cache_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
 	return real ? 'c' : hole ? 'h' : ' ';
 }
 
-/* Faults on mirror K behind cell [s, t): x corrupt, e I/O error, ! both. */
+/*
+ * Faults on mirror K behind cell [s, t): x corrupt, e I/O error, ! both.
+ * The walk goes item by item, so that its cost follows the extents and
+ * not the sectors: a cell of a large sparse file spans billions of them.
+ */
 static char
 fault_cell(const struct fs *fs, const struct fs_inode *ip, int k,
     uint64_t s, uint64_t t)
@@ -187,13 +179,26 @@ fault_cell(const struct fs *fs, const struct fs_inode *ip, int k,
 	const struct mirror *m = &fs->mirror[k];
 	bool corrupt = false, ioerr = false;
 
-	for (uint64_t p = s; p < t; p += fs->cfg.sectorsize) {
-		uint64_t l;
+	for (uint64_t p = s; p < t; ) {
+		const struct fei_item *it = fei_lookup(&ip->items, p);
+		uint64_t e, l;
 
-		if (!backing(ip, p, &l))
+		if (it == NULL) {
+			it = fei_next_after(&ip->items, p);
+			if (it == NULL)
+				break;
+			p = it->file_offset;
 			continue;
-		corrupt |= imap_find(&m->corrupt, l) != NULL;
-		ioerr |= imap_find(&m->ioerr, l) != NULL;
+		}
+		e = it->file_offset + it->num_bytes < t ?
+		    it->file_offset + it->num_bytes : t;
+		if (it->disk_bytenr != 0) {
+			l = it->disk_bytenr + it->offset +
+			    (p - it->file_offset);
+			corrupt |= imap_any(&m->corrupt, l, l + (e - p), NULL);
+			ioerr |= imap_any(&m->ioerr, l, l + (e - p), NULL);
+		}
+		p = e;
 	}
 	return corrupt && ioerr ? '!' : corrupt ? 'x' : ioerr ? 'e' : '.';
 }

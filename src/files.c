@@ -3,6 +3,10 @@
  * walked depth first with opendir; the list is sorted once at the end, so
  * the order of a run does not depend on the order readdir returns entries
  * or on the order of the arguments.
+ *
+ * Reading stops one byte past SCN_MAX_BYTES (scn.h), the most a scenario
+ * may hold: the parser reports a buffer that long as too large, and a
+ * device or a pipe that never ends (/dev/zero) costs no more than that.
  */
 #include <sys/stat.h>
 
@@ -19,6 +23,9 @@
 #include "../sim/xmalloc.h"
 #include "cli.h"
 #include "files.h"
+#include "scn.h"
+
+#define FILES_READ_MAX	((size_t)SCN_MAX_BYTES + 1)	/* bytes kept */
 
 #define FILES_SUFFIX	".scn"
 
@@ -175,13 +182,17 @@ files_read(const char *path, char **bufp, size_t *lenp)
 		close(fd);
 		return EISDIR;
 	}
-	if (S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (uint64_t)sb.st_size < SIZE_MAX - 1)
-		cap = (size_t)sb.st_size + 1;
+	if (S_ISREG(sb.st_mode) && sb.st_size > 0)
+		cap = (uint64_t)sb.st_size < FILES_READ_MAX ?
+		    (size_t)sb.st_size + 1 : FILES_READ_MAX + 1;
 	buf = xmalloc(cap);
 	/* Invariant: buf holds the first len bytes; len < cap. */
-	for (;;) {
-		n = read(fd, buf + len, cap - len - 1);
+	while (len < FILES_READ_MAX) {
+		size_t want = cap - len - 1;
+
+		if (want > FILES_READ_MAX - len)
+			want = FILES_READ_MAX - len;
+		n = read(fd, buf + len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -193,7 +204,7 @@ files_read(const char *path, char **bufp, size_t *lenp)
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (cap - len <= 1) {
+		if (cap - len <= 1 && len < FILES_READ_MAX) {
 			buf = xreallocarray(buf, cap, 2);
 			cap *= 2;
 		}

@@ -25,8 +25,10 @@ void	files_list_free(struct files_list *);
  */
 int	files_collect(char *const *paths, int npaths, struct files_list *out);
 /*
- * Read the file PATH whole.  Returns 0 with *BUFP (caller frees; one NUL
- * byte added past the end, not counted) and *LENP set, or an errno value.
+ * Read the file PATH whole, or only its first SCN_MAX_BYTES + 1 bytes when
+ * it is longer (enough for the parser to refuse it as too large).  Returns
+ * 0 with *BUFP (caller frees; one NUL byte added past the end, not
+ * counted) and *LENP set, or an errno value.
  */
 int	files_read(const char *path, char **bufp, size_t *lenp);
 

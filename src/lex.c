@@ -56,10 +56,16 @@ lex_is_control(unsigned char c)
 	return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+/* Keep a word, or note where the first one past LEX_MAX_WORDS starts. */
 static void
 lex_push(struct lex *lx, struct lex_line *ln, const char *s, size_t len,
     size_t start)
 {
+	if (ln->nwords == LEX_MAX_WORDS) {
+		if (ln->over_col == 0)
+			ln->over_col = lex_col(start);
+		return;
+	}
 	if (ln->nwords == lx->cap) {
 		lx->cap = lx->cap ? lx->cap * 2 : 16;
 		lx->words = xreallocarray(lx->words, lx->cap,
@@ -101,6 +107,7 @@ lex_next(struct lex *lx, struct lex_line *ln)
 	ln->nwords = 0;
 	ln->bad_col = 0;
 	ln->bad_char = 0;
+	ln->over_col = 0;
 	/* Invariant: words hold every complete word before i. */
 	for (i = 0; i < len; ) {
 		unsigned char c = (unsigned char)line[i];
@@ -160,9 +167,12 @@ static const struct {
 	{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "TiB", 40 },
 };
 
+/* Suffixes past T: named so that `16E` is refused as such, not as junk. */
+static const char *const lex_big_suffixes[] = { "P", "E", "PiB", "EiB" };
+
 /*
  * The shift of suffix S (LEN bytes): 0 for none, -1 for no suffix of ours,
- * -2 for one of ours in the wrong case.
+ * -2 for one of ours in the wrong case, -3 for one beyond T.
  */
 static int
 lex_suffix(const char *s, size_t len)
@@ -180,6 +190,12 @@ lex_suffix(const char *s, size_t len)
 		if (strlen(lex_suffixes[k].name) == len &&
 		    strncasecmp(lex_suffixes[k].name, s, len) == 0)
 			return -2;
+	}
+	for (k = 0; k < sizeof(lex_big_suffixes) / sizeof(lex_big_suffixes[0]);
+	    k++) {
+		if (strlen(lex_big_suffixes[k]) == len &&
+		    memcmp(lex_big_suffixes[k], s, len) == 0)
+			return -3;
 	}
 	return -1;
 }
@@ -211,6 +227,8 @@ lex_number(const char *s, size_t len, uint64_t *out)
 		return LEX_SYNTAX;
 	if (shift == -2)
 		return LEX_SUFFIX_CASE;
+	if (shift == -3)
+		return LEX_SUFFIX_BIG;
 	if (shift > 0 && v > (UINT64_MAX >> shift))
 		return LEX_OVERFLOW;
 	*out = v << shift;

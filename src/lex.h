@@ -10,11 +10,15 @@
  * bad: the lexer reports its column and the parser rejects the line.
  *
  * Words point into the caller's buffer, which must outlive them.  Lines may
- * be of any length; columns and line numbers saturate at UINT32_MAX.
+ * be of any length; columns and line numbers saturate at UINT32_MAX.  A
+ * line keeps at most LEX_MAX_WORDS words (no statement has half as many):
+ * the lexer notes where the first word beyond them starts and drops the
+ * rest, so memory stays O(LEX_MAX_WORDS) whatever the line.
  *
  * The value helpers parse the number forms of the language: NUM is decimal
  * or 0x hex with an optional suffix right after the digits, K M G T or KiB
- * MiB GiB TiB (powers of 1024, uppercase only), checked for overflow; a
+ * MiB GiB TiB (powers of 1024, uppercase only), checked for overflow (P,
+ * E, PiB and EiB are recognised only to be refused by name); a
  * probability is a decimal fraction in [0, 1] kept exactly as num/den with
  * den a power of ten (at most 18 digits after the point); a NAME matches
  * [A-Za-z_][A-Za-z0-9_.-]*.
@@ -42,6 +46,8 @@ struct lex_line {
 	uint32_t	bad_col;	/* column of the first control
 					   character, 0 if none */
 	unsigned char	bad_char;	/* that character */
+	uint32_t	over_col;	/* column of word LEX_MAX_WORDS + 1,
+					   0 if the line has no more */
 };
 
 struct lex {
@@ -54,6 +60,7 @@ struct lex {
 };
 
 #define LEX_BOM_LEN	3	/* bytes of a UTF-8 byte order mark */
+#define LEX_MAX_WORDS	256	/* words kept per line */
 
 /* True when S (LEN bytes) starts with a UTF-8 byte order mark. */
 bool	lex_has_bom(const char *s, size_t len);
@@ -68,6 +75,7 @@ enum lex_err {
 	LEX_OK,
 	LEX_SYNTAX,		/* not the form at all */
 	LEX_SUFFIX_CASE,	/* a size suffix in the wrong case (4k, 4kib) */
+	LEX_SUFFIX_BIG,		/* P, E, PiB or EiB: beyond the suffixes */
 	LEX_OVERFLOW,		/* does not fit in 64 bits */
 	LEX_RANGE,		/* probability above 1 */
 	LEX_DIGITS		/* probability with more than 18 decimals */

@@ -16,14 +16,22 @@
  * Messages say what is accepted; they quote the statement's usage line when
  * a word is missing or unexpected.  The caret marks the offending word: the
  * whole key=value word for an option, the statement word when something is
- * missing, the LEN word when OFF + LEN overflows, the opening `concurrent`
+ * missing, the LEN word when OFF + LEN ends past 2^63, the `concurrent`
  * word for a block that is never closed or is empty.
  *
  * State across lines: whether any statement was seen (fs must be first),
  * the lines of fs, preset and the first operation (headers must precede
  * operations), the mirror count that bounds mirror=N, the files created so
- * far (a hash from name to index, for O(1) lookups in long files), and the
- * open `concurrent` block with its nesting depth.
+ * far (a hash from name to index, for O(1) lookups in long files), the
+ * open `concurrent` block with its nesting depth, and what the limits of
+ * scn.h count: statements, errors, the schedules of the blocks so far.
+ *
+ * Limits (scn.h, blksim-scenario(5) LIMITS) are errors like any other,
+ * except that the first statement past SCN_MAX_STATEMENTS and the first
+ * error past SCN_MAX_ERRORS end the parse (a huge file costs no more than
+ * the limit), and a buffer past SCN_MAX_BYTES is refused unread.  Every
+ * offset, size and logical address is checked against SCN_ADDR_LIMIT,
+ * which is what lets the model add and round them without overflow.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "lex.h"
 #include "parse.h"
@@ -45,6 +54,10 @@
 #define PARSE_SHOW		40	/* bytes of a word quoted in messages */
 #define PARSE_MAX_POS		4
 #define PARSE_MAX_KEYS		8
+
+/* How the address-space limit (scn.h) is named in messages. */
+#define ADDR_TEXT	"2^63 (0x8000000000000000, 8388608T), the end of the " \
+			"model's address space"
 
 /* What a positional word is. */
 enum slot {
@@ -144,27 +157,62 @@ struct parser {
 	uint32_t		 block_width;	/* of its `concurrent` word */
 	size_t			 task_cap;
 	bool			 block_content;
+	bool			 block_full;	/* its task limit reported */
+	size_t			 nerr0;		/* diags before this file */
+	uint32_t		 full_line;	/* where errors were dropped */
+	bool			 stopped;	/* a limit ended the parse */
+	size_t			 nstatements;	/* lines with a statement */
+	uint64_t		 schedules;	/* of the blocks so far */
+	bool			 schedules_full; /* their limit reported */
 };
 
 /* --- messages ------------------------------------------------------------ */
 
+/*
+ * Report an error at LINE:COL, WIDTH bytes wide.  Past SCN_MAX_ERRORS
+ * errors of this file the message is dropped and the parse stops;
+ * parse_script() then adds one note saying so.
+ */
+static void __attribute__((__format__(__printf__, 5, 0)))
+vperr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
+    const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (p->diags->n - p->nerr0 >= SCN_MAX_ERRORS) {
+		if (p->full_line == 0)
+			p->full_line = line;
+		p->stopped = true;
+		return;
+	}
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	diag_add(p->diags, line, col, width, "%s",
+	    msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+static void __attribute__((__format__(__printf__, 5, 6)))
+perr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vperr_at(p, line, col, width, fmt, ap);
+	va_end(ap);
+}
+
+/* Report an error at word W of the line being parsed. */
 static void __attribute__((__format__(__printf__, 3, 4)))
 perr(struct parser *p, const struct lex_word *w, const char *fmt, ...)
 {
-	char *msg;
+	uint32_t width = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;
 	va_list ap;
-	int n;
-	uint32_t width;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	vperr_at(p, p->ln->lineno, w->col, width, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		msg = NULL;
-	width = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;
-	diag_add(p->diags, p->ln->lineno, w->col, width, "%s",
-	    msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 /* Quote at most PARSE_SHOW bytes of a word: "%.*s%s" with SHOW(ptr, len). */
@@ -283,6 +331,11 @@ val_num(struct parser *p, const struct lex_word *w, const char *v,
 		perr(p, w, "%s `" SHOW_FMT "`: size suffixes are uppercase: "
 		    "K, M, G, T, KiB, MiB, GiB or TiB", what, SHOW(v, vlen));
 		return false;
+	case LEX_SUFFIX_BIG:
+		perr(p, w, "%s `" SHOW_FMT "`: the size suffixes stop at T "
+		    "(TiB); write a larger number in T or in 0x hex", what,
+		    SHOW(v, vlen));
+		return false;
 	case LEX_OVERFLOW:
 		perr(p, w, "%s `" SHOW_FMT "` does not fit in 64 bits: the "
 		    "largest number is 0xffffffffffffffff", what,
@@ -352,11 +405,26 @@ val_positive(struct parser *p, const struct lex_word *w, const char *v,
 	    "at least 1", out);
 }
 
+/* An OFF (called WHAT in messages): a number below SCN_ADDR_LIMIT. */
+static bool
+val_off(struct parser *p, const struct lex_word *w, const char *v,
+    size_t vlen, const char *what, uint64_t *out)
+{
+	if (!val_num(p, w, v, vlen, what, out))
+		return false;
+	if (*out >= SCN_ADDR_LIMIT) {
+		perr(p, w, "%s must be below " ADDR_TEXT, what);
+		return false;
+	}
+	return true;
+}
+
 /*
- * A LEN after an OFF (called OFFNAME in messages) that parsed if OFF_OK: a
- * number >= 1 with OFF + LEN inside 64 bits, or `max` (len = UINT64_MAX -
- * off, "to the end", which needs OFF below UINT64_MAX).  An overflow is
- * reported at the LEN word.
+ * A LEN after an OFF (called OFFNAME in messages) that parsed if OFF_OK
+ * (so OFF < SCN_ADDR_LIMIT): a number >= 1 with OFF + LEN at most
+ * SCN_ADDR_LIMIT, or `max` (len = UINT64_MAX - off, "to the end").  A
+ * range past the limit, 64-bit overflow included, is reported at the LEN
+ * word; with a bad OFF only LEN's own form is checked.
  */
 static bool
 val_len(struct parser *p, const struct lex_word *w, const char *v,
@@ -366,12 +434,6 @@ val_len(struct parser *p, const struct lex_word *w, const char *v,
 	uint64_t n;
 
 	if (val_eq(v, vlen, "max")) {
-		if (off_ok && off == UINT64_MAX) {
-			perr(p, w, "%s max from %s 0xffffffffffffffff "
-			    "leaves nothing to the end: give a smaller %s",
-			    what, offname, offname);
-			return false;
-		}
 		*len = UINT64_MAX - off;
 		*len_max = true;
 		return off_ok;
@@ -384,10 +446,9 @@ val_len(struct parser *p, const struct lex_word *w, const char *v,
 		    what);
 		return false;
 	}
-	if (off_ok && n > UINT64_MAX - off) {
-		perr(p, w, "%s + %s overflows 64 bits: the range must end "
-		    "at or below 0xffffffffffffffff; use max to reach the end",
-		    offname, what);
+	if (off_ok && n > SCN_ADDR_LIMIT - off) {
+		perr(p, w, "%s + %s ends past " ADDR_TEXT ": give a smaller "
+		    "%s, or max for \"to the end\"", offname, what, what);
 		return false;
 	}
 	*len = n;
@@ -523,6 +584,11 @@ slot_newname(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 		st->file = idx;
 		return;
 	}
+	if (p->s->nfiles >= SCN_MAX_FILES) {
+		perr(p, w, "too many files: a scenario may create at most %u; "
+		    "reuse a file or split the scenario", SCN_MAX_FILES);
+		return;
+	}
 	st->file = file_add(p, w->s, w->len, p->ln->lineno);
 }
 
@@ -583,7 +649,7 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 			break;
 		case SL_OFF:
 			st->off_pos = pos_of(p, w);
-			off_ok = val_num(p, w, w->s, w->len, "OFF", &st->off);
+			off_ok = val_off(p, w, w->s, w->len, "OFF", &st->off);
 			break;
 		case SL_LEN:
 			st->len_pos = pos_of(p, w);
@@ -591,11 +657,14 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 			    off_ok, &st->len, &st->len_max);
 			break;
 		case SL_SIZE:
+			st->size_pos = pos_of(p, w);
+			if (val_num(p, w, w->s, w->len, "SIZE", &st->size) &&
+			    st->size > SCN_ADDR_LIMIT)
+				perr(p, w, "SIZE must be at most " ADDR_TEXT);
+			break;
 		case SL_COUNT:
 			st->size_pos = pos_of(p, w);
-			val_num(p, w, w->s, w->len,
-			    c->def->pos[i] == SL_SIZE ? "SIZE" : "N",
-			    &st->size);
+			val_num(p, w, w->s, w->len, "N", &st->size);
 			break;
 		case SL_SEED:
 			val_num(p, w, w->s, w->len, "seed", &st->seed);
@@ -718,10 +787,10 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 		fmt_size(al, sizeof(al), fs->alloc_align);
 		if (!val_num(p, w, v, vlen, "size", &n))
 			;
-		else if (n > UINT64_MAX - PARSE_MIB)
+		else if (n > SCN_ADDR_LIMIT - PARSE_MIB)
 			perr(p, w, "size is too large: data lives from 1M to "
-			    "1M + size, which must fit in 64 bits, so size is "
-			    "at most 0xffffffffffefffff");
+			    "1M + size, which must end at or below " ADDR_TEXT
+			    ", so size is at most 0x7ffffffffff00000");
 		else if (ss_ok && n < fs->sectorsize)
 			perr(p, w, "size must be at least the sector size (%s)",
 			    ss);
@@ -730,6 +799,13 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 			    al);
 		else
 			fs->size = n;
+	} else if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL && al_ok &&
+	    fs->alloc_align > fs->size) {
+		fmt_size(al, sizeof(al), fs->alloc_align);
+		fmt_size(ss, sizeof(ss), fs->size);
+		perr(p, w, "alloc_align (%s) must be at most the size of the "
+		    "filesystem (%s, the default): give a larger size= or a "
+		    "smaller alloc_align", al, ss);
 	}
 	if ((w = c->opt[FS_MAX_EXTENT]) != NULL) {
 		v = opt_val(w, &vlen);
@@ -845,7 +921,7 @@ st_corrupt_logical(struct parser *p, struct cmd *c, struct scn_stmt *st)
 		w = c->opt[LOGICAL_LOGICAL];
 		st->off_pos = pos_of(p, w);
 		v = opt_val(w, &vlen);
-		lok = val_num(p, w, v, vlen, "logical", &st->logical);
+		lok = val_off(p, w, v, vlen, "logical", &st->logical);
 	}
 	if (require(p, c, LOGICAL_LEN, "len=N")) {
 		w = c->opt[LOGICAL_LEN];
@@ -971,6 +1047,44 @@ st_faults(struct parser *p, struct cmd *c, struct scn_stmt *st)
 
 enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES };
 
+/* runs=N or max-schedules=N (option W): from 1 to SCN_MAX_SCHEDULES. */
+static void
+opt_schedules(struct parser *p, const struct lex_word *w, const char *what,
+    uint64_t *out)
+{
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+
+	v = opt_val(w, &vlen);
+	if (!val_positive(p, w, v, vlen, what, &n))
+		return;
+	if (n > SCN_MAX_SCHEDULES) {
+		perr(p, w, "%s must be at most %u, the most schedules one "
+		    "block may run", what, SCN_MAX_SCHEDULES);
+		return;
+	}
+	*out = n;
+}
+
+/*
+ * The most schedules block ST may run: max-schedules when exploring,
+ * runs (bounded by max-schedules too) when random, one for fifo.
+ */
+static uint64_t
+block_schedules(const struct scn_stmt *st)
+{
+	switch (st->schedule) {
+	case SCN_SCHED_EXPLORE:
+		return st->max_schedules;
+	case SCN_SCHED_RANDOM:
+		return st->runs < st->max_schedules ? st->runs :
+		    st->max_schedules;
+	default:
+		return 1;
+	}
+}
+
 static void
 st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
 {
@@ -990,14 +1104,19 @@ st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
 		else
 			perr(p, w, "schedule must be fifo, random or explore");
 	}
-	if ((w = c->opt[CONC_RUNS]) != NULL) {
-		v = opt_val(w, &vlen);
-		val_positive(p, w, v, vlen, "runs", &st->runs);
-	}
-	if ((w = c->opt[CONC_MAX_SCHEDULES]) != NULL) {
-		v = opt_val(w, &vlen);
-		val_positive(p, w, v, vlen, "max-schedules",
-		    &st->max_schedules);
+	if ((w = c->opt[CONC_RUNS]) != NULL)
+		opt_schedules(p, w, "runs", &st->runs);
+	if ((w = c->opt[CONC_MAX_SCHEDULES]) != NULL)
+		opt_schedules(p, w, "max-schedules", &st->max_schedules);
+	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
+	p->schedules += block_schedules(st);
+	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
+		perr(p, c->stmtw, "the concurrent blocks up to this one may "
+		    "run %llu schedules in all, more than the %u a file may: "
+		    "give them a smaller max-schedules (explore) or runs "
+		    "(random)", (unsigned long long)p->schedules,
+		    SCN_MAX_FILE_SCHEDULES);
+		p->schedules_full = true;
 	}
 }
 
@@ -1562,7 +1681,7 @@ parse_end(struct parser *p, const struct lex_line *ln)
 	p->block.expect_deadlock = deadlock;
 	p->block.end_pos = pos_of(p, &w[0]);
 	if (!p->block_content)
-		diag_add(p->diags, p->block.pos.line, p->block.pos.col,
+		perr_at(p, p->block.pos.line, p->block.pos.col,
 		    p->block_width, "concurrent block has no tasks: put one "
 		    "%s per line between concurrent and end", "read, write, "
 		    "truncate, drop-cache or sync");
@@ -1648,6 +1767,34 @@ line_def(struct parser *p, const struct lex_line *ln, size_t *skip)
 	return NULL;
 }
 
+/*
+ * Whether the open block has room for one more task: the scheduler runs
+ * SCHED_MAX_ENTITIES entities, the fs's end-io workers among them.  The
+ * first task past the limit is reported (at its word W0), once per block.
+ */
+static bool
+task_room(struct parser *p, const struct lex_word *w0)
+{
+	uint32_t workers = p->s->fs.workers;
+	size_t room = workers < SCHED_MAX_ENTITIES ?
+	    SCHED_MAX_ENTITIES - workers : 0;
+
+	if (p->block.ntasks < room)
+		return true;
+	if (!p->block_full && room == 0)
+		perr(p, w0, "no room for tasks: the scheduler runs %d "
+		    "entities and this filesystem's %u end-io workers take "
+		    "them all; give fs a smaller workers=", SCHED_MAX_ENTITIES,
+		    workers);
+	else if (!p->block_full)
+		perr(p, w0, "too many tasks: a concurrent block holds at most "
+		    "%zu here (the scheduler runs %d entities, %u of them "
+		    "end-io workers); split the block", room,
+		    SCHED_MAX_ENTITIES, workers);
+	p->block_full = true;
+	return false;
+}
+
 /* Where a parsed statement goes: the top level, the open block, nowhere. */
 static void
 place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
@@ -1661,11 +1808,12 @@ place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
 		p->block_width = w0->len > UINT32_MAX ? UINT32_MAX :
 		    (uint32_t)w0->len;
 		p->block_content = false;
+		p->block_full = false;
 		p->task_cap = 0;
 		return;
 	}
 	if (p->depth > 0) {
-		if (is_task_kind(st->kind))
+		if (is_task_kind(st->kind) && task_room(p, w0))
 			stmt_push(&p->block.tasks, &p->block.ntasks,
 			    &p->task_cap, st);
 		else
@@ -1684,15 +1832,35 @@ parse_line(struct parser *p, const struct lex_line *ln)
 	size_t skip;
 
 	p->ln = ln;
+	if (ln->bad_col == 0 && ln->nwords == 0)
+		return;
+	if (++p->nstatements > SCN_MAX_STATEMENTS) {
+		if (ln->nwords > 0)
+			perr(p, w0, "too many statements: a scenario holds at "
+			    "most %u (lines other than blank and comment "
+			    "lines); split it into several files",
+			    SCN_MAX_STATEMENTS);
+		else
+			perr_at(p, ln->lineno, ln->bad_col, 1, "too many "
+			    "statements: a scenario holds at most %u; split it "
+			    "into several files", SCN_MAX_STATEMENTS);
+		p->stopped = true;
+		return;
+	}
 	if (ln->bad_col != 0) {
-		diag_add(p->diags, ln->lineno, ln->bad_col, 1, "control "
-		    "character 0x%02x is not allowed: a scenario is plain "
-		    "text; the line is ignored", ln->bad_char);
+		perr_at(p, ln->lineno, ln->bad_col, 1, "control character "
+		    "0x%02x is not allowed: a scenario is plain text; the line "
+		    "is ignored", ln->bad_char);
 		p->block_content |= p->depth > 0;
 		return;
 	}
-	if (ln->nwords == 0)
+	if (ln->over_col != 0) {
+		perr_at(p, ln->lineno, ln->over_col, 1, "more than %d words on "
+		    "one line: no statement takes that many; the line is "
+		    "ignored", LEX_MAX_WORDS);
+		p->block_content |= p->depth > 0;
 		return;
+	}
 	if (lex_eq(w0, "end")) {
 		parse_end(p, ln);
 		return;
@@ -1763,31 +1931,41 @@ parse_script(const char *filename, const char *buf, size_t len,
 	struct parser p;
 	struct lex lx;
 	struct lex_line ln;
-	size_t nerr0 = diags->n;
 	struct scn_script *s;
 
 	memset(&p, 0, sizeof(p));
 	p.diags = diags;
+	p.nerr0 = diags->n;
 	p.s = s = xcalloc(1, sizeof(*s));
 	s->filename = xstrdup(filename);
 	scn_fs_defaults(&s->fs);
 	s->fs.alloc_align = s->fs.sectorsize;
 	p.mirrors = s->fs.mirrors;
 
+	if (len > SCN_MAX_BYTES) {
+		diag_add(diags, 1, 1, 1, "the file is larger than %uM (%u "
+		    "bytes), the most a scenario may hold: split it into "
+		    "several files", SCN_MAX_BYTES >> 20, SCN_MAX_BYTES);
+		scn_free(s);
+		return NULL;
+	}
 	lex_init(&lx, buf, len);
-	while (lex_next(&lx, &ln))
+	while (!p.stopped && lex_next(&lx, &ln))
 		parse_line(&p, &ln);
 	lex_fini(&lx);
-	if (p.depth > 0) {
-		diag_add(diags, p.block.pos.line, p.block.pos.col,
-		    p.block_width, "concurrent block opened here is never "
-		    "closed: add `end` after its tasks");
+	if (p.depth > 0 && !p.stopped)
+		perr_at(&p, p.block.pos.line, p.block.pos.col, p.block_width,
+		    "concurrent block opened here is never closed: add `end` "
+		    "after its tasks");
+	if (p.depth > 0)
 		stmt_discard(&p.block);
-	}
+	if (p.full_line != 0)
+		diag_add(diags, p.full_line, 1, 1, "too many errors: these are "
+		    "the first %u; fix them and check again", SCN_MAX_ERRORS);
 	free(p.create_line);
 	free(p.hash);
 	summarize(s);
-	if (diags->n > nerr0) {
+	if (diags->n > p.nerr0) {
 		scn_free(s);
 		return NULL;
 	}

@@ -22,9 +22,11 @@
 
 /*
  * Parse BUF (LEN bytes, need not be NUL-terminated) read from FILENAME.
- * Errors are appended to DIAGS (which may already hold others).  Returns a
- * new script that the caller frees with scn_free(), or NULL when this call
- * added any error (nothing of a file with an error may run).
+ * Errors are appended to DIAGS (which may already hold others): at most
+ * SCN_MAX_ERRORS of them and a note, and one only for a buffer longer
+ * than SCN_MAX_BYTES.  Returns a new script that the caller frees with
+ * scn_free(), or NULL when this call added any error (nothing of a file
+ * with an error may run).
  */
 struct scn_script *parse_script(const char *filename, const char *buf,
 		    size_t len, struct diag_list *diags);

@@ -28,6 +28,8 @@ report_format_name(enum cli_format f)
 static bool
 points_passed(const struct exec_result *r)
 {
+	if (!r->passed)
+		return false;	/* also a run that could not start */
 	for (size_t i = 0; i < r->npoints; i++)
 		if (!r->points[i].ok)
 			return false;

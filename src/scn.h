@@ -8,8 +8,8 @@
  *
  * Sizes and offsets are bytes as uint64_t.  A length given as `max` is
  * stored with len_max set and len = UINT64_MAX - off (so off + len is
- * (u64)-1, "to the end"); an explicit OFF+LEN that overflows is rejected by
- * the parser.  Files are referred to by index into script->files, in order
+ * (u64)-1, "to the end"); otherwise OFF + LEN is at most SCN_ADDR_LIMIT
+ * (below).  Files are referred to by index into script->files, in order
  * of their `create`.
  */
 #ifndef SRC_SCN_H
@@ -22,6 +22,29 @@
 #include "../sim/inv.h"
 #include "../sim/quirk.h"
 #include "../sim/stat.h"
+
+/*
+ * Limits of the language, enforced by the parser (and SCN_MAX_BYTES also
+ * by files_read(), which never reads more than one byte past it).  Each
+ * is in blksim-scenario(5), LIMITS.
+ *
+ * The address space: every file offset, file size and logical address
+ * of the model lies in [0, SCN_ADDR_LIMIT], 8 EiB.  An explicit range
+ * ends at or below it, OFF is below it, and the data area [1M, 1M + size)
+ * ends at or below it; a LEN of `max` is the only way past it, and it
+ * means "to the end" (drop-cache's (u64)-1).  So every OFF + LEN, every
+ * round-up of a file offset or size to a sector or to alloc_align (at
+ * most size, so at most 2^62) and every sum of a logical address and a
+ * length stays below 2^64 without a check of its own.
+ */
+#define SCN_ADDR_LIMIT		(1ull << 63)	/* 8E */
+#define SCN_MAX_BYTES		(16u << 20)	/* of a scenario file */
+#define SCN_MAX_STATEMENTS	10000u		/* lines other than blank
+						   and comment lines */
+#define SCN_MAX_FILES		4096u		/* `create`s */
+#define SCN_MAX_ERRORS		1000u		/* reported per file */
+#define SCN_MAX_SCHEDULES	1000000u	/* runs= and max-schedules= */
+#define SCN_MAX_FILE_SCHEDULES	1000000u	/* all blocks of a file */
 
 /* 1-based line and column of a word in the source. */
 struct scn_pos {

@@ -127,6 +127,81 @@ else
 fi
 : >"$tmp/empty.scn"
 check_case "an empty file is valid" 0 "$tmp/empty" "$tmp/empty.scn"
+
+# Limits of a whole file (blksim-scenario(5), LIMITS), on files made here
+# rather than committed: statements, files, errors and bytes.  Each file
+# is checked from $tmp so that its name in the messages is short.
+cd "$tmp" || tap_bail "cd $tmp"
+lines() {	# N TEXT: TEXT on N lines
+	awk -v n="$1" -v t="$2" 'BEGIN { for (i = 0; i < n; i++) print t }'
+}
+
+{ lines 10000 "sync"; lines 100 "# a comment"; lines 100 ""; } >stmts.scn
+check_case "10000 statements, blank and comment lines apart, are valid" 0 \
+    empty stmts.scn
+{ echo "  sync"; echo "bogus"; } >>stmts.scn
+cat >want <<'EOF'
+stmts.scn:10201:3: error: too many statements: a scenario holds at most 10000 (lines other than blank and comment lines); split it into several files
+  sync
+  ^~~~
+EOF
+check_case "statement 10001 is reported and ends the check" 2 want stmts.scn
+
+awk 'BEGIN { for (i = 0; i < 4096; i++) print "create f" i }' >files.scn
+check_case "4096 files are valid" 0 empty files.scn
+echo "create f4096" >>files.scn
+cat >want <<'EOF'
+files.scn:4097:8: error: too many files: a scenario may create at most 4096; reuse a file or split the scenario
+create f4096
+       ^~~~~
+EOF
+check_case "file 4097 is reported" 2 want files.scn
+
+# The 1000 errors are those `bogus` alone gets, line by line; then a note.
+echo bogus >one.scn
+"$BLKSIM" check one.scn 2>one.err
+lines 1003 "bogus" >errs.scn
+i=1
+while [ "$i" -le 1000 ]; do
+	sed "1s/^one\.scn:1:/errs.scn:$i:/" one.err
+	i=$((i + 1))
+done >want
+cat >>want <<'EOF'
+errs.scn:1001:1: error: too many errors: these are the first 1000; fix them and check again
+bogus
+^
+EOF
+check_case "the first 1000 errors are reported, then a note" 2 want errs.scn
+
+# A file of exactly 16M is read; one byte more is refused as a whole.
+yes '# padding' | head -c 16777216 >bytes.scn
+check_case "a file of 16M is valid" 0 empty bytes.scn
+printf '#' >>bytes.scn
+cat >want <<'EOF'
+bytes.scn:1:1: error: the file is larger than 16M (16777216 bytes), the most a scenario may hold: split it into several files
+# padding
+^
+EOF
+check_case "a file of 16M + 1 byte is refused" 2 want bytes.scn
+
+# A file that never ends is read no further than the limit.  Under a
+# 4G address-space limit where the build allows one (a sanitizer build
+# does not), so that a reader without the limit fails fast instead of
+# filling the machine's memory.
+vlimit=
+(ulimit -v 4000000 && "$BLKSIM" check empty.scn) >/dev/null 2>&1 &&
+    vlimit="ulimit -v 4000000;"
+if [ -r /dev/zero ] && command -v timeout >/dev/null 2>&1; then
+	(eval "$vlimit"; exec timeout 60 "$BLKSIM" check /dev/zero) \
+	    >out 2>err
+	rc=$?
+	[ "$rc" -eq 2 ] && head -n 1 err |
+	    grep -q '^/dev/zero:1:1: error: the file is larger than 16M'
+	tap_check $? "check /dev/zero stops at the limit (exit $rc)"
+else
+	tap_skip "check /dev/zero stops at the limit" "no /dev/zero or timeout"
+fi
+cd "$SRCDIR/tests/golden" || tap_bail "cd $SRCDIR/tests/golden"
 "$BLKSIM" check >/dev/null 2>&1
 tap_check $(($? != 2)) "check without a path is a usage error"
 

@@ -151,26 +151,61 @@ START_TEST(test_bom)
 }
 END_TEST
 
-/* scenario: a line of 200000 bytes with many words lexes in full. */
+/*
+ * scenario: a line of 200000 bytes keeps its first LEX_MAX_WORDS words,
+ * notes where the next one starts, and the next line starts afresh.
+ */
 START_TEST(test_long_line)
 {
 	size_t n = 200000, i;
-	char *src = malloc(n + 1);
+	char *src = malloc(n + 3);
 	struct lex lx;
 	struct lex_line ln;
 
 	ck_assert_ptr_nonnull(src);
 	for (i = 0; i < n; i++)
 		src[i] = i % 2 ? ' ' : 'x';
-	src[n] = '\0';
-	lex_init(&lx, src, n);
+	memcpy(src + n, "\ny", 3);
+	lex_init(&lx, src, n + 2);
 	ck_assert(lex_next(&lx, &ln));
-	ck_assert_uint_eq(ln.nwords, n / 2);
-	ck_assert_uint_eq(ln.words[n / 2 - 1].col, n - 1);
+	ck_assert_uint_eq(ln.nwords, LEX_MAX_WORDS);
+	ck_assert_uint_eq(ln.words[LEX_MAX_WORDS - 1].col,
+	    2 * LEX_MAX_WORDS - 1);
+	ck_assert_uint_eq(ln.over_col, 2 * LEX_MAX_WORDS + 1);
 	ck_assert_uint_eq(ln.len, n);
+	ck_assert(lex_next(&lx, &ln));
+	ck_assert_uint_eq(ln.nwords, 1);
+	ck_assert_uint_eq(ln.over_col, 0);
 	ck_assert(!lex_next(&lx, &ln));
 	lex_fini(&lx);
 	free(src);
+}
+END_TEST
+
+/* scenario: exactly LEX_MAX_WORDS words fit; one more is noted. */
+START_TEST(test_words_limit)
+{
+	char src[4 * LEX_MAX_WORDS + 8];
+	struct lex lx;
+	struct lex_line ln;
+	size_t n = 0;
+
+	for (int i = 0; i < LEX_MAX_WORDS; i++)
+		n += (size_t)sprintf(src + n, "w ");
+	n += (size_t)sprintf(src + n, "# a comment is no word\n");
+	lex_init(&lx, src, n);
+	ck_assert(lex_next(&lx, &ln));
+	ck_assert_uint_eq(ln.nwords, LEX_MAX_WORDS);
+	ck_assert_uint_eq(ln.over_col, 0);
+	lex_fini(&lx);
+	n = 0;
+	for (int i = 0; i <= LEX_MAX_WORDS; i++)
+		n += (size_t)sprintf(src + n, "w\t");
+	lex_init(&lx, src, n);
+	ck_assert(lex_next(&lx, &ln));
+	ck_assert_uint_eq(ln.nwords, LEX_MAX_WORDS);
+	ck_assert_uint_eq(ln.over_col, 2 * LEX_MAX_WORDS + 1);
+	lex_fini(&lx);
 }
 END_TEST
 
@@ -253,6 +288,17 @@ START_TEST(test_number_errors)
 	num_err("16777216T", LEX_OVERFLOW);
 	num_err("17179869184G", LEX_OVERFLOW);
 	num_err("18014398509481984K", LEX_OVERFLOW);
+	/* Suffixes past T are refused by name, in any number form. */
+	num_err("16E", LEX_SUFFIX_BIG);
+	num_err("8P", LEX_SUFFIX_BIG);
+	num_err("1PiB", LEX_SUFFIX_BIG);
+	num_err("1EiB", LEX_SUFFIX_BIG);
+	num_err("0x1P", LEX_SUFFIX_BIG);
+	num_err("1p", LEX_SYNTAX);
+	num_err("1e6", LEX_SYNTAX);
+	num_err("1PB", LEX_SYNTAX);
+	/* In hex, E is a digit: 0x16E is 366, not 16 exbibytes. */
+	ck_assert_uint_eq(num_ok("0x16E"), 0x16e);
 }
 END_TEST
 
@@ -358,6 +404,7 @@ lex_suite(void)
 	tcase_add_test(tc, test_control);
 	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_words_limit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("values");
 	tcase_add_test(tc, test_number_forms);

@@ -140,11 +140,12 @@ START_TEST(test_fs)
 	ck_assert(!s->fs.csum_crc32);
 	scn_free(s);
 
-	/* Boundaries: 512-byte sectors, the largest size. */
-	s = ok("fs sectorsize=512 size=0xffffffffffefffff max_extent=512 "
+	/* Boundaries: 512-byte sectors, the largest size (1M + size is
+	 * 2^63). */
+	s = ok("fs sectorsize=512 size=0x7ffffffffff00000 max_extent=512 "
 	    "alloc_align=512");
 	ck_assert_uint_eq(s->fs.sectorsize, 512);
-	ck_assert_uint_eq(s->fs.size, 0xffffffffffefffffull);
+	ck_assert_uint_eq(s->fs.size, 0x7ffffffffff00000ull);
 	ck_assert_uint_eq(s->fs.max_extent, 512);
 	scn_free(s);
 
@@ -291,9 +292,11 @@ START_TEST(test_write)
 	ck_assert_uint_eq(st->flags, SCN_F_NOCSUM);
 	scn_free(s);
 
-	/* A range may end exactly at 2^64 - 1. */
-	s = ok("create a\nwrite a 0xfffffffffffff000 0xfff\n");
-	ck_assert_uint_eq(s->stmts[1].off + s->stmts[1].len, UINT64_MAX);
+	/* A range may end exactly at 2^63, the end of the address space. */
+	s = ok("create a\nwrite a 0x7ffffffffffff000 0x1000\n"
+	    "write a 0x4000000000000000 0x4000000000000000\n");
+	ck_assert_uint_eq(s->stmts[1].off + s->stmts[1].len, SCN_ADDR_LIMIT);
+	ck_assert_uint_eq(s->stmts[2].off + s->stmts[2].len, SCN_ADDR_LIMIT);
 	scn_free(s);
 }
 END_TEST
@@ -631,7 +634,7 @@ END_TEST
 /* scenario: a file of 20000 files and references parses in linear time. */
 START_TEST(test_many_files)
 {
-	size_t n = 20000, len = 0;
+	size_t n = SCN_MAX_FILES, len = 0;
 	char *src = malloc(n * 64);
 	struct scn_script *s;
 
@@ -648,6 +651,313 @@ START_TEST(test_many_files)
 	ck_assert_int_eq(s->stmts[2 * n - 1].file, 0);
 	scn_free(s);
 	free(src);
+}
+END_TEST
+
+/*
+ * scenario: every value at the edge of the address space (scn.h) that
+ * is still inside it parses, `max` from the last byte included.
+ */
+START_TEST(test_address_limit)
+{
+	struct scn_script *s = ok("fs size=0x7ffffffffff00000 alloc_align=1T\n"
+	    "create a\n"
+	    "read a 0x7fffffffffffffff max\n"
+	    "drop-cache a 0x7fffffffffffffff 1\n"
+	    "truncate a 8388608T\n"
+	    "expect size a 0x8000000000000000\n"
+	    "corrupt logical=0x7ffffffffffff000 len=0x1000 mirror=1\n"
+	    "expect cache a 0 0x8000000000000000 absent\n");
+
+	ck_assert_uint_eq(s->fs.size, SCN_ADDR_LIMIT - (1ull << 20));
+	ck_assert(s->stmts[2].len_max);
+	ck_assert_uint_eq(s->stmts[2].len, UINT64_MAX - (SCN_ADDR_LIMIT - 1));
+	ck_assert_uint_eq(s->stmts[3].off + s->stmts[3].len, SCN_ADDR_LIMIT);
+	ck_assert_uint_eq(s->stmts[4].size, SCN_ADDR_LIMIT);
+	ck_assert_uint_eq(s->stmts[6].logical + s->stmts[6].len,
+	    SCN_ADDR_LIMIT);
+	scn_free(s);
+	/* alloc_align may equal the default size. */
+	s = ok("fs alloc_align=1G\n");
+	ck_assert_uint_eq(s->fs.alloc_align, s->fs.size);
+	scn_free(s);
+}
+END_TEST
+
+/* A buffer of N copies of LINE (caller frees); *LEN gets its length. */
+static char *
+repeat(const char *line, size_t n, size_t *len)
+{
+	size_t k = strlen(line);
+	char *buf = malloc(n * k + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	for (size_t i = 0; i < n; i++)
+		memcpy(buf + i * k, line, k);
+	buf[n * k] = '\0';
+	*len = n * k;
+	return buf;
+}
+
+/* Parse BUF (LEN bytes); the errors are left in DL, the script freed. */
+static bool
+parse_buf(const char *buf, size_t len, struct diag_list *dl)
+{
+	struct scn_script *s;
+
+	diag_init(dl);
+	s = parse_script("t.scn", buf, len, dl);
+	scn_free(s);
+	return s != NULL;
+}
+
+/*
+ * scenario: a file holds SCN_MAX_STATEMENTS statements (blank and comment
+ * lines apart); the next one is reported and ends the parse, so that
+ * neither the lines after it nor a block it cuts are reported.
+ */
+START_TEST(test_statement_limit)
+{
+	struct diag_list dl;
+	size_t len;
+	char *buf = repeat("sync\n# c\n\n", SCN_MAX_STATEMENTS, &len), *big;
+
+	ck_assert(parse_buf(buf, len, &dl));
+	diag_free(&dl);
+	big = malloc(len + 64);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, buf, len);
+	strcpy(big + len, "  read a 0 4K\nbogus\n");
+	ck_assert(!parse_buf(big, strlen(big), &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 3 * SCN_MAX_STATEMENTS + 1);
+	ck_assert_uint_eq(dl.v[0].col, 3);
+	ck_assert_uint_eq(dl.v[0].width, 4);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "too many statements: a "
+	    "scenario holds at most 10000"));
+	diag_free(&dl);
+	/* The last statement allowed opens a block the cut leaves open. */
+	memcpy(big + len - 10, "concurrent", 10);
+	strcpy(big + len, "\n  read a 0 4K\nbogus\n");
+	ck_assert(!parse_buf(big, strlen(big), &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "too many statements"));
+	diag_free(&dl);
+	free(big);
+	free(buf);
+}
+END_TEST
+
+/* scenario: a file creates at most SCN_MAX_FILES files. */
+START_TEST(test_files_limit)
+{
+	char *src = malloc((SCN_MAX_FILES + 1) * 16);
+	struct diag_list dl;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(src);
+	for (unsigned i = 0; i < SCN_MAX_FILES; i++)
+		len += (size_t)sprintf(src + len, "create f%u\n", i);
+	ck_assert(parse_buf(src, len, &dl));
+	diag_free(&dl);
+	len += (size_t)sprintf(src + len, "create extra\n");
+	ck_assert(!parse_buf(src, len, &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, SCN_MAX_FILES + 1);
+	ck_assert_uint_eq(dl.v[0].col, 8);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "too many files: a scenario "
+	    "may create at most 4096"));
+	diag_free(&dl);
+	free(src);
+}
+END_TEST
+
+/*
+ * scenario: SCN_MAX_ERRORS errors are reported, then one note at the
+ * line of the first dropped one, however many words or lines are bad.
+ */
+START_TEST(test_error_limit)
+{
+	struct diag_list dl;
+	size_t len;
+	char *buf = repeat("bogus\n", SCN_MAX_ERRORS, &len);
+
+	ck_assert(!parse_buf(buf, len, &dl));
+	ck_assert_uint_eq(dl.n, SCN_MAX_ERRORS);
+	diag_free(&dl);
+	free(buf);
+	buf = repeat("bogus\n", SCN_MAX_ERRORS + 5, &len);
+	ck_assert(!parse_buf(buf, len, &dl));
+	ck_assert_uint_eq(dl.n, SCN_MAX_ERRORS + 1);
+	ck_assert_uint_eq(dl.v[SCN_MAX_ERRORS].line, SCN_MAX_ERRORS + 1);
+	ck_assert_str_eq(dl.v[SCN_MAX_ERRORS].msg, "too many errors: these "
+	    "are the first 1000; fix them and check again");
+	diag_free(&dl);
+	free(buf);
+	/* Errors of one line count one by one: 5 lines of 201 bad words. */
+	buf = malloc(5 * (6 + 201 * 2 + 1) + 1);
+	ck_assert_ptr_nonnull(buf);
+	len = 0;
+	for (int i = 0; i < 5; i++) {
+		len += (size_t)sprintf(buf + len, "guards");
+		for (int k = 0; k < 201; k++)
+			len += (size_t)sprintf(buf + len, " x");
+		buf[len++] = '\n';
+	}
+	ck_assert(!parse_buf(buf, len, &dl));
+	ck_assert_uint_eq(dl.n, SCN_MAX_ERRORS + 1);
+	ck_assert_uint_eq(dl.v[SCN_MAX_ERRORS - 1].line, 5);
+	/* 804 errors on lines 1-4, so the 1000th is line 5's 196th. */
+	ck_assert_uint_eq(dl.v[SCN_MAX_ERRORS - 1].col, 6 + 2 * 196);
+	ck_assert_uint_eq(dl.v[SCN_MAX_ERRORS].line, 5);
+	ck_assert_ptr_nonnull(strstr(dl.v[SCN_MAX_ERRORS].msg, "too many "
+	    "errors"));
+	diag_free(&dl);
+	free(buf);
+}
+END_TEST
+
+/* scenario: a line of more than LEX_MAX_WORDS words is one error. */
+START_TEST(test_words_limit)
+{
+	struct diag_list dl;
+	size_t len;
+	char *buf = repeat(" x", 300, &len), *src = malloc(len + 8);
+
+	ck_assert_ptr_nonnull(src);
+	len = (size_t)sprintf(src, "guards%s", buf);
+	/* "guards", then 300 words: the 257th word is the 256th x. */
+	ck_assert(!parse_buf(src, len, &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].col, 6 + 2 * 256);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "more than 256 words on one "
+	    "line: no statement takes that many; the line is ignored"));
+	diag_free(&dl);
+	/* 256 words are a statement like any other. */
+	len = (size_t)sprintf(src, "guards%.*s", 2 * 255, buf);
+	ck_assert(!parse_buf(src, len, &dl));
+	ck_assert_uint_eq(dl.n, 255);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "unknown quirk `x`"));
+	diag_free(&dl);
+	free(src);
+	free(buf);
+}
+END_TEST
+
+/* scenario: a buffer longer than SCN_MAX_BYTES is refused whole. */
+START_TEST(test_bytes_limit)
+{
+	struct diag_list dl;
+	size_t len;
+	char *buf = repeat("\n", SCN_MAX_BYTES + 1, &len);
+
+	ck_assert(parse_buf(buf, SCN_MAX_BYTES, &dl));
+	diag_free(&dl);
+	ck_assert(!parse_buf(buf, SCN_MAX_BYTES + 1, &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 1);
+	ck_assert_uint_eq(dl.v[0].col, 1);
+	ck_assert_str_eq(dl.v[0].msg, "the file is larger than 16M (16777216 "
+	    "bytes), the most a scenario may hold: split it into several "
+	    "files");
+	diag_free(&dl);
+	free(buf);
+}
+END_TEST
+
+/*
+ * scenario: a block holds SCHED_MAX_ENTITIES tasks less the fs's end-io
+ * workers; the first task past that is reported, once per block.
+ */
+START_TEST(test_tasks_limit)
+{
+	struct diag_list dl;
+	size_t len, n;
+	char *tasks = repeat("sync\n", 70, &len), *src = malloc(3 * len + 200);
+
+	ck_assert_ptr_nonnull(src);
+	/* 63 tasks and 1 worker fill the 64 entities. */
+	n = (size_t)sprintf(src, "fs workers=1\nconcurrent\n%.*send\n",
+	    63 * 5, tasks);
+	ck_assert(parse_buf(src, n, &dl));
+	diag_free(&dl);
+	/* 70 tasks: one error, at the 64th; the next block again. */
+	n = (size_t)sprintf(src, "concurrent\n%send\nconcurrent\n%.*send\n",
+	    tasks, 64 * 5, tasks);
+	ck_assert(!parse_buf(src, n, &dl));
+	ck_assert_uint_eq(dl.n, 2);
+	ck_assert_uint_eq(dl.v[0].line, 65);
+	ck_assert_str_eq(dl.v[0].msg, "too many tasks: a concurrent block "
+	    "holds at most 63 here (the scheduler runs 64 entities, 1 of them "
+	    "end-io workers); split the block");
+	ck_assert_uint_eq(dl.v[1].line, 73 + 64);
+	diag_free(&dl);
+	/* Fewer when there are more workers. */
+	n = (size_t)sprintf(src, "fs workers=60\nconcurrent\n%.*send\n",
+	    5 * 5, tasks);
+	ck_assert(!parse_buf(src, n, &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 7);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "at most 4 here"));
+	diag_free(&dl);
+	n = (size_t)sprintf(src, "fs workers=64\nconcurrent\nsync\nend\n");
+	ck_assert(!parse_buf(src, n, &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 3);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "no room for tasks: the "
+	    "scheduler runs 64 entities and this filesystem's 64 end-io "
+	    "workers take them all"));
+	diag_free(&dl);
+	free(src);
+	free(tasks);
+}
+END_TEST
+
+/*
+ * scenario: the blocks of a file may run SCN_MAX_FILE_SCHEDULES
+ * schedules in all: explore counts max-schedules (default 100000),
+ * random counts runs bounded by max-schedules, fifo one.
+ */
+START_TEST(test_schedules_limit)
+{
+	struct diag_list dl;
+	size_t len;
+	char *buf = repeat("concurrent schedule=explore\nsync\nend\n", 10,
+	    &len), *src = malloc(len + 200);
+
+	ck_assert_ptr_nonnull(src);
+	ck_assert(parse_buf(buf, len, &dl));
+	diag_free(&dl);
+	/* One more schedule, from a fifo block, is one too many. */
+	sprintf(src, "%sconcurrent\nsync\nend\nconcurrent\nsync\nend\n",
+	    buf);
+	ck_assert(!parse_buf(src, strlen(src), &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 31);
+	ck_assert_uint_eq(dl.v[0].col, 1);
+	ck_assert_str_eq(dl.v[0].msg, "the concurrent blocks up to this one "
+	    "may run 1000001 schedules in all, more than the 1000000 a file "
+	    "may: give them a smaller max-schedules (explore) or runs "
+	    "(random)");
+	diag_free(&dl);
+	/* random: runs, bounded by max-schedules. */
+	sprintf(src, "concurrent schedule=random runs=1000000 "
+	    "max-schedules=999999\nsync\nend\nconcurrent\nsync\nend\n");
+	ck_assert(parse_buf(src, strlen(src), &dl));
+	diag_free(&dl);
+	sprintf(src, "concurrent schedule=random runs=1000000\nsync\nend\n"
+	    "concurrent schedule=fifo runs=1000000\nsync\nend\n");
+	ck_assert(parse_buf(src, strlen(src), &dl));	/* 100000 + 1 */
+	diag_free(&dl);
+	sprintf(src, "concurrent schedule=random runs=1000000 "
+	    "max-schedules=1000000\nsync\nend\n"
+	    "concurrent schedule=fifo runs=1000000\nsync\nend\n");
+	ck_assert(!parse_buf(src, strlen(src), &dl));
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_uint_eq(dl.v[0].line, 4);
+	diag_free(&dl);
+	free(src);
+	free(buf);
 }
 END_TEST
 
@@ -714,6 +1024,15 @@ static const struct bad bad_files[] = {
 	{ "fs size=0", 1, 4, "size must be at least the sector size (4K)" },
 	{ "fs sectorsize=512 size=0xfffffffffff00000", 1, 19,
 	    "size is too large: data lives from 1M to 1M + size" },
+	{ "fs size=0x7ffffffffff00001", 1, 4, "size is too large: data lives "
+	    "from 1M to 1M + size, which must end at or below 2^63 "
+	    "(0x8000000000000000, 8388608T), the end of the model's address "
+	    "space, so size is at most 0x7ffffffffff00000" },
+	{ "fs alloc_align=2G", 1, 4, "alloc_align (2G) must be at most the "
+	    "size of the filesystem (1G, the default): give a larger size= or "
+	    "a smaller alloc_align" },
+	{ "fs alloc_align=0x8000000000000000", 1, 4, "alloc_align (8388608T) "
+	    "must be at most the size of the filesystem" },
 	{ "fs max_extent=6K", 1, 4, "max_extent must be a multiple of the "
 	    "sector size (4K), at least one sector" },
 	{ "fs max_extent=2K", 1, 4, "max_extent must be a multiple" },
@@ -830,13 +1149,41 @@ static const struct bad bad_files[] = {
 	    "(first at column 14)" },
 	{ C "write a 0 4K mirror=1", 2, 14, "unknown option `mirror=`: write "
 	    "NAME OFF LEN [fill=BYTE] [nocsum] [nosync]" },
-	{ C "write a 0xfffffffffffff000 0x1001", 2, 28, "OFF + LEN "
-	    "overflows 64 bits: the range must end at or below "
-	    "0xffffffffffffffff; use max to reach the end" },
-	{ C "write a 18446744073709551615 1", 2, 30, "OFF + LEN overflows" },
-	{ C "write a 18446744073709551615 max", 2, 30, "LEN max from OFF "
-	    "0xffffffffffffffff leaves nothing to the end: give a smaller "
-	    "OFF" },
+	/* The address space ends at 2^63; 2^64 wraps, and is caught too. */
+	{ C "write a 0x7ffffffffffff000 0x1001", 2, 28, "OFF + LEN ends past "
+	    "2^63 (0x8000000000000000, 8388608T), the end of the model's "
+	    "address space: give a smaller LEN, or max for \"to the end\"" },
+	{ C "write a 0x7fffffffffffffff 2", 2, 28, "OFF + LEN ends past 2^63" },
+	{ C "write a 0x4000000000000000 0xc000000000000000", 2, 28, "OFF + LEN "
+	    "ends past 2^63" },
+	{ C "write a 0x4000000000000000 0xbfffffffffffffff", 2, 28, "OFF + LEN "
+	    "ends past 2^63" },
+	{ C "write a 1 0xffffffffffffffff", 2, 11, "OFF + LEN ends past 2^63" },
+	{ C "drop-cache a 1 0xffffffffffffffff", 2, 16, "OFF + LEN ends past "
+	    "2^63" },
+	{ C "expect cache a 4K 0x7ffffffffffff001 absent", 2, 19, "OFF + LEN "
+	    "ends past 2^63" },
+	{ C "write a 0x8000000000000000 1", 2, 9, "OFF must be below 2^63 "
+	    "(0x8000000000000000, 8388608T), the end of the model's address "
+	    "space" },
+	{ C "write a 18446744073709551615 1", 2, 9, "OFF must be below 2^63" },
+	{ C "write a 18446744073709551615 max", 2, 9, "OFF must be below "
+	    "2^63" },
+	{ C "read a 8388608T max", 2, 8, "OFF must be below 2^63" },
+	{ C "ioerror a 0x8000000000000000 max mirror=1", 2, 11, "OFF must be "
+	    "below 2^63" },
+	{ C "truncate a 0x8000000000000001", 2, 12, "SIZE must be at most 2^63 "
+	    "(0x8000000000000000, 8388608T), the end of the model's address "
+	    "space" },
+	{ C "truncate a 0xfffffffffffff001", 2, 12, "SIZE must be at most "
+	    "2^63" },
+	{ C "expect size a 0xffffffffffffffff", 2, 15, "SIZE must be at most "
+	    "2^63" },
+	{ C "write a 0 16E", 2, 11, "LEN `16E`: the size suffixes stop at T "
+	    "(TiB); write a larger number in T or in 0x hex" },
+	{ C "truncate a 1EiB", 2, 12, "SIZE `1EiB`: the size suffixes stop at "
+	    "T" },
+	{ C "read a 1P 4K", 2, 8, "OFF `1P`: the size suffixes stop at T" },
 	{ C "write a 0 4K 8K", 2, 14, "unexpected word `8K`: write" },
 	{ C "write a 0 4K expect ok nosync", 2, 24, "flag nosync must come "
 	    "before expect" },
@@ -930,8 +1277,15 @@ static const struct bad bad_files[] = {
 	    "1" },
 	{ "corrupt logical=x len=1 mirror=1", 1, 9, "logical `x` is not a "
 	    "number" },
-	{ "corrupt logical=0xffffffffffffffff len=2 mirror=1", 1, 36,
-	    "logical + len overflows 64 bits" },
+	{ "corrupt logical=0xffffffffffffffff len=2 mirror=1", 1, 9,
+	    "logical must be below 2^63" },
+	{ "corrupt logical=0x8000000000000000 len=max mirror=1", 1, 9,
+	    "logical must be below 2^63" },
+	{ "corrupt logical=0x7ffffffffffffff0 len=0x11 mirror=1", 1, 36,
+	    "logical + len ends past 2^63 (0x8000000000000000, 8388608T), the "
+	    "end of the model's address space: give a smaller len" },
+	{ "corrupt logical=1M len=0xffffffffffffffff mirror=1", 1, 20,
+	    "logical + len ends past 2^63" },
 	{ "corrupt logical=1M len=4K mirror=3", 1, 27, "mirror must be from 1 "
 	    "to 2" },
 	{ "corrupt logical=1M len=4K mirror=1 a", 1, 36, "unexpected word `a`: "
@@ -971,6 +1325,11 @@ static const struct bad bad_files[] = {
 	{ C "concurrent runs=0\nsync\nend", 2, 12, "runs must be at least 1" },
 	{ C "concurrent max-schedules=0\nsync\nend", 2, 12, "max-schedules "
 	    "must be at least 1" },
+	{ C "concurrent runs=1000001 schedule=random\nsync\nend", 2, 12,
+	    "runs must be at most 1000000, the most schedules one block may "
+	    "run" },
+	{ C "concurrent max-schedules=0xffffffffffffffff\nsync\nend", 2, 12,
+	    "max-schedules must be at most 1000000" },
 	{ C "concurrent workers=2\nsync\nend", 2, 12, "unknown option "
 	    "`workers=`: concurrent [schedule=fifo|random|explore] [runs=N] "
 	    "[max-schedules=N]" },
@@ -1353,6 +1712,7 @@ parse_suite(void)
 	tcase_add_test(tc, test_expect_tails);
 	tcase_add_test(tc, test_mirror_bound);
 	tcase_add_test(tc, test_many_files);
+	tcase_add_test(tc, test_address_limit);
 	tcase_add_test(tc, test_kind_names);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
@@ -1365,6 +1725,16 @@ parse_suite(void)
 	tcase_add_test(tc, test_no_cascade);
 	tcase_add_test(tc, test_appends);
 	tcase_add_test(tc, test_no_nul);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_statement_limit);
+	tcase_add_test(tc, test_files_limit);
+	tcase_add_test(tc, test_error_limit);
+	tcase_add_test(tc, test_words_limit);
+	tcase_add_test(tc, test_bytes_limit);
+	tcase_add_test(tc, test_tasks_limit);
+	tcase_add_test(tc, test_schedules_limit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("print");
 	tcase_add_test(tc, test_print);
