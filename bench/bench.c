@@ -7,7 +7,7 @@
  *
  *   read path	fs_read() of a 1 GiB file, sequential, caches dropped, every
  *		page materialized and CRC-32C verified; against a bare loop
- *		that materializes the same (write id, offset) bytes with
+ *		that materializes the same (stream, position) bytes with
  *		content_materialize() and checksums them with csum_crc32c().
  *   extent maps	em_add(), em_lookup() and em_drop_cache() of sim/em.c at
  *		1e5 and 1e6 maps; against the <bsd/sys/tree.h> RB macros on
@@ -358,17 +358,18 @@ cg_read_pages(struct fs *fs, uint32_t ino, uint64_t npages, int pin,
 }
 
 /*
- * The floor: the same bytes (write WRITE_ID at offsets 0, 4K, ...),
- * materialized and checksummed once each, with nothing around it.
+ * The floor: the same bytes (the generated value BASE of file offset 0,
+ * advanced to offsets 0, 4K, ...), materialized and checksummed once
+ * each, with nothing around it.
  */
 static __attribute__((noinline)) uint32_t
-cg_floor_pages(uint64_t write_id, uint64_t npages)
+cg_floor_pages(const struct imap_val *base, uint64_t npages)
 {
 	static uint8_t buf[PAGE] __attribute__((aligned(64)));
 	uint32_t acc = 0;
 
 	for (uint64_t i = 0; i < npages; i++) {
-		struct imap_val v = content_gen(write_id, i * PAGE);
+		struct imap_val v = content_gen(base->a, base->b + i * PAGE);
 
 		content_materialize(&v, i * PAGE, PAGE, PAGE, buf);
 		acc ^= csum_crc32c(buf, PAGE);
@@ -399,25 +400,30 @@ time_read(struct fs *fs, uint32_t ino, uint64_t npages, int pin,
 }
 
 static double
-time_floor(uint64_t write_id, uint64_t npages)
+time_floor(const struct imap_val *base, uint64_t npages)
 {
 	uint64_t t0 = now_ns();
 
-	sink += cg_floor_pages(write_id, npages);
+	sink += cg_floor_pages(base, npages);
 	return (double)(now_ns() - t0);
 }
 
 /*
- * The floor must checksum the very bytes the file holds: compare its
- * first pages with the file's contents as the model's oracle has them.
+ * The value at file offset 0 of the one-write file, which the floor
+ * generates from.  It must checksum the very bytes the file holds:
+ * compare its first pages with the file's contents as the model's oracle
+ * has them.
  */
-static void
-floor_check(struct fs *fs, uint32_t ino)
+static struct imap_val
+floor_base(struct fs *fs, uint32_t ino)
 {
 	static uint8_t want[PAGE], got[PAGE];
+	const struct imap_ent *e = imap_first(&fs_inode(fs, ino)->data);
 
+	if (e == NULL || e->start != 0 || e->v.kind != CONTENT_GEN)
+		die("the file is not one generated run", 0);
 	for (uint64_t i = 0; i < 4; i++) {
-		struct imap_val v = content_gen(fs->writes, i * PAGE);
+		struct imap_val v = content_gen(e->v.a, e->v.b + i * PAGE);
 
 		content_read_map(&fs_inode(fs, ino)->data, i * PAGE, PAGE, PAGE,
 		    want);
@@ -426,6 +432,7 @@ floor_check(struct fs *fs, uint32_t ino)
 			die("the floor does not generate the file's bytes",
 			    (long)i);
 	}
+	return e->v;
 }
 
 /*
@@ -440,17 +447,17 @@ measure_read(int reps, uint64_t size, bool corrupt, int pin, struct pair *p)
 	struct fs *fs = readpath_fs(size, corrupt, &ino);
 	double s[64], f[64];
 	int n = reps;
+	struct imap_val base = floor_base(fs, ino);
 
-	floor_check(fs, ino);
 	time_read(fs, ino, npages, pin, corrupt);	/* warm-up */
-	time_floor(fs->writes, npages);
+	time_floor(&base, npages);
 	for (int i = 0; i < n; i++) {
 		if (i % 2) {
-			f[i] = time_floor(fs->writes, npages);
+			f[i] = time_floor(&base, npages);
 			s[i] = time_read(fs, ino, npages, pin, corrupt);
 		} else {
 			s[i] = time_read(fs, ino, npages, pin, corrupt);
-			f[i] = time_floor(fs->writes, npages);
+			f[i] = time_floor(&base, npages);
 		}
 		s[i] /= 1e6;
 		f[i] /= 1e6;
@@ -505,7 +512,9 @@ mode_readpages(uint64_t npages, const char *kind)
 static int
 mode_floorpages(uint64_t npages)
 {
-	sink += cg_floor_pages(1, npages);
+	struct imap_val first = content_gen(1, 0);	/* fs's 1st write */
+
+	sink += cg_floor_pages(&first, npages);
 	return 0;
 }
 
@@ -1160,6 +1169,11 @@ mode_mem_items(int fill)
 	    "%.1f us at the end\n", items, maps, ents,
 	    sizeof(struct imap_ent), sizeof(struct fei_item), first * 1e6,
 	    last * 1e6);
+	printf("   child: heap %.1f MiB in use: %zu items, %zu allocator "
+	    "extents, %zu other interval-map entries; %.1f B of heap per "
+	    "item or entry\n", heap_in_use() / MIB, items,
+	    fs->alloc.extents.count, ents - fs->alloc.extents.count,
+	    heap_in_use() / (double)(items + ents));
 	fs_free(fs);
 	return 0;
 }
@@ -1197,8 +1211,8 @@ bench_mem(const struct opts *o)
 	else
 		row_abs("1e6 file extent items (1e6 4 KiB writes)", c.rss_mib,
 		    base.rss_mib, "MiB", 256, false);
-	note("%.1f s of CPU; every write has its own generated content",
-	    c.cpu_ms / 1e3);
+	note("%.1f s of CPU; generated content: each append continues the "
+	    "previous write's stream", c.cpu_ms / 1e3);
 	if (run_child(o->self, items_fill, false, true, &c) != 0 ||
 	    !child_ok(&c) || c.rss_mib < 0)
 		die("mem-items fill failed", c.status);
@@ -1522,6 +1536,7 @@ bench_scale(const struct opts *o)
 	uint64_t sizes[] = { GIB, 64 * GIB, 4 * TIB, 64 * TIB };
 	const char *snames[] = { "1 GiB", "64 GiB", "4 TiB", "64 TiB" };
 	size_t next = o->quick ? 3 : 4;
+	struct imap_val first = content_gen(1, 0);	/* fs's 1st write */
 	double fl;
 
 	printf("\n== growth: ns per 4 KiB page read (medians; no target)\n");
@@ -1554,7 +1569,7 @@ bench_scale(const struct opts *o)
 		fflush(stdout);
 		fs_free(fs);
 	}
-	fl = time_floor(1, 1u << 16) / (double)(1u << 16);
+	fl = time_floor(&first, 1u << 16) / (double)(1u << 16);
 	note("floor for generated content (materialize + crc32c): %.0f ns per "
 	    "page; fill content needs a memset instead", fl);
 }

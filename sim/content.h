@@ -5,12 +5,23 @@
  * cache, in a recorded checksum) is described by an imap value (imap.h) of
  * one of these kinds:
  *
- *   CONTENT_GEN	positional: the bytes written by write number a at
- *			file offset b onwards; byte(b) = a fixed function of
- *			(a, b), so the same write read back anywhere yields
- *			the same bytes.
+ *   CONTENT_GEN	positional: position b onwards of generator stream a.
+ *			The byte at stream position p is a fixed function of
+ *			(a, p), so the value at off + d is b + d wherever the
+ *			bytes are copied to (file, page cache, checksums,
+ *			mirror at a logical address).
  *   CONTENT_FILL	every byte equals aux & 0xff (zeros are FILL 0; a
  *			range with no entry also reads as zeros).
+ *
+ * Generated writes draw from one stream per fs (struct content_stream):
+ * each write takes the next LEN unused positions, so no two writes share
+ * a position, and a write that continues its predecessor in the file
+ * (an append) continues it in the stream too.  Its values then merge with
+ * the predecessor's in every map (imap.h), and memory grows with the
+ * number of discontinuities, not of writes.  A write's first position is
+ * congruent to its file offset modulo CONTENT_WORD, so that two generated
+ * values for the same file byte are always whole generator words apart:
+ * see content_stream_take() for why a rewrite always changes the bytes.
  *
  * aux may carry CONTENT_FLIP: the lowest bit of the first byte of every
  * sector is inverted (a corrupt overlay that a nodatasum read handed up).
@@ -38,9 +49,36 @@
 #define CONTENT_DIRTY		0x200u	/* page cache: not written back */
 #define CONTENT_NOCSUM		0x400u	/* page cache: write said nocsum */
 
+#define CONTENT_WORD		8u	/* bytes per generator step */
+
 /* Value constructors. */
-struct imap_val content_gen(uint64_t write_id, uint64_t file_off);
+struct imap_val content_gen(uint64_t stream, uint64_t pos);
 struct imap_val content_fill(unsigned byte);
+
+/*
+ * An fs's source of generated content: positions [0, next) of stream id
+ * have been handed out.  A stream is used up only after 2^64 bytes; the
+ * next one (id + 1) starts again at position 0.
+ */
+struct content_stream {
+	uint64_t	id;		/* the a of the values handed out */
+	uint64_t	next;		/* first position not handed out */
+};
+
+void	content_stream_init(struct content_stream *);
+
+/*
+ * The generated value of a write of LEN bytes at file offset OFF, which
+ * uses up LEN positions from the first unused one congruent to OFF modulo
+ * CONTENT_WORD (or, rarely, a word or more later).  OLD is the file's
+ * content before the write (the oracle map; SECTORSIZE places its
+ * overlays).  The bytes returned differ from OLD's somewhere in
+ * [off, off + len), so stale bytes never compare equal to the file.
+ * len > 0.
+ */
+struct imap_val content_stream_take(struct content_stream *,
+	    const struct imap *old, uint64_t off, uint64_t len,
+	    uint32_t sectorsize);
 
 /*
  * Write the bytes of value V over [pos, pos + len) into BUF.  POS is the

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,8 @@ round_up(uint64_t x, uint64_t a)
 
 struct fs_conc;
 static int	conc_self(const struct fs *);
+static void	touch(const struct fs *, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
 
 static void
 emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
@@ -103,6 +106,7 @@ oops(struct fs *fs, const char *fn, const char *reason)
 static int
 invalid(struct fs *fs, const char *why)
 {
+	touch(fs, "why");
 	snprintf(fs->why, sizeof(fs->why), "%s", why);
 	return FS_EINVAL;
 }
@@ -133,6 +137,7 @@ fs_new(const struct fs_config *cfg, int *err)
 		mirror_init(&fs->mirror[k]);
 	trace_init(&fs->trace, cfg->trace_all);
 	rng_seed(&fs->rng, cfg->seed);
+	content_stream_init(&fs->gen);
 	*err = 0;
 	return fs;
 }
@@ -147,6 +152,7 @@ inode_free(struct fs_inode *ip)
 	imap_destroy(&ip->csums);
 	imap_destroy(&ip->data);
 	imap_destroy(&ip->failrec);
+	imap_destroy(&ip->unsure);
 	free(ip);
 }
 
@@ -191,6 +197,7 @@ fs_clone(const struct fs *src)
 		imap_clone(&d->csums, &s->csums);
 		imap_clone(&d->data, &s->data);
 		imap_clone(&d->failrec, &s->failrec);
+		imap_clone(&d->unsure, &s->unsure);
 		fs->inodes[i] = d;
 	}
 	return fs;
@@ -213,6 +220,7 @@ fs_create(struct fs *fs, bool nodatasum)
 	imap_init(&ip->csums);
 	imap_init(&ip->data);
 	imap_init(&ip->failrec);
+	imap_init(&ip->unsure);
 	ip->meta_cached = true;		/* create leaves it cached */
 	return ip->ino;
 }
@@ -240,6 +248,19 @@ struct fs_pagelock {
 	struct sched_lock	 lock;
 };
 
+/*
+ * A page read in flight under a scheduler, from its btrfs_get_extent()
+ * to its completion: a cache drop covering the page marks it, so that a
+ * retry that then misses the cache is told from one that lost its map
+ * some other way (fs_read_result.eio).  Lives in read_page's frame.
+ */
+struct fs_read_window {
+	struct fs_read_window	*next;		/* conc->windows */
+	struct fs_inode		*ip;
+	uint64_t		 p;
+	bool			 dropped;
+};
+
 struct fs_bio {
 	struct fs_bio	*next;		/* conc->bios */
 	struct fs	*fs;
@@ -254,17 +275,21 @@ struct fs_bio {
 	int		 result;	/* the page's final status */
 	struct sched_event ev;		/* page done / metadata read done */
 	uint8_t		*buf;		/* sectorsize bytes read */
+	struct fs_read_window *win;	/* its page's window, or NULL */
 };
 
 struct fs_conc {
 	struct sched		*sched;
 	struct sched_lock	 fs_mutex;
 	struct sched_lock	*em_lock;	/* one per inode */
+	struct sched_lock	*i_mutex;	/* one per inode */
 	size_t			 nem;
 	struct sched_queue	 endio;
 	struct fs_pagelock	*pages;
 	struct fs_bio		*bios;
 	unsigned		 nbios;
+	struct fs_read_window	*windows;	/* page reads in flight */
+	int			 nent;		/* tasks and workers (touch) */
 };
 
 static int
@@ -277,6 +302,110 @@ static struct sched *
 conc_sched(const struct fs *fs)
 {
 	return fs->conc->sched;
+}
+
+/*
+ * Partial-order reduction (sched_explore_opts.por) takes two steps as
+ * independent when they touch no common object, so each piece of model
+ * state that tasks, end-io workers and device callbacks share outside a
+ * sched lock is named here by the step that reads or writes it (after
+ * any blocking call before the access: a block ends the step):
+ *
+ *	"inode N pages"		page cache and dirty map, the data oracle
+ *				(data, unsure), and the inode's page locks:
+ *				which exist and who holds them
+ *	"inode N size"		i_size
+ *	"inode N csums"		recorded checksums
+ *	"inode N failrec"	failure records
+ *	"inode N meta"		meta_cached
+ *	"inode N em"		the extent map tree; also named under its
+ *				spinlock, for fs_drop_caches, which takes
+ *				none
+ *	"inode N reads"		the read windows of the inode's pages
+ *	"mirror K ..."		mirror K's bytes and faults (a read can use
+ *				up an I/O error count): touch_mirror_read()
+ *				and touch_mirror_write() name them by sector
+ *	"mirror K bios E"	its bio count as entity E added to it:
+ *				additions commute, default_mirror reads
+ *				every entity's
+ *	"alloc"			the allocator, which check_free_space reads
+ *				without fs_mutex
+ *	"bios"			the bio list and count (bios are named by it)
+ *	"why"			fs->why and fs->enospc, a failure's detail
+ *
+ * Only under fs_mutex, so covered by it: the file extent items,
+ * alloc_hint and the content stream.  Not named, on purpose: the stat
+ * counters and fs->latent, only added to during a block and read after
+ * it, so the order of the additions does not matter; and the trace,
+ * whose order does differ between equivalent schedules, but which is read
+ * only from the schedule the scenario goes on from, the same one with or
+ * without the reduction (sched.c).  An oops ends the schedule, and
+ * sched.c makes such a step depend on every other.  Names are per inode
+ * and per mirror so that work on different files and mirrors commutes;
+ * coarse within an inode, because its page-cache ranges (a truncate to
+ * EOF, the writeback of every dirty run) cannot be named page by page.
+ * A mirror's online flag is not named: no task changes it.
+ */
+static void
+touch(const struct fs *fs, const char *fmt, ...)
+{
+	char what[48];
+	va_list ap;
+
+	if (fs->conc == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sched_touch(fs->conc->sched, what);
+}
+
+/*
+ * Mirror K's sectors are named at three levels: the sector, its run of
+ * TOUCH_FANOUT sectors, and the whole mirror.  A read names its sector at
+ * every level; a write names the fewest units of the finest level that
+ * covers its range in at most TOUCH_FANOUT + 1 names, so the two always
+ * share a name where they overlap, and a big write stays cheap.  Reads
+ * sharing the coarse names cost nothing: each runs in a device callback
+ * or an end-io worker step, which all touch the end-io queue anyway.
+ */
+#define TOUCH_FANOUT	64
+
+static void
+touch_mirror_read(const struct fs *fs, int k, uint64_t logical)
+{
+	uint64_t sector = logical / ss(fs);
+
+	touch(fs, "mirror %d 0:%" PRIu64, k, sector);
+	touch(fs, "mirror %d 1:%" PRIu64, k, sector / TOUCH_FANOUT);
+	touch(fs, "mirror %d", k);
+}
+
+static void
+touch_mirror_write(const struct fs *fs, int k, uint64_t start, uint64_t end)
+{
+	uint64_t first = start / ss(fs), last = (end - 1) / ss(fs);
+
+	if (fs->conc == NULL || end <= start)
+		return;
+	for (int level = 0; level < 2; level++) {
+		if (last - first <= TOUCH_FANOUT) {
+			for (uint64_t u = first; u <= last; u++)
+				touch(fs, "mirror %d %d:%" PRIu64, k, level, u);
+			return;
+		}
+		first /= TOUCH_FANOUT;
+		last /= TOUCH_FANOUT;
+	}
+	touch(fs, "mirror %d", k);
+}
+
+/* The running entity adds to mirror K's bio count. */
+static void
+touch_mirror_bios(const struct fs *fs, int k)
+{
+	if (fs->conc != NULL)
+		touch(fs, "mirror %d bios %d", k, conc_self(fs));
 }
 
 static void
@@ -296,8 +425,10 @@ unlock_mutex(struct fs *fs)
 static void
 lock_em(struct fs *fs, const struct fs_inode *ip)
 {
-	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
+	if (fs->conc != NULL && ip->ino <= fs->conc->nem) {
 		sched_acquire(fs->conc->sched, &fs->conc->em_lock[ip->ino - 1]);
+		touch(fs, "inode %u em", ip->ino);
+	}
 }
 
 static void
@@ -305,6 +436,26 @@ unlock_em(struct fs *fs, const struct fs_inode *ip)
 {
 	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
 		sched_release(fs->conc->sched, &fs->conc->em_lock[ip->ino - 1]);
+}
+
+/*
+ * inode->i_mutex, which the VFS takes around write(2) and truncate (and
+ * 2008's btrfs_file_write around its own work), so that a write and a
+ * truncate of one file never interleave; reads and writeback do not take
+ * it.  DESIGN.md's lock list leaves it out; blksim-scenario(5) says so.
+ */
+static void
+lock_inode(struct fs *fs, const struct fs_inode *ip)
+{
+	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
+		sched_acquire(fs->conc->sched, &fs->conc->i_mutex[ip->ino - 1]);
+}
+
+static void
+unlock_inode(struct fs *fs, const struct fs_inode *ip)
+{
+	if (fs->conc != NULL && ip->ino <= fs->conc->nem)
+		sched_release(fs->conc->sched, &fs->conc->i_mutex[ip->ino - 1]);
 }
 
 /* The page lock of (IP, P), made on first use. */
@@ -334,15 +485,19 @@ page_lock_of(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 static void
 lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
-	if (fs->conc != NULL)
+	if (fs->conc != NULL) {
 		sched_acquire(fs->conc->sched, page_lock_of(fs, ip, p));
+		touch(fs, "inode %u pages", ip->ino);
+	}
 }
 
 static void
 unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
-	if (fs->conc != NULL)
+	if (fs->conc != NULL) {
+		touch(fs, "inode %u pages", ip->ino);
 		sched_release(fs->conc->sched, page_lock_of(fs, ip, p));
+	}
 }
 
 /* Wait until nobody holds the page lock of (IP, P): truncate_inode_pages. */
@@ -367,6 +522,7 @@ bio_new(struct fs *fs, struct fs_bio *frame)
 	struct fs_bio *b = frame;
 
 	if (fs->conc != NULL) {
+		touch(fs, "bios");
 		b = xcalloc(1, sizeof(*b));
 		b->buf = xmalloc(ss(fs));
 		b->next = fs->conc->bios;
@@ -387,6 +543,7 @@ device_complete(struct sched *s, void *arg)
 	if (!b->meta) {
 		struct mirror *m = &fs->mirror[b->mirror - 1];
 
+		touch_mirror_read(fs, b->mirror, b->logical);
 		b->dev_status = mirror_read(m, b->logical, ss(fs),
 		    fs->cfg.sectorsize, b->buf);
 		emit(fs, TRACE_BIO_DONE, b->ip->ino, b->logical, b->p,
@@ -409,6 +566,7 @@ device_complete(struct sched *s, void *arg)
 static int
 need_metadata(struct fs *fs, struct fs_inode *ip, bool on_worker)
 {
+	touch(fs, "inode %u meta", ip->ino);
 	if (ip->meta_cached)
 		return 0;
 	fs->stats.v[STAT_METADATA_READS]++;
@@ -441,21 +599,29 @@ fs_attach(struct fs *fs, struct sched *sched)
 {
 	struct fs_conc *c = xcalloc(1, sizeof(*c));
 	char name[SCHED_NAME];
+	int id;
 
 	c->sched = sched;
 	sched_lock_init(sched, &c->fs_mutex, SCHED_MUTEX, "fs_mutex");
 	sched_queue_init(sched, &c->endio, "btrfs-end-io");
 	c->nem = fs->ninodes;
 	c->em_lock = xcalloc(c->nem ? c->nem : 1, sizeof(*c->em_lock));
+	c->i_mutex = xcalloc(c->nem ? c->nem : 1, sizeof(*c->i_mutex));
 	for (size_t i = 0; i < c->nem; i++) {
 		snprintf(name, sizeof(name), "em_tree->lock %u",
 		    (unsigned)(i + 1) & 0xffffu);
 		sched_lock_init(sched, &c->em_lock[i], SCHED_SPINLOCK, name);
+		snprintf(name, sizeof(name), "i_mutex %u",
+		    (unsigned)(i + 1) & 0xffffu);
+		sched_lock_init(sched, &c->i_mutex[i], SCHED_MUTEX, name);
 	}
 	fs->conc = c;
+	c->nent = SCHED_MAX_ENTITIES;
 	for (uint32_t w = 1; w <= fs->cfg.workers; w++) {
 		snprintf(name, sizeof(name), "end-io worker %u", w);
-		sched_spawn(sched, SCHED_WORKER, name, endio_worker, fs);
+		id = sched_spawn(sched, SCHED_WORKER, name, endio_worker, fs);
+		if (id >= 0)
+			c->nent = id + 1;	/* the tasks came first */
 	}
 }
 
@@ -472,6 +638,7 @@ fs_detach(struct fs *fs)
 		c->pages = pl->next;
 		free(pl);
 	}
+	c->windows = NULL;	/* frames of tasks that never finished */
 	while (c->bios != NULL) {
 		struct fs_bio *b = c->bios;
 
@@ -481,11 +648,40 @@ fs_detach(struct fs *fs)
 	}
 	sched_queue_free(&c->endio);
 	free(c->em_lock);
+	free(c->i_mutex);
 	free(c);
 	fs->conc = NULL;
 }
 
+/*
+ * The oracle gives up on the file's bytes in [s, t): the 2008 code handed
+ * up bytes it never verified there (the 0x01 page) or mapped the range to
+ * space it never wrote (an allocation larger than the write).
+ */
+static void
+mark_unsure(struct fs_inode *ip, uint64_t s, uint64_t t)
+{
+	static const struct imap_val mark = { 0, 0, 0, 0 };
+
+	if (s < t)
+		imap_set(&ip->unsure, s, t, &mark);
+}
+
 /* ---- the extent map cache ------------------------------------------------ */
+
+/* Mark the page reads in flight whose page [start, end] (inclusive) covers. */
+static void
+note_drop(struct fs *fs, const struct fs_inode *ip, uint64_t start,
+    uint64_t end)
+{
+	if (fs->conc == NULL)
+		return;
+	touch(fs, "inode %u reads", ip->ino);
+	for (struct fs_read_window *w = fs->conc->windows; w != NULL;
+	    w = w->next)
+		if (w->ip == ip && w->p <= end && w->p + ss(fs) - 1 >= start)
+			w->dropped = true;
+}
 
 /* btrfs_drop_extent_cache(), with the BUG_ON on a failed remnant insert. */
 static int
@@ -496,6 +692,7 @@ drop_extent_cache(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	int r;
 
 	emit(fs, TRACE_DROP_CACHE, ip->ino, start, end, 0, 0);
+	note_drop(fs, ip, start, end);
 	lock_em(fs, ip);
 	r = em_drop_cache(&ip->em, start, end, quirk(fs, QUIRK_DROP_WHOLE));
 	unlock_em(fs, ip);
@@ -510,6 +707,17 @@ drop_extent_cache(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	return 0;
 }
 
+/*
+ * Note an overlap in IP's cache: add_extent_mapping() accepted a map that
+ * starts in a gap and overlaps its successor (latent-insert-overlap.scn).
+ */
+static void
+note_overlap(struct fs *fs, const struct fs_inode *ip)
+{
+	if (ip->em.overlaps > 0)
+		fs->latent |= FS_LATENT_OVERLAP;
+}
+
 /* em_add() counting the merges it makes. */
 static int
 cache_insert(struct fs *fs, struct fs_inode *ip, struct em_map *em)
@@ -518,6 +726,7 @@ cache_insert(struct fs *fs, struct fs_inode *ip, struct em_map *em)
 	int r = em_add(&ip->em, em);
 
 	fs->stats.v[STAT_EM_MERGES] += ip->em.merges - before;
+	note_overlap(fs, ip);
 	return r;
 }
 
@@ -556,11 +765,11 @@ map_from_items(const struct fs_inode *ip, uint64_t start, uint64_t len)
  * -EEXIST lookup hands back another intersecting map.
  */
 static int get_extent_insert(struct fs *, struct fs_inode *, uint64_t,
-    uint64_t, struct em_map *, struct em_map **);
+    uint64_t, struct em_map *, struct em_map **, unsigned *);
 
 static int
 get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
-    bool on_worker, struct em_map **out)
+    bool on_worker, struct em_map **out, unsigned *why)
 {
 	struct em_map *em;
 	int r;
@@ -580,7 +789,7 @@ get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
 		return r;
 	em = map_from_items(ip, start, len);
 	lock_em(fs, ip);
-	r = get_extent_insert(fs, ip, start, len, em, out);
+	r = get_extent_insert(fs, ip, start, len, em, out, why);
 	unlock_em(fs, ip);
 	return r;
 }
@@ -589,10 +798,11 @@ get_extent(struct fs *fs, struct fs_inode *ip, uint64_t start, uint64_t len,
  * The insert half of btrfs_get_extent, under the extent map spinlock:
  * insert EM (the caller's), with the -EEXIST handling of the commit (or
  * the old EIO under insert-eexist-eio).  *OUT is borrowed from the cache.
+ * On -EIO, *WHY gets the FS_EIO_* cause.
  */
 static int
 get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
-    uint64_t len, struct em_map *em, struct em_map **out)
+    uint64_t len, struct em_map *em, struct em_map **out, unsigned *why)
 {
 	struct em_map *existing;
 	int r;
@@ -619,6 +829,7 @@ get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
 
 			r = em_merge_mapping(&ip->em, existing, em);
 			fs->stats.v[STAT_EM_MERGES] += ip->em.merges - before;
+			note_overlap(fs, ip);
 			if (r == 0) {
 				emit(fs, TRACE_GET_EXTENT, ip->ino, em->start,
 				    em->len, em->block_start, TRACE_GE_MERGED);
@@ -630,6 +841,12 @@ get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	emit(fs, TRACE_GET_EXTENT, ip->ino, em->start, em->len,
 	    em->block_start, TRACE_GE_FAILED);
 	em_free(em);
+	if (quirk(fs, QUIRK_INSERT_EEXIST_EIO))
+		*why = FS_EIO_INSERT_EEXIST;
+	else {
+		*why = FS_EIO_MERGE_REFAIL;
+		fs->latent |= FS_LATENT_MERGE_REFAIL;
+	}
 	return -EIO;
 }
 
@@ -698,6 +915,9 @@ default_mirror(const struct fs *fs)
 {
 	int best = 1;
 
+	for (int k = 1; k <= (int)fs->cfg.mirrors; k++)
+		for (int e = 0; fs->conc != NULL && e < fs->conc->nent; e++)
+			touch(fs, "mirror %d bios %d", k, e);
 	for (int k = 2; k <= (int)fs->cfg.mirrors; k++)
 		if (fs->mirror[k - 1].bios < fs->mirror[best - 1].bios)
 			best = k;
@@ -733,6 +953,7 @@ verify_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int mirror,
 	*zeroit = false;
 	if (ip->nodatasum)
 		return 0;
+	touch(fs, "inode %u csums", ip->ino);
 	if (imap_covered(&ip->csums, p, p + ss(fs)) != ss(fs)) {
 		/* private == 0: no checksum recorded for this sector. */
 		*zeroit = true;
@@ -780,6 +1001,8 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 {
 	struct mirror *m = &fs->mirror[b->mirror - 1];
 
+	touch_mirror_bios(fs, b->mirror);
+	touch(fs, "bios");
 	fs->stats.v[STAT_DATA_READS]++;
 	m->bios++;
 	emit(fs, TRACE_BIO_SUBMIT, b->ip->ino, b->logical, b->p,
@@ -802,7 +1025,7 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 }
 
 static int io_failed_hook(struct fs *, struct fs_inode *, uint64_t,
-    struct fs_read_result *, uint64_t *);
+    bool, struct fs_read_result *, uint64_t *);
 
 /*
  * end_bio_extent_readpage with the btrfs hooks, on the end-io worker:
@@ -827,12 +1050,16 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 		 * matched: the nodatasum and no-checksum returns of the
 		 * end_io hook skip it, and a retry's record stays behind.
 		 */
+		touch(fs, "inode %u failrec", ip->ino);
+		touch(fs, "inode %u pages", ip->ino);
+		touch_mirror_read(fs, b->mirror, b->logical);
 		if (!ip->nodatasum && !zeroit)
 			imap_clear(&ip->failrec, p, p + ss(fs));
 		if (zeroit) {
 			struct imap_val v = content_fill(0x01);
 
 			pages_set(ip, p, p + ss(fs), &v);
+			mark_unsure(ip, p, p + ss(fs));
 		} else {
 			struct page_fill pf = { ip, p - b->logical };
 
@@ -842,7 +1069,9 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 		b->res->served |= 1u << (b->mirror - 1);
 		return b->result = 0;
 	}
-	r = io_failed_hook(fs, ip, p, b->res, &logical);
+	touch(fs, "inode %u reads", ip->ino);
+	r = io_failed_hook(fs, ip, p, b->win != NULL && b->win->dropped, b->res,
+	    &logical);
 	if (r < 0) {
 		if (r == -EIO)
 			emit(fs, TRACE_EIO, ip->ino, 0, p, 0, 0);
@@ -868,6 +1097,7 @@ endio_worker(struct sched *s, void *arg)
 		struct fs_bio *b = sched_pop(s, &fs->conc->endio);
 
 		if (b->meta) {
+			touch(fs, "inode %u meta", b->ip->ino);
 			b->ip->meta_cached = true;
 			sched_signal(s, &b->ev);
 		} else if (end_bio_readpage(fs, b) != 1)
@@ -879,16 +1109,20 @@ endio_worker(struct sched *s, void *arg)
 /*
  * btrfs_io_failed_hook() for page P, run on the end-io worker: find or
  * make the failure record, pick the next mirror and say which.  Returns
- * the mirror to retry (> 0), -EIO to give up, or FS_EOOPS/FS_EDEADLK.
+ * the mirror to retry (> 0), -EIO to give up (the cause in res->eio;
+ * DROPPED says a cache drop covered the page while it was in flight), or
+ * FS_EOOPS/FS_EDEADLK.
  */
 static int
-io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
+io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p, bool dropped,
     struct fs_read_result *res, uint64_t *logical)
 {
-	const struct imap_ent *rec = imap_find(&ip->failrec, p);
+	const struct imap_ent *rec;
 	struct imap_val v;
 	uint64_t last_mirror;
 
+	touch(fs, "inode %u failrec", ip->ino);
+	rec = imap_find(&ip->failrec, p);
 	if (rec == NULL) {
 		struct em_map *em = NULL;
 		uint64_t logical_of_em = 0;
@@ -898,7 +1132,7 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 			int r;
 
 			lock_mutex(fs);
-			r = get_extent(fs, ip, p, ss(fs), true, &em);
+			r = get_extent(fs, ip, p, ss(fs), true, &em, &res->eio);
 			if (r == 0)
 				logical_of_em = em->block_start +
 				    (p - em->start);
@@ -911,8 +1145,10 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 			}
 			emit(fs, TRACE_LOOKUP, ip->ino, logical_of_em, p,
 			    TRACE_LOOKUP_GET_EXTENT, r == 0);
-			if (r != 0)
+			if (r != 0) {
+				res->eio |= FS_EIO_RETRY_GET_EXTENT;
 				return -EIO;
+			}
 		} else {
 			/* Post-patch: the cache only, under its spinlock. */
 			lock_em(fs, ip);
@@ -929,6 +1165,8 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 				fs->stats.v[STAT_RETRY_CACHE_MISSES]++;
 				emit(fs, TRACE_LOOKUP, ip->ino, 0, p,
 				    TRACE_LOOKUP_CACHE, 0);
+				res->eio |= dropped ? FS_EIO_RETRY_DROPPED :
+				    FS_EIO_RETRY_LOST;
 				return -EIO;
 			}
 			logical_of_em = em->block_start + (p - em->start);
@@ -941,6 +1179,7 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 		v.b = 0;
 		v.kind = FS_FAILREC;
 		v.aux = 0;
+		touch(fs, "inode %u failrec", ip->ino);	/* after fs_mutex */
 		imap_set(&ip->failrec, p, p + ss(fs), &v);
 		rec = imap_find(&ip->failrec, p);
 	}
@@ -950,6 +1189,7 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 		emit(fs, TRACE_RETRY_GIVE_UP, ip->ino, 0, p, last_mirror - 1,
 		    fs->cfg.mirrors);
 		imap_clear(&ip->failrec, p, p + ss(fs));
+		res->eio |= FS_EIO_NO_GOOD_MIRROR;
 		return -EIO;
 	}
 	v.b = last_mirror;
@@ -966,9 +1206,32 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
  * btrfs hooks): get_extent, the checksum lookup, the data bio and its
  * completion with retries.  0, -EIO, FS_EOOPS or FS_EDEADLK.
  */
+static int read_page_in(struct fs *, struct fs_inode *, uint64_t, int,
+    struct fs_read_result *, struct fs_read_window *);
+
 static int
 read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
     struct fs_read_result *res)
+{
+	struct fs_read_window win = { .ip = ip, .p = p }, **pp;
+	int r;
+
+	if (fs->conc == NULL)
+		return read_page_in(fs, ip, p, pin, res, NULL);
+	touch(fs, "inode %u reads", ip->ino);
+	win.next = fs->conc->windows;
+	fs->conc->windows = &win;
+	r = read_page_in(fs, ip, p, pin, res, &win);
+	touch(fs, "inode %u reads", ip->ino);
+	for (pp = &fs->conc->windows; *pp != &win; pp = &(*pp)->next)
+		;
+	*pp = win.next;
+	return r;
+}
+
+static int
+read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res, struct fs_read_window *win)
 {
 	struct fs_bio frame, *b;
 	uint8_t buf[65536];
@@ -978,7 +1241,7 @@ read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	int r;
 
 	lock_mutex(fs);
-	r = get_extent(fs, ip, p, ss(fs), false, &em);
+	r = get_extent(fs, ip, p, ss(fs), false, &em, &res->eio);
 	if (r == 0 && (real = em_is_real(em)))
 		logical = em->block_start + (p - em->start);
 	unlock_mutex(fs);
@@ -987,6 +1250,7 @@ read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (!real) {
 		struct imap_val zero = content_fill(0);
 
+		touch(fs, "inode %u pages", ip->ino);
 		pages_set(ip, p, p + ss(fs), &zero);
 		return 0;
 	}
@@ -1011,6 +1275,7 @@ read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (b->mirror > (int)fs->cfg.mirrors)
 		b->mirror = 1;	/* mirror_num > num_stripes: 0 */
 	b->res = res;
+	b->win = win;
 	res->device_pages++;
 	bio_submit(fs, b);
 	if (fs->conc != NULL) {
@@ -1031,10 +1296,20 @@ check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 	uint8_t got[65536], want[65536];
 	uint64_t n = t - s;
 
+	touch(fs, "inode %u pages", ip->ino);
+	touch(fs, "inode %u csums", ip->ino);
 	content_read_map(&ip->pages, s, n, fs->cfg.sectorsize, got);
 	content_read_map(&ip->data, s, n, fs->cfg.sectorsize, want);
-	if (memcmp(got, want, n) != 0)
+	if (memcmp(got, want, n) != 0) {
+		uint64_t p = round_down(s, ss(fs));
+
 		res->intact = false;
+		/* Unchecksummed pages are not verified, by design. */
+		if (!ip->nodatasum &&
+		    imap_covered(&ip->csums, p, p + ss(fs)) == ss(fs) &&
+		    imap_covered(&ip->unsure, p, p + ss(fs)) == 0)
+			res->wrong_pages++;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		if (res->uniform == -2)
 			res->uniform = got[i];
@@ -1056,11 +1331,21 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 	memset(res, 0, sizeof(*res));
 	res->intact = true;
 	res->uniform = -2;
+	touch(fs, "inode %u size", ip->ino);
 	if (end > ip->i_size)
 		end = ip->i_size;
 	if (off >= end) {
 		res->uniform = -1;
 		return 0;	/* at or past EOF: nothing to return */
+	}
+	/* Work limit (fs.h); end <= i_size < 2^63, so no overflow. */
+	if ((end - round_down(off, ss(fs)) + ss(fs) - 1) / ss(fs) >
+	    FS_MAX_READ_PAGES) {
+		touch(fs, "why");
+		snprintf(fs->why, sizeof(fs->why), "the read covers more than "
+		    "%u pages, the most one read may: read a smaller range",
+		    FS_MAX_READ_PAGES);
+		return FS_EINVAL;
 	}
 	/* Every page of the range is read, as readahead would; EIO if any fails. */
 	for (uint64_t p = round_down(off, ss(fs)); p < end; p += ss(fs)) {
@@ -1069,6 +1354,14 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 		if (fs->conc != NULL && p > round_down(off, ss(fs)))
 			sched_preempt_point(fs->conc->sched);	/* between pages */
 		lock_page(fs, ip, p);
+		/* do_generic_mapping_read: i_size again for every page. */
+		touch(fs, "inode %u size", ip->ino);
+		if (end > ip->i_size)
+			end = ip->i_size;
+		if (p >= end) {
+			unlock_page(fs, ip, p);	/* truncated meanwhile */
+			break;
+		}
 		if (!page_cached(fs, ip, p))
 			r = read_page(fs, ip, p, mirror, res);
 		unlock_page(fs, ip, p);
@@ -1091,6 +1384,72 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 	return status;
 }
 
+/*
+ * One sector at LOGICAL on mirror K reads without error and its first N
+ * bytes are WANT's.  A sector with an I/O error pending is never good
+ * here, however many failures it has left (and so mirror_read consumes
+ * no count).
+ */
+static bool
+sector_good_on(struct fs *fs, int k, uint64_t logical, const uint8_t *want,
+    uint64_t n)
+{
+	struct mirror *m = &fs->mirror[k - 1];
+	uint8_t got[65536];
+
+	if (!m->online || imap_covered(&m->ioerr, logical, logical + ss(fs)))
+		return false;
+	if (mirror_read(m, logical, ss(fs), fs->cfg.sectorsize, got) != 0)
+		return false;
+	return memcmp(got, want, n) == 0;
+}
+
+bool
+fs_good_copy(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint8_t want[65536];
+
+	if (end > ip->i_size)
+		end = ip->i_size;
+	/* The read itself refuses more (FS_MAX_READ_PAGES): not known. */
+	if (off < end && (end - round_down(off, ss(fs)) - 1) / ss(fs) >=
+	    FS_MAX_READ_PAGES)
+		return false;
+	for (uint64_t p = round_down(off, ss(fs)); p < end; p += ss(fs)) {
+		const struct fei_item *it = fei_lookup(&ip->items, p);
+		uint64_t logical, n = ss(fs);
+		bool good = false;
+
+		if (page_cached(fs, ip, p) || it == NULL ||
+		    it->disk_bytenr == 0)
+			continue;
+		if (imap_covered(&ip->unsure, p, p + ss(fs)) != 0)
+			return false;
+		logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+		if (!logical_mapped(fs, logical, ss(fs)))
+			return false;
+		if (!ip->nodatasum &&
+		    imap_covered(&ip->csums, p, p + ss(fs)) == ss(fs))
+			/* What verify_page will compare against. */
+			content_read_map(&ip->csums, p, n, fs->cfg.sectorsize,
+			    want);
+		else {
+			/* Unchecksummed: the file's bytes, as far as EOF. */
+			content_read_map(&ip->data, p, n, fs->cfg.sectorsize,
+			    want);
+			if (p + n > ip->i_size)
+				n = ip->i_size - p;
+		}
+		for (int k = 1; k <= (int)fs->cfg.mirrors && !good; k++)
+			good = sector_good_on(fs, k, logical, want, n);
+		if (!good)
+			return false;
+	}
+	return true;
+}
+
 /* ---- writeback ------------------------------------------------------------- */
 
 /* btrfs_drop_extents(start, end): the cache for the range, then the items. */
@@ -1102,6 +1461,7 @@ drop_extents(struct fs *fs, struct fs_inode *ip, uint64_t start,
 
 	if (r != 0)
 		return r;
+	touch(fs, "alloc");
 	return fei_drop(&ip->items, &fs->alloc, start, end);
 }
 
@@ -1116,9 +1476,13 @@ write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 	uint64_t pages = (t - s) / ss(fs);
 	int status = 0;
 
+	touch(fs, "inode %u pages", ip->ino);
+	touch(fs, "inode %u csums", ip->ino);
 	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
 		struct mirror *m = &fs->mirror[k];
 
+		touch_mirror_write(fs, k + 1, logical, logical + (t - s));
+		touch_mirror_bios(fs, k + 1);
 		m->bios += pages;
 		emit(fs, TRACE_BIO_SUBMIT, ip->ino, logical, s,
 		    (uint64_t)k + 1, TRACE_BIO_WRITE);
@@ -1156,6 +1520,26 @@ write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 	return status;
 }
 
+/* The FS_EINVAL of the allocation work limit (fs.h). */
+static int
+allocs_limit(struct fs *fs)
+{
+	touch(fs, "why");
+	snprintf(fs->why, sizeof(fs->why), "the writeback needs more than %u "
+	    "allocations, the most one dirty range may make: raise max_extent "
+	    "or write less at once", FS_MAX_ALLOCS);
+	return FS_EINVAL;
+}
+
+/* True if NUM_BYTES takes more than FS_MAX_ALLOCS max_extent pieces. */
+static bool
+too_many_pieces(const struct fs *fs, uint64_t num_bytes)
+{
+	uint64_t me = fs->cfg.max_extent ? fs->cfg.max_extent : 1;
+
+	return num_bytes / me + (num_bytes % me != 0) > FS_MAX_ALLOCS;
+}
+
 /*
  * cow_file_range(inode, start, end - 1) of the delalloc range [start, end):
  * allocate in max_extent pieces from the inode's hint, drop what was there
@@ -1169,6 +1553,7 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 {
 	uint64_t num_bytes = round_up(end - start, ss(fs));
 	uint64_t hint = ip->alloc_hint ? ip->alloc_hint : fs->alloc.base;
+	uint64_t nallocs = 0;
 	int status = 0;
 
 	if (num_bytes == 0)
@@ -1176,6 +1561,8 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	if (!quirk(fs, QUIRK_ALLOC_UNDERFLOW) && num_bytes > fs->alloc.size)
 		return oops(fs, "cow_file_range",
 		    "BUG_ON(num_bytes > total_bytes)");
+	if (too_many_pieces(fs, num_bytes))
+		return allocs_limit(fs);
 	while (num_bytes > 0) {
 		uint64_t cur = num_bytes < fs->cfg.max_extent ? num_bytes :
 		    fs->cfg.max_extent;
@@ -1183,9 +1570,16 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		struct fei_item item;
 		int r;
 
+		/* Short allocations, or alloc-underflow's runaway. */
+		if (nallocs++ == FS_MAX_ALLOCS)
+			return allocs_limit(fs);
+		touch(fs, "alloc");
 		r = alloc_reserve(&fs->alloc, cur, hint, &ins, &got);
-		if (r != 0)
+		if (r != 0) {
+			touch(fs, "why");
+			fs->enospc = FS_ENOSPC_ALLOC;
 			return -ENOSPC;
+		}
 		fs->stats.v[STAT_ALLOCATIONS]++;
 		emit(fs, TRACE_ALLOC, ip->ino, ins, got, cur, hint);
 		if (start + got < start)
@@ -1203,6 +1597,12 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		    write_data(fs, ip, start, start + got < end ? start + got :
 		    end, ins) != 0)
 			status = -EIO;
+		/* The item maps file bytes past the range to unwritten space. */
+		touch(fs, "inode %u pages", ip->ino);
+		touch(fs, "inode %u size", ip->ino);
+		if (start + got > end)
+			mark_unsure(ip, start > end ? start : end,
+			    start + got < ip->i_size ? start + got : ip->i_size);
 		ip->alloc_hint = ins + got;
 		if (!quirk(fs, QUIRK_ALLOC_UNDERFLOW) && num_bytes < got)
 			break;	/* "num_bytes %Lu cur_alloc %Lu" */
@@ -1247,13 +1647,15 @@ writeback_range(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t)
 	if ((r = need_metadata(fs, ip, false)) != 0)
 		return r;
 	status = cow_file_range(fs, ip, s, t);
-	if (status == FS_EOOPS || status == -ENOSPC)
-		return status;
+	if (status == FS_EOOPS || status == -ENOSPC || status == FS_EINVAL)
+		return status;	/* the pages stay dirty */
+	touch(fs, "inode %u pages", ip->ino);
 	mark_clean(ip, s, t);
 	for (uint64_t p = s; p < t; ) {
 		struct em_map *em;
+		unsigned why = 0;
 
-		r = get_extent(fs, ip, p, t - p, false, &em);
+		r = get_extent(fs, ip, p, t - p, false, &em, &why);
 		if (r == FS_EOOPS)
 			return r;
 		if (r != 0 || em_end(em) <= p) {
@@ -1278,9 +1680,12 @@ writeback_inode(struct fs *fs, struct fs_inode *ip)
 
 	for (;;) {
 		/* A maximal run of dirty pages, whatever their NOCSUM. */
-		const struct imap_ent *e = imap_first_from(&ip->dirty, at);
+		const struct imap_ent *e;
 		uint64_t s, t;
 		int r;
+
+		touch(fs, "inode %u pages", ip->ino);
+		e = imap_first_from(&ip->dirty, at);
 
 		if (e == NULL)
 			break;
@@ -1344,19 +1749,19 @@ mark_dirty(struct fs_inode *ip, uint64_t s, uint64_t t, bool nocsum)
 }
 
 /*
- * Make the page at P present in the page cache for a partial overwrite:
- * inside the file it is read if not cached (prepare_pages), beyond EOF it
- * starts as zeros.
+ * Make the page at P, which the caller has locked, present in the page
+ * cache for a partial overwrite: inside the file it is read if not cached
+ * (prepare_pages), beyond EOF it starts as zeros.
  */
 static int
 prepare_page(struct fs *fs, struct fs_inode *ip, uint64_t p)
 {
 	struct fs_read_result res;
 	struct imap_val zero = content_fill(0);
-
 	int r = 0;
 
-	lock_page(fs, ip, p);
+	touch(fs, "inode %u pages", ip->ino);
+	touch(fs, "inode %u size", ip->ino);
 	if (page_cached(fs, ip, p))
 		;
 	else if (p < ip->i_size) {
@@ -1364,8 +1769,30 @@ prepare_page(struct fs *fs, struct fs_inode *ip, uint64_t p)
 		r = read_page(fs, ip, p, 0, &res);
 	} else
 		pages_set(ip, p, p + ss(fs), &zero);
-	unlock_page(fs, ip, p);
 	return r;
+}
+
+/*
+ * Lock the pages [first, last] of a write, in order (prepare_pages).
+ * Sequentially nothing can wait, so nothing is done.
+ */
+static void
+lock_pages(struct fs *fs, struct fs_inode *ip, uint64_t first,
+    uint64_t last)
+{
+	if (fs->conc != NULL)
+		for (uint64_t p = first; p <= last; p += ss(fs))
+			lock_page(fs, ip, p);
+}
+
+/* Unlock the pages [first, last] of a write (dirty_and_release_pages). */
+static void
+release_pages(struct fs *fs, struct fs_inode *ip, uint64_t first,
+    uint64_t last)
+{
+	if (fs->conc != NULL)
+		for (uint64_t p = first; p <= last; p += ss(fs))
+			unlock_page(fs, ip, p);
 }
 
 /*
@@ -1379,13 +1806,17 @@ truncate_page(struct fs *fs, struct fs_inode *ip, uint64_t from)
 	struct imap_val zero = content_fill(0);
 	int r;
 
+
 	if (from == p)
 		return 0;
-	if ((r = prepare_page(fs, ip, p)) != 0)
-		return r;
-	pages_set(ip, from, p + ss(fs), &zero);
-	mark_dirty(ip, p, p + ss(fs), false);
-	return 0;
+	lock_page(fs, ip, p);	/* grab_cache_page; outside fs_mutex */
+	if ((r = prepare_page(fs, ip, p)) == 0) {
+		touch(fs, "inode %u pages", ip->ino);
+		pages_set(ip, from, p + ss(fs), &zero);
+		mark_dirty(ip, p, p + ss(fs), false);
+	}
+	unlock_page(fs, ip, p);
+	return r;
 }
 
 /*
@@ -1398,12 +1829,14 @@ truncate_page(struct fs *fs, struct fs_inode *ip, uint64_t from)
 static int
 fill_hole(struct fs *fs, struct fs_inode *ip, uint64_t new_size)
 {
-	uint64_t hole_start = round_up(ip->i_size, ss(fs));
+	uint64_t hole_start;
 	uint64_t block_end = round_up(new_size, ss(fs));
 	uint64_t hole_size;
 	struct fei_item hole;
 	int r;
 
+	touch(fs, "inode %u size", ip->ino);
+	hole_start = round_up(ip->i_size, ss(fs));
 	if (new_size <= hole_start)
 		return 0;
 	if ((r = truncate_page(fs, ip, ip->i_size)) != 0)
@@ -1437,11 +1870,13 @@ out:
 static int
 write_hole(struct fs *fs, struct fs_inode *ip, uint64_t pos)
 {
-	uint64_t hole_start = round_up(ip->i_size, ss(fs));
+	uint64_t hole_start;
 	uint64_t hole_end = round_down(pos, ss(fs));
 	struct fei_item hole;
 	int r;
 
+	touch(fs, "inode %u size", ip->ino);
+	hole_start = round_up(ip->i_size, ss(fs));
 	if (hole_end <= hole_start)
 		return 0;
 	if ((r = need_metadata(fs, ip, false)) != 0)
@@ -1482,19 +1917,53 @@ check_free_space(const struct fs *fs, uint64_t num_required)
 {
 	uint64_t total = fs->alloc.size;
 	uint64_t thresh = total / 100 * 85 + total % 100 * 85 / 100;
-	uint64_t used = total - fs->alloc.free_bytes;
-	uint64_t need = used + delalloc_bytes(fs);
+	uint64_t used, need;
 
-	if (need > thresh || num_required > thresh - need)
+	touch(fs, "alloc");
+	for (size_t i = 0; i < fs->ninodes; i++)
+		touch(fs, "inode %u pages", fs->inodes[i]->ino);
+	used = total - fs->alloc.free_bytes;
+	need = used + delalloc_bytes(fs);
+	if (need > thresh || num_required > thresh - need) {
+		touch(fs, "why");
+		((struct fs *)fs)->enospc = FS_ENOSPC_CHECK;
 		return -ENOSPC;
+	}
 	return 0;
 }
 
-int
-fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
-    unsigned flags)
+/* The bytes cow_file_range may take for a dirty run of LEN bytes. */
+static uint64_t
+cow_bound(const struct fs *fs, uint64_t len)
 {
-	struct fs_inode *ip = fs_inode(fs, ino);
+	uint64_t piece = fs->cfg.max_extent, pieces;
+
+	if (piece > fs->alloc.size)
+		piece = fs->alloc.size;
+	pieces = len / piece + 1;
+	return round_up(len, ss(fs)) + pieces * fs->cfg.alloc_align;
+}
+
+uint64_t
+fs_writeback_bound(const struct fs *fs, uint64_t more)
+{
+	uint64_t n = more ? cow_bound(fs, more + 2 * ss(fs)) : 0;
+
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		const struct imap *dirty = &fs->inodes[i]->dirty;
+
+		for (const struct imap_ent *e = imap_first(dirty); e != NULL;
+		    e = imap_next(dirty, e))
+			n += cow_bound(fs, e->end - e->start);
+	}
+	return n;
+}
+
+/* btrfs_file_write() under i_mutex: dirty the pages, no writeback. */
+static int
+file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int fill, unsigned flags)
+{
 	uint64_t end = off + len;
 	uint64_t first = round_down(off, ss(fs));
 	uint64_t last = round_down(end - 1, ss(fs));
@@ -1503,32 +1972,71 @@ fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
 
 	if (len == 0 || end < off || end > UINT64_MAX - ss(fs))
 		return invalid(fs, "the write ends past the largest file offset");
+	if (too_many_pieces(fs, round_up(len, ss(fs))))
+		return allocs_limit(fs);
+	if (fs->conc != NULL && (last - first) / ss(fs) >= FS_MAX_LOCKED_PAGES)
+		return invalid(fs, "a write in a concurrent block may cover at "
+		    "most 4096 pages, since it holds every page's lock; split "
+		    "it");
 	/* btrfs_check_free_space() before any page is dirtied. */
 	if (check_free_space(fs, round_up(len, ss(fs))) != 0)
 		return -ENOSPC;
-	fs->writes++;
-	/* prepare_pages: only partly covered pages are read first. */
-	if (off != first && (r = prepare_page(fs, ip, first)) != 0)
-		return r;
-	if (end != last + ss(fs) && (last != first || off == first) &&
-	    (r = prepare_page(fs, ip, last)) != 0)
-		return r;
-	/* dirty_and_release_pages, under fs_mutex. */
-	lock_mutex(fs);
-	if (off > ip->i_size && (r = write_hole(fs, ip, off)) != 0) {
-		unlock_mutex(fs);
+	/*
+	 * prepare_pages: every page of the write is locked, in order, until
+	 * dirty_and_release_pages is done with it, so that a read in flight
+	 * cannot fill one with older bytes; only partly covered pages are
+	 * read first.
+	 */
+	lock_pages(fs, ip, first, last);
+	if ((off != first && (r = prepare_page(fs, ip, first)) != 0) ||
+	    (end != last + ss(fs) && (last != first || off == first) &&
+	    (r = prepare_page(fs, ip, last)) != 0)) {
+		release_pages(fs, ip, first, last);
 		return r;
 	}
+	/* dirty_and_release_pages, under fs_mutex. */
+	lock_mutex(fs);
+	touch(fs, "inode %u size", ip->ino);
+	if (off > ip->i_size && (r = write_hole(fs, ip, off)) != 0) {
+		unlock_mutex(fs);
+		release_pages(fs, ip, first, last);
+		return r;
+	}
+	touch(fs, "inode %u pages", ip->ino);	/* write_hole may block */
+	touch(fs, "inode %u size", ip->ino);
+	/*
+	 * Generated bytes come from the fs's one stream (content.h): an
+	 * append continues its predecessor's values, so the runs of both
+	 * merge in every map, and the bytes differ from what they replace.
+	 */
 	v = fill >= 0 ? content_fill((unsigned)fill) :
-	    content_gen(fs->writes, off);
+	    content_stream_take(&fs->gen, &ip->data, off, len,
+	    fs->cfg.sectorsize);
 	imap_set(&ip->data, off, end, &v);
+	if (round_up(off, ss(fs)) < round_down(end, ss(fs)))
+		imap_clear(&ip->unsure, round_up(off, ss(fs)),
+		    round_down(end, ss(fs)));
 	pages_set(ip, off, end, &v);
 	mark_dirty(ip, first, last + ss(fs), (flags & FS_W_NOCSUM) != 0);
 	if (end > ip->i_size)
 		ip->i_size = end;
 	unlock_mutex(fs);
-	if (flags & FS_W_NOSYNC)
-		return 0;
+	release_pages(fs, ip, first, last);
+	return 0;
+}
+
+int
+fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
+    unsigned flags)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	int r;
+
+	lock_inode(fs, ip);
+	r = file_write(fs, ip, off, len, fill, flags);
+	unlock_inode(fs, ip);
+	if (r != 0 || (flags & FS_W_NOSYNC))
+		return r;
 	return writeback_inode(fs, ip);
 }
 
@@ -1543,18 +2051,22 @@ truncate_inode_pages(struct fs *fs, struct fs_inode *ip, uint64_t keep)
 
 	if (fs->conc == NULL)
 		return;
+	touch(fs, "inode %u pages", ip->ino);
 	for (pl = fs->conc->pages; pl != NULL; pl = pl->next)
-		if (pl->ino == ip->ino && pl->p >= keep)
+		if (pl->ino == ip->ino && pl->p >= keep) {
 			wait_on_page(fs, ip, pl->p);
+			touch(fs, "inode %u pages", ip->ino);	/* it may sleep */
+		}
 }
 
-int
-fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
+/* ftruncate(2) under i_mutex (see fs_truncate). */
+static int
+file_truncate(struct fs *fs, struct fs_inode *ip, uint64_t size)
 {
-	struct fs_inode *ip = fs_inode(fs, ino);
 	uint64_t keep = round_up(size, ss(fs));
 	int r;
 
+	touch(fs, "inode %u size", ip->ino);
 	if (size > ip->i_size) {
 		/* btrfs_setattr: btrfs_check_free_space(root, 1, 0). */
 		if (size > round_up(ip->i_size, ss(fs)) &&
@@ -1562,17 +2074,24 @@ fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 			return -ENOSPC;
 		if ((r = fill_hole(fs, ip, size)) != 0)
 			return r;
+		touch(fs, "inode %u size", ip->ino);
 		ip->i_size = size;
 		return 0;
 	}
 	if (size == ip->i_size)
 		return 0;
-	/* btrfs_truncate: zero the partial last page, then the btree. */
+	/*
+	 * Zero the partial last page (btrfs_truncate_page; first, so that a
+	 * failure changes nothing), then as vmtruncate: i_size, so that a
+	 * read checking it page by page stops, then the page cache, waiting
+	 * for pages under read; then btrfs_truncate's btree work.
+	 */
 	if ((r = truncate_page(fs, ip, size)) != 0)
 		return r;
+	touch(fs, "inode %u size", ip->ino);	/* truncate_page may sleep */
+	ip->i_size = size;
 	truncate_inode_pages(fs, ip, keep);
 	lock_mutex(fs);
-	ip->i_size = size;
 	if ((r = need_metadata(fs, ip, false)) != 0 ||
 	    (r = drop_extent_cache(fs, ip, quirk(fs,
 	    QUIRK_TRUNCATE_UNALIGNED) ? size : round_down(size, ss(fs)),
@@ -1580,14 +2099,30 @@ fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 		unlock_mutex(fs);
 		return r;
 	}
+	touch(fs, "alloc");
+	touch(fs, "inode %u pages", ip->ino);
+	touch(fs, "inode %u csums", ip->ino);
 	fei_truncate(&ip->items, &fs->alloc, size, ss(fs));
 	if (keep < UINT64_MAX) {
 		imap_clear(&ip->csums, keep, UINT64_MAX);
 		pages_clear(ip, keep, UINT64_MAX);
 	}
 	imap_clear(&ip->data, size, UINT64_MAX);
+	imap_clear(&ip->unsure, keep, UINT64_MAX);
 	unlock_mutex(fs);
 	return 0;
+}
+
+int
+fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
+{
+	struct fs_inode *ip = fs_inode(fs, ino);
+	int r;
+
+	lock_inode(fs, ip);
+	r = file_truncate(fs, ip, size);
+	unlock_inode(fs, ip);
+	return r;
 }
 
 int
@@ -1617,9 +2152,13 @@ fs_drop_caches(struct fs *fs, int level)
 	for (size_t i = 0; i < fs->ninodes; i++) {
 		struct fs_inode *ip = fs->inodes[i];
 
-		if (level & 1)
+		if (level & 1) {
+			touch(fs, "inode %u pages", ip->ino);
 			drop_clean_pages(ip);
+		}
 		if (level & 2) {
+			touch(fs, "inode %u em", ip->ino);
+			touch(fs, "inode %u meta", ip->ino);
 			em_tree_destroy(&ip->em);
 			em_tree_init(&ip->em);
 			ip->meta_cached = false;
@@ -1772,12 +2311,44 @@ geometric_skip(struct rng *rng, uint64_t num, uint64_t den)
 	return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
 }
 
+/*
+ * Work limit (fs.h): FS_EINVAL if a rate of NUM/DEN would place more than
+ * FS_MAX_FAULTS faults on the written sectors of every mirror, on
+ * average.  The count placed is random, but its tail beyond twice the
+ * mean vanishes, so this bounds the work and the overlay entries.
+ */
+static int
+faults_limit(struct fs *fs, uint64_t num, uint64_t den)
+{
+	double sectors = 0, mean;
+
+	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
+		const struct imap *c = &fs->mirror[k].content;
+
+		for (const struct imap_ent *e = imap_first(c); e != NULL;
+		    e = imap_next(c, e))
+			sectors += (double)((round_up(e->end, ss(fs)) -
+			    round_down(e->start, ss(fs))) / ss(fs));
+	}
+	mean = sectors * (double)num / (double)den;
+	if (mean <= FS_MAX_FAULTS)
+		return 0;
+	snprintf(fs->why, sizeof(fs->why), "rate x written sectors is about "
+	    "%.0f faults, more than the %u one faults statement may place: "
+	    "lower the rate", mean, FS_MAX_FAULTS);
+	return FS_EINVAL;
+}
+
 int
 fs_faults(struct fs *fs, uint64_t num, uint64_t den, unsigned kinds,
     bool safe)
 {
+	int r;
+
 	if (num == 0 || den == 0)
 		return 0;
+	if ((r = faults_limit(fs, num, den)) != 0)
+		return r;
 	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
 		struct mirror *m = &fs->mirror[k];
 		/* Snapshot the written runs: faults do not change content. */

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "content.h"
 #include "csum.h"
 #include "em.h"
 #include "fei.h"
@@ -42,6 +43,17 @@
 #define FS_EOOPS	(-1000)		/* simulated kernel crash */
 #define FS_EDEADLK	(-1001)		/* the operation can never finish */
 #define FS_EINVAL	(-1002)		/* invalid for the model's state */
+
+/*
+ * Work limits of one operation, so that none runs for hours or exhausts
+ * memory: past one, the operation fails with FS_EINVAL before it changes
+ * anything (fs->why names the limit), except that an allocation loop
+ * that reaches FS_MAX_ALLOCS stops there.  blksim-scenario(5), LIMITS.
+ */
+#define FS_MAX_READ_PAGES	(1u << 20)	/* pages one read covers */
+#define FS_MAX_ALLOCS		(1u << 20)	/* one delalloc range's */
+#define FS_MAX_FAULTS		(1u << 20)	/* a faults call's expected */
+#define FS_MAX_LOCKED_PAGES	(1u << 12)	/* a write's, in a block */
 
 struct fs_config {
 	uint32_t	sectorsize;	/* 512..64K, power of two */
@@ -67,6 +79,8 @@ struct fs_inode {
 	struct imap	csums;		/* per sector: the content checksummed */
 	struct imap	data;		/* oracle: what the file holds */
 	struct imap	failrec;	/* io_failure_tree: a logical, b last_mirror */
+	struct imap	unsure;		/* oracle: bytes it cannot vouch for
+					   (0x01 pages, over-allocation) */
 	bool		meta_cached;	/* btree blocks of this inode in memory */
 	uint64_t	alloc_hint;	/* end of its last allocated extent */
 };
@@ -80,9 +94,11 @@ struct fs {
 	struct stat_counters stats;
 	struct trace	trace;
 	uint32_t	line;		/* scenario line, stamped on events */
-	uint64_t	writes;		/* write ids handed out */
+	struct content_stream gen;	/* where generated writes draw from */
 	struct rng	rng;		/* fault placement */
 	bool		crashed;	/* an oops happened */
+	unsigned	latent;		/* FS_LATENT_* seen so far */
+	unsigned	enospc;		/* why the last -ENOSPC: FS_ENOSPC_* */
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
 	struct fs_conc	*conc;		/* scheduler state (fs_attach), or NULL */
@@ -97,7 +113,38 @@ struct fs_read_result {
 	unsigned	lookups;	/* mask: 1 cache, 2 get_extent (retries) */
 	bool		intact;		/* returned bytes == file contents */
 	int		uniform;	/* the byte every returned byte equals, or -1 */
+	unsigned	eio;		/* FS_EIO_* causes, when it failed */
+	uint64_t	wrong_pages;	/* returned pages of checksummed
+					   sectors whose bytes are not the
+					   file's (WANT_DATA only) */
 };
+
+/*
+ * Why a page of a read failed (fs_read_result.eio), for an oracle that
+ * tells modelled failures from anomalies (blksim fuzz).  Which of them a
+ * given 2008 build can produce depends on the quirks.
+ */
+#define FS_EIO_NO_GOOD_MIRROR	0x01u	/* every copy tried failed: an I/O
+					   error or a checksum mismatch */
+#define FS_EIO_RETRY_DROPPED	0x02u	/* the retry's cache lookup missed,
+					   and a cache drop covering the
+					   page ran while it was in flight */
+#define FS_EIO_RETRY_LOST	0x04u	/* the retry's cache lookup missed
+					   though no drop covered the page */
+#define FS_EIO_INSERT_EEXIST	0x08u	/* btrfs_get_extent gave up on
+					   -EEXIST (insert-eexist-eio) */
+#define FS_EIO_MERGE_REFAIL	0x10u	/* merge_extent_mapping collided
+					   again: a defect of 3b951516 */
+#define FS_EIO_RETRY_GET_EXTENT	0x20u	/* the retry's btrfs_get_extent
+					   failed (retry-get-extent) */
+
+/* Why an operation failed with -ENOSPC (fs->enospc). */
+#define FS_ENOSPC_CHECK		1u	/* btrfs_check_free_space refused */
+#define FS_ENOSPC_ALLOC		2u	/* the allocator found nothing free */
+
+/* Known defects of the fixed code that a run went through (fs->latent). */
+#define FS_LATENT_MERGE_REFAIL	0x1u	/* latent-merge-refail.scn */
+#define FS_LATENT_OVERLAP	0x2u	/* latent-insert-overlap.scn */
 
 #define FS_LOOKUP_CACHE		1u
 #define FS_LOOKUP_GET_EXTENT	2u
@@ -164,6 +211,23 @@ struct sched;
  */
 void	fs_attach(struct fs *, struct sched *sched);
 void	fs_detach(struct fs *);
+
+/*
+ * True if every sector of [off, off + len) (clipped at EOF) that a read
+ * would fetch from a device (not cached, backed by a real item) has a
+ * copy that reads without error and holds the bytes its checksum (or,
+ * unchecksummed, the file) expects: an online mirror with no I/O error
+ * pending.  The data oracle of blksim fuzz; it changes nothing.
+ */
+bool	fs_good_copy(struct fs *, uint32_t ino, uint64_t off, uint64_t len);
+
+/*
+ * An upper bound of the bytes that writing back every dirty page, plus a
+ * write of MORE bytes, can allocate: each dirty run in max_extent pieces,
+ * each piece rounded up to alloc_align.  With at least this much free,
+ * writeback cannot run out of space (blksim fuzz's oracle).
+ */
+uint64_t fs_writeback_bound(const struct fs *, uint64_t more);
 
 /* Bytes of [off, off + len) covered by cached extent maps (holes too). */
 uint64_t fs_cache_covered(struct fs *, uint32_t ino, uint64_t off,

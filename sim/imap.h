@@ -29,7 +29,7 @@
 #define IMAP_SHIFT	0x80000000u	/* kind flag: b is positional */
 
 struct imap_val {
-	uint64_t	a;		/* identity (write id, count, ...) */
+	uint64_t	a;		/* identity (stream id, count, ...) */
 	uint64_t	b;		/* offset; advances if IMAP_SHIFT */
 	uint32_t	kind;		/* user kind, optionally | IMAP_SHIFT */
 	uint32_t	aux;		/* extra tag (fill byte, flags) */

@@ -1,7 +1,7 @@
 /*
  * The deterministic scheduler and the model checker of sched.h.
  *
- * Entities are coroutines (ucontext), each on a heap stack of SCHED_STACK
+ * Entities are coroutines (coro.h), each on a heap stack of SCHED_STACK
  * bytes, given at its first resumption; the scheduler runs on the stack
  * of sched_run()'s caller.  One of them runs at a time.  A step is one
  * action:
@@ -58,17 +58,24 @@
  * takes, releases, checks, signals, pushes or pops (the object an entity
  * is blocked on included), the posting counter when it posts (so the D<n>
  * numbering never depends on commuted steps), and what it declares with
- * sched_touch().  Objects are known by kind and name, since every
- * schedule runs on a new copy of the world (fp_key()).  After action t is
- * explored from a state, t sleeps in the subtrees of its later siblings
- * until a step dependent on it runs; an action asleep is not tried.  A
- * run whose every enabled action is asleep is cut ("pruned"): an
- * equivalent run was explored.  Every class of equivalent complete runs
- * (same steps per entity, dependent steps in the same order) is still run
- * at least once, so every final state, deadlock and oops is reached, and
- * the lock-order graph, made of per-entity sequences, is the same.  This
- * holds only if the footprints are complete: the caller's promise in
- * sched_explore_opts.por.
+ * sched_touch().  A step that ends the schedule (an oops) disables every
+ * other action, so it depends on all of them.  Objects are known by kind
+ * and name, since every schedule runs on a new copy of the world
+ * (fp_key()).  After action t is explored from a state, t sleeps in the
+ * subtrees of its later siblings until a step dependent on it runs; an
+ * action asleep is not tried.  A run whose every enabled action is
+ * asleep is cut ("pruned"): an equivalent run was explored.  Every class
+ * of equivalent complete runs (same steps per entity, dependent steps in
+ * the same order) is still run at least once, so every final state,
+ * deadlock and oops is reached, and the lock-order graph, made of
+ * per-entity sequences, is the same.  More: the first run of each class
+ * in exploration order is never cut, since an action sleeps only after it
+ * was tried at an earlier step and commutes with every step since, so a
+ * run that would take it has an equivalent run that comes earlier.  The
+ * first run with a property that equivalent runs share (it deadlocks, it
+ * completes, a task ends with some outcome) is then the same run with or
+ * without sleep sets.  This holds only if the footprints are complete:
+ * the caller's promise in sched_explore_opts.por.
  *
  * Lock order: every sched has a graph whose nodes are lock classes (locks
  * of one name) and queues (a worker holds its queue between sched_pop()
@@ -92,8 +99,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <ucontext.h>
 
+#include "coro.h"
 #include "rng.h"
 #include "sched.h"
 #include "xmalloc.h"
@@ -166,7 +173,7 @@ struct sched_ent {
 	int		 nth;		/* the n of T<n> or W<n> */
 	void		(*fn)(struct sched *, void *);
 	void		*arg;
-	ucontext_t	 ctx;		/* saved while parked */
+	struct coro_ctx	 ctx;		/* saved while parked */
 	bool		 started;	/* has a stack and a context */
 	struct sched_stack stack;
 	void		*asan_fake;	/* ASan's fake stack while parked */
@@ -214,6 +221,8 @@ struct sched_graph {
 struct sched_fp {
 	uint64_t	*key;
 	size_t		 n, cap;
+	bool		 all;		/* it ended the schedule: it depends
+					   on every step */
 };
 
 /* An action with the footprint of its step: a sleep set member. */
@@ -256,7 +265,7 @@ struct sched {
 	size_t		 unfired;	/* actions before it have fired */
 	uint32_t	*en;		/* enabled actions this step */
 	size_t		 encap;
-	ucontext_t	 main;		/* the scheduler's, while parked */
+	struct coro_ctx	 main;		/* the scheduler's, while parked */
 	void		*main_fake;
 	const void	*main_bottom;	/* the scheduler's stack, for ASan */
 	size_t		 main_size;
@@ -368,6 +377,7 @@ static void
 fp_copy(struct sched_fp *dst, const struct sched_fp *src)
 {
 	dst->n = dst->cap = src->n;
+	dst->all = src->all;
 	dst->key = NULL;
 	if (src->n > 0) {
 		dst->key = xreallocarray(NULL, src->n, sizeof(*dst->key));
@@ -381,6 +391,8 @@ fp_disjoint(const struct sched_fp *a, const struct sched_fp *b)
 {
 	size_t i, j;
 
+	if (a->all || b->all)
+		return false;
 	for (i = 0; i < a->n; i++)
 		for (j = 0; j < b->n; j++)
 			if (a->key[i] == b->key[j])
@@ -745,28 +757,6 @@ out:
 
 /* ---- context switches ---------------------------------------------------- */
 
-/*
- * Save the running context in FROM and resume TO.  gcc 12's ASan warns on
- * its first swapcontext() call whatever the program does, so an ASan
- * build switches with getcontext() and setcontext(), which it does not
- * intercept; the fiber hooks around every switch tell it about the stacks.
- */
-static void
-ctx_switch(ucontext_t *from, const ucontext_t *to)
-{
-#ifdef SCHED_ASAN
-	volatile bool resumed = false;
-
-	(void)getcontext(from);
-	if (!resumed) {
-		resumed = true;
-		(void)setcontext(to);
-	}
-#else
-	(void)swapcontext(from, to);
-#endif
-}
-
 /* The scheduler resumes E; returns when E parks, exits or oopses. */
 static void
 switch_to(struct sched *s, struct sched_ent *e)
@@ -775,7 +765,7 @@ switch_to(struct sched *s, struct sched_ent *e)
 	__sanitizer_start_switch_fiber(&s->main_fake, e->stack.base,
 	    SCHED_STACK);
 #endif
-	ctx_switch(&s->main, &e->ctx);
+	coro_switch(&s->main, &e->ctx);
 #ifdef SCHED_ASAN
 	__sanitizer_finish_switch_fiber(s->main_fake, NULL, NULL);
 #endif
@@ -789,7 +779,7 @@ park(struct sched *s, struct sched_ent *e)
 	__sanitizer_start_switch_fiber(&e->asan_fake, s->main_bottom,
 	    s->main_size);
 #endif
-	ctx_switch(&e->ctx, &s->main);
+	coro_switch(&e->ctx, &s->main);
 #ifdef SCHED_ASAN
 	__sanitizer_finish_switch_fiber(e->asan_fake, &s->main_bottom,
 	    &s->main_size);
@@ -798,12 +788,11 @@ park(struct sched *s, struct sched_ent *e)
 
 static void	ent_exit(struct sched *, struct sched_ent *);
 
-/* Entry of every entity: makecontext passes the sched in two halves. */
+/* Entry of every entity, on its own stack; it never returns. */
 static void
-trampoline(unsigned int hi, unsigned int lo)
+trampoline(void *arg)
 {
-	struct sched *s = (struct sched *)(uintptr_t)((uint64_t)hi << 32 |
-	    lo);
+	struct sched *s = arg;
 	struct sched_ent *e;
 
 #ifdef SCHED_ASAN
@@ -815,7 +804,7 @@ trampoline(unsigned int hi, unsigned int lo)
 #ifdef SCHED_ASAN
 	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size);
 #endif
-	(void)setcontext(&s->main);
+	coro_switch(&e->ctx, &s->main);	/* for good */
 }
 
 /* ---- outcomes ------------------------------------------------------------ */
@@ -1139,16 +1128,9 @@ stack_put(struct sched *s, struct sched_stack *st)
 static void
 ent_start(struct sched *s, struct sched_ent *e)
 {
-	uint64_t p = (uintptr_t)s;
-
 	e->stack = stack_get(s);
 	e->started = true;
-	(void)getcontext(&e->ctx);
-	e->ctx.uc_stack.ss_sp = e->stack.base;
-	e->ctx.uc_stack.ss_size = SCHED_STACK;
-	e->ctx.uc_link = NULL;
-	makecontext(&e->ctx, (void (*)(void))trampoline, 2,
-	    (unsigned int)(p >> 32), (unsigned int)p);
+	coro_make(&e->ctx, e->stack.base, SCHED_STACK, trampoline, s);
 }
 
 /* Everything the sched owns, stacks of unfinished entities included;
@@ -1726,7 +1708,12 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 	return true;
 }
 
-/* After step I ran: keep what it touched and whether it yielded. */
+/*
+ * After step I ran: keep what it touched and whether it yielded.  A step
+ * that ended the schedule (an oops) disables every other action, so it
+ * commutes with none: asleep, it would hide the runs in which the others
+ * go first and it comes later, whose tasks finish differently.
+ */
 static void
 dfs_after(struct sched *s, size_t i, uint32_t a)
 {
@@ -1734,6 +1721,7 @@ dfs_after(struct sched *s, size_t i, uint32_t a)
 
 	free(st->fp.key);
 	fp_copy(&st->fp, &s->fp);
+	st->fp.all = s->stop;
 	st->fp_yielded = !act_is_post(a) &&
 	    s->ent[a]->state == SCHED_RUNNABLE;
 }

@@ -14,5 +14,8 @@ void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* A new string formatted as by printf (no NULL: it aborts instead). */
+char	*xasprintf(const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
 
 #endif

@@ -301,6 +301,8 @@ struct harness {
 	size_t		 nsig;
 	bool		 collect;
 	bool		 stop_on_log21;	/* stop at a log of 2 then 1 */
+	uint32_t	 finished;	/* bit m: a schedule ended with the
+					   tasks of mask m finished */
 	char		 found[1024];	/* that schedule */
 	bool		 progressed;
 	uint64_t	 progress_done;
@@ -1533,6 +1535,84 @@ START_TEST(test_por_completion_order)
 }
 END_TEST
 
+/* The tasks that finished in R as a mask M (bit t: task t + 1), and M as
+ * one bit of a set of such sets: 1 << M. */
+static uint32_t
+finished_set_bit(const struct sched_result *r, int ntask)
+{
+	unsigned mask = 0;
+	int t;
+
+	for (t = 0; t < ntask; t++)
+		if (r->ent[t].state == SCHED_FINISHED)
+			mask |= 1u << t;
+	return (uint32_t)1 << mask;
+}
+
+/* sched_explore() visit: record which tasks finished, as a set of sets. */
+static bool
+h_visit_finished(void *arg, struct sched *s, const struct sched_result *r)
+{
+	struct harness *h = arg;
+
+	CHECK_HOT(s == h->w->s, "visit of another sched");
+	check_sched(s);
+	CHECK_HOT(r->outcome == SCHED_OOPS, "outcome %d", r->outcome);
+	h->finished |= finished_set_bit(r, h->w->sp->ntask);
+	return true;
+}
+
+/*
+ * scenario: an oops is not independent of anything.  Task 1 yields once,
+ * then oopses; task 2 touches nothing and finishes after one yield.
+ * Every schedule ends in the oops; task 2 has finished in the three
+ * where both its steps come before task 1's second: T1 T2 T2 T1,
+ * T2 T1 T2 T1 and T2 T2 T1 T1, of the 6 (T1 T1, T1 T2 T1 and T2 T1 T1
+ * are the others).  Sleep sets must keep one of them.  The oops step
+ * disables every other action, so it depends on all of them: explored
+ * in T1 T1, it does not sleep under T1 T2, and the reduction runs T1 T1,
+ * T1 T2 T1 and T1 T2 T2 T1, then cuts T2 ... (task 1's first step, which
+ * touches nothing, sleeps there until the end).  Were the oops taken as
+ * independent of task 2's steps, it would sleep under T1 T2 too and the
+ * only schedule run would be T1 T1, in which task 2 never finishes.
+ */
+START_TEST(test_por_oops_depends_on_all)
+{
+	static const struct spec oops_vs_idle = {
+		.ntask = 2,
+		.task = {
+			{ { YIELD, 0 }, { OOPS, 0 } },
+			{ { YIELD, 0 } },
+		},
+	};
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &oops_vs_idle };
+	uint32_t plain, neither = (uint32_t)1 << 0, task2 = (uint32_t)1 << 2;
+
+	sched_explore(&o, h_setup, h_visit_finished, h_teardown, &h, &res);
+	ck_assert_ptr_null(h.w);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(res.schedules, 6);
+	ck_assert_uint_eq(res.oopses, 6);
+	ck_assert_uint_eq(h.finished, neither | task2);
+	plain = h.finished;
+
+	h.finished = 0;
+	o.por = true;
+	sched_explore(&o, h_setup, h_visit_finished, h_teardown, &h, &res);
+	ck_assert_ptr_null(h.w);
+	ck_assert_msg(h.finished & task2, "no schedule run in which task 2 "
+	    "finishes before task 1's oops");
+	ck_assert_uint_eq(h.finished, plain);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(res.schedules, 3);
+	ck_assert_uint_eq(res.pruned, 1);
+	ck_assert_uint_eq(res.oopses, 3);
+	ck_assert_str_eq(res.first_oops.oops, "BUG at toy.c:1");
+}
+END_TEST
+
 /* scenario: sched_self() outside a run, and entity ids. */
 START_TEST(test_self_and_limits)
 {
@@ -1757,6 +1837,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_por_differential);
 	tcase_add_test(tc, test_por_divergence_caught);
 	tcase_add_test(tc, test_por_completion_order);
+	tcase_add_test(tc, test_por_oops_depends_on_all);
 	suite_add_tcase(s, tc);
 	return s;
 }

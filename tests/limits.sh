@@ -1,0 +1,142 @@
+#!/bin/sh
+# TAP test: the work limits that only a run can meet (blksim-scenario(5),
+# LIMITS; sim/fs.h).  A statement past one fails with an error naming the
+# limit, at its line, and the run goes on and exits 1; a statement at the
+# limit runs.  Then `blksim dump` of a huge sparse file, which must not
+# walk its sectors.  The limits of the file itself (statements, files,
+# bytes, address space, schedules) are parse-time: tests/parse-errors.sh.
+#
+# Environment (from Makefile.am): BLKSIM, the program; SRCDIR, the top
+# source directory.
+set -u
+: "${BLKSIM:?}" "${SRCDIR:?}"
+LC_ALL=C
+export LC_ALL
+. "$SRCDIR/tests/tap.sh"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/limits.XXXXXX") || tap_bail "mktemp failed"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || tap_bail "cd $tmp"
+
+READS='the read covers more than 1048576 pages, the most one read may: read a smaller range'
+ALLOCS='the writeback needs more than 1048576 allocations, the most one dirty range may make: raise max_extent or write less at once'
+
+# run_case NAME FILE: run FILE; exit 1 and the lines of stdout other than
+# the summary must be exactly those of FILE.want.
+run_case() {
+	"$BLKSIM" run "$2" >out 2>err
+	rc=$?
+	grep -v '^blksim: ' out >got
+	if [ "$rc" -eq 1 ] && cmp -s "$2.want" got && [ ! -s err ]; then
+		tap_ok "$1"
+		return
+	fi
+	tap_not_ok "$1"
+	echo "exit status $rc, want 1" | tap_diag
+	diff -u "$2.want" got | tap_diag
+	tap_diag <err
+}
+
+# Reads: at most 2^20 pages, counted up to EOF (holes read too).
+cat >read.scn <<'EOF'
+fs size=64G
+create a
+truncate a 8388608T
+read a 0 4G
+read a 4G 0x100001000
+read a 0x7fffffff00000000 max
+read a 0x7ffffffeff000000 max
+concurrent
+  read a 0 0x100001000
+end
+EOF
+cat >read.scn.want <<EOF
+FAIL read.scn
+read.scn:5: read a 4G 4194308K: expected ok, got error: $READS
+read.scn:7: read a 8796093018096M max: expected ok, got error: $READS
+read.scn:9: read a 0 4194308K: expected ok, got error: $READS in schedule T1,W1
+EOF
+run_case "a read covers at most 1048576 pages" read.scn
+
+# A write is refused before it dirties anything when its max_extent
+# pieces are too many; accumulated nosync writes fail at writeback, with
+# nothing allocated, and their pages stay dirty for the next sync.
+cat >write.scn <<'EOF'
+fs size=64G max_extent=4K
+create a
+write a 0 0x100001000
+expect size a 0
+write a 0 4K nosync
+write a 4K 4G nosync
+sync
+expect stat allocations=0
+sync
+create b
+write b 0 4G
+expect stat allocations=1048576
+EOF
+cat >write.scn.want <<EOF
+FAIL write.scn
+write.scn:3: write a 0 4194308K: expected ok, got error: $ALLOCS
+write.scn:7: sync: expected ok, got error: $ALLOCS
+write.scn:9: sync: expected ok, got error: $ALLOCS
+EOF
+run_case "a write takes at most 1048576 allocations" write.scn
+
+# alloc-underflow's runaway is cut at the limit, before the allocator
+# runs dry (it would at 2^21 allocations here).
+cat >runaway.scn <<'EOF'
+fs size=16G alloc_align=8K max_extent=8K
+quirk alloc-underflow on
+create a
+write a 0 4K expect enospc
+expect stat allocations=1048576
+EOF
+cat >runaway.scn.want <<EOF
+FAIL runaway.scn
+runaway.scn:4: write a 0 4K: expected enospc, got error: $ALLOCS
+EOF
+"$BLKSIM" run runaway.scn >out 2>err
+rc=$?
+grep -v -e '^blksim: ' -e '^    |' out >got
+cmp -s runaway.scn.want got && [ "$rc" -eq 1 ]
+tap_check $? "alloc-underflow's runaway stops at 1048576 allocations"
+diff -u runaway.scn.want got | tap_diag
+
+# faults: at most 2^20 on average, over every mirror's written sectors
+# (2 mirrors x 2G = 2^20 sectors of 4K).
+cat >faults.scn <<'EOF'
+fs size=64G
+create a
+write a 0 2G fill=7
+faults rate=1 kinds=corrupt safe=no
+write a 2G 4K fill=7
+faults rate=1 kinds=ioerror safe=no
+faults rate=0.5 kinds=ioerror safe=no
+EOF
+cat >faults.scn.want <<'EOF'
+FAIL faults.scn
+faults.scn:6: faults: expected ok, got error: rate x written sectors is about 1048578 faults, more than the 1048576 one faults statement may place: lower the rate
+EOF
+run_case "faults places at most 1048576 on average" faults.scn
+
+# dump draws the fault tracks item by item: a file of 2^63 bytes with
+# 512-byte sectors would be 2^54 sectors to walk.
+cat >dump.scn <<'EOF'
+fs sectorsize=512
+create a
+write a 0 4K
+corrupt a 0 512 mirror=1
+truncate a 8388608T
+EOF
+if command -v timeout >/dev/null 2>&1; then
+	timeout 60 "$BLKSIM" dump dump.scn >out 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q '^    m1     |x\.*|' out &&
+	    grep -q '^    m2     |\.*|' out
+	tap_check $? "dump of an 8E sparse file is quick (exit $rc)"
+else
+	tap_skip "dump of an 8E sparse file is quick" "no timeout(1)"
+fi
+
+tap_done
