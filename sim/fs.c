@@ -276,6 +276,7 @@ struct fs_bio {
 	struct sched_event ev;		/* page done / metadata read done */
 	uint8_t		*buf;		/* sectorsize bytes read */
 	struct fs_read_window *win;	/* its page's window, or NULL */
+	bool		 stale_rec;	/* its first failure found a record */
 };
 
 struct fs_conc {
@@ -1024,8 +1025,7 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 		fs->stats.v[STAT_IO_ERRORS]++;
 }
 
-static int io_failed_hook(struct fs *, struct fs_inode *, uint64_t,
-    bool, struct fs_read_result *, uint64_t *);
+static int io_failed_hook(struct fs *, struct fs_bio *, uint64_t *);
 
 /*
  * end_bio_extent_readpage with the btrfs hooks, on the end-io worker:
@@ -1070,8 +1070,7 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 		return b->result = 0;
 	}
 	touch(fs, "inode %u reads", ip->ino);
-	r = io_failed_hook(fs, ip, p, b->win != NULL && b->win->dropped, b->res,
-	    &logical);
+	r = io_failed_hook(fs, b, &logical);
 	if (r < 0) {
 		if (r == -EIO)
 			emit(fs, TRACE_EIO, ip->ino, 0, p, 0, 0);
@@ -1107,22 +1106,32 @@ endio_worker(struct sched *s, void *arg)
 }
 
 /*
- * btrfs_io_failed_hook() for page P, run on the end-io worker: find or
- * make the failure record, pick the next mirror and say which.  Returns
- * the mirror to retry (> 0), -EIO to give up (the cause in res->eio;
- * DROPPED says a cache drop covered the page while it was in flight), or
- * FS_EOOPS/FS_EDEADLK.
+ * btrfs_io_failed_hook() for the failed bio B of page B->p, run on the
+ * end-io worker: find or make the failure record, pick the next mirror
+ * and say which.  Returns the mirror to retry (> 0), -EIO to give up (the
+ * cause in res->eio), or FS_EOOPS/FS_EDEADLK.
+ *
+ * A record found at a read's first failure was left by an earlier read
+ * (2008 clears records only after a checksum matched, so a nodatasum or
+ * unchecksummed page keeps the one its successful retry made): the count
+ * goes on from that read's last mirror, and the read may give up without
+ * trying a good copy.  That is a defect of the 2008 code, kept, and said
+ * (FS_EIO_STALE_FAILREC).
  */
 static int
-io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p, bool dropped,
-    struct fs_read_result *res, uint64_t *logical)
+io_failed_hook(struct fs *fs, struct fs_bio *b, uint64_t *logical)
 {
+	struct fs_inode *ip = b->ip;
+	struct fs_read_result *res = b->res;
+	uint64_t p = b->p, last_mirror;
+	bool dropped = b->win != NULL && b->win->dropped;
 	const struct imap_ent *rec;
 	struct imap_val v;
-	uint64_t last_mirror;
 
 	touch(fs, "inode %u failrec", ip->ino);
 	rec = imap_find(&ip->failrec, p);
+	if (rec != NULL && !b->retry)
+		b->stale_rec = true;
 	if (rec == NULL) {
 		struct em_map *em = NULL;
 		uint64_t logical_of_em = 0;
@@ -1189,7 +1198,8 @@ io_failed_hook(struct fs *fs, struct fs_inode *ip, uint64_t p, bool dropped,
 		emit(fs, TRACE_RETRY_GIVE_UP, ip->ino, 0, p, last_mirror - 1,
 		    fs->cfg.mirrors);
 		imap_clear(&ip->failrec, p, p + ss(fs));
-		res->eio |= FS_EIO_NO_GOOD_MIRROR;
+		res->eio |= b->stale_rec ? FS_EIO_STALE_FAILREC :
+		    FS_EIO_NO_GOOD_MIRROR;
 		return -EIO;
 	}
 	v.b = last_mirror;
@@ -1358,7 +1368,7 @@ fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
 		touch(fs, "inode %u size", ip->ino);
 		if (end > ip->i_size)
 			end = ip->i_size;
-		if (p >= end) {
+		if (p >= end || off >= end) {
 			unlock_page(fs, ip, p);	/* truncated meanwhile */
 			break;
 		}

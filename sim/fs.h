@@ -137,6 +137,9 @@ struct fs_read_result {
 					   again: a defect of 3b951516 */
 #define FS_EIO_RETRY_GET_EXTENT	0x20u	/* the retry's btrfs_get_extent
 					   failed (retry-get-extent) */
+#define FS_EIO_STALE_FAILREC	0x40u	/* the retries went on from a
+					   failure record an earlier read
+					   left: a defect of 2008 */
 
 /* Why an operation failed with -ENOSPC (fs->enospc). */
 #define FS_ENOSPC_CHECK		1u	/* btrfs_check_free_space refused */

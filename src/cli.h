@@ -39,6 +39,7 @@ struct cli_opts {
 	bool		seed_given;
 	const char	*schedule;	/* --schedule=STRING, or NULL */
 	int		preemption_bound; /* --preemption-bound=N, -1 if not given */
+	bool		no_reduction;	/* --reduction=none */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */
 	const char	*trace_file;	/* FILE of --trace=FILE, else NULL */
@@ -47,6 +48,9 @@ struct cli_opts {
 	unsigned	shard_n;	/*   default 1/1 */
 	bool		quiet;		/* -q (never together with -v) */
 	bool		verbose;	/* -v */
+	uint64_t	fuzz_runs;	/* fuzz --runs=N, 0 if not given */
+	double		fuzz_seconds;	/* fuzz --time=S, 0 if not given */
+	const char	*fuzz_out;	/* fuzz --out=DIR, NULL if not given */
 };
 
 #endif

@@ -28,6 +28,8 @@ struct exec {
 	struct fs		*fs;
 	uint32_t		*ino;	/* script file index -> inode */
 	size_t			 cap;	/* of res->points */
+	bool			 oracle;	/* exec_opts.oracle */
+	size_t			 opi;	/* next operation line's index */
 };
 
 static char *
@@ -300,7 +302,7 @@ run_operation(struct exec *x, const struct scn_stmt *s,
 		return fs_sync(fs);
 	case SCN_READ:
 		return fs_read(fs, ino, s->off, s->len, s->mirror,
-		    s->expect.data != SCN_DATA_ANY, rr);
+		    s->expect.data != SCN_DATA_ANY || x->oracle, rr);
 	case SCN_TRUNCATE:
 		return fs_truncate(fs, ino, s->size);
 	case SCN_DROP_CACHE:
@@ -425,6 +427,205 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 	}
 }
 
+/* ---- the oracle (exec_opts.oracle, blksim fuzz) ------------------------ */
+
+/*
+ * The oracle judges what the model did against what the 2008 code may
+ * do, without expectations: a read that succeeds returns the file's bytes
+ * (unchecksummed pages excepted: they are not verified, and the no-checksum
+ * path hands up 0x01 bytes); a read fails only when some sector had no good
+ * copy, or a cache drop covering the page raced with its retry; no oops,
+ * no deadlock, no invariant violation.  Three defects of the 2008 code are
+ * documented: an overlap accepted by add_extent_mapping() and
+ * merge_extent_mapping() failing again (scenarios/history/latent-*.scn),
+ * and retries that go on from a failure record an earlier read left
+ * (scenarios/failrec-leak.scn).  When one shows, the run is "latent" and
+ * nothing after it is judged, since every later failure may be its
+ * consequence.
+ */
+
+static bool
+oracle_done(const struct exec *x)
+{
+	return x->res->anomaly != NULL || x->res->latent != NULL;
+}
+
+/* Record the first anomaly; SIG and WHY are taken over. */
+static void
+oracle_anomaly(struct exec *x, uint32_t line, char *sig, char *why)
+{
+	struct exec_result *r = x->res;
+
+	if (oracle_done(x)) {
+		free(sig);
+		free(why);
+		return;
+	}
+	r->anomaly = sig;
+	r->anomaly_why = why;
+	r->anomaly_line = line;
+	r->passed = false;
+}
+
+static void
+oracle_latent(struct exec *x, const char *what)
+{
+	if (!oracle_done(x))
+		x->res->latent = xstrdup(what);
+}
+
+/*
+ * The model went through a documented defect of the fixed code
+ * (fs->latent): record it and say so.
+ */
+static bool
+oracle_latent_fs(struct exec *x, const struct fs *fs)
+{
+	if (fs->latent & FS_LATENT_OVERLAP)
+		oracle_latent(x, "latent overlap");
+	else if (fs->latent & FS_LATENT_MERGE_REFAIL)
+		oracle_latent(x, "latent merge-refail");
+	else
+		return false;
+	return true;
+}
+
+/* "oops FN" for an oops message "FN: reason". */
+static char *
+oops_signature(const char *msg)
+{
+	return xprintf("oops %.*s", (int)strcspn(msg, ":"), msg);
+}
+
+/* Read failures that no path of the fixed code explains. */
+static const struct {
+	unsigned	 bit;
+	const char	*sig;
+	const char	*why;
+} eio_anomalies[] = {
+	{ FS_EIO_RETRY_LOST, "eio retry-lost", "the retry's cache lookup "
+	    "missed, though no cache drop covered the page" },
+	{ FS_EIO_INSERT_EEXIST, "eio insert-eexist", "btrfs_get_extent gave "
+	    "up when its insert hit -EEXIST, without trying to merge" },
+	{ FS_EIO_RETRY_GET_EXTENT, "eio retry-get-extent", "the retry's "
+	    "btrfs_get_extent failed" },
+};
+
+/*
+ * What the oracle knows of the state before a top-level operation (inside
+ * a block it knows neither: both false).
+ */
+struct oracle_pre {
+	bool	good;		/* a read: every sector had a good copy */
+	bool	room;		/* a write: free space for all writeback */
+};
+
+/* Look at the state before top-level operation S. */
+static void
+oracle_before(struct exec *x, const struct scn_stmt *s, struct oracle_pre *pre)
+{
+	struct fs *fs = x->fs;
+
+	pre->good = s->kind == SCN_READ && fs_good_copy(fs, x->ino[s->file],
+	    s->off, s->len);
+	pre->room = s->kind == SCN_WRITE && !s->len_max &&
+	    fs->alloc.free_bytes >= fs_writeback_bound(fs, s->len);
+}
+
+/*
+ * Judge one operation by the oracle, on the fs FS it ran on, knowing PRE
+ * (NULL inside a block); SHARED says another task of its block may change
+ * the file's bytes.  WHERE is "" or " in schedule S".
+ */
+static void
+oracle_operation(struct exec *x, struct fs *fs, const struct scn_stmt *s,
+    int status, const struct fs_read_result *rr,
+    const struct oracle_pre *pre, bool shared, const char *where)
+{
+	uint32_t line = s->pos.line;
+
+	if (oracle_latent_fs(x, fs))
+		return;
+	if (status == FS_EOOPS) {
+		oracle_anomaly(x, line, oops_signature(fs->oops),
+		    xprintf("%s%s", fs->oops, where));
+		return;
+	}
+	if (status == FS_EDEADLK) {
+		oracle_anomaly(x, line, xstrdup("deadlock self"),
+		    xprintf("the end-io worker waits for a metadata read "
+		    "that only it could complete%s", where));
+		return;
+	}
+	if (status == -ENOSPC && fs->enospc == FS_ENOSPC_ALLOC && pre != NULL &&
+	    pre->room) {
+		oracle_anomaly(x, line, xstrdup("enospc alloc"),
+		    xprintf("ENOSPC: the allocator ran out, although the free "
+		    "space held every dirty byte and this write, rounded up "
+		    "as cow_file_range allocates%s", where));
+		return;
+	}
+	if (s->kind != SCN_READ)
+		return;
+	if (status == -EIO && (rr->eio & FS_EIO_STALE_FAILREC)) {
+		oracle_latent(x, "latent stale-failrec");
+		return;
+	}
+	if (status == -EIO) {
+		for (size_t i = 0; i < sizeof(eio_anomalies) /
+		    sizeof(eio_anomalies[0]); i++)
+			if (rr->eio & eio_anomalies[i].bit) {
+				oracle_anomaly(x, line,
+				    xstrdup(eio_anomalies[i].sig),
+				    xprintf("EIO: %s%s", eio_anomalies[i].why,
+				    where));
+				return;
+			}
+		if ((rr->eio & FS_EIO_NO_GOOD_MIRROR) && pre != NULL &&
+		    pre->good)
+			oracle_anomaly(x, line, xstrdup("eio good-copy"),
+			    xprintf("EIO, although every sector had a copy "
+			    "that reads without error and matches%s", where));
+		return;
+	}
+	if (status == 0 && rr->wrong_pages > 0 && !shared)
+		oracle_anomaly(x, line, xstrdup("wrong-data"),
+		    xprintf("the read succeeded but %" PRIu64 " checksummed "
+		    "page(s) do not hold the file's bytes%s", rr->wrong_pages,
+		    where));
+}
+
+/* Judge the invariant checker's findings on FS by the oracle. */
+static void
+oracle_findings(struct exec *x, struct fs *fs, uint32_t line,
+    const char *where)
+{
+	struct inv_report rep = { 0 };
+
+	if (oracle_done(x) || oracle_latent_fs(x, fs))
+		return;
+	inv_check(fs, &rep);
+	if (rep.kinds & (1u << INV_OVERLAP))
+		oracle_latent(x, "latent overlap");
+	else if (rep.n > 0)
+		oracle_anomaly(x, line, xprintf("violation %s",
+		    inv_kind_name(rep.f[0].kind)), xprintf("%s (inode %u)%s",
+		    rep.f[0].what, rep.f[0].ino, where));
+	inv_report_free(&rep);
+}
+
+/* Record what operation line number I (file order) did. */
+static void
+oracle_outcome(struct exec *x, size_t i, int status)
+{
+	struct exec_result *r = x->res;
+
+	if (i >= r->noutcomes)
+		return;
+	r->outcomes[i] |= status == FS_EDEADLK ? SCN_OUT_OOPS :
+	    status_outcome(status);
+}
+
 /* Run the invariant checker after a statement; remember first findings. */
 static void
 check_invariants(struct exec *x, uint32_t line)
@@ -471,6 +672,7 @@ struct conc_world {
 	unsigned		 found;		/* finding kinds, every schedule */
 	struct inv_finding	 first[INV_KIND_COUNT];
 	char			 bad_replay[160];	/* why --schedule did not fit */
+	size_t			 opbase;	/* operation index of task 1 */
 };
 
 static void
@@ -504,6 +706,54 @@ conc_setup(void *arg, const struct sched_opts *so)
 	return sched;
 }
 
+/* Does task I's file get its bytes changed by another task of the block? */
+static bool
+conc_shared(const struct conc_world *w, size_t i)
+{
+	const struct scn_stmt *s = w->tasks[i].s;
+
+	for (size_t j = 0; j < w->blk->ntasks; j++) {
+		const struct scn_stmt *o = w->tasks[j].s;
+
+		if (j != i && o->file == s->file &&
+		    (o->kind == SCN_WRITE || o->kind == SCN_TRUNCATE))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The oracle over one finished schedule (completed or oops): each task,
+ * then the checker.  False stops the exploration at the first anomaly or
+ * latent defect.
+ */
+static bool
+conc_oracle(struct conc_world *w, const struct sched_result *res)
+{
+	struct exec *x = w->x;
+	char *where = xprintf(" in schedule %s", res->schedule);
+
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		struct conc_task *t = &w->tasks[i];
+
+		if (!t->done)
+			continue;
+		oracle_outcome(x, w->opbase + i, t->status);
+		oracle_operation(x, w->fs, t->s, t->status, &t->rr, NULL,
+		    conc_shared(w, i), where);
+	}
+	if (res->outcome == SCHED_OOPS) {
+		if (!oracle_latent_fs(x, w->fs))
+			oracle_anomaly(x, w->blk->pos.line, oops_signature(
+			    w->fs->crashed ? w->fs->oops : res->oops),
+			    xprintf("%s%s", w->fs->crashed ? w->fs->oops :
+			    res->oops, where));
+	} else
+		oracle_findings(x, w->fs, w->blk->pos.line, where);
+	free(where);
+	return !oracle_done(x);
+}
+
 /* Judge every task of a finished schedule; remember first failures. */
 static bool
 conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
@@ -515,6 +765,8 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
 	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
 		return true;
+	if (w->x->oracle && !conc_oracle(w, res))
+		return false;
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
 		struct conc_task *t = &w->tasks[i];
 		const struct scn_stmt *s = t->s;
@@ -716,8 +968,21 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		eo.policy = SCHED_POLICY_RANDOM;
 		eo.runs = blk->runs;
 		eo.seed = r->seed;
-	} else if (blk->schedule == SCN_SCHED_EXPLORE)
+	} else if (blk->schedule == SCN_SCHED_EXPLORE) {
 		eo.explore = true;
+		/*
+		 * Sleep sets: sim/fs.c declares every object its entities
+		 * share outside a sched lock with sched_touch().  They keep
+		 * every deadlock, oops, task outcome and final state, and
+		 * (sched.c) the first schedule of each of those in
+		 * exploration order; only the schedule counts change.
+		 * Sound without a preemption bound only.
+		 */
+		eo.por = !o->no_reduction && o->preemption_bound < 0;
+	}
+	w.opbase = x->opi;
+	x->opi += blk->ntasks;
+	eo.stop_at_deadlock = x->oracle;
 	if (o->progress && isatty(2)) {
 		eo.progress = conc_progress;
 		eo.progress_arg = NULL;
@@ -755,6 +1020,11 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	r->found |= w.found;
 	if (er->deadlocks > 0)
 		x->fs->stats.v[STAT_DEADLOCKS]++;
+	if (x->oracle && er->deadlocks > 0)
+		oracle_anomaly(x, blk->pos.line, xstrdup("deadlock"),
+		    xprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
+		    er->first_deadlock.cycle : "no entity can run",
+		    er->first_deadlock.schedule));
 	if (er->step_limits > 0)
 		point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("schedules that end"), xprintf("%" PRIu64
@@ -878,15 +1148,24 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		return;
 	}
 	x.ino = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(*x.ino));
+	x.oracle = o->oracle;
 	for (size_t i = 0; i < scn->nstmts; i++) {
 		const struct scn_stmt *s = &scn->stmts[i];
 
 		if (s->kind == SCN_EXPECT_VIOLATION)
 			r->declared |= 1u << s->violation;
+		if (s->kind == SCN_CONCURRENT)
+			r->noutcomes += s->ntasks;
+		else if (scn_is_operation(s->kind))
+			r->noutcomes++;
 	}
+	if (x.oracle)
+		r->outcomes = xcalloc(r->noutcomes ? r->noutcomes : 1,
+		    sizeof(*r->outcomes));
 	for (size_t i = 0; i < scn->nstmts; i++) {
 		const struct scn_stmt *s = &scn->stmts[i];
 		struct fs_read_result rr;
+		struct oracle_pre pre;
 		int status;
 
 		x.fs->line = s->pos.line;
@@ -897,14 +1176,30 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 			continue;
 		}
 		if (s->kind == SCN_CONCURRENT) {
-			if (!run_concurrent(&x, s, o)) {
+			if (!run_concurrent(&x, s, o) || (x.oracle &&
+			    oracle_done(&x))) {
 				r->stopped = i + 1 < scn->nstmts;
 				break;
 			}
 			continue;
 		}
 		memset(&rr, 0, sizeof(rr));
+		if (x.oracle)
+			oracle_before(&x, s, &pre);
 		status = run_operation(&x, s, &rr);
+		if (x.oracle) {
+			oracle_outcome(&x, x.opi, status);
+			oracle_operation(&x, x.fs, s, status, &rr, &pre, false,
+			    "");
+			if (status != FS_EOOPS)
+				oracle_findings(&x, x.fs, s->pos.line, "");
+			if (oracle_done(&x)) {
+				r->stopped = i + 1 < scn->nstmts;
+				x.opi++;
+				break;
+			}
+		}
+		x.opi++;
 		if (!judge_operation(&x, s, status, &rr)) {
 			if (status == FS_EOOPS)
 				r->oops = xprintf("%u: %s", s->pos.line,
@@ -944,6 +1239,10 @@ exec_result_free(struct exec_result *r)
 	}
 	free(r->points);
 	free(r->oops);
+	free(r->anomaly);
+	free(r->anomaly_why);
+	free(r->latent);
+	free(r->outcomes);
 	free(r->trace);
 	free(r->notes);
 	fs_free(r->fs);

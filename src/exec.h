@@ -33,9 +33,17 @@ struct exec_opts {
 	bool		keep_fs;	/* hand the final fs to the result */
 	const char	*schedule;	/* --schedule: replay in every block */
 	int		preemption_bound; /* explore bound, < 0 for none */
+	bool		no_reduction;	/* --reduction=none: explore without
+					   sleep sets */
 	bool		progress;	/* exploration progress on stderr */
 	bool		chrome;		/* collect a timeline per block */
 	bool		dot;		/* keep every deadlock's report */
+	/*
+	 * Judge by the oracle instead of the script's expectations (blksim
+	 * fuzz): stop at the first anomaly or documented latent defect and
+	 * describe it in exec_result.anomaly / .latent.
+	 */
+	bool		oracle;
 };
 
 /* A deadlock found in a concurrent block (exec_opts.dot). */
@@ -78,6 +86,21 @@ struct exec_result {
 	struct chrome	*chrome;
 	struct exec_deadlock *deadlocks;	/* exec_opts.dot */
 	size_t		ndeadlocks;
+	/*
+	 * exec_opts.oracle.  ANOMALY is a short stable signature ("eio
+	 * good-copy", "oops btrfs_drop_extent_cache", "violation past-eof",
+	 * "deadlock", ...), WHY a sentence; LATENT names a documented defect
+	 * of the fixed code ("latent overlap") after which nothing is judged.
+	 * OUTCOMES has one SCN_OUT_* mask per operation line in file order
+	 * (each task of a block counts, the block does not): what it did,
+	 * over every schedule; 0 if it did not run.
+	 */
+	char		*anomaly;
+	char		*anomaly_why;
+	uint32_t	anomaly_line;
+	char		*latent;
+	unsigned	*outcomes;
+	size_t		noutcomes;
 };
 
 /* The quirk mask a script runs with under OPTS. */

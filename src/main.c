@@ -15,6 +15,7 @@
 #endif
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@
 #include "cli.h"
 #include "diag.h"
 #include "dump.h"
+#include "exec.h"
 #include "files.h"
+#include "fuzz.h"
 #include "lex.h"
 #include "parse.h"
 #include "run.h"
@@ -40,10 +43,13 @@
 static const char usage_text[] =
 "usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--preset=name]\n"
 "                  [--quirk=name=on|off] [--seed=n] [--schedule=string] [--guards]\n"
-"                  [--preemption-bound=n] [--trace[=file]] path ...\n"
+"                  [--preemption-bound=n] [--reduction=sleep-sets|none]\n"
+"                  [--trace[=file]] path ...\n"
 "       blksim check path ...\n"
 "       blksim quirks\n"
 "       blksim dump [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
+"       blksim fuzz [-q] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
+"                   [--quirk=name=on|off] [--out=dir]\n"
 "       blksim -h | --help\n"
 "       blksim -V | --version\n";
 
@@ -82,8 +88,12 @@ enum {
 	OPT_SEED,
 	OPT_SCHEDULE,
 	OPT_PREEMPTION_BOUND,
+	OPT_REDUCTION,
 	OPT_GUARDS,
-	OPT_TRACE
+	OPT_TRACE,
+	OPT_RUNS,
+	OPT_TIME,
+	OPT_OUT
 };
 
 static int
@@ -147,6 +157,20 @@ opt_preemption_bound(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* --reduction: sleep sets in explored blocks (the default), or none. */
+static int
+opt_reduction(struct cli_opts *o, const char *arg)
+{
+	if (strcmp(arg, "sleep-sets") == 0)
+		o->no_reduction = false;
+	else if (strcmp(arg, "none") == 0)
+		o->no_reduction = true;
+	else
+		return usage_error("--reduction takes sleep-sets or none, not "
+		    "`%s`", arg);
+	return 0;
+}
+
 static int
 opt_shard(struct cli_opts *o, const char *arg)
 {
@@ -204,6 +228,31 @@ opt_seed(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* --runs=N: scenarios for fuzz, at least one. */
+static int
+opt_runs(struct cli_opts *o, const char *arg)
+{
+	if (lex_number(arg, strlen(arg), &o->fuzz_runs) != LEX_OK ||
+	    o->fuzz_runs == 0)
+		return usage_error("--runs takes a number of scenarios from 1 "
+		    "to 2^64 - 1, not `%s`", arg);
+	return 0;
+}
+
+/* --time=S: whole seconds for fuzz, 1 to a day. */
+static int
+opt_time(struct cli_opts *o, const char *arg)
+{
+	uint64_t s;
+
+	if (lex_number(arg, strlen(arg), &s) != LEX_OK || s == 0 ||
+	    s > 86400)
+		return usage_error("--time takes whole seconds from 1 to "
+		    "86400, not `%s`", arg);
+	o->fuzz_seconds = (double)s;
+	return 0;
+}
+
 /* --- option parsing ------------------------------------------------------ */
 
 /* One subcommand: its options and how many operands it takes. */
@@ -247,8 +296,19 @@ apply_opt(struct cli_opts *o, int ch, const char *arg)
 		return 0;
 	case OPT_PREEMPTION_BOUND:
 		return opt_preemption_bound(o, arg);
+	case OPT_REDUCTION:
+		return opt_reduction(o, arg);
 	case OPT_GUARDS:
 		o->guards = true;
+		return 0;
+	case OPT_RUNS:
+		return opt_runs(o, arg);
+	case OPT_TIME:
+		return opt_time(o, arg);
+	case OPT_OUT:
+		if (*arg == '\0')
+			return usage_error("--out needs a directory");
+		o->fuzz_out = arg;
 		return 0;
 	case OPT_TRACE:
 		o->trace = true;
@@ -415,8 +475,60 @@ static const struct option run_longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 	{ "preemption-bound", required_argument, NULL, OPT_PREEMPTION_BOUND },
+	{ "reduction", required_argument, NULL, OPT_REDUCTION },
 	{ "guards", no_argument, NULL, OPT_GUARDS },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * `blksim fuzz`: the options as a command line again (for the
+ * reproducer's comment), the quirk overrides as masks, and the run.
+ */
+static int
+cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
+{
+	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
+	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
+	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet };
+	struct exec_opts xo;
+	char *cmd = NULL;
+	size_t size = 0;
+	FILE *f;
+	int rc;
+
+	(void)paths;
+	(void)npaths;
+	if (fo.runs > 0 && fo.seconds > 0)
+		return usage_error("--runs and --time cannot be used together");
+	if (fo.runs == 0 && fo.seconds <= 0)
+		fo.runs = 1000;
+	run_exec_opts(o, &xo);
+	fo.quirk_on = xo.quirk_on;
+	fo.quirk_off = xo.quirk_off;
+	if ((f = open_memstream(&cmd, &size)) == NULL)
+		abort();
+	fprintf(f, " --seed=%" PRIu64, o->seed);
+	if (o->preset >= 0)
+		fprintf(f, " --preset=%s", quirk_preset_name(o->preset));
+	for (size_t i = 0; i < o->nquirks; i++)
+		fprintf(f, " --quirk=%s=%s", quirk_info(o->quirks[i].quirk)->name,
+		    o->quirks[i].on ? "on" : "off");
+	fclose(f);
+	fo.command = cmd;
+	rc = fuzz_main(&fo);
+	free(cmd);
+	return rc;
+}
+
+static const struct option fuzz_longopts[] = {
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "quirk", required_argument, NULL, OPT_QUIRK },
+	{ "out", required_argument, NULL, OPT_OUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -439,6 +551,7 @@ static const struct subcmd subcmds[] = {
 	{ "check", ":h", help_longopts, 1, -1, cmd_check },
 	{ "quirks", ":h", help_longopts, 0, 0, cmd_quirks },
 	{ "dump", ":h", dump_longopts, 1, 1, cmd_dump },
+	{ "fuzz", ":qh", fuzz_longopts, 0, 0, cmd_fuzz },
 };
 
 static const struct option global_longopts[] = {

@@ -82,6 +82,7 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->trace_all = o->trace && !x->chrome && !x->dot;
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
+	x->no_reduction = o->no_reduction;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
@@ -158,8 +159,8 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
  * Open a temporary file beside PATH for an atomic replacement.  Returns
  * the stream and the temporary name in *TMP (caller frees), or NULL.
  */
-static FILE *
-open_atomic(const char *path, char **tmp)
+FILE *
+run_open_atomic(const char *path, char **tmp)
 {
 	int fd;
 	FILE *f;
@@ -180,8 +181,8 @@ open_atomic(const char *path, char **tmp)
 }
 
 /* Close F and move TMP over PATH; on any error remove TMP. */
-static int
-commit_atomic(FILE *f, char *tmp, const char *path)
+int
+run_commit_atomic(FILE *f, char *tmp, const char *path)
 {
 	int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
 
@@ -203,7 +204,7 @@ write_views(const struct cli_opts *o, const struct report_item *items,
     size_t n)
 {
 	char *tmp;
-	FILE *f = open_atomic(o->trace_file, &tmp);
+	FILE *f = run_open_atomic(o->trace_file, &tmp);
 	unsigned k = 0;
 
 	if (f == NULL)
@@ -231,7 +232,7 @@ write_views(const struct cli_opts *o, const struct report_item *items,
 			}
 		chrome_dot_end(f);
 	}
-	return commit_atomic(f, tmp, o->trace_file);
+	return run_commit_atomic(f, tmp, o->trace_file);
 }
 
 /* Every event of every scenario, one line each. */
@@ -259,7 +260,7 @@ write_trace(const struct cli_opts *o, const struct report_item *items,
 		fwrite(text, 1, size, stderr);
 	else if (ends_with(o->trace_file, ".gz")) {
 		char *tmp;
-		FILE *f = open_atomic(o->trace_file, &tmp);
+		FILE *f = run_open_atomic(o->trace_file, &tmp);
 		gzFile gz;
 
 		if (f == NULL)
@@ -274,16 +275,16 @@ write_trace(const struct cli_opts *o, const struct report_item *items,
 			    o->trace_file);
 			status = CLI_EXIT_IO;
 		} else
-			status = commit_atomic(f, tmp, o->trace_file);
+			status = run_commit_atomic(f, tmp, o->trace_file);
 	} else {
 		char *tmp;
-		FILE *f = open_atomic(o->trace_file, &tmp);
+		FILE *f = run_open_atomic(o->trace_file, &tmp);
 
 		if (f == NULL)
 			status = CLI_EXIT_IO;
 		else {
 			fwrite(text, 1, size, f);
-			status = commit_atomic(f, tmp, o->trace_file);
+			status = run_commit_atomic(f, tmp, o->trace_file);
 		}
 	}
 	free(text);
@@ -399,13 +400,13 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		flags |= REPORT_VERBOSE | REPORT_TIMING;
 	if (o->output != NULL) {
 		char *tmp;
-		FILE *f = open_atomic(o->output, &tmp);
+		FILE *f = run_open_atomic(o->output, &tmp);
 
 		if (f == NULL)
 			worst(&status, CLI_EXIT_IO);
 		else {
 			report_write(f, o->format, items, n, flags);
-			worst(&status, commit_atomic(f, tmp, o->output));
+			worst(&status, run_commit_atomic(f, tmp, o->output));
 		}
 	} else {
 		report_write(stdout, o->format, items, n, flags);

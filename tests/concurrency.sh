@@ -64,7 +64,8 @@ concurrent schedule=explore
 end expect no-deadlock
 SCN
 count() { sed -n 's/.*got deadlock in [0-9]* of \([0-9]*\) schedules.*/\1/p' "$1"; }
-"$BLKSIM" run --quirk=retry-get-extent=on "$tmp/pb.scn" >"$tmp/unbound" 2>&1
+"$BLKSIM" run --quirk=retry-get-extent=on --reduction=none "$tmp/pb.scn" \
+	>"$tmp/unbound" 2>&1
 "$BLKSIM" run --quirk=retry-get-extent=on --preemption-bound=0 "$tmp/pb.scn" \
 	>"$tmp/bound" 2>&1
 all=$(count "$tmp/unbound")

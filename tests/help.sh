@@ -35,26 +35,9 @@ if [ -z "$BLKSIM" ] || [ ! -x "$BLKSIM" ]; then
 	exit 99
 fi
 
-# Run blksim with the given arguments; leave its exit status in $rc and
-# its output in $tmp/out and $tmp/err.
-run() {
-	"$BLKSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-}
-
-# Check that the last run exited $1, for test point $2.
-check_exit() {
-	if [ "$rc" -eq "$1" ]; then
-		tap_ok "$2 exits $1"
-	else
-		tap_not_ok "$2 exits $1 (got $rc)"
-		tap_diag <"$tmp/err"
-	fi
-}
-
 # --- --help and -h ----------------------------------------------------------
-run --help
-check_exit 0 "blksim --help"
+tap_run --help
+tap_check_exit 0 "blksim --help"
 cp "$tmp/out" "$tmp/help"
 if [ ! -s "$tmp/err" ]; then
 	tap_ok "blksim --help writes nothing to standard error"
@@ -69,7 +52,7 @@ else
 	tap_diag <"$tmp/help"
 fi
 
-run -h
+tap_run -h
 if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$tmp/help"
 then
 	tap_ok "blksim -h prints what --help prints"
@@ -103,8 +86,8 @@ else
 fi
 
 # --- --version and -V ---------------------------------------------------------
-run --version
-check_exit 0 "blksim --version"
+tap_run --version
+tap_check_exit 0 "blksim --version"
 head -n 1 "$tmp/out" >"$tmp/version"
 if grep -Eq '^blksim [0-9][0-9A-Za-z.+~_-]*$' "$tmp/version" &&
     [ ! -s "$tmp/err" ]; then
@@ -115,7 +98,7 @@ else
 	tap_diag <"$tmp/err"
 fi
 cp "$tmp/out" "$tmp/version"
-run -V
+tap_run -V
 if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/version"; then
 	tap_ok "blksim -V prints what --version prints"
 else
@@ -130,7 +113,7 @@ usage_line=$(head -n 1 "$tmp/help")
 usage_error() {
 	what=$1
 	shift
-	run "$@"
+	tap_run "$@"
 	if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
 	    grep -qxF -- "$usage_line" "$tmp/err"; then
 		tap_ok "$what: exit 2, usage on standard error"

@@ -7,6 +7,9 @@
 #	tap_skip "name" "reason"
 #	some command | tap_diag		# commentary, as "# ..." lines
 #	tap_done			# the plan "1..N"; exits 1 if any failed
+#	tap_run ARGS...			# run "$BLKSIM" ARGS: status in $rc,
+#					# output in $tmp/out and $tmp/err
+#	tap_check_exit N "name"		# ok if the last tap_run exited N
 #
 # The plan comes last, which TAP and automake's tap-driver.sh accept.
 # Test points are numbered in order; tap_failed counts the failures.
@@ -45,6 +48,21 @@ tap_diag() {
 tap_bail() {
 	printf 'Bail out! %s\n' "$1"
 	exit 99
+}
+
+tap_run() {
+	"$BLKSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+}
+
+tap_check_exit() {
+	if [ "$rc" -eq "$1" ]; then
+		tap_ok "$2 exits $1"
+	else
+		tap_not_ok "$2 exits $1 (got $rc)"
+		tap_diag <"$tmp/out"
+		tap_diag <"$tmp/err"
+	fi
 }
 
 tap_done() {
