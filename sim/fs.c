@@ -1923,7 +1923,7 @@ delalloc_bytes(const struct fs *fs)
  * 85% of the capacity.
  */
 static int
-check_free_space(const struct fs *fs, uint64_t num_required)
+check_free_space(struct fs *fs, uint64_t num_required)
 {
 	uint64_t total = fs->alloc.size;
 	uint64_t thresh = total / 100 * 85 + total % 100 * 85 / 100;
@@ -1936,7 +1936,7 @@ check_free_space(const struct fs *fs, uint64_t num_required)
 	need = used + delalloc_bytes(fs);
 	if (need > thresh || num_required > thresh - need) {
 		touch(fs, "why");
-		((struct fs *)fs)->enospc = FS_ENOSPC_CHECK;
+		fs->enospc = FS_ENOSPC_CHECK;
 		return -ENOSPC;
 	}
 	return 0;

@@ -265,16 +265,25 @@ shrink(struct shrink *sh, struct gen_script *g)
 
 /* ---- the reproducer --------------------------------------------------------- */
 
-/* The outcome an anomaly signature says should not have happened. */
+/* The outcome each family of signatures says should not have happened. */
+static const struct {
+	const char	*prefix;
+	unsigned	 outcome;
+} anomaly_outcomes[] = {
+	{ "eio ", SCN_OUT_EIO },
+	{ "enospc ", SCN_OUT_ENOSPC },
+	{ "oops ", SCN_OUT_OOPS },
+	{ "deadlock self", SCN_OUT_OOPS },	/* run reports it as such */
+};
+
 static unsigned
 anomalous_outcome(const char *sig)
 {
-	if (strncmp(sig, "eio ", 4) == 0)
-		return SCN_OUT_EIO;
-	if (strncmp(sig, "enospc ", 7) == 0)
-		return SCN_OUT_ENOSPC;
-	if (strncmp(sig, "oops ", 5) == 0 || strcmp(sig, "deadlock self") == 0)
-		return SCN_OUT_OOPS;
+	for (size_t i = 0; i < sizeof(anomaly_outcomes) /
+	    sizeof(anomaly_outcomes[0]); i++)
+		if (strncmp(sig, anomaly_outcomes[i].prefix,
+		    strlen(anomaly_outcomes[i].prefix)) == 0)
+			return anomaly_outcomes[i].outcome;
 	return 0;
 }
 
