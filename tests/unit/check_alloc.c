@@ -14,6 +14,7 @@
 
 #include "sim/alloc.h"
 #include "sim/rng.h"
+#include "tests/unit/differential.h"
 
 #define MAXU	320			/* largest model area, in units */
 #define MiB	(1ULL << 20)
@@ -358,31 +359,10 @@ run_differential(uint64_t seed, int nops, int corrupt_at, int *at)
 	return bad;
 }
 
-/* Scenario: random reserve/get/put/clone against the bitmap model. */
-START_TEST(test_differential)
-{
-	const char *bad;
-	int at;
-
-	for (uint64_t seed = 1; seed <= 60; seed++) {
-		bad = run_differential(seed, 1500, -1, &at);
-		ck_assert_msg(bad == NULL, "seed %" PRIu64 " step %d: %s",
-		    seed, at, bad);
-	}
-}
-END_TEST
-
-/* Scenario: a deliberately wrong model must be caught at once. */
-START_TEST(test_differential_catches_divergence)
-{
-	const char *bad;
-	int at;
-
-	bad = run_differential(3, 1500, 700, &at);
-	ck_assert_msg(bad != NULL, "corrupted model not detected");
-	ck_assert_int_eq(at, 700);
-}
-END_TEST
+/* Scenario: random reserve/get/put/clone against the bitmap model,
+ * and a deliberately wrong model caught at once (differential.h).
+ */
+DIFFERENTIAL_TESTS(60, 1500, 3, 700)
 
 static void
 assert_ok(const struct alloc *al)

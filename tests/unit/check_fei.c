@@ -17,6 +17,7 @@
 #include "sim/alloc.h"
 #include "sim/fei.h"
 #include "sim/rng.h"
+#include "tests/unit/differential.h"
 
 #define FSZ	512			/* model file bytes */
 #define ABASE	(1ULL << 20)		/* allocator area */
@@ -392,31 +393,10 @@ run_differential(uint64_t seed, int nops, int corrupt_at, int *at)
 	return bad;
 }
 
-/* Scenario: random inserts, drops, writes, truncates against the model. */
-START_TEST(test_differential)
-{
-	const char *bad;
-	int at;
-
-	for (uint64_t seed = 1; seed <= 30; seed++) {
-		bad = run_differential(seed, 2000, -1, &at);
-		ck_assert_msg(bad == NULL, "seed %" PRIu64 " step %d: %s",
-		    seed, at, bad);
-	}
-}
-END_TEST
-
-/* Scenario: a deliberately wrong model must be caught at once. */
-START_TEST(test_differential_catches_divergence)
-{
-	const char *bad;
-	int at;
-
-	bad = run_differential(5, 2000, 900, &at);
-	ck_assert_msg(bad != NULL, "corrupted model not detected");
-	ck_assert_int_eq(at, 900);
-}
-END_TEST
+/* Scenario: random inserts, drops, writes, truncates against the model,
+ * and a deliberately wrong model caught at once (differential.h).
+ */
+DIFFERENTIAL_TESTS(30, 2000, 5, 900)
 
 #define K4	4096ULL
 #define MiB	(1ULL << 20)

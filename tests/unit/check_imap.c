@@ -18,6 +18,7 @@
 
 #include "sim/imap.h"
 #include "sim/rng.h"
+#include "tests/unit/differential.h"
 
 #define LOW	2048			/* single-byte cells at the bottom */
 #define HIGH	2047			/* single-byte cells at the top */
@@ -283,31 +284,10 @@ run_differential(uint64_t seed, int nops, int corrupt_at, int *at)
 	return bad;
 }
 
-/* Scenario: random set/clear/clone against the cell model, many seeds. */
-START_TEST(test_differential)
-{
-	const char *bad;
-	int at;
-
-	for (uint64_t seed = 1; seed <= 12; seed++) {
-		bad = run_differential(seed, 3000, -1, &at);
-		ck_assert_msg(bad == NULL, "seed %" PRIu64 " step %d: %s",
-		    seed, at, bad);
-	}
-}
-END_TEST
-
-/* Scenario: a deliberately wrong model must be caught at once. */
-START_TEST(test_differential_catches_divergence)
-{
-	const char *bad;
-	int at;
-
-	bad = run_differential(7, 3000, 500, &at);
-	ck_assert_msg(bad != NULL, "corrupted model not detected");
-	ck_assert_int_eq(at, 500);
-}
-END_TEST
+/* Scenario: random set/clear/clone against the cell model, many seeds,
+ * and a deliberately wrong model caught at once (differential.h).
+ */
+DIFFERENTIAL_TESTS(12, 3000, 7, 500)
 
 static struct imap_val
 mkval(uint64_t a, uint64_t b, uint32_t kind, uint32_t aux)
