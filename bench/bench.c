@@ -60,11 +60,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/alloc.h"
 #include "sim/content.h"
 #include "sim/csum.h"
 #include "sim/em.h"
+#include "sim/fault.h"
 #include "sim/fei.h"
 #include "sim/fs.h"
+#include "sim/inode.h"
+#include "sim/mirror.h"
+#include "sim/pcache.h"
 #include "sim/rng.h"
 
 #define KIB	(1ULL << 10)
@@ -341,7 +346,7 @@ readpath_fs(uint64_t size, bool corrupt, uint32_t *ino)
 	*ino = fs_create(fs, false);
 	if ((r = fs_write(fs, *ino, 0, size, -1, 0)) != 0)
 		die("fs_write", r);
-	if (corrupt && (r = fs_corrupt_file(fs, *ino, 0, size, 1, -1)) != 0)
+	if (corrupt && (r = fault_corrupt_file(fs, *ino, 0, size, 1, -1)) != 0)
 		die("fs_corrupt_file", r);
 	return fs;
 }
@@ -388,7 +393,7 @@ time_read(struct fs *fs, uint32_t ino, uint64_t npages, int pin,
 	int r;
 
 	fs_drop_caches(fs, 3);
-	trace_clear(&fs->trace);
+	fs_trace_clear(fs);
 	t0 = now_ns();
 	r = cg_read_pages(fs, ino, npages, pin, &res);
 	t1 = now_ns();
@@ -418,15 +423,15 @@ static struct imap_val
 floor_base(struct fs *fs, uint32_t ino)
 {
 	static uint8_t want[PAGE], got[PAGE];
-	const struct imap_ent *e = imap_first(&fs_inode(fs, ino)->data);
+	const struct imap *data = inode_data(fs, fs_inode(fs, ino));
+	const struct imap_ent *e = imap_first(data);
 
 	if (e == NULL || e->start != 0 || e->v.kind != CONTENT_GEN)
 		die("the file is not one generated run", 0);
 	for (uint64_t i = 0; i < 4; i++) {
 		struct imap_val v = content_gen(e->v.a, e->v.b + i * PAGE);
 
-		content_read_map(&fs_inode(fs, ino)->data, i * PAGE, PAGE, PAGE,
-		    want);
+		content_read_map(data, i * PAGE, PAGE, PAGE, want);
 		content_materialize(&v, i * PAGE, PAGE, PAGE, got);
 		if (memcmp(want, got, PAGE) != 0)
 			die("the floor does not generate the file's bytes",
@@ -1062,21 +1067,25 @@ child_ok(const struct child *c)
 
 /* Interval-map entries of every map the fs owns, for the notes. */
 static size_t
-fs_entries(const struct fs *fs, size_t *items, size_t *maps)
+fs_entries(struct fs *fs, size_t *items, size_t *maps)
 {
-	size_t n = fs->alloc.free.count + fs->alloc.extents.count;
+	const struct alloc *al = fs_alloc(fs);
+	size_t n = al->free.count + al->extents.count;
 
 	*items = *maps = 0;
-	for (int k = 0; k < FS_MAX_MIRRORS; k++)
-		n += fs->mirror[k].content.count + fs->mirror[k].corrupt.count +
-		    fs->mirror[k].ioerr.count;
-	for (size_t i = 0; i < fs->ninodes; i++) {
-		const struct fs_inode *ip = fs->inodes[i];
+	for (int k = 1; k <= FS_MAX_MIRRORS; k++) {
+		const struct mirror *m = dev_mirror(fs, fs_dev(fs), k);
 
-		n += ip->pages.count + ip->csums.count + ip->data.count +
-		    ip->failrec.count;
-		*items += ip->items.count;
-		*maps += ip->em.count;
+		n += m->content.count + m->corrupt.count + m->ioerr.count;
+	}
+	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++) {
+		struct fs_inode *ip = fs_inode(fs, ino);
+
+		n += pcache_map(inode_pages(fs, ip))->count +
+		    inode_csums(fs, ip)->count + inode_data(fs, ip)->count +
+		    inode_failrec(fs, ip)->count;
+		*items += inode_items(fs, ip)->count;
+		*maps += inode_em(fs, ip)->count;
 	}
 	return n;
 }
@@ -1096,15 +1105,15 @@ mode_mem_tib(void)
 			die("fs_write", r);
 	fs_drop_caches(fs, 3);
 	for (uint64_t off = 0; off < TIB; off += 128 * MIB) {
-		trace_clear(&fs->trace);
+		fs_trace_clear(fs);
 		if ((r = fs_read(fs, ino, off + 64 * MIB, PAGE, 0, true,
 		    &res)) != 0 || !res.intact)
 			die("fs_read", r);
 	}
-	if ((r = fs_corrupt_file(fs, ino, 0, 256 * MIB, 1, -1)) != 0)
+	if ((r = fault_corrupt_file(fs, ino, 0, 256 * MIB, 1, -1)) != 0)
 		die("fs_corrupt_file", r);
 	fs_drop_caches(fs, 1);
-	trace_clear(&fs->trace);
+	fs_trace_clear(fs);
 	if ((r = fs_read(fs, ino, 0, 256 * MIB, 0, false, &res)) != 0)
 		die("fs_read", r);
 	ents = fs_entries(fs, &items, &maps);
@@ -1172,7 +1181,7 @@ mode_mem_items(int fill)
 	printf("   child: heap %.1f MiB in use: %zu items, %zu allocator "
 	    "extents, %zu other interval-map entries; %.1f B of heap per "
 	    "item or entry\n", heap_in_use() / MIB, items,
-	    fs->alloc.extents.count, ents - fs->alloc.extents.count,
+	    fs_alloc(fs)->extents.count, ents - fs_alloc(fs)->extents.count,
 	    heap_in_use() / (double)(items + ents));
 	fs_free(fs);
 	return 0;
@@ -1464,8 +1473,9 @@ scale_extents_fs(uint64_t n, uint32_t *ino)
 		    (r = fs_write(fs, b, i * PAGE, PAGE, 0x5a, 0)) != 0)
 			die("fs_write", r);
 	}
-	if (fs_inode(fs, *ino)->em.count != n)
-		die("the extents merged", (long)fs_inode(fs, *ino)->em.count);
+	if (inode_em(fs, fs_inode(fs, *ino))->count != n)
+		die("the extents merged",
+		    (long)inode_em(fs, fs_inode(fs, *ino))->count);
 	return fs;
 }
 
@@ -1483,7 +1493,7 @@ time_random_pages(struct fs *fs, uint32_t ino, uint64_t size, uint64_t npages,
 	fs_drop_caches(fs, drop);
 	t0 = now_ns();
 	for (uint64_t i = 0; i < npages; i++) {
-		trace_clear(&fs->trace);
+		fs_trace_clear(fs);
 		if (fs_read(fs, ino, at[i], PAGE, 0, false, &res) != 0)
 			die("fs_read", (long)i);
 	}
@@ -1499,7 +1509,7 @@ time_seq_pages(struct fs *fs, uint32_t ino, uint64_t npages)
 	uint64_t t0;
 
 	fs_drop_caches(fs, 3);
-	trace_clear(&fs->trace);
+	fs_trace_clear(fs);
 	t0 = now_ns();
 	if (fs_read(fs, ino, 0, npages * PAGE, 0, false, &res) != 0)
 		die("fs_read", 0);

@@ -517,6 +517,35 @@ em_drop_cache(struct em_tree *tree, uint64_t start, uint64_t end,
 	return 0;
 }
 
+int
+em_get_extent_insert(struct em_tree *tree, uint64_t start, uint64_t len,
+    struct em_map *em, bool merge, struct em_map **out, enum em_ge *how)
+{
+	struct em_map *existing;
+	int r;
+
+	if (em_add(tree, em) == 0) {
+		*how = EM_GE_INSERTED;
+		*out = em;
+		return 0;
+	}
+	/* -EEXIST: em->start lies inside a cached map. */
+	if ((existing = em_lookup(tree, start, len)) != NULL) {
+		em_free(em);
+		*how = EM_GE_EXISTING;
+		*out = existing;
+		return 0;
+	}
+	*how = EM_GE_FAILED;
+	if (!merge || (existing = em_lookup(tree, em->start, em->len)) == NULL)
+		return -EIO;
+	if ((r = em_merge_mapping(tree, existing, em)) != 0)
+		return r;
+	*how = EM_GE_MERGED;
+	*out = em;
+	return 0;
+}
+
 struct em_map *
 em_first(const struct em_tree *tree)
 {

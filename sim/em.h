@@ -155,6 +155,33 @@ int	em_merge_mapping(struct em_tree *, struct em_map *existing,
 int	em_drop_cache(struct em_tree *, uint64_t start, uint64_t end,
 	    bool drop_whole);
 
+/* What em_get_extent_insert() did. */
+enum em_ge {
+	EM_GE_INSERTED,		/* EM went in (after any neighbour merges) */
+	EM_GE_EXISTING,		/* -EEXIST: a map intersecting the requested
+				   range was found and is returned; EM freed */
+	EM_GE_MERGED,		/* -EEXIST: merge_extent_mapping() widened EM
+				   over the map blocking it, and EM went in */
+	EM_GE_FAILED		/* none of these: the error is returned */
+};
+
+/*
+ * The insert path of btrfs_get_extent() after commit 3b951516, on the
+ * tree alone: insert EM (the caller's, built from the file extent items
+ * for the requested range [start, start + len)); on -EEXIST return
+ * whatever lookup(start, len) finds, else merge EM with the map
+ * lookup(em->start, em->len) finds (merge_extent_mapping()).  With MERGE
+ * false (the code before the commit) a miss of the first lookup fails.
+ * Returns 0 with *OUT the map to use (borrowed from the tree) and *HOW
+ * INSERTED, EXISTING or MERGED; or, with *HOW FAILED and EM still the
+ * caller's to free (widened if a merge was tried), the error 2008
+ * returned: -EEXIST when the merged map collided again, -EIO when the
+ * merge was invalid or no map was found to merge with.
+ */
+int	em_get_extent_insert(struct em_tree *, uint64_t start, uint64_t len,
+	    struct em_map *em, bool merge, struct em_map **out,
+	    enum em_ge *how);
+
 /* In-order walk by start; borrowed, NULL at the end. */
 struct em_map *em_first(const struct em_tree *);
 struct em_map *em_next(const struct em_tree *, const struct em_map *);

@@ -1,19 +1,26 @@
 /*
- * The filesystem: the 2008 btrfs data path on a RAID1-like device.
+ * The filesystem: the btrfs data path on a multi-copy data device.
  *
- * An fs owns the allocator, the mirrors and the inodes.  Each inode has
- * its file extent items (the on-disk truth), its extent map cache, its page
- * cache, its recorded checksums, its failure records and the oracle of what
- * the file holds.  Operations follow the 2008 functions they model (named
- * at each), with every quirk of quirk.h as a switch in fs->cfg.quirks.
+ * An fs owns the allocator, the device (dev.h) and the inodes (inode.h),
+ * and runs the file operations of one era (era.h): the 2008 code of
+ * commit 3b951516 today.  Each operation below goes to the era's function
+ * that models the kernel function it names; the quirks of quirk.h are
+ * switches in cfg.quirks.
  *
  * Units are bytes (uint64_t); the page size is the sector size.  Logical
  * data addresses start at FS_DATA_BASE (1 MiB), because disk_bytenr 0
- * means "hole".  Operations return 0 or a negative status: -EIO, -ENOSPC,
- * FS_EOOPS (a simulated kernel crash: fs->oops says where and why, and the
- * fs accepts no more operations), FS_EDEADLK (the operation can never
- * finish: a sequential self-deadlock, see fs_read), or FS_EINVAL for a
- * request that the model's state makes invalid (fs->why says why).
+ * means "hole".  Every file offset, file size and logical address lies in
+ * [0, FS_ADDR_LIMIT]: an operation given a range past it fails with
+ * FS_EINVAL, so sums of an offset and a length never wrap.  Operations
+ * return 0 or a negative status: -EIO, -ENOSPC, FS_EOOPS (a simulated
+ * kernel crash: fs_oops_msg() says where and why, and the fs accepts no
+ * more operations), FS_EDEADLK (the operation can never finish: a
+ * sequential self-deadlock, see meta.h), or FS_EINVAL for a request that
+ * the model's limits or state make invalid (fs_why() says why).
+ *
+ * The layout of struct fs is private to fs.c; the rest of the model and
+ * the program reach it through the functions below.  Those that hand out
+ * shared state record it in the running step's footprint (foot.h).
  *
  * Memory and time grow with the number of extents, runs, faults and
  * operations, never with the number of simulated bytes, except that each
@@ -26,82 +33,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alloc.h"
-#include "content.h"
 #include "csum.h"
-#include "em.h"
-#include "fei.h"
-#include "imap.h"
-#include "mirror.h"
-#include "rng.h"
+#include "dev.h"
 #include "stat.h"
 #include "trace.h"
 
-#define FS_DATA_BASE	(1ULL << 20)
-#define FS_MAX_MIRRORS	4
+struct alloc;
+struct conc;
+struct content_stream;
+struct era_ops;
+struct fs;
+struct fs_inode;
+struct rng;
+struct sched;
 
-#define FS_EOOPS	(-1000)		/* simulated kernel crash */
-#define FS_EDEADLK	(-1001)		/* the operation can never finish */
-#define FS_EINVAL	(-1002)		/* invalid for the model's state */
+#define FS_DATA_BASE	(1ULL << 20)
+
+/*
+ * The model's limits (blksim-scenario(5), LIMITS); fs_new() and the
+ * operations check them, and the parser takes its own from here.
+ */
+#define FS_MAX_MIRRORS		DEV_MAX_COPIES
+#define FS_MIN_SECTORSIZE	512u
+#define FS_MAX_SECTORSIZE	65536u
+#define FS_MAX_WORKERS		64u
+#define FS_ADDR_LIMIT		(1ULL << 63)	/* of offsets, sizes, addresses */
+#define FS_MAX_SIZE		(FS_ADDR_LIMIT - FS_DATA_BASE)
+#define FS_MAX_INODES		4096u
 
 /*
  * Work limits of one operation, so that none runs for hours or exhausts
  * memory: past one, the operation fails with FS_EINVAL before it changes
- * anything (fs->why names the limit), except that an allocation loop
- * that reaches FS_MAX_ALLOCS stops there.  blksim-scenario(5), LIMITS.
+ * anything (fs_why() names the limit), except that an allocation loop
+ * that reaches FS_MAX_ALLOCS stops there.
  */
 #define FS_MAX_READ_PAGES	(1u << 20)	/* pages one read covers */
 #define FS_MAX_ALLOCS		(1u << 20)	/* one delalloc range's */
 #define FS_MAX_FAULTS		(1u << 20)	/* a faults call's expected */
 #define FS_MAX_LOCKED_PAGES	(1u << 12)	/* a write's, in a block */
 
+#define FS_EOOPS	(-1000)		/* simulated kernel crash */
+#define FS_EDEADLK	(-1001)		/* the operation can never finish */
+#define FS_EINVAL	(-1002)		/* invalid for the model's state */
+
 struct fs_config {
-	uint32_t	sectorsize;	/* 512..64K, power of two */
+	uint32_t	sectorsize;	/* FS_MIN..FS_MAX_SECTORSIZE, power of 2 */
 	uint32_t	mirrors;	/* 1..FS_MAX_MIRRORS */
-	uint64_t	size;		/* data capacity in bytes */
+	uint64_t	size;		/* data capacity in bytes, <= FS_MAX_SIZE */
 	uint64_t	max_extent;	/* largest allocation; UINT64_MAX: none */
-	uint64_t	alloc_align;	/* allocation unit (>= sectorsize) */
-	uint32_t	workers;	/* end-io worker threads */
+	uint64_t	alloc_align;	/* allocation unit (0: the sector size) */
+	uint32_t	workers;	/* end-io worker threads, 1..FS_MAX_WORKERS */
 	enum csum_algo	csum;
 	unsigned	quirks;		/* mask of enum quirk_id */
 	uint64_t	seed;		/* for `faults` */
 	bool		trace_all;	/* keep every trace event */
-};
-
-struct fs_inode {
-	uint32_t	ino;		/* 1-based */
-	bool		nodatasum;	/* never checksummed or verified */
-	uint64_t	i_size;
-	struct fei_tree	items;		/* file extent items */
-	struct em_tree	em;		/* extent map cache */
-	struct imap	pages;		/* page cache: content | DIRTY, NOCSUM */
-	struct imap	dirty;		/* where pages carry DIRTY (no values) */
-	struct imap	csums;		/* per sector: the content checksummed */
-	struct imap	data;		/* oracle: what the file holds */
-	struct imap	failrec;	/* io_failure_tree: a logical, b last_mirror */
-	struct imap	unsure;		/* oracle: bytes it cannot vouch for
-					   (0x01 pages, over-allocation) */
-	bool		meta_cached;	/* btree blocks of this inode in memory */
-	uint64_t	alloc_hint;	/* end of its last allocated extent */
-};
-
-struct fs {
-	struct fs_config cfg;
-	struct alloc	alloc;
-	struct mirror	mirror[FS_MAX_MIRRORS];
-	struct fs_inode	**inodes;
-	size_t		ninodes;
-	struct stat_counters stats;
-	struct trace	trace;
-	uint32_t	line;		/* scenario line, stamped on events */
-	struct content_stream gen;	/* where generated writes draw from */
-	struct rng	rng;		/* fault placement */
-	bool		crashed;	/* an oops happened */
-	unsigned	latent;		/* FS_LATENT_* seen so far */
-	unsigned	enospc;		/* why the last -ENOSPC: FS_ENOSPC_* */
-	char		oops[160];	/* where and why */
-	char		why[160];	/* detail of the last FS_EINVAL */
-	struct fs_conc	*conc;		/* scheduler state (fs_attach), or NULL */
 };
 
 /* What a read did, for `expect` keys. */
@@ -141,29 +126,42 @@ struct fs_read_result {
 					   failure record an earlier read
 					   left: a defect of 2008 */
 
-/* Why an operation failed with -ENOSPC (fs->enospc). */
+/* Why an operation failed with -ENOSPC (fs_enospc()). */
 #define FS_ENOSPC_CHECK		1u	/* btrfs_check_free_space refused */
 #define FS_ENOSPC_ALLOC		2u	/* the allocator found nothing free */
 
-/* Known defects of the fixed code that a run went through (fs->latent). */
+/* Known defects of the fixed code that a run went through (fs_latent()). */
 #define FS_LATENT_MERGE_REFAIL	0x1u	/* latent-merge-refail.scn */
 #define FS_LATENT_OVERLAP	0x2u	/* latent-insert-overlap.scn */
 
 #define FS_LOOKUP_CACHE		1u
 #define FS_LOOKUP_GET_EXTENT	2u
 
+/* ---- lifetime ----------------------------------------------------------- */
+
 /*
- * A new fs for CFG; NULL with -EINVAL in *ERR if the configuration is
- * invalid (the parser rejects those first).  The caller frees with fs_free.
+ * 0 if CFG is within the limits above, else -EINVAL with a sentence a
+ * person can act on in WHY (WHYSIZE bytes; WHY may be NULL).
+ */
+int		 fs_config_check(const struct fs_config *cfg, char *why,
+		    size_t whysize);
+/*
+ * A new fs for CFG; NULL with -EINVAL in *ERR if the configuration breaks
+ * a limit (fs_config_check() says which).  The caller frees it with
+ * fs_free.
  */
 struct fs	*fs_new(const struct fs_config *cfg, int *err);
 void		 fs_free(struct fs *);
 /* A deep copy: the state a concurrent block's schedules start from. */
 struct fs	*fs_clone(const struct fs *);
 
-/* A new empty inode; returns its number (1-based). */
+/* A new empty inode; its number (1-based), or 0 past FS_MAX_INODES. */
 uint32_t	 fs_create(struct fs *, bool nodatasum);
+/* Inode INO (borrowed), or NULL. */
 struct fs_inode	*fs_inode(const struct fs *, uint32_t ino);
+size_t		 fs_ninodes(const struct fs *);
+
+/* ---- file operations (the era's) ---------------------------------------- */
 
 /*
  * write(2) of LEN bytes at OFF (FILL < 0: generated bytes, else the byte);
@@ -189,51 +187,98 @@ int	fs_drop_cache(struct fs *, uint32_t ino, uint64_t start, uint64_t end);
 /* drop_caches: 1 clean pages, 2 extent maps and metadata, 3 both. */
 void	fs_drop_caches(struct fs *, int level);
 
-/* Faults.  File ranges resolve through the items at this moment. */
-int	fs_corrupt_file(struct fs *, uint32_t ino, uint64_t off, uint64_t len,
-	    int mirror, int fill);
-int	fs_corrupt_logical(struct fs *, uint64_t logical, uint64_t len,
-	    int mirror, int fill);
-int	fs_ioerror_file(struct fs *, uint32_t ino, uint64_t off, uint64_t len,
-	    int mirror, uint64_t count);
-int	fs_set_online(struct fs *, int mirror, bool online);
-#define FS_FAULT_CORRUPT	0x1u
-#define FS_FAULT_IOERROR	0x2u
-int	fs_faults(struct fs *, uint64_t rate_num, uint64_t rate_den,
-	    unsigned kinds, bool safe);
-
-struct sched;
-
 /*
- * Run the fs under the scheduler SCHED (sim/sched.h) for one schedule:
- * fs_mutex, the extent map spinlocks and page locks become scheduler
- * locks, bios complete when the scheduler fires the device, and
- * cfg.workers end-io workers are spawned to process completions in FIFO
- * order.  Call after spawning the tasks (so tasks are numbered first).
- * fs_detach frees the concurrency state (every bio, finished or not).
+ * Run the fs under the scheduler SCHED (sched.h) for one schedule: the
+ * era's locks become scheduler locks, bios complete when the scheduler
+ * fires the device, and cfg.workers end-io workers are spawned to process
+ * completions in FIFO order (conc.h).  Call after spawning the tasks (so
+ * tasks are numbered first).  fs_detach frees the concurrency state.
  */
 void	fs_attach(struct fs *, struct sched *sched);
 void	fs_detach(struct fs *);
+
+/* ---- questions about the state ------------------------------------------ */
 
 /*
  * True if every sector of [off, off + len) (clipped at EOF) that a read
  * would fetch from a device (not cached, backed by a real item) has a
  * copy that reads without error and holds the bytes its checksum (or,
- * unchecksummed, the file) expects: an online mirror with no I/O error
- * pending.  The data oracle of blksim fuzz; it changes nothing.
+ * unchecksummed, the file) expects.  The data oracle of blksim fuzz; it
+ * changes nothing.
  */
 bool	fs_good_copy(struct fs *, uint32_t ino, uint64_t off, uint64_t len);
-
 /*
  * An upper bound of the bytes that writing back every dirty page, plus a
- * write of MORE bytes, can allocate: each dirty run in max_extent pieces,
- * each piece rounded up to alloc_align.  With at least this much free,
+ * write of MORE bytes, can allocate.  With at least this much free,
  * writeback cannot run out of space (blksim fuzz's oracle).
  */
-uint64_t fs_writeback_bound(const struct fs *, uint64_t more);
-
+uint64_t fs_writeback_bound(struct fs *, uint64_t more);
 /* Bytes of [off, off + len) covered by cached extent maps (holes too). */
 uint64_t fs_cache_covered(struct fs *, uint32_t ino, uint64_t off,
 	    uint64_t len);
+
+const struct fs_config *fs_cfg(const struct fs *);
+/* The sector size, which is also the page size. */
+uint64_t	 fs_sectorsize(const struct fs *);
+const struct era_ops *fs_era(const struct fs *);
+const struct stat_counters *fs_stats(const struct fs *);
+/* The end of the data area: FS_DATA_BASE + size (rounded to alloc_align). */
+uint64_t	 fs_data_end(const struct fs *);
+/* The allocator's free bytes. */
+uint64_t	 fs_free_bytes(struct fs *);
+/* Why the last FS_EINVAL, and the last oops ("fn: reason"), or "". */
+const char	*fs_why(const struct fs *);
+const char	*fs_oops_msg(const struct fs *);
+bool		 fs_crashed(const struct fs *);
+/* FS_LATENT_* seen so far; why the last -ENOSPC (FS_ENOSPC_*). */
+unsigned	 fs_latent(const struct fs *);
+unsigned	 fs_enospc(const struct fs *);
+
+/* ---- the trace ---------------------------------------------------------- */
+
+/* Stamp LINE (the running statement's) on the events that follow. */
+void		 fs_set_line(struct fs *, uint32_t line);
+const struct trace *fs_trace(const struct fs *);
+void		 fs_trace_clear(struct fs *);
+/* Hand the events over to the caller (who frees *EV); the trace empties. */
+void		 fs_trace_take(struct fs *, struct trace_event **ev, size_t *n);
+/* A concurrent block found a deadlock (the `deadlocks` counter). */
+void		 fs_note_deadlock(struct fs *);
+
+/* ---- for the model's own modules ---------------------------------------- */
+
+/* Append an event, stamped with the line and the running task. */
+void		 fs_emit(struct fs *, enum trace_kind, uint32_t ino,
+		    uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
+/* Add N to counter ID (not a footprint: see foot.h). */
+void		 fs_count(struct fs *, enum stat_id id, uint64_t n);
+/* A simulated kernel crash in kernel function FN; returns FS_EOOPS. */
+int		 fs_oops(struct fs *, const char *fn, const char *reason);
+/* FS_EINVAL with WHY (formatted) as fs_why(). */
+int		 fs_invalid(struct fs *, const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
+/* -ENOSPC for CAUSE (FS_ENOSPC_*). */
+int		 fs_nospace(struct fs *, unsigned cause);
+/* The run went through a documented defect (FS_LATENT_*). */
+void		 fs_note_latent(struct fs *, unsigned latent);
+
+struct dev	*fs_dev(const struct fs *);
+/* The allocator and the content stream, recorded (foot.h); borrowed. */
+struct alloc	*fs_alloc(struct fs *);
+struct content_stream *fs_gen(struct fs *);
+/* The PRNG that places random faults (not used inside tasks). */
+struct rng	*fs_rng(struct fs *);
+/* The concurrency glue, or NULL when sequential. */
+struct conc	*fs_conc(const struct fs *);
+/* The quirk Q is on. */
+bool		 fs_quirk(const struct fs *, int q);
+
+/*
+ * Walk the whole fs and verify each structure's own invariants (inodes,
+ * device, allocator): 0, or -1 with the first broken rule in *WHY.  The
+ * relations between them (coherence, references) are the invariant
+ * checker's (inv.h).
+ */
+int		 fs_check(const struct fs *, const char **why);
 
 #endif

@@ -28,12 +28,16 @@ inv_kind_lookup(const char *name, unsigned long len)
 	return -1;
 }
 
-/* ---- the checker ---------------------------------------------------------- */
+/* ---- the checker -------------------------------------------------------- */
 
 #include <assert.h>
 #include <stdlib.h>
 
+#include "alloc.h"
+#include "em.h"
+#include "fei.h"
 #include "fs.h"
+#include "inode.h"
 #include "xmalloc.h"
 
 static void
@@ -55,12 +59,12 @@ finding(struct inv_report *r, enum inv_kind kind, uint32_t ino,
  * are linear within one item, so one comparison per item piece suffices.
  */
 static bool
-map_coherent(const struct fs_inode *ip, const struct em_map *em)
+map_coherent(const struct fei_tree *items, const struct em_map *em)
 {
 	uint64_t end = em_end(em);
 
 	for (uint64_t p = em->start; p < end; ) {
-		const struct fei_item *it = fei_lookup(&ip->items, p);
+		const struct fei_item *it = fei_lookup(items, p);
 
 		if (it == NULL || it->disk_bytenr == 0)
 			return false;
@@ -73,28 +77,31 @@ map_coherent(const struct fs_inode *ip, const struct em_map *em)
 }
 
 static void
-check_cache(const struct fs *fs, const struct fs_inode *ip,
-    struct inv_report *r, unsigned *count)
+check_cache(const struct fs *fs, struct fs_inode *ip, struct inv_report *r,
+    unsigned *count)
 {
-	uint64_t mask = fs->cfg.sectorsize - 1;
+	const struct em_tree *tree = inode_em(fs, ip);
+	const struct fei_tree *items = inode_items(fs, ip);
+	uint64_t mask = fs_cfg(fs)->sectorsize - 1;
+	uint32_t ino = inode_ino(ip);
 	uint64_t reach = 0;
 	bool any = false;
 	const char *why;
 
-	assert(em_check(&ip->em, &why) == 0);
-	for (const struct em_map *em = em_first(&ip->em); em != NULL;
-	    em = em_next(&ip->em, em)) {
+	assert(em_check(tree, &why) == 0);
+	for (const struct em_map *em = em_first(tree); em != NULL;
+	    em = em_next(tree, em)) {
 		if ((em->start & mask) ||
 		    (em_end(em) != UINT64_MAX && (em_end(em) & mask)))
-			finding(r, INV_UNALIGNED, ip->ino, em->start, em->len,
+			finding(r, INV_UNALIGNED, ino, em->start, em->len,
 			    "a cached extent map does not start and end on "
 			    "sector boundaries", count);
 		if (any && em->start < reach)
-			finding(r, INV_OVERLAP, ip->ino, em->start, em->len,
+			finding(r, INV_OVERLAP, ino, em->start, em->len,
 			    "a cached extent map overlaps the one before it",
 			    count);
-		if (em_is_real(em) && !map_coherent(ip, em))
-			finding(r, INV_INCOHERENT, ip->ino, em->start, em->len,
+		if (em_is_real(em) && !map_coherent(items, em))
+			finding(r, INV_INCOHERENT, ino, em->start, em->len,
 			    "a cached extent map points elsewhere than the "
 			    "file extent items", count);
 		if (!any || em_end(em) > reach)
@@ -113,28 +120,29 @@ cmp_u64(const void *a, const void *b)
 
 /* Items sorted, disjoint, inside allocated extents; references exact. */
 static void
-check_items_and_alloc(const struct fs *fs, struct inv_report *r,
-    unsigned *count)
+check_items_and_alloc(struct fs *fs, struct inv_report *r, unsigned *count)
 {
+	const struct alloc *al = fs_alloc(fs);
 	uint64_t *refs = NULL;
 	size_t n = 0, cap = 0, i = 0;
 	const char *why;
 
-	for (size_t k = 0; k < fs->ninodes; k++) {
-		const struct fs_inode *ip = fs->inodes[k];
+	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++) {
+		const struct fei_tree *items = inode_items(fs,
+		    fs_inode(fs, ino));
 
-		if (fei_check(&ip->items, &why) != 0)
-			finding(r, INV_EXTENT_ITEMS, ip->ino, 0, 0, why, count);
-		for (const struct fei_item *it = fei_first(&ip->items);
-		    it != NULL; it = fei_next(&ip->items, it)) {
+		if (fei_check(items, &why) != 0)
+			finding(r, INV_EXTENT_ITEMS, ino, 0, 0, why, count);
+		for (const struct fei_item *it = fei_first(items);
+		    it != NULL; it = fei_next(items, it)) {
 			const struct imap_ent *x;
 
 			if (it->disk_bytenr == 0)
 				continue;
-			x = alloc_extent_at(&fs->alloc, it->disk_bytenr);
+			x = alloc_extent_at(al, it->disk_bytenr);
 			if (x == NULL || x->start != it->disk_bytenr ||
 			    x->end - x->start != it->disk_num_bytes)
-				finding(r, INV_EXTENT_ITEMS, ip->ino,
+				finding(r, INV_EXTENT_ITEMS, ino,
 				    it->file_offset, it->num_bytes,
 				    "a file extent item points outside the "
 				    "allocated extents", count);
@@ -144,13 +152,13 @@ check_items_and_alloc(const struct fs *fs, struct inv_report *r,
 			refs[n++] = it->disk_bytenr;
 		}
 	}
-	if (alloc_check(&fs->alloc, &why) != 0)
+	if (alloc_check(al, &why) != 0)
 		finding(r, INV_ALLOC, 0, 0, 0, why, count);
 	if (n > 0)
 		qsort(refs, n, sizeof(*refs), cmp_u64);
 	/* Walk extents and sorted references together. */
-	for (const struct imap_ent *x = imap_first(&fs->alloc.extents);
-	    x != NULL; x = imap_next(&fs->alloc.extents, x)) {
+	for (const struct imap_ent *x = imap_first(&al->extents);
+	    x != NULL; x = imap_next(&al->extents, x)) {
 		uint64_t held = 0;
 
 		while (i < n && refs[i] < x->start)
@@ -170,12 +178,12 @@ check_items_and_alloc(const struct fs *fs, struct inv_report *r,
 }
 
 void
-inv_check(const struct fs *fs, struct inv_report *r)
+inv_check(struct fs *fs, struct inv_report *r)
 {
 	unsigned count[INV_KIND_COUNT] = { 0 };
 
-	for (size_t k = 0; k < fs->ninodes; k++)
-		check_cache(fs, fs->inodes[k], r, count);
+	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++)
+		check_cache(fs, fs_inode(fs, ino), r, count);
 	check_items_and_alloc(fs, r, count);
 }
 

@@ -1,6 +1,6 @@
 /*
- * The invariant checker and the kinds of its findings (DESIGN.md §2,
- * "Invariant checker").  The kind names are part of the scenario language:
+ * The invariant checker and the kinds of its findings (blksim-scenario(5),
+ * INVARIANTS).  The kind names are part of the scenario language:
  * `expect violation KIND`.
  */
 #ifndef SIM_INV_H
@@ -45,7 +45,7 @@ struct fs;
  * items that point at it.
  */
 #define INV_MAX_PER_KIND	8
-void	inv_check(const struct fs *, struct inv_report *);
+void	inv_check(struct fs *, struct inv_report *);
 void	inv_report_free(struct inv_report *);
 
 const char	*inv_kind_name(enum inv_kind);

@@ -11,8 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/alloc.h"
 #include "../sim/content.h"
+#include "../sim/em.h"
+#include "../sim/fei.h"
 #include "../sim/fs.h"
+#include "../sim/inode.h"
+#include "../sim/mirror.h"
+#include "../sim/pcache.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "diag.h"
@@ -45,17 +51,17 @@ block_text(uint64_t b, char *buf, size_t n)
 }
 
 static void
-dump_items(FILE *out, const struct fs_inode *ip)
+dump_items(FILE *out, const struct fei_tree *items)
 {
 	char a[32], b[32], c[32], d[32], e[32];
 
-	fprintf(out, "  file extent items (%zu)\n", ip->items.count);
-	if (ip->items.count == 0)
+	fprintf(out, "  file extent items (%zu)\n", items->count);
+	if (items->count == 0)
 		return;
 	fprintf(out, "    %-12s %-12s %-12s %-14s %s\n", "file_offset",
 	    "num_bytes", "disk_bytenr", "disk_num_bytes", "offset");
-	for (const struct fei_item *it = fei_first(&ip->items); it != NULL;
-	    it = fei_next(&ip->items, it)) {
+	for (const struct fei_item *it = fei_first(items); it != NULL;
+	    it = fei_next(items, it)) {
 		size_text(it->file_offset, a, sizeof(a));
 		size_text(it->num_bytes, b, sizeof(b));
 		if (it->disk_bytenr == 0)
@@ -69,37 +75,37 @@ dump_items(FILE *out, const struct fs_inode *ip)
 }
 
 static void
-dump_cache(FILE *out, const struct fs_inode *ip)
+dump_cache(FILE *out, const struct em_tree *tree)
 {
 	char a[32], b[32], c[32];
 
-	fprintf(out, "  cached extent maps (%zu)\n", ip->em.count);
-	if (ip->em.count == 0)
+	fprintf(out, "  cached extent maps (%zu)\n", tree->count);
+	if (tree->count == 0)
 		return;
 	fprintf(out, "    %-12s %-12s %s\n", "start", "len", "block_start");
-	for (const struct em_map *em = em_first(&ip->em); em != NULL;
-	    em = em_next(&ip->em, em)) {
+	for (const struct em_map *em = em_first(tree); em != NULL;
+	    em = em_next(tree, em)) {
 		size_text(em->start, a, sizeof(a));
 		size_text(em->len, b, sizeof(b));
 		block_text(em->block_start, c, sizeof(c));
 		fprintf(out, "    %-12s %-12s %s%s\n", a, b, c,
-		    ip->em.last == em ? "   (last)" : "");
+		    tree->last == em ? "   (last)" : "");
 	}
 }
 
 static void
-dump_failrecs(FILE *out, const struct fs_inode *ip)
+dump_failrecs(FILE *out, const struct imap *failrec)
 {
 	char a[32], b[32];
 
-	if (ip->failrec.count == 0) {
+	if (failrec->count == 0) {
 		fprintf(out, "  failure records: none\n");
 		return;
 	}
 	fprintf(out, "  failure records (%zu)\n    %-12s %-12s %s\n",
-	    ip->failrec.count, "start", "logical", "last_mirror");
-	for (const struct imap_ent *e = imap_first(&ip->failrec); e != NULL;
-	    e = imap_next(&ip->failrec, e)) {
+	    failrec->count, "start", "logical", "last_mirror");
+	for (const struct imap_ent *e = imap_first(failrec); e != NULL;
+	    e = imap_next(failrec, e)) {
 		size_text(e->start, a, sizeof(a));
 		size_text(e->v.a, b, sizeof(b));
 		fprintf(out, "    %-12s %-12s %" PRIu64 "\n", a, b, e->v.b);
@@ -126,12 +132,12 @@ is_dirty(const struct imap_ent *e)
 
 /* One character of the items track for cell [s, t). */
 static char
-item_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
+item_cell(const struct fei_tree *items, uint64_t s, uint64_t t)
 {
 	bool data = false, hole = false;
 
 	for (uint64_t p = s; p < t; ) {
-		const struct fei_item *it = fei_lookup(&ip->items, p);
+		const struct fei_item *it = fei_lookup(items, p);
 		const struct fei_item *nx;
 
 		if (it != NULL) {
@@ -142,7 +148,7 @@ item_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
 			p = it->file_offset + it->num_bytes;
 			continue;
 		}
-		nx = fei_next_after(&ip->items, p);
+		nx = fei_next_after(items, p);
 		if (nx == NULL)
 			break;
 		p = nx->file_offset;
@@ -151,12 +157,12 @@ item_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
 }
 
 static char
-cache_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
+cache_cell(const struct em_tree *tree, uint64_t s, uint64_t t)
 {
 	bool real = false, hole = false;
 
-	for (const struct em_map *em = em_first(&ip->em); em != NULL;
-	    em = em_next(&ip->em, em)) {
+	for (const struct em_map *em = em_first(tree); em != NULL;
+	    em = em_next(tree, em)) {
 		if (em->start >= t || em_end(em) <= s)
 			continue;
 		if (em_is_real(em))
@@ -173,18 +179,17 @@ cache_cell(const struct fs_inode *ip, uint64_t s, uint64_t t)
  * not the sectors: a cell of a large sparse file spans billions of them.
  */
 static char
-fault_cell(const struct fs *fs, const struct fs_inode *ip, int k,
-    uint64_t s, uint64_t t)
+fault_cell(const struct mirror *m, const struct fei_tree *items, uint64_t s,
+    uint64_t t)
 {
-	const struct mirror *m = &fs->mirror[k];
 	bool corrupt = false, ioerr = false;
 
 	for (uint64_t p = s; p < t; ) {
-		const struct fei_item *it = fei_lookup(&ip->items, p);
+		const struct fei_item *it = fei_lookup(items, p);
 		uint64_t e, l;
 
 		if (it == NULL) {
-			it = fei_next_after(&ip->items, p);
+			it = fei_next_after(items, p);
 			if (it == NULL)
 				break;
 			p = it->file_offset;
@@ -204,14 +209,18 @@ fault_cell(const struct fs *fs, const struct fs_inode *ip, int k,
 }
 
 static void
-dump_map(FILE *out, const struct fs *fs, const struct fs_inode *ip)
+dump_map(FILE *out, struct fs *fs, struct fs_inode *ip)
 {
-	uint64_t ss = fs->cfg.sectorsize, span = ip->i_size, cell, ncells;
+	uint64_t ss = fs_cfg(fs)->sectorsize, span = inode_size(fs, ip);
+	const struct fei_tree *items = inode_items(fs, ip);
+	const struct em_tree *tree = inode_em(fs, ip);
+	const struct imap *pages = pcache_map(inode_pages(fs, ip));
 	const struct fei_item *last = NULL;
 	char line[MAP_CELLS + 1], a[32], b[32];
+	uint64_t cell, ncells;
 
-	for (const struct fei_item *it = fei_first(&ip->items); it != NULL;
-	    it = fei_next(&ip->items, it))
+	for (const struct fei_item *it = fei_first(items); it != NULL;
+	    it = fei_next(items, it))
 		last = it;
 	if (last != NULL && last->file_offset + last->num_bytes > span)
 		span = last->file_offset + last->num_bytes;
@@ -230,22 +239,24 @@ dump_map(FILE *out, const struct fs *fs, const struct fs_inode *ip)
 	size_text(span, b, sizeof(b));
 	fprintf(out, "  map: one character per %s, 0 to %s\n", a, b);
 	for (uint64_t i = 0; i < ncells; i++)
-		line[i] = item_cell(ip, i * cell, (i + 1) * cell);
+		line[i] = item_cell(items, i * cell, (i + 1) * cell);
 	line[ncells] = '\0';
 	fprintf(out, "    items  |%s|  d data, h hole, + both\n", line);
 	for (uint64_t i = 0; i < ncells; i++)
-		line[i] = cache_cell(ip, i * cell, (i + 1) * cell);
+		line[i] = cache_cell(tree, i * cell, (i + 1) * cell);
 	fprintf(out, "    cache  |%s|  c cached map, h cached hole\n", line);
 	for (uint64_t i = 0; i < ncells; i++) {
 		uint64_t s = i * cell, t = s + cell;
 
-		line[i] = imap_any(&ip->pages, s, t, is_dirty) ? 'D' :
-		    imap_any(&ip->pages, s, t, NULL) ? 'p' : ' ';
+		line[i] = imap_any(pages, s, t, is_dirty) ? 'D' :
+		    imap_any(pages, s, t, NULL) ? 'p' : ' ';
 	}
 	fprintf(out, "    pages  |%s|  p uptodate, D dirty\n", line);
-	for (int k = 0; k < (int)fs->cfg.mirrors; k++) {
+	for (int k = 0; k < (int)fs_cfg(fs)->mirrors; k++) {
+		const struct mirror *m = dev_mirror(fs, fs_dev(fs), k + 1);
+
 		for (uint64_t i = 0; i < ncells; i++)
-			line[i] = fault_cell(fs, ip, k, i * cell,
+			line[i] = fault_cell(m, items, i * cell,
 			    (i + 1) * cell);
 		fprintf(out, "    m%d     |%s|  x corrupt, e I/O error, "
 		    "! both\n", k + 1, line);
@@ -253,38 +264,43 @@ dump_map(FILE *out, const struct fs *fs, const struct fs_inode *ip)
 }
 
 static void
-dump_fs(FILE *out, const struct fs *fs, char **names)
+dump_fs(FILE *out, struct fs *fs, char **names)
 {
+	const struct fs_config *cfg = fs_cfg(fs);
+	const struct alloc *al = fs_alloc(fs);
 	char a[32], b[32];
 
-	size_text(fs->cfg.sectorsize, a, sizeof(a));
-	size_text(fs->cfg.size, b, sizeof(b));
+	size_text(cfg->sectorsize, a, sizeof(a));
+	size_text(cfg->size, b, sizeof(b));
 	fprintf(out, "fs: sectorsize %s, mirrors %u, size %s, workers %u\n",
-	    a, fs->cfg.mirrors, b, fs->cfg.workers);
-	size_text(fs->alloc.free_bytes, a, sizeof(a));
+	    a, cfg->mirrors, b, cfg->workers);
+	size_text(al->free_bytes, a, sizeof(a));
 	fprintf(out, "allocator: %s free, %zu extents allocated\n", a,
-	    fs->alloc.extents.count);
-	for (int k = 0; k < (int)fs->cfg.mirrors; k++)
-		fprintf(out, "mirror %d: %s, %" PRIu64 " data bios, %zu "
-		    "corrupt runs, %zu I/O error runs\n", k + 1,
-		    fs->mirror[k].online ? "online" : "offline",
-		    fs->mirror[k].bios, fs->mirror[k].corrupt.count,
-		    fs->mirror[k].ioerr.count);
-	for (size_t i = 0; i < fs->ninodes; i++) {
-		const struct fs_inode *ip = fs->inodes[i];
+	    al->extents.count);
+	for (int k = 1; k <= (int)cfg->mirrors; k++) {
+		const struct mirror *m = dev_mirror(fs, fs_dev(fs), k);
 
-		size_text(ip->i_size, a, sizeof(a));
+		fprintf(out, "mirror %d: %s, %" PRIu64 " data bios, %zu "
+		    "corrupt runs, %zu I/O error runs\n", k,
+		    dev_online(fs_dev(fs), k) ? "online" : "offline",
+		    dev_bios(fs, fs_dev(fs), k), m->corrupt.count,
+		    m->ioerr.count);
+	}
+	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++) {
+		struct fs_inode *ip = fs_inode(fs, ino);
+
+		size_text(inode_size(fs, ip), a, sizeof(a));
 		fprintf(out, "\nfile %s (inode %u%s): size %s, metadata %s\n",
-		    names[i], ip->ino, ip->nodatasum ? ", nodatasum" : "", a,
-		    ip->meta_cached ? "cached" : "not cached");
-		dump_items(out, ip);
-		dump_cache(out, ip);
-		dump_failrecs(out, ip);
+		    names[ino - 1], ino, inode_nodatasum(ip) ? ", nodatasum" :
+		    "", a, inode_meta_cached(fs, ip) ? "cached" : "not cached");
+		dump_items(out, inode_items(fs, ip));
+		dump_cache(out, inode_em(fs, ip));
+		dump_failrecs(out, inode_failrec(fs, ip));
 		dump_map(out, fs, ip);
 	}
 	fprintf(out, "\ncounters:");
 	for (int c = 0; c < STAT_COUNT; c++)
-		fprintf(out, " %s=%" PRIu64, stat_name(c), fs->stats.v[c]);
+		fprintf(out, " %s=%" PRIu64, stat_name(c), fs_stats(fs)->v[c]);
 	fputc('\n', out);
 }
 

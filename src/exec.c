@@ -16,7 +16,11 @@
 
 #include <unistd.h>
 
+#include "../sim/em.h"
+#include "../sim/fault.h"
+#include "../sim/fei.h"
 #include "../sim/fs.h"
+#include "../sim/inode.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
@@ -84,7 +88,7 @@ point(struct exec *x, uint32_t line, char *desc, bool ok, char *expected,
 	p->expected = expected;
 	p->got = got;
 	if (!ok) {
-		const struct trace *t = &x->fs->trace;
+		const struct trace *t = fs_trace(x->fs);
 		size_t n = 0;
 
 		r->passed = false;
@@ -156,12 +160,12 @@ status_text(struct exec *x, int status)
 {
 	switch (status) {
 	case FS_EOOPS:
-		return xprintf("oops (%s)", x->fs->oops);
+		return xprintf("oops (%s)", fs_oops_msg(x->fs));
 	case FS_EDEADLK:
 		return xstrdup("deadlock (the end-io worker waits for a "
 		    "metadata read that only it could complete)");
 	case FS_EINVAL:
-		return xprintf("error: %s", x->fs->why);
+		return xprintf("error: %s", fs_why(x->fs));
 	default:
 		return xstrdup(outcome_word(status_outcome(status)));
 	}
@@ -294,9 +298,8 @@ run_operation(struct exec *x, const struct scn_stmt *s,
 		if (s->flags & SCN_F_NOSYNC)
 			flags |= FS_W_NOSYNC;
 		if (s->len_max)
-			return (snprintf(fs->why, sizeof(fs->why),
-			    "a write of `max` bytes cannot fit any "
-			    "filesystem"), FS_EINVAL);
+			return fs_invalid(fs, "a write of `max` bytes cannot "
+			    "fit any filesystem");
 		return fs_write(fs, ino, s->off, s->len, s->fill, flags);
 	case SCN_SYNC:
 		return fs_sync(fs);
@@ -312,21 +315,21 @@ run_operation(struct exec *x, const struct scn_stmt *s,
 		fs_drop_caches(fs, s->level);
 		return 0;
 	case SCN_CORRUPT:
-		return fs_corrupt_file(fs, ino, s->off, s->len, s->mirror,
+		return fault_corrupt_file(fs, ino, s->off, s->len, s->mirror,
 		    s->fill);
 	case SCN_CORRUPT_LOGICAL:
-		return fs_corrupt_logical(fs, s->logical, s->len, s->mirror,
+		return fault_corrupt_logical(fs, s->logical, s->len, s->mirror,
 		    s->fill);
 	case SCN_IOERROR:
-		return fs_ioerror_file(fs, ino, s->off, s->len, s->mirror,
+		return fault_ioerror_file(fs, ino, s->off, s->len, s->mirror,
 		    s->count);
 	case SCN_OFFLINE:
 	case SCN_ONLINE:
-		return fs_set_online(fs, s->mirror, s->kind == SCN_ONLINE);
+		return fault_set_online(fs, s->mirror, s->kind == SCN_ONLINE);
 	case SCN_FAULTS:
-		return fs_faults(fs, s->rate_num, s->rate_den,
-		    (s->fault_kinds & SCN_FAULT_CORRUPT ? FS_FAULT_CORRUPT : 0) |
-		    (s->fault_kinds & SCN_FAULT_IOERROR ? FS_FAULT_IOERROR : 0),
+		return fault_random(fs, s->rate_num, s->rate_den,
+		    (s->fault_kinds & SCN_FAULT_CORRUPT ? FAULT_CORRUPT : 0) |
+		    (s->fault_kinds & SCN_FAULT_IOERROR ? FAULT_IOERROR : 0),
 		    s->safe);
 	default:
 		return 0;
@@ -365,8 +368,9 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 		uint64_t len = s->len, covered;
 
 		if (s->len_max) {
-			uint64_t eof = (ip->i_size + fs->cfg.sectorsize - 1) &
-			    ~(uint64_t)(fs->cfg.sectorsize - 1);
+			uint64_t ss = fs_cfg(fs)->sectorsize;
+			uint64_t eof = (inode_size(fs, ip) + ss - 1) &
+			    ~(ss - 1);
 
 			len = eof > s->off ? eof - s->off : 0;
 		}
@@ -401,20 +405,20 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 	}
 	case SCN_EXPECT_SIZE:
 		point(x, s->pos.line, xprintf("size %s", name),
-		    ip->i_size == s->size,
+		    inode_size(fs, ip) == s->size,
 		    xprintf("size %" PRIu64, s->size),
-		    xprintf("size %" PRIu64, ip->i_size));
+		    xprintf("size %" PRIu64, inode_size(fs, ip)));
 		break;
 	case SCN_EXPECT_EXTENTS:
 		point(x, s->pos.line, xprintf("extents %s", name),
-		    ip->items.count == s->size,
+		    inode_items(fs, ip)->count == s->size,
 		    xprintf("%" PRIu64 " file extent items", s->size),
-		    xprintf("%zu file extent items", ip->items.count));
+		    xprintf("%zu file extent items", inode_items(fs, ip)->count));
 		break;
 	case SCN_EXPECT_STAT:
 		for (size_t i = 0; i < s->nstats; i++) {
 			const struct scn_stat_expect *e = &s->stats[i];
-			uint64_t have = fs->stats.v[e->id];
+			uint64_t have = fs_stats(fs)->v[e->id];
 
 			point(x, s->pos.line, xprintf("stat %s",
 			    stat_name(e->id)), have == e->value,
@@ -481,9 +485,9 @@ oracle_latent(struct exec *x, const char *what)
 static bool
 oracle_latent_fs(struct exec *x, const struct fs *fs)
 {
-	if (fs->latent & FS_LATENT_OVERLAP)
+	if (fs_latent(fs) & FS_LATENT_OVERLAP)
 		oracle_latent(x, "latent overlap");
-	else if (fs->latent & FS_LATENT_MERGE_REFAIL)
+	else if (fs_latent(fs) & FS_LATENT_MERGE_REFAIL)
 		oracle_latent(x, "latent merge-refail");
 	else
 		return false;
@@ -529,7 +533,7 @@ oracle_before(struct exec *x, const struct scn_stmt *s, struct oracle_pre *pre)
 	pre->good = s->kind == SCN_READ && fs_good_copy(fs, x->ino[s->file],
 	    s->off, s->len);
 	pre->room = s->kind == SCN_WRITE && !s->len_max &&
-	    fs->alloc.free_bytes >= fs_writeback_bound(fs, s->len);
+	    fs_free_bytes(fs) >= fs_writeback_bound(fs, s->len);
 }
 
 /*
@@ -547,8 +551,8 @@ oracle_operation(struct exec *x, struct fs *fs, const struct scn_stmt *s,
 	if (oracle_latent_fs(x, fs))
 		return;
 	if (status == FS_EOOPS) {
-		oracle_anomaly(x, line, oops_signature(fs->oops),
-		    xprintf("%s%s", fs->oops, where));
+		oracle_anomaly(x, line, oops_signature(fs_oops_msg(fs)),
+		    xprintf("%s%s", fs_oops_msg(fs), where));
 		return;
 	}
 	if (status == FS_EDEADLK) {
@@ -557,7 +561,7 @@ oracle_operation(struct exec *x, struct fs *fs, const struct scn_stmt *s,
 		    "that only it could complete%s", where));
 		return;
 	}
-	if (status == -ENOSPC && fs->enospc == FS_ENOSPC_ALLOC && pre != NULL &&
+	if (status == -ENOSPC && fs_enospc(fs) == FS_ENOSPC_ALLOC && pre != NULL &&
 	    pre->room) {
 		oracle_anomaly(x, line, xstrdup("enospc alloc"),
 		    xprintf("ENOSPC: the allocator ran out, although the free "
@@ -745,9 +749,9 @@ conc_oracle(struct conc_world *w, const struct sched_result *res)
 	if (res->outcome == SCHED_OOPS) {
 		if (!oracle_latent_fs(x, w->fs))
 			oracle_anomaly(x, w->blk->pos.line, oops_signature(
-			    w->fs->crashed ? w->fs->oops : res->oops),
-			    xprintf("%s%s", w->fs->crashed ? w->fs->oops :
-			    res->oops, where));
+			    fs_crashed(w->fs) ? fs_oops_msg(w->fs) : res->oops),
+			    xprintf("%s%s", fs_crashed(w->fs) ?
+			    fs_oops_msg(w->fs) : res->oops, where));
 	} else
 		oracle_findings(x, w->fs, w->blk->pos.line, where);
 	free(where);
@@ -947,12 +951,12 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	struct exec_result *r = x->res;
 	bool want_deadlock = blk->expect_deadlock, went_on;
 
-	if (blk->ntasks + x->fs->cfg.workers > SCHED_MAX_ENTITIES) {
+	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
 		point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("a block the scheduler can hold"),
 		    xprintf("error: %zu tasks and %u end-io workers exceed the "
 		    "scheduler's %d entities: split the block",
-		    blk->ntasks, x->fs->cfg.workers, SCHED_MAX_ENTITIES));
+		    blk->ntasks, fs_cfg(x->fs)->workers, SCHED_MAX_ENTITIES));
 		free(er);
 		return false;
 	}
@@ -987,7 +991,7 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		eo.progress = conc_progress;
 		eo.progress_arg = NULL;
 	}
-	x->fs->line = blk->pos.line;
+	fs_set_line(x->fs, blk->pos.line);
 	sched_explore(&eo, conc_setup, conc_visit, conc_teardown, &w, er);
 	if (eo.progress != NULL && er->schedules > 0)
 		fputs("\r\033[K", stderr);
@@ -1019,7 +1023,7 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		}
 	r->found |= w.found;
 	if (er->deadlocks > 0)
-		x->fs->stats.v[STAT_DEADLOCKS]++;
+		fs_note_deadlock(x->fs);
 	if (x->oracle && er->deadlocks > 0)
 		oracle_anomaly(x, blk->pos.line, xstrdup("deadlock"),
 		    xprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
@@ -1168,9 +1172,9 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		struct oracle_pre pre;
 		int status;
 
-		x.fs->line = s->pos.line;
+		fs_set_line(x.fs, s->pos.line);
 		if (!o->trace_all)
-			trace_clear(&x.fs->trace);
+			fs_trace_clear(x.fs);
 		if (!scn_is_operation(s->kind)) {
 			run_expect(&x, s);
 			continue;
@@ -1203,7 +1207,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		if (!judge_operation(&x, s, status, &rr)) {
 			if (status == FS_EOOPS)
 				r->oops = xprintf("%u: %s", s->pos.line,
-				    x.fs->oops);
+				    fs_oops_msg(x.fs));
 			r->stopped = i + 1 < scn->nstmts;
 			/* A crashed kernel's half-done state is not judged. */
 			if (status != FS_EOOPS)
@@ -1213,13 +1217,9 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		check_invariants(&x, s->pos.line);
 	}
 	judge_findings(&x);
-	r->stats = x.fs->stats;
-	if (o->trace_all) {
-		r->trace = x.fs->trace.ev;
-		r->ntrace = x.fs->trace.n;
-		x.fs->trace.ev = NULL;
-		x.fs->trace.n = 0;
-	}
+	r->stats = *fs_stats(x.fs);
+	if (o->trace_all)
+		fs_trace_take(x.fs, &r->trace, &r->ntrace);
 	free(x.ino);
 	if (o->keep_fs)
 		r->fs = x.fs;

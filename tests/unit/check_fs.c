@@ -13,10 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/alloc.h"
 #include "sim/content.h"
+#include "sim/fault.h"
+#include "sim/fei.h"
 #include "sim/fs.h"
+#include "sim/imap.h"
+#include "sim/inode.h"
 #include "sim/inv.h"
 #include "sim/quirk.h"
+#include "sim/rng.h"
 
 #define K	1024ULL
 
@@ -35,48 +41,100 @@ new_fs(unsigned quirks, uint32_t mirrors)
 	return fs;
 }
 
-/* The dirty-range index covers exactly the page-cache runs marked dirty. */
+/*
+ * Assert every structure of the fs holds its own invariants (fs_check:
+ * the page cache's dirty map exact, the maps well formed, ...) and the
+ * invariant checker finds nothing.
+ */
 static void
-dirty_index_exact(const struct fs *fs)
-{
-	for (size_t i = 0; i < fs->ninodes; i++) {
-		const struct fs_inode *ip = fs->inodes[i];
-		struct imap want;
-		const struct imap_ent *a, *b;
-
-		imap_init(&want);
-		for (a = imap_first(&ip->pages); a != NULL;
-		    a = imap_next(&ip->pages, a))
-			if (a->v.aux & CONTENT_DIRTY) {
-				struct imap_val mark = { 0, 0, 0, 0 };
-
-				imap_set(&want, a->start, a->end, &mark);
-			}
-		for (a = imap_first(&want), b = imap_first(&ip->dirty);
-		    a != NULL || b != NULL; a = imap_next(&want, a),
-		    b = imap_next(&ip->dirty, b))
-			ck_assert_msg(a != NULL && b != NULL &&
-			    a->start == b->start && a->end == b->end,
-			    "inode %zu: dirty index differs from the pages", i + 1);
-		imap_destroy(&want);
-	}
-}
-
-/* Assert the invariant checker finds nothing. */
-static void
-clean(const struct fs *fs)
+clean(struct fs *fs)
 {
 	struct inv_report r = { 0 };
+	const char *why = "";
 
-	dirty_index_exact(fs);
-
+	ck_assert_msg(fs_check(fs, &why) == 0, "fs_check: %s", why);
 	inv_check(fs, &r);
 	ck_assert_msg(r.n == 0, "invariant %s: %s",
 	    r.n ? inv_kind_name(r.f[0].kind) : "", r.n ? r.f[0].what : "");
 	inv_report_free(&r);
 }
 
-/* Scenario: the DESIGN.md §3 example: bad mirror 1 is read twice. */
+/*
+ * The model checks its own limits: fs_new refuses a configuration past
+ * one (a 128K sector would overflow the 64K page buffers of the read
+ * path), and operations refuse ranges past 2^63.
+ */
+START_TEST(test_limits)
+{
+	static const struct {
+		uint32_t	sectorsize, mirrors, workers;
+		uint64_t	size, align, max_extent;
+	} bad[] = {
+		{ 128 * 1024, 2, 1, 256 * K * K, 0, 0 },
+		{ 256, 2, 1, 256 * K * K, 0, 0 },
+		{ 4096 + 512, 2, 1, 256 * K * K, 0, 0 },
+		{ 4096, 0, 1, 256 * K * K, 0, 0 },
+		{ 4096, 5, 1, 256 * K * K, 0, 0 },
+		{ 4096, 2, 0, 256 * K * K, 0, 0 },
+		{ 4096, 2, 65, 256 * K * K, 0, 0 },
+		{ 4096, 2, 1, 0, 0, 0 },
+		{ 4096, 2, 1, FS_MAX_SIZE + 4096, 0, 0 },
+		{ 4096, 2, 1, 256 * K * K, 2048, 0 },
+		{ 4096, 2, 1, 256 * K * K, 3 * 4096, 0 },
+		{ 4096, 2, 1, 256 * K * K, 0, 6000 },
+	};
+	struct fs_config cfg = { .sectorsize = 4096, .mirrors = 2,
+	    .size = 256 * K * K, .workers = 1 };
+	char why[160] = "";
+	struct fs *fs;
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fs_config c = cfg;
+
+		c.sectorsize = bad[i].sectorsize;
+		c.mirrors = bad[i].mirrors;
+		c.workers = bad[i].workers;
+		c.size = bad[i].size;
+		c.alloc_align = bad[i].align;
+		c.max_extent = bad[i].max_extent;
+		why[0] = '\0';
+		ck_assert_int_eq(fs_config_check(&c, why, sizeof(why)),
+		    -EINVAL);
+		ck_assert_msg(why[0] != '\0', "case %zu: no reason", i);
+		ck_assert_ptr_null(fs_new(&c, &err));
+		ck_assert_int_eq(err, -EINVAL);
+	}
+	/* Zero alloc_align and max_extent mean their defaults. */
+	ck_assert_ptr_nonnull(fs = fs_new(&cfg, &err));
+	ck_assert_uint_eq(fs_cfg(fs)->alloc_align, 4096);
+	ck_assert_uint_eq(fs_cfg(fs)->max_extent, UINT64_MAX);
+	{
+		uint32_t a = fs_create(fs, false);
+		struct fs_read_result r;
+
+		ck_assert_int_eq(fs_write(fs, a, FS_ADDR_LIMIT - 4096, 8192,
+		    -1, FS_W_NOSYNC), FS_EINVAL);
+		ck_assert_int_eq(fs_write(fs, a, 0, 0, -1, 0), FS_EINVAL);
+		ck_assert_int_eq(fs_truncate(fs, a, FS_ADDR_LIMIT + 1),
+		    FS_EINVAL);
+		ck_assert_int_eq(fs_read(fs, a + 1, 0, 4096, 0, false, &r),
+		    FS_EINVAL);
+		ck_assert_int_eq(fs_read(fs, a, 0, 4096, FS_MAX_MIRRORS + 1,
+		    false, &r), FS_EINVAL);
+		ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4096, 3, -1),
+		    FS_EINVAL);
+		ck_assert_ptr_nonnull(fs_why(fs));
+		clean(fs);
+	}
+	for (uint32_t i = 1; i < FS_MAX_INODES; i++)
+		ck_assert_uint_eq(fs_create(fs, false), i + 1);
+	ck_assert_uint_eq(fs_create(fs, false), 0);
+	fs_free(fs);
+}
+END_TEST
+
+/* Scenario: blksim-scenario(5)'s example: bad mirror 1 is read twice. */
 START_TEST(test_retry_mirror1_bad)
 {
 	struct fs *fs = new_fs(0, 2);
@@ -92,15 +150,15 @@ START_TEST(test_retry_mirror1_bad)
 	clean(fs);
 	ck_assert_uint_eq(fs_cache_covered(fs, a, 64 * K, 4 * K), 0);
 	ck_assert_uint_eq(fs_cache_covered(fs, a, 0, 64 * K), 64 * K);
-	ck_assert_int_eq(fs_corrupt_file(fs, a, 0, 4 * K, 1, -1), 0);
+	ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4 * K, 1, -1), 0);
 	fs_drop_caches(fs, 1);
 	ck_assert_int_eq(fs_read(fs, a, 0, 4 * K, 1, true, &r), 0);
 	ck_assert_uint_eq(r.retries, 2);
 	ck_assert_uint_eq(r.served, 1u << 1);
 	ck_assert_uint_eq(r.lookups, FS_LOOKUP_CACHE);
 	ck_assert(r.intact);
-	ck_assert_uint_eq(fs->stats.v[STAT_CSUM_ERRORS], 2);
-	ck_assert_uint_eq(fs->stats.v[STAT_RETRY_CACHE_HITS], 1);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_CSUM_ERRORS], 2);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_RETRY_CACHE_HITS], 1);
 	clean(fs);
 	fs_free(fs);
 }
@@ -114,15 +172,15 @@ START_TEST(test_both_bad_eio)
 	struct fs_read_result r;
 
 	ck_assert_int_eq(fs_write(fs, a, 0, 256 * K, 0xaa, 0), 0);
-	ck_assert_int_eq(fs_corrupt_file(fs, a, 0, 4 * K, 1, 0xba), 0);
-	ck_assert_int_eq(fs_corrupt_file(fs, a, 0, 4 * K, 2, 0xba), 0);
+	ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4 * K, 1, 0xba), 0);
+	ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4 * K, 2, 0xba), 0);
 	fs_drop_caches(fs, 1);
 	ck_assert_int_eq(fs_read(fs, a, 0, 4 * K, 0, false, &r), -EIO);
 	ck_assert_uint_eq(r.retries, 2);
-	ck_assert_uint_eq(fs->stats.v[STAT_CSUM_ERRORS], 3);
-	ck_assert_uint_eq(fs->stats.v[STAT_DATA_READS], 3);
-	ck_assert_uint_eq(fs->stats.v[STAT_EIO], 1);
-	ck_assert_uint_eq(fs_inode(fs, a)->failrec.count, 0);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_CSUM_ERRORS], 3);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_DATA_READS], 3);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_EIO], 1);
+	ck_assert_uint_eq(inode_failrec(fs, fs_inode(fs, a))->count, 0);
 	clean(fs);
 	fs_free(fs);
 }
@@ -161,21 +219,21 @@ START_TEST(test_cow_and_holes)
 	struct fs *fs = new_fs(0, 2);
 	uint32_t a = fs_create(fs, false);
 	struct fs_read_result r;
-	uint64_t free0 = fs->alloc.free_bytes;
+	uint64_t free0 = fs_free_bytes(fs);
 
 	ck_assert_int_eq(fs_write(fs, a, 0, 64 * K, -1, 0), 0);
 	ck_assert_int_eq(fs_write(fs, a, 0, 64 * K, -1, 0), 0);
 	clean(fs);
-	ck_assert_uint_eq(fs->alloc.free_bytes, free0 - 64 * K);
-	ck_assert_uint_eq(fs->stats.v[STAT_ALLOCATIONS], 2);
+	ck_assert_uint_eq(fs_free_bytes(fs), free0 - 64 * K);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_ALLOCATIONS], 2);
 	ck_assert_int_eq(fs_write(fs, a, 128 * K, 4 * K, 0x55, 0), 0);
 	clean(fs);
-	ck_assert_uint_eq(fs_inode(fs, a)->items.count, 3);	/* data hole data */
+	ck_assert_uint_eq(inode_items(fs, fs_inode(fs, a))->count, 3);	/* data hole data */
 	fs_drop_caches(fs, 3);
 	ck_assert_int_eq(fs_read(fs, a, 64 * K, 64 * K, 0, true, &r), 0);
 	ck_assert_int_eq(r.uniform, 0);
 	ck_assert_uint_eq(r.device_pages, 0);
-	ck_assert_uint_eq(fs->stats.v[STAT_METADATA_READS], 1);
+	ck_assert_uint_eq(fs_stats(fs)->v[STAT_METADATA_READS], 1);
 	clean(fs);
 	fs_free(fs);
 }
@@ -192,7 +250,7 @@ START_TEST(test_truncate_unaligned)
 
 		ck_assert_int_eq(fs_write(fs, a, 0, 128 * K, -1, 0), 0);
 		ck_assert_int_eq(fs_truncate(fs, a, 20000), 0);
-		ck_assert_uint_eq(fs_inode(fs, a)->i_size, 20000);
+		ck_assert_uint_eq(inode_size(fs, fs_inode(fs, a)), 20000);
 		inv_check(fs, &rep);
 		/* The quirk leaves [0, 20000) cached: unaligned. */
 		ck_assert_uint_eq(rep.kinds, q ? 1u << INV_UNALIGNED : 0);
@@ -210,9 +268,11 @@ END_TEST
 static bool
 get_extent_failed(const struct fs *fs)
 {
-	for (size_t i = 0; i < fs->trace.n; i++)
-		if (fs->trace.ev[i].kind == TRACE_GET_EXTENT &&
-		    fs->trace.ev[i].x[3] == TRACE_GE_FAILED)
+	const struct trace *t = fs_trace(fs);
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].kind == TRACE_GET_EXTENT &&
+		    t->ev[i].x[3] == TRACE_GE_FAILED)
 			return true;
 	return false;
 }
@@ -276,7 +336,7 @@ START_TEST(test_random_ops_read_back)
 			    get_extent_failed(fs)), "seed %" PRIu64 " op %d: "
 			    "status %d", seed, op, st);
 			latent += st != 0;
-			trace_clear(&fs->trace);
+			fs_trace_clear(fs);
 			clean(fs);
 		}
 		fs_free(fs);
@@ -295,7 +355,7 @@ START_TEST(test_oracle_catches_corruption)
 	struct fs_read_result r;
 
 	ck_assert_int_eq(fs_write(fs, a, 0, 8 * K, -1, 0), 0);
-	ck_assert_int_eq(fs_corrupt_file(fs, a, 4 * K, 4 * K, 1, -1), 0);
+	ck_assert_int_eq(fault_corrupt_file(fs, a, 4 * K, 4 * K, 1, -1), 0);
 	fs_drop_caches(fs, 1);
 	ck_assert_int_eq(fs_read(fs, a, 0, 8 * K, 0, true, &r), 0);
 	ck_assert(!r.intact);
@@ -313,6 +373,9 @@ fs_suite(void)
 	tcase_add_test(tc, test_retry_mirror1_bad);
 	tcase_add_test(tc, test_both_bad_eio);
 	tcase_add_test(tc, test_nocsum_page);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_cow_and_holes);

@@ -1,0 +1,366 @@
+/*
+ * The concurrency glue (conc.h): the era's locks, page locks, bios, the
+ * btrfs-end-io work queue and its workers, and the read windows, for one
+ * schedule.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conc.h"
+#include "foot.h"
+#include "fs.h"
+#include "inode.h"
+#include "xmalloc.h"
+
+/* A page lock, made on first use. */
+struct conc_pagelock {
+	struct conc_pagelock	*next;
+	uint32_t		 ino;
+	uint64_t		 p;
+	struct sched_lock	 lock;
+};
+
+struct conc {
+	struct fs		*fs;
+	struct sched		*sched;
+	struct sched_lock	 global[CONC_LOCK_COUNT];
+	struct sched_lock	*per_inode[CONC_LOCK_COUNT]; /* [ino - 1] */
+	bool			 have[CONC_LOCK_COUNT];
+	size_t			 ninodes;	/* inodes with locks */
+	struct sched_queue	 endio;
+	struct conc_pagelock	*pages;
+	struct conc_bio		*bios;
+	unsigned		 nbios;
+	struct conc_window	*windows;
+	int			 nent;		/* tasks and workers */
+};
+
+static void	endio_worker(struct sched *, void *);
+
+struct conc *
+conc_new(struct fs *fs, struct sched *sched,
+    const struct conc_lock_class *locks, size_t nlocks, uint32_t workers)
+{
+	struct conc *c = xcalloc(1, sizeof(*c));
+	char name[SCHED_NAME];
+	int id;
+
+	c->fs = fs;
+	c->sched = sched;
+	c->ninodes = fs_ninodes(fs);
+	for (size_t i = 0; i < nlocks; i++)
+		if (!locks[i].per_inode) {
+			sched_lock_init(sched, &c->global[locks[i].id],
+			    locks[i].kind, locks[i].name);
+			c->have[locks[i].id] = true;
+		}
+	sched_queue_init(sched, &c->endio, "btrfs-end-io");
+	for (size_t i = 0; i < nlocks; i++)
+		if (locks[i].per_inode) {
+			c->per_inode[locks[i].id] = xcalloc(c->ninodes ?
+			    c->ninodes : 1, sizeof(struct sched_lock));
+			c->have[locks[i].id] = true;
+		}
+	for (size_t ino = 1; ino <= c->ninodes; ino++)
+		for (size_t i = 0; i < nlocks; i++) {
+			if (!locks[i].per_inode)
+				continue;
+			snprintf(name, sizeof(name), "%s %u", locks[i].name,
+			    (unsigned)ino & 0xffffu);
+			sched_lock_init(sched,
+			    &c->per_inode[locks[i].id][ino - 1],
+			    locks[i].kind, name);
+		}
+	c->nent = SCHED_MAX_ENTITIES;
+	for (uint32_t w = 1; w <= workers; w++) {
+		snprintf(name, sizeof(name), "end-io worker %u", w);
+		id = sched_spawn(sched, SCHED_WORKER, name, endio_worker, fs);
+		if (id >= 0)
+			c->nent = id + 1;	/* the tasks came first */
+	}
+	return c;
+}
+
+void
+conc_free(struct conc *c)
+{
+	if (c == NULL)
+		return;
+	while (c->pages != NULL) {
+		struct conc_pagelock *pl = c->pages;
+
+		c->pages = pl->next;
+		free(pl);
+	}
+	while (c->bios != NULL) {
+		struct conc_bio *b = c->bios;
+
+		c->bios = b->next;
+		free(b);
+	}
+	sched_queue_free(&c->endio);
+	for (int i = 0; i < CONC_LOCK_COUNT; i++)
+		free(c->per_inode[i]);
+	free(c);
+}
+
+struct sched *
+conc_sched(const struct conc *c)
+{
+	return c->sched;
+}
+
+int
+conc_self(const struct conc *c)
+{
+	return sched_self(c->sched);
+}
+
+int
+conc_nent(const struct conc *c)
+{
+	return c->nent;
+}
+
+/* Lock ID of IP (or the global one), or NULL if the era has none. */
+static struct sched_lock *
+lock_of(struct conc *c, enum conc_lock id, const struct fs_inode *ip)
+{
+	if (!c->have[id])
+		return NULL;
+	if (c->per_inode[id] == NULL)
+		return &c->global[id];
+	if (ip == NULL || inode_ino(ip) > c->ninodes)
+		return NULL;	/* created after the block began */
+	return &c->per_inode[id][inode_ino(ip) - 1];
+}
+
+void
+conc_lock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+{
+	struct conc *c = fs_conc(fs);
+	struct sched_lock *l;
+
+	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+		sched_acquire(c->sched, l);
+}
+
+void
+conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+{
+	struct conc *c = fs_conc(fs);
+	struct sched_lock *l;
+
+	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+		sched_release(c->sched, l);
+}
+
+/* The page lock of (IP, P), made on first use. */
+static struct sched_lock *
+page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
+{
+	struct conc_pagelock *pl;
+	char name[SCHED_NAME];
+
+	for (pl = c->pages; pl != NULL; pl = pl->next)
+		if (pl->ino == inode_ino(ip) && pl->p == p)
+			return &pl->lock;
+	pl = xcalloc(1, sizeof(*pl));
+	pl->ino = inode_ino(ip);
+	pl->p = p;
+	snprintf(name, sizeof(name), "page %u:%" PRIu64, pl->ino & 0xffffu,
+	    p & (uint64_t)0xffffffffff);
+	sched_lock_init(c->sched, &pl->lock, SCHED_MUTEX, name);
+	pl->next = c->pages;
+	c->pages = pl;
+	return &pl->lock;
+}
+
+void
+conc_lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c == NULL)
+		return;
+	sched_acquire(c->sched, page_lock_of(c, ip, p));
+	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
+}
+
+void
+conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c == NULL)
+		return;
+	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
+	sched_release(c->sched, page_lock_of(c, ip, p));
+}
+
+void
+conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
+{
+	struct conc *c = fs_conc(fs);
+	uint32_t ino = inode_ino(ip);
+
+	if (c == NULL)
+		return;
+	foot_touch(fs, FOOT_PAGES, ino, 0);
+	for (struct conc_pagelock *pl = c->pages; pl != NULL; pl = pl->next)
+		if (pl->ino == ino && pl->p >= keep) {
+			if (pl->lock.owner >= 0) {
+				sched_acquire(c->sched, &pl->lock);
+				sched_release(c->sched, &pl->lock);
+			}
+			foot_touch(fs, FOOT_PAGES, ino, 0);	/* it may sleep */
+		}
+}
+
+void
+conc_preempt(struct fs *fs)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c != NULL)
+		sched_preempt_point(c->sched);
+}
+
+void
+conc_oops(struct fs *fs, const char *msg)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c != NULL)
+		sched_oops(c->sched, msg);
+}
+
+struct conc_bio *
+conc_bio_new(struct fs *fs, size_t size, size_t bufsize)
+{
+	struct conc *c = fs_conc(fs);
+	struct conc_bio *b;
+
+	if (c == NULL)
+		return NULL;
+	foot_touch(fs, FOOT_BIOLIST, 0, 0);
+	b = xcalloc(1, size + bufsize);
+	b->fs = fs;
+	b->buf = bufsize > 0 ? (uint8_t *)b + size : NULL;
+	b->next = c->bios;
+	c->bios = b;
+	c->nbios++;
+	return b;
+}
+
+unsigned
+conc_nbios(struct fs *fs)
+{
+	struct conc *c = fs_conc(fs);
+
+	foot_touch(fs, FOOT_BIOLIST, 0, 0);
+	return c != NULL ? c->nbios : 0;
+}
+
+/* The device completing a posted bio: the I/O, then the end-io queue. */
+static void
+device_complete(struct sched *s, void *arg)
+{
+	struct conc_bio *b = arg;
+
+	if (b->at_device != NULL)
+		b->at_device(b->fs, b);
+	sched_push(s, &fs_conc(b->fs)->endio, b);
+}
+
+void
+conc_bio_post(struct fs *fs, struct conc_bio *b, const char *name)
+{
+	struct conc *c = fs_conc(fs);
+
+	sched_event_init(&b->ev, name, &c->endio);
+	sched_post(c->sched, name, device_complete, b);
+}
+
+void
+conc_bio_wait(struct fs *fs, struct conc_bio *b)
+{
+	sched_wait(fs_conc(fs)->sched, &b->ev);
+}
+
+void
+conc_bio_done(struct fs *fs, struct conc_bio *b)
+{
+	sched_signal(fs_conc(fs)->sched, &b->ev);
+}
+
+/* An end-io worker: pop completions in FIFO order and run their work. */
+static void
+endio_worker(struct sched *s, void *arg)
+{
+	struct fs *fs = arg;
+	struct conc *c = fs_conc(fs);
+
+	for (;;) {
+		struct conc_bio *b = sched_pop(s, &c->endio);
+
+		b->at_worker(fs, b);
+		sched_done(s, &c->endio);
+	}
+}
+
+void
+conc_window_open(struct fs *fs, struct conc_window *w,
+    const struct fs_inode *ip, uint64_t p)
+{
+	struct conc *c = fs_conc(fs);
+
+	w->ip = ip;
+	w->p = p;
+	w->dropped = false;
+	w->next = NULL;
+	if (c == NULL)
+		return;
+	foot_touch(fs, FOOT_READS, inode_ino(ip), 0);
+	w->next = c->windows;
+	c->windows = w;
+}
+
+void
+conc_window_close(struct fs *fs, struct conc_window *w)
+{
+	struct conc *c = fs_conc(fs);
+	struct conc_window **pp;
+
+	if (c == NULL)
+		return;
+	foot_touch(fs, FOOT_READS, inode_ino(w->ip), 0);
+	for (pp = &c->windows; *pp != w; pp = &(*pp)->next)
+		;
+	*pp = w->next;
+}
+
+void
+conc_note_drop(struct fs *fs, const struct fs_inode *ip, uint64_t start,
+    uint64_t end)
+{
+	struct conc *c = fs_conc(fs);
+	uint64_t ss = fs_cfg(fs)->sectorsize;
+
+	if (c == NULL)
+		return;
+	foot_touch(fs, FOOT_READS, inode_ino(ip), 0);
+	for (struct conc_window *w = c->windows; w != NULL; w = w->next)
+		if (w->ip == ip && w->p <= end && w->p + ss - 1 >= start)
+			w->dropped = true;
+}
+
+bool
+conc_window_dropped(struct fs *fs, const struct conc_window *w)
+{
+	if (w == NULL || fs_conc(fs) == NULL)
+		return false;
+	foot_touch(fs, FOOT_READS, inode_ino(w->ip), 0);
+	return w->dropped;
+}

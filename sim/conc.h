@@ -1,0 +1,145 @@
+/*
+ * The concurrency glue: the fs's blocking points put on the scheduler's
+ * primitives (sched.h) while a schedule runs (fs_attach).
+ *
+ *   locks	the era's lock set (era.h): global locks (2008's
+ *		fs_mutex) and per-inode ones (the extent map tree's
+ *		spinlock, i_mutex), made at attach in the era table's order,
+ *		and page locks, made on first use
+ *   bios	every bio made during the schedule, freed at detach, finished
+ *		or not; a bio is posted to the device, whose completion (a
+ *		posted action the scheduler fires) does the I/O and queues
+ *		the bio on the end-io work queue
+ *   workers	cfg.workers end-io workers (2008's btrfs-end-io) that pop
+ *		completions in FIFO order and run each bio's end-io work
+ *   windows	the page reads in flight, from their get_extent to their
+ *		completion: a cache drop covering one marks it, so that a
+ *		retry that then misses the cache is told from one that lost
+ *		its map some other way
+ *
+ * Sequentially (no scheduler) every function here is a no-op or says so:
+ * an operation then runs to completion, its bios complete at once, and
+ * the data path runs their completions itself.
+ *
+ * Locks, events and queues record themselves in footprints (sched.h);
+ * what this module shares outside them is recorded here (foot.h): the
+ * page locks' existence and holders as FOOT_PAGES of their inode, the
+ * bio list as FOOT_BIOLIST, the windows as FOOT_READS.  Memory: all of it
+ * belongs to the struct conc, freed by conc_free().
+ */
+#ifndef SIM_CONC_H
+#define SIM_CONC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched.h"
+
+struct conc;
+struct fs;
+struct fs_inode;
+
+/* The locks an era may have (era.h lists which, and names them). */
+enum conc_lock {
+	CONC_FS_MUTEX,		/* 2008: fs_info->fs_mutex, global */
+	CONC_EM_LOCK,		/* the extent map tree's lock, per inode */
+	CONC_I_MUTEX,		/* inode->i_mutex, per inode */
+	CONC_LOCK_COUNT
+};
+
+/* One lock of an era's lock set. */
+struct conc_lock_class {
+	enum conc_lock		 id;
+	const char		*name;	/* per inode: then " INO" */
+	enum sched_lock_kind	 kind;
+	bool			 per_inode;
+};
+
+/*
+ * What the glue knows of a bio; an era's bio embeds it first.  AT_DEVICE
+ * (or NULL) runs in the device's completion callback and does the I/O;
+ * AT_WORKER runs on an end-io worker and must signal EV when the bio's
+ * waiter may go on.
+ */
+struct conc_bio {
+	struct conc_bio	*next;		/* every bio of the schedule */
+	struct fs	*fs;
+	struct sched_event ev;
+	uint8_t		*buf;		/* the bio's data, or NULL */
+	void		(*at_device)(struct fs *, struct conc_bio *);
+	void		(*at_worker)(struct fs *, struct conc_bio *);
+};
+
+/* A page read in flight (see above); lives in the reader's frame. */
+struct conc_window {
+	struct conc_window	*next;
+	const struct fs_inode	*ip;
+	uint64_t		 p;	/* file offset of the page */
+	bool			 dropped;
+};
+
+/*
+ * The glue of FS under SCHED for one schedule: the lock set of LOCKS
+ * (NLOCKS classes), the end-io queue and WORKERS workers spawned after the
+ * tasks.  Freed by conc_free.
+ */
+struct conc	*conc_new(struct fs *, struct sched *,
+		    const struct conc_lock_class *locks, size_t nlocks,
+		    uint32_t workers);
+void		 conc_free(struct conc *);
+
+struct sched	*conc_sched(const struct conc *);
+/* The running entity, or -1 (a posted action's callback). */
+int		 conc_self(const struct conc *);
+/* Entities of the schedule: the tasks and the workers. */
+int		 conc_nent(const struct conc *);
+
+/* Take or drop lock ID (IP's for a per-inode lock; NULL otherwise). */
+void		 conc_lock(struct fs *, enum conc_lock id,
+		    const struct fs_inode *ip);
+void		 conc_unlock(struct fs *, enum conc_lock id,
+		    const struct fs_inode *ip);
+/* The page lock of (IP, P): lock_page(), unlock_page(). */
+void		 conc_lock_page(struct fs *, const struct fs_inode *ip,
+		    uint64_t p);
+void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
+		    uint64_t p);
+/*
+ * truncate_inode_pages(): wait until nobody holds a page lock of IP at or
+ * beyond KEEP (a read in flight holds its page until its completion is
+ * done).
+ */
+void		 conc_wait_pages_from(struct fs *, const struct fs_inode *ip,
+		    uint64_t keep);
+/* cond_resched(): the scheduler may switch entities here. */
+void		 conc_preempt(struct fs *);
+/* A simulated oops under the scheduler: the schedule ends. */
+void		 conc_oops(struct fs *, const char *msg);
+
+/*
+ * A new bio of SIZE bytes (>= sizeof(struct conc_bio)), zeroed, with
+ * BUFSIZE bytes of data at ->buf, owned by the glue; NULL sequentially.
+ */
+struct conc_bio	*conc_bio_new(struct fs *, size_t size, size_t bufsize);
+/* Bios made so far this schedule: the number in a new bio's name. */
+unsigned	 conc_nbios(struct fs *);
+/* Submit B to the device, as the posted action NAME (the D<n> of it). */
+void		 conc_bio_post(struct fs *, struct conc_bio *b,
+		    const char *name);
+/* Sleep until B's end-io work signals it. */
+void		 conc_bio_wait(struct fs *, struct conc_bio *b);
+/* B's waiter may go on. */
+void		 conc_bio_done(struct fs *, struct conc_bio *b);
+
+/* Register the read window W of page (IP, P) / remove it. */
+void		 conc_window_open(struct fs *, struct conc_window *w,
+		    const struct fs_inode *ip, uint64_t p);
+void		 conc_window_close(struct fs *, struct conc_window *w);
+/* A cache drop of IP's [start, end] (inclusive) marks the windows in it. */
+void		 conc_note_drop(struct fs *, const struct fs_inode *ip,
+		    uint64_t start, uint64_t end);
+/* Was W's page covered by a cache drop since it opened? */
+bool		 conc_window_dropped(struct fs *, const struct conc_window *w);
+
+#endif

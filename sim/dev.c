@@ -1,0 +1,171 @@
+/*
+ * The data device (dev.h): the copies, each a mirror.h, behind accessors
+ * that record their footprints.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev.h"
+#include "foot.h"
+#include "fs.h"
+#include "imap.h"
+#include "mirror.h"
+#include "xmalloc.h"
+
+struct dev {
+	int		copies;
+	struct mirror	mirror[DEV_MAX_COPIES];
+};
+
+struct dev *
+dev_new(int copies)
+{
+	struct dev *d = xcalloc(1, sizeof(*d));
+
+	d->copies = copies;
+	for (int k = 0; k < DEV_MAX_COPIES; k++)
+		mirror_init(&d->mirror[k]);
+	return d;
+}
+
+void
+dev_free(struct dev *d)
+{
+	if (d == NULL)
+		return;
+	for (int k = 0; k < DEV_MAX_COPIES; k++)
+		mirror_destroy(&d->mirror[k]);
+	free(d);
+}
+
+struct dev *
+dev_clone(const struct dev *s)
+{
+	struct dev *d = xmalloc(sizeof(*d));
+
+	d->copies = s->copies;
+	for (int k = 0; k < DEV_MAX_COPIES; k++)
+		mirror_clone(&d->mirror[k], &s->mirror[k]);
+	return d;
+}
+
+int
+dev_copies(const struct dev *d)
+{
+	return d->copies;
+}
+
+bool
+dev_online(const struct dev *d, int k)
+{
+	return d->mirror[k - 1].online;
+}
+
+void
+dev_set_online(struct dev *d, int k, bool online)
+{
+	d->mirror[k - 1].online = online;
+}
+
+uint64_t
+dev_bios(const struct fs *fs, const struct dev *d, int k)
+{
+	foot_bios_read(fs, k);
+	return d->mirror[k - 1].bios;
+}
+
+void
+dev_add_bios(const struct fs *fs, struct dev *d, int k, uint64_t n)
+{
+	foot_bios_add(fs, k);
+	d->mirror[k - 1].bios += n;
+}
+
+int
+dev_read(const struct fs *fs, struct dev *d, int k, uint64_t logical,
+    uint64_t len, uint8_t *buf)
+{
+	foot_read(fs, k, logical, logical + len);
+	return mirror_read(&d->mirror[k - 1], logical, len,
+	    fs_cfg(fs)->sectorsize, buf);
+}
+
+void
+dev_describe(const struct fs *fs, struct dev *d, int k, uint64_t start,
+    uint64_t end, void (*emit)(void *, uint64_t, uint64_t,
+    const struct imap_val *), void *arg)
+{
+	foot_read(fs, k, start, end);
+	mirror_describe(&d->mirror[k - 1], start, end, emit, arg);
+}
+
+void
+dev_write_from(const struct fs *fs, struct dev *d, int k, uint64_t logical,
+    const struct imap *src, uint64_t s, uint64_t t, uint32_t keep_aux)
+{
+	struct mirror *m = &d->mirror[k - 1];
+
+	foot_write(fs, k, logical, logical + (t - s));
+	for (const struct imap_ent *e = imap_first_from(src, s);
+	    e != NULL && e->start < t; e = imap_next(src, e)) {
+		uint64_t a = e->start > s ? e->start : s;
+		uint64_t b = e->end < t ? e->end : t;
+		struct imap_val v = imap_val_at(e, a);
+
+		v.aux &= keep_aux;
+		mirror_write(m, logical + (a - s), logical + (b - s), &v);
+	}
+}
+
+void
+dev_corrupt(const struct fs *fs, struct dev *d, int k, uint64_t s,
+    uint64_t t, int fill)
+{
+	foot_write(fs, k, s, t);
+	mirror_corrupt(&d->mirror[k - 1], s, t, fill);
+}
+
+void
+dev_ioerror(const struct fs *fs, struct dev *d, int k, uint64_t s,
+    uint64_t t, uint64_t count)
+{
+	foot_write(fs, k, s, t);
+	mirror_ioerror(&d->mirror[k - 1], s, t, count);
+}
+
+bool
+dev_sector_good(const struct fs *fs, struct dev *d, int k, uint64_t logical,
+    uint64_t len, const uint8_t *want, uint64_t n)
+{
+	struct mirror *m = &d->mirror[k - 1];
+	uint8_t got[65536];
+
+	foot_read(fs, k, logical, logical + len);
+	if (len > sizeof(got) || n > len)
+		return false;
+	if (!m->online || imap_covered(&m->ioerr, logical, logical + len))
+		return false;
+	if (mirror_read(m, logical, len, fs_cfg(fs)->sectorsize, got) != 0)
+		return false;
+	return memcmp(got, want, n) == 0;
+}
+
+const struct mirror *
+dev_mirror(const struct fs *fs, const struct dev *d, int k)
+{
+	foot_touch(fs, FOOT_MIRROR, (uint32_t)k, 0);
+	return &d->mirror[k - 1];
+}
+
+int
+dev_check(const struct dev *d, const char **why)
+{
+	if (d->copies < 1 || d->copies > DEV_MAX_COPIES) {
+		*why = "the number of copies is out of range";
+		return -1;
+	}
+	for (int k = 0; k < DEV_MAX_COPIES; k++)
+		if (mirror_check(&d->mirror[k], why) != 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * Eras: which kernel's data path the model runs.
+ *
+ * The shared modules (device, content, checksums, allocator, file extent
+ * items, page cache, scheduler, faults) are the same in every era; what
+ * differs is reached through one table of operations per era, the way
+ * 2008 btrfs plugged its read hooks into the generic extent_io code
+ * through `extent_io_ops`: the file operations, the extent map cache's
+ * lookup, insert and drop, the read completion and retry hooks, the lock
+ * set, and what the fuzzer's oracle asks of the state.  No shared module
+ * asks which era it runs in.
+ *
+ * Today there is one era, `2008`: the code of commit 3b951516, with the
+ * quirks of quirk.h.  Each entry names the kernel function it models.
+ */
+#ifndef SIM_ERA_H
+#define SIM_ERA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conc.h"
+
+struct em_map;
+struct fs;
+struct fs_bio;
+struct fs_inode;
+struct fs_read_result;
+
+enum era_id {
+	ERA_2008,
+	ERA_COUNT
+};
+
+struct era_ops {
+	const char	*name;		/* `era NAME` */
+	const char	*summary;	/* one line for `blksim quirks` */
+
+	/* The lock set: conc_new() makes these, in this order. */
+	const struct conc_lock_class *locks;
+	size_t		 nlocks;
+
+	/* The file operations (the VFS entry points). */
+	int	(*write)(struct fs *, struct fs_inode *, uint64_t off,
+		    uint64_t len, int fill, unsigned flags);
+	int	(*sync)(struct fs *);
+	int	(*read)(struct fs *, struct fs_inode *, uint64_t off,
+		    uint64_t len, int mirror, bool want_data,
+		    struct fs_read_result *);
+	int	(*truncate)(struct fs *, struct fs_inode *, uint64_t size);
+
+	/*
+	 * The extent map cache: btrfs_get_extent (*OUT borrowed from the
+	 * cache; on -EIO, *WHY gets FS_EIO_* causes) and
+	 * btrfs_drop_extent_cache (END inclusive, (u64)-1 to EOF).
+	 */
+	int	(*get_extent)(struct fs *, struct fs_inode *, uint64_t start,
+		    uint64_t len, bool on_worker, struct em_map **out,
+		    unsigned *why);
+	int	(*drop_extent_cache)(struct fs *, struct fs_inode *,
+		    uint64_t start, uint64_t end);
+
+	/*
+	 * The data-read hooks of extent_io_ops: verify a page that a bio
+	 * handed up (readpage_end_io_hook: 0, or -EIO; *ZEROIT when the
+	 * page was filled), and decide the retry of a failed one
+	 * (readpage_io_failed_hook: the mirror to retry and its *LOGICAL,
+	 * or a negative status).
+	 */
+	int	(*readpage_end_io_hook)(struct fs *, struct fs_inode *,
+		    uint64_t p, int mirror, const uint8_t *buf, bool *zeroit);
+	int	(*readpage_io_failed_hook)(struct fs *, struct fs_bio *,
+		    uint64_t *logical);
+
+	/* The fuzzer's oracle (fs_good_copy, fs_writeback_bound). */
+	bool	(*good_copy)(struct fs *, struct fs_inode *, uint64_t off,
+		    uint64_t len);
+	uint64_t (*writeback_bound)(struct fs *, uint64_t more);
+};
+
+/* The table of era ID. */
+const struct era_ops *era_ops(enum era_id id);
+/* The era called NAME (LEN bytes), or -1. */
+int		 era_lookup(const char *name, size_t len);
+
+#endif

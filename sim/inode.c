@@ -1,0 +1,215 @@
+/*
+ * An inode of the model (inode.h): its layout, and the accessors that
+ * record each object in the running step's footprint (foot.h) before
+ * handing it out.
+ */
+#include <stdlib.h>
+
+#include "em.h"
+#include "fei.h"
+#include "foot.h"
+#include "imap.h"
+#include "inode.h"
+#include "pcache.h"
+#include "xmalloc.h"
+
+struct fs_inode {
+	uint32_t	ino;		/* 1-based */
+	bool		nodatasum;	/* never checksummed or verified */
+	uint64_t	i_size;
+	struct fei_tree	items;
+	struct em_tree	em;
+	struct pcache	pages;
+	struct imap	csums;
+	struct imap	data;
+	struct imap	failrec;
+	struct imap	unsure;
+	bool		meta_cached;
+	uint64_t	alloc_hint;
+};
+
+struct fs_inode *
+inode_new(uint32_t ino, bool nodatasum)
+{
+	struct fs_inode *ip = xcalloc(1, sizeof(*ip));
+
+	ip->ino = ino;
+	ip->nodatasum = nodatasum;
+	fei_init(&ip->items);
+	em_tree_init(&ip->em);
+	pcache_init(&ip->pages);
+	imap_init(&ip->csums);
+	imap_init(&ip->data);
+	imap_init(&ip->failrec);
+	imap_init(&ip->unsure);
+	ip->meta_cached = true;		/* create leaves it cached */
+	return ip;
+}
+
+void
+inode_free(struct fs_inode *ip)
+{
+	if (ip == NULL)
+		return;
+	fei_destroy(&ip->items);
+	em_tree_destroy(&ip->em);
+	pcache_destroy(&ip->pages);
+	imap_destroy(&ip->csums);
+	imap_destroy(&ip->data);
+	imap_destroy(&ip->failrec);
+	imap_destroy(&ip->unsure);
+	free(ip);
+}
+
+struct fs_inode *
+inode_clone(const struct fs_inode *s)
+{
+	struct fs_inode *d = xmalloc(sizeof(*d));
+
+	*d = *s;
+	fei_clone(&d->items, &s->items);
+	em_tree_clone(&d->em, &s->em);
+	pcache_clone(&d->pages, &s->pages);
+	imap_clone(&d->csums, &s->csums);
+	imap_clone(&d->data, &s->data);
+	imap_clone(&d->failrec, &s->failrec);
+	imap_clone(&d->unsure, &s->unsure);
+	return d;
+}
+
+uint32_t
+inode_ino(const struct fs_inode *ip)
+{
+	return ip->ino;
+}
+
+bool
+inode_nodatasum(const struct fs_inode *ip)
+{
+	return ip->nodatasum;
+}
+
+uint64_t
+inode_size(const struct fs *fs, const struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_SIZE, ip->ino, 0);
+	return ip->i_size;
+}
+
+void
+inode_set_size(const struct fs *fs, struct fs_inode *ip, uint64_t size)
+{
+	foot_touch(fs, FOOT_SIZE, ip->ino, 0);
+	ip->i_size = size;
+}
+
+bool
+inode_meta_cached(const struct fs *fs, const struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_META, ip->ino, 0);
+	return ip->meta_cached;
+}
+
+void
+inode_set_meta_cached(const struct fs *fs, struct fs_inode *ip, bool cached)
+{
+	foot_touch(fs, FOOT_META, ip->ino, 0);
+	ip->meta_cached = cached;
+}
+
+uint64_t
+inode_alloc_hint(const struct fs *fs, const struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_ITEMS, ip->ino, 0);
+	return ip->alloc_hint;
+}
+
+void
+inode_set_alloc_hint(const struct fs *fs, struct fs_inode *ip, uint64_t hint)
+{
+	foot_touch(fs, FOOT_ITEMS, ip->ino, 0);
+	ip->alloc_hint = hint;
+}
+
+struct pcache *
+inode_pages(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_PAGES, ip->ino, 0);
+	return &ip->pages;
+}
+
+struct imap *
+inode_data(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_PAGES, ip->ino, 0);
+	return &ip->data;
+}
+
+struct imap *
+inode_unsure(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_PAGES, ip->ino, 0);
+	return &ip->unsure;
+}
+
+struct imap *
+inode_csums(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_CSUMS, ip->ino, 0);
+	return &ip->csums;
+}
+
+struct imap *
+inode_failrec(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_FAILREC, ip->ino, 0);
+	return &ip->failrec;
+}
+
+struct em_tree *
+inode_em(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_EM, ip->ino, 0);
+	return &ip->em;
+}
+
+struct fei_tree *
+inode_items(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_ITEMS, ip->ino, 0);
+	return &ip->items;
+}
+
+void
+inode_mark_unsure(const struct fs *fs, struct fs_inode *ip, uint64_t s,
+    uint64_t t)
+{
+	static const struct imap_val mark = { 0, 0, 0, 0 };
+
+	if (s < t)
+		imap_set(inode_unsure(fs, ip), s, t, &mark);
+}
+
+int
+inode_check(const struct fs_inode *ip, uint32_t pagesize, const char **why)
+{
+	if (fei_check(&ip->items, why) != 0 || em_check(&ip->em, why) != 0 ||
+	    pcache_check(&ip->pages, why) != 0 ||
+	    imap_check(&ip->csums, why) != 0 ||
+	    imap_check(&ip->data, why) != 0 ||
+	    imap_check(&ip->failrec, why) != 0 ||
+	    imap_check(&ip->unsure, why) != 0)
+		return -1;
+	for (const struct imap_ent *e = imap_first(&ip->failrec); e != NULL;
+	    e = imap_next(&ip->failrec, e)) {
+		if (e->start % pagesize != 0 || e->end % pagesize != 0) {
+			*why = "a failure record does not cover whole pages";
+			return -1;
+		}
+		if (e->v.kind != INODE_FAILREC) {
+			*why = "a failure record has the wrong kind";
+			return -1;
+		}
+	}
+	return 0;
+}

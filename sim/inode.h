@@ -1,0 +1,91 @@
+/*
+ * An inode of the model: everything the data path keeps per file.
+ *
+ *   items	the file extent items, the on-disk truth (fei.h)
+ *   em		the extent map cache (em.h)
+ *   pages	the page cache with its dirty map (pcache.h)
+ *   csums	the checksums recorded at writeback, per sector, keyed by
+ *		file offset as 2008 btrfs kept them: a content value for
+ *		each checksummed sector (content.h)
+ *   failrec	the failure records of page reads that failed (2008's
+ *		io_failure_tree): at a page's file offset, a = the logical
+ *		address, b = last_mirror
+ *   data	the oracle: what the file holds, as content values
+ *   unsure	the oracle's blind spots: bytes it cannot vouch for (a page
+ *		the 2008 code filled with 0x01 bytes, or file bytes mapped
+ *		past a write's end by an over-sized allocation)
+ *   meta	whether the inode's btree blocks are in memory
+ *   alloc_hint	the end of its last allocated extent
+ *   i_size	the file size
+ *
+ * Units are bytes; the page size is the sector size.  The layout is
+ * private to inode.c: the rest of the model reaches these through the
+ * functions below, each of which records its object in the running step's
+ * footprint (foot.h) before it returns.  A pointer handed out is borrowed
+ * from the inode until the step ends (the caller's next blocking call);
+ * the inode owns everything it points to.
+ */
+#ifndef SIM_INODE_H
+#define SIM_INODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct em_tree;
+struct fei_tree;
+struct fs;
+struct fs_inode;
+struct imap;
+struct pcache;
+
+/* The imap kind of a failure record in an inode's failrec map. */
+#define INODE_FAILREC	6u
+
+/* A new empty inode number INO; the caller frees it with inode_free. */
+struct fs_inode	*inode_new(uint32_t ino, bool nodatasum);
+void		 inode_free(struct fs_inode *);
+/* A deep copy, owned by the caller. */
+struct fs_inode	*inode_clone(const struct fs_inode *);
+
+/* Immutable: no footprint. */
+uint32_t	 inode_ino(const struct fs_inode *);
+bool		 inode_nodatasum(const struct fs_inode *);
+
+uint64_t	 inode_size(const struct fs *, const struct fs_inode *);
+void		 inode_set_size(const struct fs *, struct fs_inode *,
+		    uint64_t size);
+bool		 inode_meta_cached(const struct fs *, const struct fs_inode *);
+void		 inode_set_meta_cached(const struct fs *, struct fs_inode *,
+		    bool cached);
+uint64_t	 inode_alloc_hint(const struct fs *, const struct fs_inode *);
+void		 inode_set_alloc_hint(const struct fs *, struct fs_inode *,
+		    uint64_t hint);
+
+/* Borrowed views of the inode's structures (see above). */
+struct pcache	*inode_pages(const struct fs *, struct fs_inode *);
+struct imap	*inode_data(const struct fs *, struct fs_inode *);
+struct imap	*inode_unsure(const struct fs *, struct fs_inode *);
+struct imap	*inode_csums(const struct fs *, struct fs_inode *);
+struct imap	*inode_failrec(const struct fs *, struct fs_inode *);
+struct em_tree	*inode_em(const struct fs *, struct fs_inode *);
+struct fei_tree	*inode_items(const struct fs *, struct fs_inode *);
+
+/*
+ * The oracle gives up on the file's bytes in [s, t) (nothing if s >= t):
+ * the 2008 code handed up bytes it never verified there, or mapped the
+ * range to space it never wrote.
+ */
+void		 inode_mark_unsure(const struct fs *, struct fs_inode *,
+		    uint64_t s, uint64_t t);
+
+/*
+ * Walk every structure of the inode and verify its invariants: each map
+ * well formed (imap_check, fei_check, em_check), the page cache's dirty
+ * map exact (pcache_check), failure records whole pages of kind
+ * INODE_FAILREC.  PAGESIZE is the sector size.  0, or -1 with the first
+ * broken rule in *WHY.
+ */
+int		 inode_check(const struct fs_inode *, uint32_t pagesize,
+		    const char **why);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * The 2008 buffered read (read2008.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conc.h"
+#include "content.h"
+#include "em.h"
+#include "era.h"
+#include "fei.h"
+#include "fs.h"
+#include "imap.h"
+#include "inode.h"
+#include "meta.h"
+#include "pcache.h"
+#include "range.h"
+#include "read2008.h"
+
+bool
+read2008_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
+{
+	uint64_t end = fs_data_end(fs);
+
+	return logical >= FS_DATA_BASE && logical <= end &&
+	    len <= end - logical;
+}
+
+/* The data mirror 2008's btrfs_map_block picks for mirror_num 0: the
+ * copy with the fewest bios so far, the first of equals. */
+static int
+default_mirror(struct fs *fs)
+{
+	uint64_t bios[FS_MAX_MIRRORS];
+	int n = (int)fs_cfg(fs)->mirrors, best = 1;
+
+	for (int k = 1; k <= n; k++)
+		bios[k - 1] = dev_bios(fs, fs_dev(fs), k);
+	for (int k = 2; k <= n; k++)
+		if (bios[k - 1] < bios[best - 1])
+			best = k;
+	return best;
+}
+
+/*
+ * The device completing bio B: the read itself.  Sequentially right after
+ * the submission, under a scheduler when the device's action fires.
+ */
+static void
+read_at_device(struct fs *fs, struct conc_bio *hdr)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	struct fs_bio *b = (struct fs_bio *)hdr;
+
+	b->dev_status = dev_read(fs, fs_dev(fs), b->mirror, b->logical,
+	    ss, b->hdr.buf);
+	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
+	    (uint64_t)b->mirror, b->dev_status != 0);
+	if (b->dev_status != 0)
+		fs_count(fs, STAT_IO_ERRORS, 1);
+}
+
+/*
+ * Submit the data read bio B (btrfs_map_bio): count it for the mirror
+ * choice and the counters; sequentially the device reads at once, under
+ * a scheduler the read happens when the device completes the posted bio.
+ */
+static void
+bio_submit(struct fs *fs, struct fs_bio *b)
+{
+	char name[SCHED_NAME];
+
+	dev_add_bios(fs, fs_dev(fs), b->mirror, 1);
+	fs_count(fs, STAT_DATA_READS, 1);
+	fs_emit(fs, TRACE_BIO_SUBMIT, inode_ino(b->ip), b->logical, b->p,
+	    (uint64_t)b->mirror, b->retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
+	if (fs_conc(fs) != NULL) {
+		snprintf(name, sizeof(name), "data read #%u%s",
+		    conc_nbios(fs), b->retry ? " (retry)" : "");
+		conc_bio_post(fs, &b->hdr, name);
+		return;
+	}
+	read_at_device(fs, &b->hdr);
+}
+
+struct page_fill {
+	struct pcache	*pages;
+	uint64_t	 delta;		/* file offset - logical */
+};
+
+/* Put a piece of what the mirror handed up into the page cache. */
+static void
+fill_page_piece(void *arg, uint64_t start, uint64_t end,
+    const struct imap_val *v)
+{
+	struct page_fill *pf = arg;
+
+	pcache_set(pf->pages, start + pf->delta, end + pf->delta, v);
+}
+
+/*
+ * end_bio_extent_readpage with the btrfs hooks, on the end-io worker:
+ * verify the page; on a failure ask the retry hook and resubmit to the
+ * mirror it names.  Returns 1 when a retry bio was submitted, else the
+ * page's final status, also left in b->result: 0 (its content is then in
+ * the page cache), -EIO, FS_EOOPS or FS_EDEADLK.
+ */
+static int
+end_bio_readpage(struct fs *fs, struct fs_bio *b)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	const struct era_ops *era = fs_era(fs);
+	struct fs_inode *ip = b->ip;
+	uint64_t p = b->p, logical = 0;
+	bool zeroit = false;
+	int r = b->dev_status;
+
+	if (r == 0)
+		r = era->readpage_end_io_hook(fs, ip, p, b->mirror, b->hdr.buf,
+		    &zeroit);
+	if (r == 0) {
+		/*
+		 * btrfs_clean_io_failures() runs only after a checksum
+		 * matched: the nodatasum and no-checksum returns of the
+		 * end_io hook skip it, and a retry's record stays behind.
+		 */
+		if (!inode_nodatasum(ip) && !zeroit)
+			imap_clear(inode_failrec(fs, ip), p, p + ss);
+		if (zeroit) {
+			struct imap_val v = content_fill(0x01);
+
+			pcache_set(inode_pages(fs, ip), p, p + ss, &v);
+			inode_mark_unsure(fs, ip, p, p + ss);
+		} else {
+			struct page_fill pf = { inode_pages(fs, ip),
+			    p - b->logical };
+
+			dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
+			    b->logical + ss, fill_page_piece, &pf);
+		}
+		b->res->served |= 1u << (b->mirror - 1);
+		return b->result = 0;
+	}
+	r = era->readpage_io_failed_hook(fs, b, &logical);
+	if (r < 0) {
+		if (r == -EIO)
+			fs_emit(fs, TRACE_EIO, inode_ino(ip), 0, p, 0, 0);
+		return b->result = r;
+	}
+	if (!read2008_mapped(fs, logical, ss))
+		return b->result = fs_oops(fs, "btrfs_map_block",
+		    "unable to find logical (no chunk maps it)");
+	b->mirror = r > (int)fs_cfg(fs)->mirrors ? 1 : r;
+	b->logical = logical;
+	b->retry = true;
+	bio_submit(fs, b);
+	return 1;
+}
+
+/* The end-io work of a data read under a scheduler. */
+static void
+read_at_worker(struct fs *fs, struct conc_bio *hdr)
+{
+	if (end_bio_readpage(fs, (struct fs_bio *)hdr) != 1)
+		conc_bio_done(fs, hdr);
+}
+
+/*
+ * extent_read_full_page of the page at P with the btrfs hooks, inside its
+ * read window: get_extent, the checksum lookup, the data bio and its
+ * completion with retries.
+ */
+static int
+read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res, struct conc_window *win)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	uint8_t buf[FS_MAX_SECTORSIZE];
+	struct fs_bio frame, *b;
+	struct em_map *em;
+	uint64_t logical = 0;
+	bool real = false;
+	int r;
+
+	conc_lock(fs, CONC_FS_MUTEX, NULL);
+	r = fs_era(fs)->get_extent(fs, ip, p, ss, false, &em, &res->eio);
+	if (r == 0 && (real = em_is_real(em)))
+		logical = em->block_start + (p - em->start);
+	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	if (r != 0)
+		return r;
+	if (!real) {
+		struct imap_val zero = content_fill(0);
+
+		pcache_set(inode_pages(fs, ip), p, p + ss, &zero);
+		return 0;
+	}
+	if (!inode_nodatasum(ip)) {
+		/* btrfs_readpage_io_hook's checksum lookup. */
+		conc_lock(fs, CONC_FS_MUTEX, NULL);
+		r = meta_read(fs, ip, false);
+		conc_unlock(fs, CONC_FS_MUTEX, NULL);
+		if (r != 0)
+			return r;
+	}
+	if (!read2008_mapped(fs, logical, ss))
+		return fs_oops(fs, "btrfs_map_block",
+		    "unable to find logical (no chunk maps it)");
+	b = (struct fs_bio *)conc_bio_new(fs, sizeof(*b), ss);
+	if (b == NULL) {
+		memset(&frame, 0, sizeof(frame));
+		frame.hdr.fs = fs;
+		frame.hdr.buf = buf;
+		b = &frame;
+	}
+	b->hdr.at_device = read_at_device;
+	b->hdr.at_worker = read_at_worker;
+	b->ip = ip;
+	b->p = p;
+	b->logical = logical;
+	b->mirror = pin > 0 ? pin : default_mirror(fs);
+	if (b->mirror > (int)fs_cfg(fs)->mirrors)
+		b->mirror = 1;	/* mirror_num > num_stripes: 0 */
+	b->res = res;
+	b->win = win;
+	res->device_pages++;
+	bio_submit(fs, b);
+	if (fs_conc(fs) != NULL) {
+		/* Sleep until the completion (retries included) is done. */
+		conc_bio_wait(fs, &b->hdr);
+		return b->result;
+	}
+	while ((r = end_bio_readpage(fs, b)) == 1)
+		;
+	return r;
+}
+
+int
+read2008_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res)
+{
+	struct conc_window win;
+	int r;
+
+	conc_window_open(fs, &win, ip, p);
+	r = read_page_in(fs, ip, p, pin, res, &win);
+	conc_window_close(fs, &win);
+	return r;
+}
+
+/* Compare the returned bytes [s, t) of the page cache with the file. */
+static void
+check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
+    struct fs_read_result *res)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	uint8_t got[FS_MAX_SECTORSIZE], want[FS_MAX_SECTORSIZE];
+	uint32_t sectorsize = fs_cfg(fs)->sectorsize;
+	uint64_t n = t - s;
+
+	content_read_map(pcache_map(inode_pages(fs, ip)), s, n, sectorsize,
+	    got);
+	content_read_map(inode_data(fs, ip), s, n, sectorsize, want);
+	if (memcmp(got, want, n) != 0) {
+		uint64_t p = range_round_down(s, ss);
+
+		res->intact = false;
+		/* Unchecksummed pages are not verified, by design. */
+		if (!inode_nodatasum(ip) &&
+		    imap_covered(inode_csums(fs, ip), p, p + ss) ==
+		    ss &&
+		    imap_covered(inode_unsure(fs, ip), p, p + ss) == 0)
+			res->wrong_pages++;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		if (res->uniform == -2)
+			res->uniform = got[i];
+		else if (res->uniform != got[i]) {
+			res->uniform = -1;
+			break;
+		}
+	}
+}
+
+int
+read2008_read(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int mirror, bool want_data, struct fs_read_result *res)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint64_t first = range_round_down(off, ss), size;
+	int status = 0;
+
+	res->intact = true;
+	res->uniform = -2;
+	if (end > (size = inode_size(fs, ip)))
+		end = size;
+	if (off >= end) {
+		res->uniform = -1;
+		return 0;	/* at or past EOF: nothing to return */
+	}
+	/* Work limit (fs.h); end <= i_size <= 2^63, so no overflow. */
+	if ((end - first + ss - 1) / ss > FS_MAX_READ_PAGES)
+		return fs_invalid(fs, "the read covers more than %u pages, "
+		    "the most one read may: read a smaller range",
+		    FS_MAX_READ_PAGES);
+	/* Every page of the range is read, as readahead would; EIO if one
+	 * fails. */
+	for (uint64_t p = first; p < end; p += ss) {
+		int r = 0;
+
+		if (p > first)
+			conc_preempt(fs);	/* between pages */
+		conc_lock_page(fs, ip, p);
+		/* do_generic_mapping_read: i_size again for every page. */
+		if (end > (size = inode_size(fs, ip)))
+			end = size;
+		if (p >= end || off >= end) {
+			conc_unlock_page(fs, ip, p);	/* truncated meanwhile */
+			break;
+		}
+		if (!pcache_uptodate(inode_pages(fs, ip), p, ss))
+			r = read2008_page(fs, ip, p, mirror, res);
+		conc_unlock_page(fs, ip, p);
+		if (r == FS_EOOPS || r == FS_EDEADLK)
+			return r;
+		if (r != 0) {
+			status = -EIO;
+			continue;
+		}
+		if (want_data)
+			check_returned(fs, ip, p > off ? p : off,
+			    p + ss < end ? p + ss : end, res);
+		res->bytes += (p + ss < end ? p + ss : end) -
+		    (p > off ? p : off);
+	}
+	if (res->uniform == -2)
+		res->uniform = -1;
+	if (status != 0)
+		fs_count(fs, STAT_EIO, 1);
+	return status;
+}
+
+bool
+read2008_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
+    uint64_t len)
+{
+	uint64_t ss = fs_sectorsize(fs);
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint32_t sectorsize = fs_cfg(fs)->sectorsize;
+	uint8_t want[FS_MAX_SECTORSIZE];
+	uint64_t size = inode_size(fs, ip);
+
+	if (end > size)
+		end = size;
+	/* The read itself refuses more (FS_MAX_READ_PAGES): not known. */
+	if (off < end && (end - range_round_down(off, ss) - 1) / ss >=
+	    FS_MAX_READ_PAGES)
+		return false;
+	for (uint64_t p = range_round_down(off, ss); p < end; p += ss) {
+		const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
+		uint64_t logical, n = ss;
+		bool good = false;
+
+		if (pcache_uptodate(inode_pages(fs, ip), p, ss) ||
+		    it == NULL || it->disk_bytenr == 0)
+			continue;
+		if (imap_covered(inode_unsure(fs, ip), p, p + ss) != 0)
+			return false;
+		logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+		if (!read2008_mapped(fs, logical, ss))
+			return false;
+		if (!inode_nodatasum(ip) &&
+		    imap_covered(inode_csums(fs, ip), p, p + ss) == ss)
+			/* What the end_io hook will compare against. */
+			content_read_map(inode_csums(fs, ip), p, n, sectorsize,
+			    want);
+		else {
+			/* Unchecksummed: the file's bytes, as far as EOF. */
+			content_read_map(inode_data(fs, ip), p, n, sectorsize,
+			    want);
+			if (p + n > size)
+				n = size - p;
+		}
+		for (int k = 1; k <= (int)fs_cfg(fs)->mirrors && !good; k++)
+			good = dev_sector_good(fs, fs_dev(fs), k, logical,
+			    ss, want, n);
+		if (!good)
+			return false;
+	}
+	return true;
+}
