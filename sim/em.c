@@ -6,49 +6,59 @@
  * to the logical disk address block_start, or marks it as a hole, inline
  * or delalloc range (block_start >= EM_LAST_BYTE).  The 2008 tree never
  * promised disjoint maps: add_extent_mapping() refused only a map whose
- * start fell inside an existing one, so a map that starts in a gap may
- * overlap its successors.  Every rule below is the 2008 one, overlap and
- * all; the file system's invariant checker, not this module, reports
- * overlaps.
+ * start its descent found inside an existing one, so a map that starts in
+ * a gap may overlap its successors.  Every rule below is the 2008 one,
+ * overlap and all; the file system's invariant checker, not this module,
+ * reports overlaps.
  *
- * Where 2008 depended on the shape of its rbtree, the model picks one
- * shape-independent answer.  That happens only with overlapping maps: the
- * 2008 descent stopped at the first node on its search path containing
- * the key, and with nested maps that could be any of several.  The model
- * always uses the floor, the map with the greatest start <= the key.  The
- * floor lies on every search path for the key, so whenever it contains
- * the key 2008 also found a containing map; when it does not, no other map
- * contains the key unless maps overlap.
+ * The tree is sim/rbtree.c, balanced as 2008's lib/rbtree.c was, and every
+ * search is 2008's descent (em_descend): left at a map starting after the
+ * position, right at a map ending at or before it, stop at the first map
+ * containing it.  Descending by start keeps the tree ordered by start
+ * whatever the overlaps.  With overlaps, which containing map the descent
+ * meets, if any, depends on the shape; as the shape is 2008's, so is the
+ * answer.  Without overlaps the only containing map is the floor (the
+ * greatest start <= the position), which lies on every descent, so the
+ * answers are the shape-independent ones.
  *
  * tree->last is the lookup fast path of 2008: the most recent lookup hit
  * or insertion, cleared when that map is removed.  A lookup returns it
  * whenever it intersects the range, even if an earlier map does too.
  *
- * tree->overlaps counts neighbours (in start order) that overlap.  While
- * it is 0 the maps are disjoint, a map containing the key is its floor,
- * and descents stop at the first containing map, as a plain range tree
- * would; only trees that hold overlaps pay for a full descent.
+ * tree->overlaps counts neighbours (in start order) that overlap, so that
+ * the checker can tell in O(1) whether the maps are disjoint.
  *
  * Workload: one tree per inode, typically a handful to a few thousand
  * maps; lookups dominate (every page read), then inserts and drops (every
- * write-back and truncate).  Lookups and inserts are one descent each; the
- * insert finds its merge neighbours on the way down.
+ * write-back and truncate).  Each is one descent plus, for inserts and
+ * removals, the in-order neighbours and the rebalancing, O(log n).
  */
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "em.h"
 #include "xmalloc.h"
 
-static int
-em_cmp(struct em_map *a, struct em_map *b)
+/* The map holding node N, or NULL. */
+static struct em_map *
+em_of(const struct rb_node *n)
 {
-	return a->start < b->start ? -1 : a->start > b->start;
+	return n == NULL ? NULL : rb_entry(n, struct em_map, node);
 }
 
-RB_GENERATE_INTERNAL(em_rb, em_map, node, em_cmp,
-    __attribute__((__unused__)) static)
+static struct em_map *
+em_prev(const struct em_map *em)
+{
+	return em_of(rb_prev(&em->node));
+}
+
+static struct em_map *
+em_succ(const struct em_map *em)
+{
+	return em_of(rb_next(&em->node));
+}
 
 /* range_end() of 2008 lookup_extent_mapping(): start + len, saturating. */
 static uint64_t
@@ -69,12 +79,6 @@ static bool
 em_intersects(const struct em_map *em, uint64_t start, uint64_t end)
 {
 	return end > em->start && start < em_end(em);
-}
-
-static bool
-em_contains(const struct em_map *em, uint64_t pos)
-{
-	return em->start <= pos && pos < em_end(em);
 }
 
 /* The three special kinds that merge with their own kind. */
@@ -111,73 +115,91 @@ em_overlap(const struct em_map *a, const struct em_map *b)
 }
 
 /*
- * One descent for POS: the floor (greatest start <= POS) and the successor
- * (least start > POS), and where a map starting at POS would be linked.
- * With disjoint maps it stops at a map containing POS, the floor; succ
- * and the link point are then meaningless, and nobody needs them.
+ * The descent of 2008's tree_insert() and __tree_search() for POS: from
+ * the root, left when POS < start, right when POS >= end, and stop at the
+ * first map containing POS (hit).  Without a hit, parent and link say
+ * where a map starting at POS is to be linked, as tree_insert() linked it.
  */
-struct em_place {
-	struct em_map	*floor;		/* greatest start <= pos, or NULL */
-	struct em_map	*succ;		/* least start > pos, or NULL */
-	struct em_map	*parent;	/* last node visited, or NULL */
-	bool		 left;		/* link as parent's left child */
+struct em_descent {
+	struct em_map	 *hit;		/* first map on the path holding POS */
+	struct rb_node	 *parent;	/* last node visited, or NULL */
+	struct rb_node	**link;		/* the empty child pointer reached */
 };
 
 static void
-em_descend(const struct em_tree *tree, uint64_t pos, struct em_place *pl)
+em_descend(struct em_tree *tree, uint64_t pos, struct em_descent *d)
 {
-	struct em_map *n = RB_ROOT(&tree->root);
-	bool disjoint = tree->overlaps == 0;
+	struct rb_node **link = &tree->root.node;
+	struct em_map *em;
 
-	pl->floor = pl->succ = pl->parent = NULL;
-	pl->left = false;
-	while (n != NULL) {
-		pl->parent = n;
-		if (pos < n->start) {
-			pl->succ = n;
-			pl->left = true;
-			n = RB_LEFT(n, node);
-		} else {
-			pl->floor = n;
-			pl->left = false;
-			if (disjoint && pos < em_end(n))
-				break;
-			n = RB_RIGHT(n, node);
+	d->hit = NULL;
+	d->parent = NULL;
+	while (*link != NULL) {
+		d->parent = *link;
+		em = em_of(*link);
+		if (pos < em->start)
+			link = &(*link)->left;
+		else if (pos >= em_end(em))
+			link = &(*link)->right;
+		else {
+			d->hit = em;
+			break;
 		}
 	}
+	d->link = link;
 }
 
-/* em_remove() for a map whose neighbours PREV and NEXT are known. */
-static void
-em_remove_between(struct em_tree *tree, struct em_map *em,
-    struct em_map *prev, struct em_map *next)
+/*
+ * __tree_search() for POS: the descent's hit, or else (hit NULL) its two
+ * walks from the last node visited: forward while POS >= the map's end
+ * (*SUCC: 2008's prev_ret) and backward while POS < the map's start
+ * (*FLOOR: its next_ret).  As the descent left that node to a missing
+ * child, each walk takes at most one step, to the nearest ancestor on the
+ * other side, so *SUCC is the least start > POS and *FLOOR the greatest
+ * start <= POS (either NULL when there is none).
+ */
+static struct em_map *
+em_tree_search(struct em_tree *tree, uint64_t pos, struct em_map **succ,
+    struct em_map **floor)
 {
+	struct em_descent d;
+	struct em_map *em;
+
+	em_descend(tree, pos, &d);
+	*succ = *floor = NULL;
+	if (d.hit != NULL)
+		return d.hit;
+	for (em = em_of(d.parent); em != NULL && pos >= em_end(em);)
+		em = em_succ(em);
+	*succ = em;
+	for (em = em_of(d.parent); em != NULL && pos < em->start;)
+		em = em_prev(em);
+	*floor = em;
+	return NULL;
+}
+
+/*
+ * Unlink EM (rb_erase) and keep count, overlaps and last exact: the
+ * pairs (prev, em) and (em, next) go, (prev, next) comes.
+ */
+static void
+em_unlink(struct em_tree *tree, struct em_map *em)
+{
+	struct em_map *prev = em_prev(em), *next = em_succ(em);
+
 	tree->overlaps += em_overlap(prev, next);
 	tree->overlaps -= em_overlap(prev, em) + em_overlap(em, next);
-	em_rb_RB_REMOVE(&tree->root, em);
+	rb_erase(&tree->root, &em->node);
 	em->in_tree = false;
 	tree->count--;
 	if (tree->last == em)
 		tree->last = NULL;
 }
 
-/*
- * Free VICTIM, a neighbour that a new map has just absorbed (see em_add
- * for why tree->overlaps and tree->last need no care).
- */
-static void
-em_absorb(struct em_tree *tree, struct em_map *victim)
-{
-	em_rb_RB_REMOVE(&tree->root, victim);
-	tree->count--;
-	tree->merges++;
-	free(victim);
-}
-
 void
 em_tree_init(struct em_tree *tree)
 {
-	RB_INIT(&tree->root);
+	tree->root.node = NULL;
 	tree->last = NULL;
 	tree->count = 0;
 	tree->overlaps = 0;
@@ -192,18 +214,18 @@ em_tree_init(struct em_tree *tree)
 void
 em_tree_destroy(struct em_tree *tree)
 {
-	struct em_map *n = RB_ROOT(&tree->root), *child, *parent;
+	struct rb_node *n = tree->root.node, *child, *parent;
 
 	while (n != NULL) {
-		if ((child = RB_LEFT(n, node)) != NULL) {
-			RB_LEFT(n, node) = NULL;
+		if ((child = n->left) != NULL) {
+			n->left = NULL;
 			n = child;
-		} else if ((child = RB_RIGHT(n, node)) != NULL) {
-			RB_RIGHT(n, node) = NULL;
+		} else if ((child = n->right) != NULL) {
+			n->right = NULL;
 			n = child;
 		} else {
-			parent = RB_PARENT(n, node);
-			free(n);
+			parent = n->parent;
+			free(em_of(n));
 			n = parent;
 		}
 	}
@@ -211,8 +233,8 @@ em_tree_destroy(struct em_tree *tree)
 }
 
 /* Copy the subtree at N node for node (colours and shape included). */
-static struct em_map *
-em_copy_subtree(const struct em_map *n, struct em_map *parent,
+static struct rb_node *
+em_copy_subtree(const struct rb_node *n, struct rb_node *parent,
     const struct em_map *src_last, struct em_map **dst_last)
 {
 	struct em_map *c;
@@ -220,15 +242,14 @@ em_copy_subtree(const struct em_map *n, struct em_map *parent,
 	if (n == NULL)
 		return NULL;
 	c = xmalloc(sizeof(*c));
-	*c = *n;
-	RB_PARENT(c, node) = parent;
-	RB_LEFT(c, node) = em_copy_subtree(RB_LEFT(n, node), c, src_last,
+	*c = *em_of(n);
+	c->node.parent = parent;
+	c->node.left = em_copy_subtree(n->left, &c->node, src_last, dst_last);
+	c->node.right = em_copy_subtree(n->right, &c->node, src_last,
 	    dst_last);
-	RB_RIGHT(c, node) = em_copy_subtree(RB_RIGHT(n, node), c, src_last,
-	    dst_last);
-	if (n == src_last)
+	if (em_of(n) == src_last)
 		*dst_last = c;
-	return c;
+	return &c->node;
 }
 
 /* DST becomes an independent deep copy of SRC; the caller destroys it. */
@@ -236,8 +257,8 @@ void
 em_tree_clone(struct em_tree *dst, const struct em_tree *src)
 {
 	em_tree_init(dst);
-	RB_ROOT(&dst->root) = em_copy_subtree(RB_ROOT(&src->root), NULL,
-	    src->last, &dst->last);
+	dst->root.node = em_copy_subtree(src->root.node, NULL, src->last,
+	    &dst->last);
 	dst->count = src->count;
 	dst->overlaps = src->overlaps;
 	dst->merges = src->merges;
@@ -269,70 +290,76 @@ em_free(struct em_map *em)
 }
 
 /*
- * The lookup's answer past the fast path, given the floor and successor of
- * START: the floor if it contains START (and meets the range: a zero
- * length finds only maps holding START strictly inside), else the
- * successor if it begins before END.  A hit becomes tree->last.
+ * lookup_extent_mapping(): tree->last if it meets [start, end); else the
+ * map __tree_search stopped at if it meets the range; else, after a
+ * descent with no hit, the successor and then the floor, each if it meets
+ * the range (the floor never does: the descent went right past it).  A
+ * hit becomes tree->last.
  */
-static struct em_map *
-em_pick(struct em_tree *tree, uint64_t start, uint64_t end,
-    struct em_map *floor, struct em_map *succ)
-{
-	struct em_map *em;
-
-	em = floor != NULL && em_contains(floor, start) ? floor : succ;
-	if (em == NULL || !em_intersects(em, start, end))
-		return NULL;
-	tree->last = em;
-	return em;
-}
-
-/* lookup_extent_mapping(): tree->last if it meets the range, else em_pick. */
 struct em_map *
 em_lookup(struct em_tree *tree, uint64_t start, uint64_t len)
 {
 	uint64_t end = em_range_end(start, len);
-	struct em_place pl;
+	struct em_map *em, *succ, *floor;
 
-	if (tree->last != NULL && em_intersects(tree->last, start, end))
-		return tree->last;
-	em_descend(tree, start, &pl);
-	return em_pick(tree, start, end, pl.floor, pl.succ);
+	em = tree->last;
+	if (em == NULL || !em_intersects(em, start, end)) {
+		em = em_tree_search(tree, start, &succ, &floor);
+		if (em == NULL) {
+			if (succ != NULL && em_intersects(succ, start, end))
+				em = succ;
+			else if (floor != NULL &&
+			    em_intersects(floor, start, end))
+				em = floor;
+		}
+		if (em == NULL || !em_intersects(em, start, end))
+			return NULL;
+	}
+	tree->last = em;
+	return em;
 }
 
 /*
- * add_extent_mapping(): link EM unless its start lies inside its floor,
- * then let it absorb a mergeable predecessor (not when it starts at 0, a
- * 2008 guard that cannot fire since no start precedes 0) and successor.
- * Absorbed maps are freed; 2008 did not clear tree->last for them, and
- * tree->last ends up on EM either way.  A merge leaves tree->overlaps as
- * it is: the absorbed map only touched EM, and the widened EM starts (or
- * ends) where the absorbed map did.
+ * Free VICTIM, the neighbour that a new map has just absorbed (rb_erase,
+ * as add_extent_mapping() erased it).  tree->overlaps needs no care: the
+ * absorbed map only touched the new one, and the widened map starts (or
+ * ends) where the absorbed one did.  2008 did not clear tree->last for
+ * it; em_add sets tree->last to the new map anyway.
+ */
+static void
+em_absorb(struct em_tree *tree, struct em_map *victim)
+{
+	rb_erase(&tree->root, &victim->node);
+	tree->count--;
+	tree->merges++;
+	free(victim);
+}
+
+/*
+ * add_extent_mapping(): tree_insert() refuses EM when its descent for
+ * em->start meets a map containing it; else links EM where the descent
+ * ended and rebalances.  Then EM absorbs its in-order predecessor if
+ * mergeable (not when it starts at 0, a 2008 guard that cannot fire since
+ * no start precedes 0), then its successor, each erased in that order,
+ * which decides the shape.
  */
 int
 em_add(struct em_tree *tree, struct em_map *em)
 {
-	struct em_place pl;
+	struct em_descent d;
 	struct em_map *prev, *next;
 
 	assert(!em->in_tree && em->len > 0);
-	em_descend(tree, em->start, &pl);
-	if (pl.floor != NULL && em_contains(pl.floor, em->start))
+	em_descend(tree, em->start, &d);
+	if (d.hit != NULL)
 		return -EEXIST;
-
-	RB_SET(em, pl.parent, node);
-	if (pl.parent == NULL)
-		RB_ROOT(&tree->root) = em;
-	else if (pl.left)
-		RB_LEFT(pl.parent, node) = em;
-	else
-		RB_RIGHT(pl.parent, node) = em;
-	em_rb_RB_INSERT_COLOR(&tree->root, em);
+	rb_link(&em->node, d.parent, d.link);
+	rb_insert(&tree->root, &em->node);
 	em->in_tree = true;
 	tree->count++;
 
-	prev = pl.floor;
-	next = pl.succ;
+	prev = em_prev(em);
+	next = em_succ(em);
 	tree->overlaps += em_overlap(prev, em) + em_overlap(em, next);
 	tree->overlaps -= em_overlap(prev, next);
 	if (em->start != 0 && prev != NULL && em_mergeable(prev, em)) {
@@ -354,8 +381,7 @@ void
 em_remove(struct em_tree *tree, struct em_map *em)
 {
 	assert(em->in_tree);
-	em_remove_between(tree, em, RB_PREV(em_rb, &tree->root, em),
-	    RB_NEXT(em_rb, &tree->root, em));
+	em_unlink(tree, em);
 }
 
 /*
@@ -441,78 +467,182 @@ em_same_map(const struct em_map *a, const struct em_map *b)
 	    a->block_start == b->block_start && a->flags == b->flags;
 }
 
+/* One btrfs_drop_extent_cache() call's range and mode. */
+struct em_drop {
+	uint64_t	start;
+	uint64_t	len;		/* wrapping; UINT64_MAX to EOF */
+	bool		testend;	/* tail remnants (END != (u64)-1) */
+	bool		whole;		/* pre-patch: no remnants at all */
+};
+
+/*
+ * One pass of the drop loop on EM, just found: remove it and, for a real
+ * map, insert the head [em->start, start) and the tail
+ * [start + len, em end) with block_start advanced by (start + len) -
+ * em->start, in literal u64 arithmetic (quirk 4 wraps start + len).
+ * Returns 0, or -EEXIST where 2008's BUG_ON fired.
+ */
+static int
+em_drop_pass(struct em_tree *tree, const struct em_drop *d,
+    struct em_map *em)
+{
+	uint64_t start = d->start, len = d->len;
+	int rc = 0;
+
+	em_unlink(tree, em);
+	if (!d->whole && em_is_real(em)) {
+		if (em->start < start)
+			rc = em_add_remnant(tree, em->start, start - em->start,
+			    em->block_start, em->flags);
+		if (rc == 0 && d->testend && em->start + em->len > start + len)
+			rc = em_add_remnant(tree, start + len,
+			    em->start + em->len - (start + len),
+			    em->block_start + (start + len - em->start),
+			    em->flags);
+	}
+	em_free(em);
+	return rc;
+}
+
+/*
+ * The state a drop pass depends on: every map's fields, colour and
+ * children in preorder (which fixes the shape), then tree->last's start.
+ */
+struct em_snap {
+	uint64_t	*w;
+	size_t		 n;
+	size_t		 cap;
+};
+
+static void
+em_snap_put(struct em_snap *s, uint64_t word)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 64 : 2 * s->cap;
+		s->w = xreallocarray(s->w, s->cap, sizeof(*s->w));
+	}
+	s->w[s->n++] = word;
+}
+
+static void
+em_snap_subtree(struct em_snap *s, const struct rb_node *n)
+{
+	const struct em_map *em;
+
+	for (; n != NULL; n = n->right) {
+		em = em_of(n);
+		em_snap_put(s, em->start);
+		em_snap_put(s, em->len);
+		em_snap_put(s, em->block_start);
+		em_snap_put(s, (uint64_t)em->flags << 3 | n->red << 2 |
+		    (n->left != NULL) << 1 | (n->right != NULL));
+		em_snap_subtree(s, n->left);
+	}
+}
+
+static void
+em_snap_take(struct em_snap *s, const struct em_tree *tree)
+{
+	s->n = 0;
+	em_snap_subtree(s, tree->root.node);
+	em_snap_put(s, tree->last == NULL ? 0 : 1);
+	em_snap_put(s, tree->last == NULL ? 0 : tree->last->start);
+}
+
+static bool
+em_snap_equal(const struct em_snap *a, const struct em_snap *b)
+{
+	return a->n == b->n && memcmp(a->w, b->w, a->n * sizeof(*a->w)) == 0;
+}
+
+/*
+ * Would 2008's loop, from TREE as it is, run forever?  Without overlaps it
+ * would whenever em_drop_cache() suspects it (see there): the map found
+ * again came back with its head and tail merged, nothing else changed,
+ * and nothing can stop the next pass.  With overlaps a later pass may
+ * meet a map the shape had kept off a remnant's descent, and BUG_ON: so
+ * run the loop on a copy until it ends, BUG_ONs, or comes back to a state
+ * it was in (Brent's cycle finding: the state at each power-of-two pass is
+ * kept and compared), which it must, the states being finitely many.
+ */
+static bool
+em_drop_endless(const struct em_tree *tree, const struct em_drop *d)
+{
+	struct em_snap saved = { NULL, 0, 0 }, now = { NULL, 0, 0 }, tmp;
+	struct em_tree copy;
+	struct em_map *em;
+	size_t power = 1, lam = 0;
+	bool endless = false;
+
+	if (tree->overlaps == 0)
+		return true;
+	em_tree_clone(&copy, tree);
+	em_snap_take(&saved, &copy);
+	for (;;) {
+		if ((em = em_lookup(&copy, d->start, d->len)) == NULL ||
+		    em_drop_pass(&copy, d, em) != 0)
+			break;
+		em_snap_take(&now, &copy);
+		if (em_snap_equal(&now, &saved)) {
+			endless = true;
+			break;
+		}
+		if (++lam == power) {
+			tmp = saved;
+			saved = now;
+			now = tmp;
+			power *= 2;
+			lam = 0;
+		}
+	}
+	free(saved.w);
+	free(now.w);
+	em_tree_destroy(&copy);
+	return endless;
+}
+
 /*
  * btrfs_drop_extent_cache() after 3b951516 (drop_whole false), or before
  * it (true).  The range is the 2008 one: [start, start + len) with len =
  * end - start + 1 in wrapping u64, or everything from START when END is
  * (u64)-1, in which case there is no tail split.  Each pass removes what
- * em_lookup() finds; a real map leaves a head [em->start, start) and a
- * tail [start + len, em end) with block_start advanced by
- * diff = (start + len) - em->start, all in literal u64 arithmetic: when
+ * em_lookup() finds and inserts its remnants (em_drop_pass); when
  * END < START - 1 the lookup reaches to the end of the file while
  * start + len wraps below START (quirk 4).
  *
  * With a zero length (END == START - 1) a real map holding START strictly
- * inside splits into a head and a tail that merge straight back: 2008 spun
- * forever.  A pass that leaves the tree as it found it (same map found
- * again, same number of maps) is that livelock, reported as -ELOOP.
- *
- * When a pass inserts no remnant and the removed map was the floor or the
- * successor of START, tree->last is now NULL and the removed map's
- * neighbours are the new floor and successor, so the next lookup needs no
- * descent: that is what keeps a drop close to a plain rbtree removal.
+ * inside splits into a head and a tail that merge straight back, and the
+ * merged map, now tree->last, is found again: 2008 could spin forever.
+ * A pass that finds the same map (same fields) as the pass before with as
+ * many maps in the tree is suspected; if em_drop_endless() confirms it,
+ * the drop stops there with -ELOOP, else the loop goes on to its end.
  */
 int
 em_drop_cache(struct em_tree *tree, uint64_t start, uint64_t end,
     bool drop_whole)
 {
-	uint64_t len = end - start + 1, range_end, splits;
-	bool testend = true, known;
-	struct em_map *em, *prev, *next, seen;
+	struct em_drop d = { start, end - start + 1, true, drop_whole };
+	bool have_seen = false, finite = false;
+	struct em_map *em, seen = { .len = 0 };
 	size_t seen_count = 0;
-	bool have_seen = false;
-	int rc = 0;
+	int rc;
 
 	if (end == UINT64_MAX) {
-		len = UINT64_MAX;
-		testend = false;
+		d.len = UINT64_MAX;
+		d.testend = false;
 	}
-	range_end = em_range_end(start, len);
-	em = em_lookup(tree, start, len);
-	while (em != NULL) {
-		if (have_seen && tree->count == seen_count &&
-		    em_same_map(em, &seen))
-			return -ELOOP;
+	while ((em = em_lookup(tree, start, d.len)) != NULL) {
+		if (!finite && have_seen && tree->count == seen_count &&
+		    em_same_map(em, &seen)) {
+			if (em_drop_endless(tree, &d))
+				return -ELOOP;
+			finite = true;
+		}
 		seen = *em;
 		seen_count = tree->count;
 		have_seen = true;
-
-		prev = RB_PREV(em_rb, &tree->root, em);
-		next = RB_NEXT(em_rb, &tree->root, em);
-		known = em->start <= start ?
-		    next == NULL || next->start > start :
-		    prev == NULL || prev->start <= start;
-		splits = tree->splits;
-		em_remove_between(tree, em, prev, next);
-		if (!drop_whole && em_is_real(em)) {
-			if (em->start < start)
-				rc = em_add_remnant(tree, em->start,
-				    start - em->start, em->block_start,
-				    em->flags);
-			if (rc == 0 && testend &&
-			    em->start + em->len > start + len)
-				rc = em_add_remnant(tree, start + len,
-				    em->start + em->len - (start + len),
-				    em->block_start +
-				    (start + len - em->start), em->flags);
-		}
-		em_free(em);
-		if (rc != 0)
+		if ((rc = em_drop_pass(tree, &d, em)) != 0)
 			return rc;
-		if (known && tree->splits == splits)
-			em = em_pick(tree, start, range_end, prev, next);
-		else
-			em = em_lookup(tree, start, len);
 	}
 	return 0;
 }
@@ -549,78 +679,48 @@ em_get_extent_insert(struct em_tree *tree, uint64_t start, uint64_t len,
 struct em_map *
 em_first(const struct em_tree *tree)
 {
-	return RB_MIN(em_rb, (struct em_rb *)&tree->root);
+	return em_of(rb_first(&tree->root));
 }
 
 struct em_map *
 em_next(const struct em_tree *tree, const struct em_map *em)
 {
 	(void)tree;
-	return RB_NEXT(em_rb, NULL, (struct em_map *)em);
+	return em_succ(em);
 }
 
-/*
- * Red-black shape of the subtree at N: parent links, no red node with a
- * red child, equal black height.  Returns the black height or -1.
- */
+/* rb_check's order: starts strictly increasing (so distinct). */
 static int
-em_check_rb(const struct em_map *n, const struct em_map *parent,
-    const char **why)
+em_cmp_start(const struct rb_node *a, const struct rb_node *b)
 {
-	int lh, rh;
+	uint64_t x = em_of(a)->start, y = em_of(b)->start;
 
-	if (n == NULL)
-		return 1;
-	if (RB_PARENT(n, node) != parent) {
-		*why = "parent link broken";
-		return -1;
-	}
-	if (RB_COLOR(n, node) == RB_RED && parent != NULL &&
-	    RB_COLOR(parent, node) == RB_RED) {
-		*why = "red node with a red parent";
-		return -1;
-	}
-	if ((lh = em_check_rb(RB_LEFT(n, node), n, why)) < 0 ||
-	    (rh = em_check_rb(RB_RIGHT(n, node), n, why)) < 0)
-		return -1;
-	if (lh != rh) {
-		*why = "black heights differ";
-		return -1;
-	}
-	return lh + (RB_COLOR(n, node) == RB_BLACK);
+	return x < y ? -1 : x > y;
 }
 
 /* Walk the tree and verify what it guarantees (see em.h). */
 int
 em_check(const struct em_tree *tree, const char **why)
 {
-	const struct em_map *root = RB_ROOT(&tree->root), *em, *prev = NULL;
+	const struct em_map *em, *prev = NULL;
 	const char *dummy;
 	bool last_seen = false;
 	size_t n = 0, overlaps = 0;
 
 	if (why == NULL)
 		why = &dummy;
-	*why = NULL;
-	if (root != NULL && RB_COLOR(root, node) != RB_BLACK) {
-		*why = "red root";
-		return -1;
-	}
-	if (em_check_rb(root, NULL, why) < 0)
+	if (rb_check(&tree->root, em_cmp_start, &n, why) != 0)
 		return -1;
 	for (em = em_first(tree); em != NULL; em = em_next(tree, em)) {
 		if (!em->in_tree)
 			*why = "map in the tree not marked in_tree";
 		else if (em->len == 0)
 			*why = "empty map";
-		else if (prev != NULL && prev->start >= em->start)
-			*why = "starts not strictly increasing";
 		if (*why != NULL)
 			return -1;
 		last_seen |= em == tree->last;
 		overlaps += em_overlap(prev, em);
 		prev = em;
-		n++;
 	}
 	if (n != tree->count)
 		*why = "count differs from the number of maps";

@@ -3,27 +3,30 @@
  * file range [start, start + len) to a logical disk address block_start
  * (or to one of the special values below), with exactly the semantics of
  * the 2008 extent_map.c (lookup_extent_mapping, add_extent_mapping,
- * remove_extent_mapping), file.c (btrfs_drop_extent_cache after commit
- * 3b951516, and before it under the drop-whole quirk) and inode.c
- * (merge_extent_mapping of the same commit).  See research/btrfs.md
- * §1.3, §1.4 item 6, §2.1-§2.4.
+ * remove_extent_mapping and their helpers tree_insert and __tree_search),
+ * file.c (btrfs_drop_extent_cache after commit 3b951516, and before it
+ * under the drop-whole quirk) and inode.c (merge_extent_mapping of the
+ * same commit); blksim-scenario(5), "Caches", describes them for users.
  *
- * The 2008 tree is keyed on start only.  It does NOT guarantee that maps
- * are disjoint: add_extent_mapping refuses a map whose start lies inside an
- * existing one (-EEXIST) but silently accepts one that starts in a gap and
- * overlaps its successor.  The model keeps that, and the invariant checker
- * (not this module) reports overlaps.  What the tree does guarantee, and
- * em_check() verifies: maps sorted by start with distinct starts, len > 0,
- * `last` NULL or a map in the tree, count and overlaps exact, red-black
- * shape sound.
+ * The 2008 tree is a red-black tree keyed on start only, balanced by
+ * 2008's lib/rbtree.c (sim/rbtree.h).  It does NOT guarantee that maps are
+ * disjoint: add_extent_mapping silently accepts a map that starts in a gap
+ * and overlaps its successor.  The model keeps that, and the invariant
+ * checker (not this module) reports overlaps.  What the tree does
+ * guarantee, and em_check() verifies: maps in order by start with
+ * distinct starts, len > 0, `last' NULL or a map in the tree, count and
+ * overlaps exact, red-black shape sound.
  *
- * "The map containing X" always means the floor of X (the map with the
- * greatest start <= X) when that map contains X.  Without overlaps it is
- * the only map containing X.  With nested overlaps 2008 answered with
- * whichever containing map its rbtree descent met first, which depended on
- * the tree's shape.  The floor lies on every such descent, so 2008 too
- * found a containing map whenever the floor contains X; the model's choice
- * is the reproducible one.
+ * Every search is 2008's descent for a position X: from the root, go left
+ * at a map starting after X, right at a map ending at or before X, and
+ * stop at the first map containing X.  tree_insert and __tree_search both
+ * descend so.  Without overlaps the only map containing X is its floor
+ * (the map with the greatest start <= X), which lies on the descent, so
+ * the answers are the plain ones.  With overlaps several maps may contain
+ * X, and the descent stops at whichever of them it meets first, or at
+ * none if none lies on its path: the answer depends on the tree's shape.
+ * The model's tree has 2008's shape (the same inserts and removals, the
+ * same rebalancing), so it gives 2008's answer every time.
  *
  * Units are bytes.  Ends saturate at (u64)-1 as extent_map_end() did.
  * Reference counts are not modelled: the tree owns its maps; a pointer
@@ -36,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <bsd/sys/tree.h>
+#include "rbtree.h"
 
 /* Special block_start values (2008 extent_map.h). */
 #define EM_LAST_BYTE	((uint64_t)-4)
@@ -45,7 +48,7 @@
 #define EM_DELALLOC	((uint64_t)-1)
 
 struct em_map {
-	RB_ENTRY(em_map) node;
+	struct rb_node	node;		/* in the tree, keyed on start */
 	uint64_t	start;		/* file offset */
 	uint64_t	len;		/* bytes */
 	uint64_t	block_start;	/* logical address, or EM_HOLE etc. */
@@ -53,10 +56,8 @@ struct em_map {
 	bool		in_tree;
 };
 
-RB_HEAD(em_rb, em_map);
-
 struct em_tree {
-	struct em_rb	root;
+	struct rb_root	root;
 	struct em_map	*last;		/* lookup fast path (tree->last) */
 	size_t		count;		/* maps in the tree */
 	size_t		overlaps;	/* neighbours (by start) that overlap:
@@ -95,18 +96,28 @@ void	em_free(struct em_map *);
 
 /*
  * lookup_extent_mapping(): a map intersecting [start, start + len) (end
- * saturating): tree->last if it intersects, else the map containing start
- * (NULL if that map does not intersect, i.e. len is 0 and start is its
- * first byte), else the first map beginning in (start, end).  Sets
- * tree->last on a hit.  Borrowed until the tree changes; NULL on a miss.
+ * saturating), or NULL.  tree->last if it intersects.  Else __tree_search
+ * for START: the map at which its descent stopped, if it intersects (it
+ * does not when len is 0 and start is its first byte: NULL); if the
+ * descent met no map containing START, its walks give the successor
+ * (least start > START), taken if it begins before the end, and then the
+ * floor, which cannot intersect (the descent passed it).  So with
+ * overlaps the map found need not be the floor, and a map containing START
+ * that lies off the descent is not found (the successor may be instead).
+ * Sets tree->last on a hit.  Borrowed until the tree changes.
  */
 struct em_map *em_lookup(struct em_tree *, uint64_t start, uint64_t len);
 
 /*
  * add_extent_mapping(): insert EM (owned by the caller, not in a tree,
- * len > 0).  Returns -EEXIST, changing nothing, iff em->start lies inside
- * an existing map (see above).  A map starting in a gap is inserted even
- * if it overlaps its successors.  On success (0) the tree owns EM; EM has
+ * len > 0).  Returns -EEXIST, changing nothing, iff tree_insert's descent
+ * for em->start meets a map containing em->start.  That is always so when
+ * the floor of em->start contains it (the descent passes the floor), so
+ * without overlaps it is iff em->start lies inside a map; with overlaps a
+ * map holding em->start off the descent does not count, and one on it
+ * counts even if the floor does not hold em->start.  Otherwise EM is
+ * linked where the descent ended and the tree rebalanced, even if EM
+ * overlaps its successors.  On success (0) the tree owns EM; EM has
  * absorbed a mergeable predecessor (only if em->start != 0) and then a
  * mergeable successor (mergable_maps(): adjacent, same flags, same special
  * kind or physically contiguous with the successor's block_start below
@@ -137,20 +148,35 @@ int	em_merge_mapping(struct em_tree *, struct em_map *existing,
  * "to EOF" (the 2008 convention, kept so the historical arithmetic can be
  * reproduced: len = end - start + 1 wraps when end < start - 1; the lookup
  * then reaches to EOF while the tail test and the tail remnant use the
- * wrapped start + len, quirk 4).  Post-patch (drop_whole false): maps are
- * looked up and removed until none intersects the range; real maps leave
- * head and tail remnants outside it (none for special maps, and no tail
- * when END is (u64)-1), which merge like any em_add().  Pre-patch
- * (drop_whole true): every map found is removed whole (same range).
+ * wrapped start + len, quirk 4).  Each pass removes the map that
+ * em_lookup(START, len) finds; the loop ends when it finds none.  Without
+ * overlaps no map intersecting the range is then left; with overlaps one
+ * that the lookup never finds (off the descent for START, not the
+ * successor) stays, and a map found need not contain START.  Post-patch
+ * (drop_whole false): real maps leave head and tail remnants outside the
+ * range (none for special maps, and no tail when END is (u64)-1), which
+ * merge like any em_add().  Pre-patch (drop_whole true): every map found
+ * is removed whole.
  * Returns:
  *   0        done;
  *   -EEXIST  inserting a remnant failed (2008: BUG_ON(ret)); the map being
  *            split is gone, a head remnant inserted before a failing tail
  *            stays, the tree is otherwise as it was at that point;
- *   -ELOOP   a pass left the tree exactly as it found it, so 2008 would
- *            have looped forever (only END == START - 1, a zero length,
- *            with a real map holding START strictly inside: its head and
- *            tail merge back); that map is in the tree again.
+ *   -ELOOP   2008 would have looped forever (a soft lockup).  A pass
+ *            that finds the same map (same fields) as the pass before,
+ *            with as many maps in the tree, is suspected: with END ==
+ *            START - 1, a zero length, a real map holding START strictly
+ *            inside splits into a head and a tail that merge back.
+ *            Without overlaps that repeats forever.  With overlaps a
+ *            later pass may meet a map the shape had kept off a
+ *            remnant's descent and BUG_ON instead, so the loop is run on
+ *            a copy until it ends, BUG_ONs or comes back to a state it
+ *            was in; only the last is -ELOOP, otherwise the drop goes on
+ *            to the end 2008 reached.  On -ELOOP the tree is as the
+ *            suspected pass's lookup left it: the maps it held when the
+ *            pass before began (the found map re-formed, perhaps placed
+ *            elsewhere in the shape), that map tree->last, and the
+ *            counters holding the completed passes' splits and merges.
  */
 int	em_drop_cache(struct em_tree *, uint64_t start, uint64_t end,
 	    bool drop_whole);
