@@ -179,6 +179,27 @@ em_tree_search(struct em_tree *tree, uint64_t pos, struct em_map **succ,
 }
 
 /*
+ * Hang EM where a descent ended (PARENT, *LINK), rebalance, and keep count
+ * and overlaps exact: the pair (prev, next) goes, (prev, em) and
+ * (em, next) come.
+ */
+static void
+em_link_at(struct em_tree *tree, struct em_map *em, struct rb_node *parent,
+    struct rb_node **link)
+{
+	struct em_map *prev, *next;
+
+	rb_link(&em->node, parent, link);
+	rb_insert(&tree->root, &em->node);
+	em->in_tree = true;
+	tree->count++;
+	prev = em_prev(em);
+	next = em_succ(em);
+	tree->overlaps += em_overlap(prev, em) + em_overlap(em, next);
+	tree->overlaps -= em_overlap(prev, next);
+}
+
+/*
  * Unlink EM (rb_erase) and keep count, overlaps and last exact: the
  * pairs (prev, em) and (em, next) go, (prev, next) comes.
  */
@@ -276,6 +297,9 @@ em_alloc(uint64_t start, uint64_t len, uint64_t block_start)
 	em->block_start = block_start;
 	em->flags = 0;
 	em->in_tree = false;
+	em->block_len = len;
+	em->offset = 0;
+	em->ram_bytes = len;
 	return em;
 }
 
@@ -353,15 +377,9 @@ em_add(struct em_tree *tree, struct em_map *em)
 	em_descend(tree, em->start, &d);
 	if (d.hit != NULL)
 		return -EEXIST;
-	rb_link(&em->node, d.parent, d.link);
-	rb_insert(&tree->root, &em->node);
-	em->in_tree = true;
-	tree->count++;
-
+	em_link_at(tree, em, d.parent, d.link);
 	prev = em_prev(em);
 	next = em_succ(em);
-	tree->overlaps += em_overlap(prev, em) + em_overlap(em, next);
-	tree->overlaps -= em_overlap(prev, next);
 	if (em->start != 0 && prev != NULL && em_mergeable(prev, em)) {
 		em->start = prev->start;
 		em->len += prev->len;
@@ -645,6 +663,45 @@ em_drop_cache(struct em_tree *tree, uint64_t start, uint64_t end,
 			return rc;
 	}
 	return 0;
+}
+
+struct em_map *
+em_floor(const struct em_tree *tree, uint64_t pos)
+{
+	struct rb_node *n = tree->root.node;
+	struct em_map *em, *best = NULL;
+
+	while (n != NULL) {
+		em = em_of(n);
+		if (pos < em->start)
+			n = n->left;
+		else {
+			best = em;
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+struct em_map *
+em_prev_map(const struct em_tree *tree, const struct em_map *em)
+{
+	(void)tree;
+	return em_prev(em);
+}
+
+void
+em_link(struct em_tree *tree, struct em_map *em)
+{
+	struct rb_node **link = &tree->root.node, *parent = NULL;
+
+	assert(!em->in_tree && em->len > 0);
+	while (*link != NULL) {
+		parent = *link;
+		link = em->start < em_of(parent)->start ? &parent->left :
+		    &parent->right;
+	}
+	em_link_at(tree, em, parent, link);
 }
 
 int

@@ -52,9 +52,24 @@ struct em_map {
 	uint64_t	start;		/* file offset */
 	uint64_t	len;		/* bytes */
 	uint64_t	block_start;	/* logical address, or EM_HOLE etc. */
-	uint32_t	flags;		/* no flag bits in 2008: always 0 */
+	uint32_t	flags;		/* EM_FLAG_*; never set in 2008 */
 	bool		in_tree;
+	/*
+	 * Used by the modern extent map only (em6.h), as Linux 6.x keeps
+	 * them: the bytes on disk behind the map (its length for an
+	 * uncompressed map, the whole compressed extent's otherwise), the
+	 * map's offset into the extent's (decompressed) data, and the
+	 * extent's decompressed size.  em_alloc() sets them to len, 0, len.
+	 */
+	uint64_t	block_len;
+	uint64_t	offset;
+	uint64_t	ram_bytes;
 };
+
+/* Flag bits of the modern extent map (2008 had none). */
+#define EM_FLAG_PINNED		0x1u	/* under I/O: never merged */
+#define EM_FLAG_COMPRESSED	0x2u	/* never merged; block_len whole */
+#define EM_FLAG_MERGED		0x4u	/* absorbed a neighbour */
 
 struct em_tree {
 	struct rb_root	root;
@@ -207,6 +222,17 @@ enum em_ge {
 int	em_get_extent_insert(struct em_tree *, uint64_t start, uint64_t len,
 	    struct em_map *em, bool merge, struct em_map **out,
 	    enum em_ge *how);
+
+/*
+ * Primitives for another era's semantics on the same tree (em6.h), whose
+ * maps never overlap: the map with the greatest start <= POS (NULL if
+ * none), the in-order predecessor of EM, and the plain link of EM (not in
+ * a tree, a start no map has) by start, keeping count and overlaps exact
+ * and merging nothing.
+ */
+struct em_map *em_floor(const struct em_tree *, uint64_t pos);
+struct em_map *em_prev_map(const struct em_tree *, const struct em_map *);
+void	em_link(struct em_tree *, struct em_map *em);
 
 /* In-order walk by start; borrowed, NULL at the end. */
 struct em_map *em_first(const struct em_tree *);
