@@ -14,15 +14,27 @@
 
 struct dev {
 	int		copies;
+	bool		dup;		/* every copy on device 1 */
 	struct mirror	mirror[DEV_MAX_COPIES];
+	uint64_t	stat[DEV_MAX_COPIES][DEV_STAT_COUNT];	/* [devid - 1] */
+	uint64_t	read_blocks;
+};
+
+static const char *const dev_stat_names[DEV_STAT_COUNT] = {
+	[DEV_WRITE_IO_ERRS] = "write_io_errs",
+	[DEV_READ_IO_ERRS] = "read_io_errs",
+	[DEV_FLUSH_IO_ERRS] = "flush_io_errs",
+	[DEV_CORRUPTION_ERRS] = "corruption_errs",
+	[DEV_GENERATION_ERRS] = "generation_errs",
 };
 
 struct dev *
-dev_new(int copies)
+dev_new(int copies, bool dup)
 {
 	struct dev *d = xcalloc(1, sizeof(*d));
 
 	d->copies = copies;
+	d->dup = dup;
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		mirror_init(&d->mirror[k]);
 	return d;
@@ -44,8 +56,11 @@ dev_clone(const struct dev *s)
 	struct dev *d = xmalloc(sizeof(*d));
 
 	d->copies = s->copies;
+	d->dup = s->dup;
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		mirror_clone(&d->mirror[k], &s->mirror[k]);
+	memcpy(d->stat, s->stat, sizeof(d->stat));
+	d->read_blocks = s->read_blocks;
 	return d;
 }
 
@@ -53,6 +68,18 @@ int
 dev_copies(const struct dev *d)
 {
 	return d->copies;
+}
+
+int
+dev_devices(const struct dev *d)
+{
+	return d->dup ? 1 : d->copies;
+}
+
+int
+dev_device_of(const struct dev *d, int k)
+{
+	return d->dup ? 1 : k;
 }
 
 bool
@@ -64,7 +91,51 @@ dev_online(const struct dev *d, int k)
 void
 dev_set_online(struct dev *d, int k, bool online)
 {
-	d->mirror[k - 1].online = online;
+	for (int j = 1; j <= d->copies; j++)
+		if (dev_device_of(d, j) == dev_device_of(d, k))
+			d->mirror[j - 1].online = online;
+}
+
+uint64_t
+dev_stat(const struct dev *d, int devid, enum dev_stat stat)
+{
+	return d->stat[devid - 1][stat];
+}
+
+void
+dev_stat_add(struct dev *d, int devid, enum dev_stat stat, uint64_t n)
+{
+	d->stat[devid - 1][stat] += n;
+}
+
+const char *
+dev_stat_name(enum dev_stat stat)
+{
+	return dev_stat_names[stat];
+}
+
+int
+dev_stat_lookup(const char *name, size_t len)
+{
+	for (int i = 0; i < DEV_STAT_COUNT; i++)
+		if (strlen(dev_stat_names[i]) == len &&
+		    memcmp(dev_stat_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+uint64_t
+dev_read_blocks(const struct fs *fs, const struct dev *d)
+{
+	foot_touch(fs, FOOT_READ_BLOCKS, 0, 0);
+	return d->read_blocks;
+}
+
+void
+dev_add_read_blocks(const struct fs *fs, struct dev *d, uint64_t n)
+{
+	foot_touch(fs, FOOT_READ_BLOCKS, 0, 0);
+	d->read_blocks += n;
 }
 
 uint64_t
@@ -164,6 +235,12 @@ dev_check(const struct dev *d, const char **why)
 		*why = "the number of copies is out of range";
 		return -1;
 	}
+	for (int k = 1; k <= d->copies; k++)
+		if (d->mirror[k - 1].online !=
+		    d->mirror[dev_device_of(d, k) - 1].online) {
+			*why = "copies of one device disagree on being online";
+			return -1;
+		}
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		if (mirror_check(&d->mirror[k], why) != 0)
 			return -1;

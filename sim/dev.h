@@ -2,19 +2,27 @@
  * The data device as the data path sees it: `copies` mirrors (mirror.h),
  * copy k (1-based) holding a copy of every logical data byte, each with
  * its content, its fault overlays, its online flag and the count of data
- * bios submitted to it.
+ * bios submitted to it.  The copies live on devices (1-based): copy k on
+ * device k, except for a `dup` profile, whose copies are both on device
+ * 1.  A device is online or not, with all its copies, and keeps the error
+ * counters of `btrfs device stats` (DEV_*: write_io_errs, read_io_errs,
+ * flush_io_errs, corruption_errs, generation_errs).  The device also
+ * counts the sectors every data read bio asked for (the round-robin read
+ * policy's stats_read_blocks).
  *
  * Units are bytes at logical addresses.  The layout is private to dev.c;
  * every function below that reads or writes a copy's bytes, overlays or
  * bio count records it in the running step's footprint (foot.h) first:
- * the sectors it reads or writes, or the bio count.  The online flag is
- * not recorded: no task changes it (only `offline` and `online`
- * statements do, between operations).
+ * the sectors it reads or writes, the bio count or the read blocks.  The
+ * online flag is not recorded: no task changes it (only `offline` and
+ * `online` statements do, between operations); nor are the error
+ * counters, which tasks only add to and which are read after a block.
  */
 #ifndef SIM_DEV_H
 #define SIM_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dev;
@@ -25,15 +33,45 @@ struct mirror;
 
 #define DEV_MAX_COPIES	4
 
-/* A device of COPIES copies (1..DEV_MAX_COPIES), all online and empty. */
-struct dev	*dev_new(int copies);
+/* The error counters of a device (btrfs device stats). */
+enum dev_stat {
+	DEV_WRITE_IO_ERRS,
+	DEV_READ_IO_ERRS,
+	DEV_FLUSH_IO_ERRS,
+	DEV_CORRUPTION_ERRS,
+	DEV_GENERATION_ERRS,
+	DEV_STAT_COUNT
+};
+
+/*
+ * COPIES copies (1..DEV_MAX_COPIES), all online and empty, on one device
+ * each, or all on device 1 if DUP.
+ */
+struct dev	*dev_new(int copies, bool dup);
 void		 dev_free(struct dev *);
 /* A deep copy, owned by the caller. */
 struct dev	*dev_clone(const struct dev *);
 
 int		 dev_copies(const struct dev *);
+int		 dev_devices(const struct dev *);
+/* The device copy K lives on. */
+int		 dev_device_of(const struct dev *, int k);
 bool		 dev_online(const struct dev *, int k);
+/* Take the device of copy K offline or back online, all its copies. */
 void		 dev_set_online(struct dev *, int k, bool online);
+
+/* Error counter STAT of device DEVID; add N to it. */
+uint64_t	 dev_stat(const struct dev *, int devid, enum dev_stat stat);
+void		 dev_stat_add(struct dev *, int devid, enum dev_stat stat,
+		    uint64_t n);
+/* The counter's name in `expect devstats`, and the reverse (or -1). */
+const char	*dev_stat_name(enum dev_stat);
+int		 dev_stat_lookup(const char *name, size_t len);
+
+/* Sectors every data read bio asked for so far; add N to them. */
+uint64_t	 dev_read_blocks(const struct fs *, const struct dev *);
+void		 dev_add_read_blocks(const struct fs *, struct dev *,
+		    uint64_t n);
 
 /* Data bios submitted to copy K so far. */
 uint64_t	 dev_bios(const struct fs *, const struct dev *, int k);

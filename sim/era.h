@@ -26,6 +26,7 @@ struct em_map;
 struct fs;
 struct fs_bio;
 struct fs_inode;
+struct fs_read_opts;
 struct fs_read_result;
 
 enum era_id {
@@ -45,9 +46,8 @@ struct era_ops {
 	int	(*write)(struct fs *, struct fs_inode *, uint64_t off,
 		    uint64_t len, int fill, unsigned flags);
 	int	(*sync)(struct fs *);
-	int	(*read)(struct fs *, struct fs_inode *, uint64_t off,
-		    uint64_t len, int mirror, bool want_data,
-		    struct fs_read_result *);
+	int	(*read)(struct fs *, struct fs_inode *,
+		    const struct fs_read_opts *, struct fs_read_result *);
 	int	(*truncate)(struct fs *, struct fs_inode *, uint64_t size);
 
 	/*

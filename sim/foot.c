@@ -36,6 +36,8 @@ static const struct {
 	[FOOT_MIRROR] = { SHAPE_COPY, "" },
 	[FOOT_BIOS] = { SHAPE_COPY_NUM, "bios " },
 	[FOOT_ALLOC] = { SHAPE_GLOBAL, "alloc" },
+	[FOOT_CSUM_TREE] = { SHAPE_GLOBAL, "csum tree" },
+	[FOOT_READ_BLOCKS] = { SHAPE_GLOBAL, "read blocks" },
 	[FOOT_GEN] = { SHAPE_GLOBAL, "gen" },
 	[FOOT_BIOLIST] = { SHAPE_GLOBAL, "bios" },
 	[FOOT_WHY] = { SHAPE_GLOBAL, "why" },

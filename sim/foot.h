@@ -27,6 +27,9 @@
  *				additions commute; the default mirror choice
  *				reads every entity's
  *	FOOT_ALLOC		the allocator
+ *	FOOT_CSUM_TREE		the checksums kept by logical address (the
+ *				modern era's csum tree)
+ *	FOOT_READ_BLOCKS	the sectors read so far (round-robin policy)
  *	FOOT_GEN		the fs's stream of generated content
  *	FOOT_BIOLIST		the list and count of bios (a bio's name is
  *				its number)
@@ -78,6 +81,8 @@ enum foot_obj {
 	FOOT_MIRROR,
 	FOOT_BIOS,
 	FOOT_ALLOC,
+	FOOT_CSUM_TREE,
+	FOOT_READ_BLOCKS,
 	FOOT_GEN,
 	FOOT_BIOLIST,
 	FOOT_WHY,

@@ -116,7 +116,7 @@ fs_new(const struct fs_config *cfg, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	fs->dev = dev_new((int)cfg->mirrors);
+	fs->dev = dev_new((int)cfg->mirrors, false);
 	trace_init(&fs->trace, cfg->trace_all);
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
@@ -229,15 +229,25 @@ int
 fs_read(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int mirror,
     bool want_data, struct fs_read_result *res)
 {
+	struct fs_read_opts o = { .off = off, .len = len, .mirror = mirror,
+	    .want_data = want_data, .pid = -1 };
+
+	return fs_read_ex(fs, ino, &o, res);
+}
+
+int
+fs_read_ex(struct fs *fs, uint32_t ino, const struct fs_read_opts *o,
+    struct fs_read_result *res)
+{
 	struct fs_inode *ip;
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
 	if ((ip = op_inode(fs, ino, &r)) == NULL)
 		return r;
-	if (mirror < 0 || mirror > FS_MAX_MIRRORS)
+	if (o->mirror < 0 || o->mirror > FS_MAX_MIRRORS)
 		return fs_invalid(fs, "there is no such mirror");
-	return fs->era->read(fs, ip, off, len, mirror, want_data, res);
+	return fs->era->read(fs, ip, o, res);
 }
 
 int

@@ -76,9 +76,18 @@ struct sched;
 #define FS_EDEADLK	(-1001)		/* the operation can never finish */
 #define FS_EINVAL	(-1002)		/* invalid for the model's state */
 
+/* How the modern era picks the copy a read's bio goes to. */
+enum fs_read_policy {
+	FS_POLICY_PID,		/* copy (pid mod copies) + 1 */
+	FS_POLICY_ROUND_ROBIN,	/* by the sectors read so far */
+	FS_POLICY_DEVID		/* the copy on one device */
+};
+
 struct fs_config {
+	unsigned	era;		/* enum era_id: 0 is 2008 */
 	uint32_t	sectorsize;	/* FS_MIN..FS_MAX_SECTORSIZE, power of 2 */
 	uint32_t	mirrors;	/* 1..FS_MAX_MIRRORS */
+	bool		dup;		/* profile dup: 2 copies on device 1 */
 	uint64_t	size;		/* data capacity in bytes, <= FS_MAX_SIZE */
 	uint64_t	max_extent;	/* largest allocation; UINT64_MAX: none */
 	uint64_t	alloc_align;	/* allocation unit (0: the sector size) */
@@ -87,6 +96,24 @@ struct fs_config {
 	unsigned	quirks;		/* mask of enum quirk_id */
 	uint64_t	seed;		/* for `faults` */
 	bool		trace_all;	/* keep every trace event */
+	/* The modern era's reads (0 where not given: the defaults). */
+	enum fs_read_policy read_policy;
+	uint64_t	rr_min_contig;	/* round-robin:BYTES, 0: 256K */
+	uint32_t	policy_devid;	/* devid:N, 0: device 1 */
+	uint64_t	readahead;	/* bytes; FS_READAHEAD_DEFAULT */
+};
+
+#define FS_READAHEAD_DEFAULT	(128u << 10)
+#define FS_RR_MIN_CONTIG	(256u << 10)
+
+/* One read, as a statement or a task asks for it. */
+struct fs_read_opts {
+	uint64_t	off;
+	uint64_t	len;		/* clipped at EOF */
+	int		mirror;		/* the first copy tried, 0: the policy's */
+	bool		want_data;	/* fill intact/uniform (costs a compare) */
+	bool		direct;		/* O_DIRECT (modern): sector aligned */
+	int		pid;		/* the pid policy's pid, -1: the default */
 };
 
 /* What a read did, for `expect` keys. */
@@ -180,6 +207,9 @@ int	fs_sync(struct fs *);
  */
 int	fs_read(struct fs *, uint32_t ino, uint64_t off, uint64_t len,
 	    int mirror, bool want_data, struct fs_read_result *);
+/* The same with every option a read may have. */
+int	fs_read_ex(struct fs *, uint32_t ino, const struct fs_read_opts *,
+	    struct fs_read_result *);
 /* ftruncate(2): down (btrfs_truncate) or up (btrfs_setattr hole fill). */
 int	fs_truncate(struct fs *, uint32_t ino, uint64_t size);
 /* btrfs_drop_extent_cache(start, end), END inclusive, (u64)-1 to EOF. */

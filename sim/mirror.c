@@ -112,6 +112,8 @@ mirror_read(struct mirror *m, uint64_t start, uint64_t len,
 		return -EIO;
 	if (consume_ioerrors(m, start, start + len))
 		return -EIO;
+	if (buf == NULL)
+		return 0;
 	content_read_map(&m->content, start, len, sectorsize, buf);
 	apply_corruption(m, start, len, sectorsize, buf);
 	return 0;

@@ -55,7 +55,8 @@ void	mirror_write(struct mirror *, uint64_t start, uint64_t end,
 /*
  * Read logical [start, start + len) for a data bio: -EIO if the mirror is
  * offline or any sector has an I/O error left (each such sector's count
- * is consumed); otherwise 0 and the bytes, overlays applied, in BUF.
+ * is consumed); otherwise 0 and the bytes, overlays applied, in BUF
+ * (unless BUF is NULL: the status alone, nothing materialized).
  */
 int	mirror_read(struct mirror *, uint64_t start, uint64_t len,
 	    uint32_t sectorsize, uint8_t *buf);

@@ -284,9 +284,12 @@ check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 }
 
 int
-read2008_read(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
-    int mirror, bool want_data, struct fs_read_result *res)
+read2008_read(struct fs *fs, struct fs_inode *ip,
+    const struct fs_read_opts *o, struct fs_read_result *res)
 {
+	uint64_t off = o->off, len = o->len;
+	int mirror = o->mirror;
+	bool want_data = o->want_data;
 	uint64_t ss = fs_sectorsize(fs);
 	uint64_t end = off + len < off ? UINT64_MAX : off + len;
 	uint64_t first = range_round_down(off, ss), size;

@@ -25,6 +25,7 @@
 
 struct fs;
 struct fs_inode;
+struct fs_read_opts;
 struct fs_read_result;
 
 /* A data read bio of one page, as the 2008 hooks see it. */
@@ -43,9 +44,8 @@ struct fs_bio {
 };
 
 /* The buffered read of [off, off + len) (fs_read). */
-int	read2008_read(struct fs *, struct fs_inode *, uint64_t off,
-	    uint64_t len, int mirror, bool want_data,
-	    struct fs_read_result *);
+int	read2008_read(struct fs *, struct fs_inode *,
+	    const struct fs_read_opts *, struct fs_read_result *);
 /*
  * Read the page at file offset P into the page cache (readpage), with
  * its retries; PIN (or 0) is the first mirror.  0, -EIO, FS_EOOPS or
