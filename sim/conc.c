@@ -21,9 +21,17 @@ struct conc_pagelock {
 	struct sched_lock	 lock;
 };
 
+/* A block of conc_alloc(). */
+struct conc_mem {
+	struct conc_mem		*next;
+};
+
 struct conc {
 	struct fs		*fs;
 	struct sched		*sched;
+	bool			 alone;		/* conc_run_alone's world */
+	enum sched_lock_kind	 page_kind;
+	struct conc_mem		*mem;
 	struct sched_lock	 global[CONC_LOCK_COUNT];
 	struct sched_lock	*per_inode[CONC_LOCK_COUNT]; /* [ino - 1] */
 	bool			 have[CONC_LOCK_COUNT];
@@ -40,7 +48,8 @@ static void	endio_worker(struct sched *, void *);
 
 struct conc *
 conc_new(struct fs *fs, struct sched *sched,
-    const struct conc_lock_class *locks, size_t nlocks, uint32_t workers)
+    const struct conc_lock_class *locks, size_t nlocks,
+    enum sched_lock_kind page_kind, uint32_t workers)
 {
 	struct conc *c = xcalloc(1, sizeof(*c));
 	char name[SCHED_NAME];
@@ -48,6 +57,7 @@ conc_new(struct fs *fs, struct sched *sched,
 
 	c->fs = fs;
 	c->sched = sched;
+	c->page_kind = page_kind;
 	c->ninodes = fs_ninodes(fs);
 	for (size_t i = 0; i < nlocks; i++)
 		if (!locks[i].per_inode) {
@@ -97,12 +107,115 @@ conc_free(struct conc *c)
 		struct conc_bio *b = c->bios;
 
 		c->bios = b->next;
+		if (b->release != NULL)
+			b->release(b);
 		free(b);
+	}
+	while (c->mem != NULL) {
+		struct conc_mem *m = c->mem;
+
+		c->mem = m->next;
+		free(m);
 	}
 	sched_queue_free(&c->endio);
 	for (int i = 0; i < CONC_LOCK_COUNT; i++)
 		free(c->per_inode[i]);
 	free(c);
+}
+
+/* The one task of conc_run_alone(). */
+struct alone {
+	struct fs	*fs;
+	int		(*op)(struct fs *, void *);
+	void		*arg;
+	int		 status;
+};
+
+static void
+alone_main(struct sched *s, void *arg)
+{
+	struct alone *a = arg;
+
+	(void)s;
+	a->status = a->op(a->fs, a->arg);
+}
+
+int
+conc_run_alone(struct fs *fs, int (*op)(struct fs *, void *), void *arg)
+{
+	struct sched_opts so = { .policy = SCHED_POLICY_FIFO,
+	    .max_steps = (size_t)-1 };
+	struct alone a = { .fs = fs, .op = op, .arg = arg };
+	struct sched_result *res = xmalloc(sizeof(*res));
+	struct sched *s = sched_new(&so);
+	int status;
+
+	sched_spawn(s, SCHED_TASK, "task 1", alone_main, &a);
+	fs_attach(fs, s);
+	fs_conc(fs)->alone = true;
+	sched_run(s, res);
+	fs_detach(fs);
+	sched_free(s);
+	switch (res->outcome) {
+	case SCHED_COMPLETED:
+		status = a.status;
+		break;
+	case SCHED_OOPS:
+		if (!fs_crashed(fs))
+			fs_oops(fs, "scheduler", res->oops);
+		status = fs_hung(fs) ? FS_EHANG : FS_EOOPS;
+		break;
+	default:
+		status = FS_EDEADLK;
+		break;
+	}
+	free(res);
+	return status;
+}
+
+bool
+conc_alone(const struct conc *c)
+{
+	return c->alone;
+}
+
+int
+conc_task_pid(const struct fs *fs)
+{
+	const struct conc *c = fs_conc(fs);
+
+	if (c == NULL || c->alone || sched_self(c->sched) < 0)
+		return 0;
+	return sched_self(c->sched) + 1;	/* tasks come first */
+}
+
+void *
+conc_alloc(struct fs *fs, size_t size)
+{
+	struct conc *c = fs_conc(fs);
+	struct conc_mem *m = xcalloc(1, sizeof(*m) + size);
+
+	m->next = c->mem;
+	c->mem = m;
+	return m + 1;
+}
+
+void
+conc_event_init(struct fs *fs, struct sched_event *ev, const char *name)
+{
+	sched_event_init(ev, name, &fs_conc(fs)->endio);
+}
+
+void
+conc_event_wait(struct fs *fs, struct sched_event *ev)
+{
+	sched_wait(fs_conc(fs)->sched, ev);
+}
+
+void
+conc_event_signal(struct fs *fs, struct sched_event *ev)
+{
+	sched_signal(fs_conc(fs)->sched, ev);
 }
 
 struct sched *
@@ -171,7 +284,7 @@ page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 	pl->p = p;
 	snprintf(name, sizeof(name), "page %u:%" PRIu64, pl->ino & 0xffffu,
 	    p & (uint64_t)0xffffffffff);
-	sched_lock_init(c->sched, &pl->lock, SCHED_MUTEX, name);
+	sched_lock_init(c->sched, &pl->lock, c->page_kind, name);
 	pl->next = c->pages;
 	c->pages = pl;
 	return &pl->lock;
@@ -216,6 +329,22 @@ conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
 			}
 			foot_touch(fs, FOOT_PAGES, ino, 0);	/* it may sleep */
 		}
+}
+
+void
+conc_wait_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct conc *c = fs_conc(fs);
+	struct sched_lock *l;
+
+	if (c == NULL)
+		return;
+	l = page_lock_of(c, ip, p);
+	if (l->owner != -1) {
+		sched_acquire(c->sched, l);
+		sched_release(c->sched, l);
+	}
+	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 }
 
 void
@@ -271,7 +400,10 @@ device_complete(struct sched *s, void *arg)
 
 	if (b->at_device != NULL)
 		b->at_device(b->fs, b);
-	sched_push(s, &fs_conc(b->fs)->endio, b);
+	if (b->at_worker == NULL)
+		sched_signal(s, &b->ev);	/* completes right here */
+	else
+		sched_push(s, &fs_conc(b->fs)->endio, b);
 }
 
 void
@@ -279,7 +411,8 @@ conc_bio_post(struct fs *fs, struct conc_bio *b, const char *name)
 {
 	struct conc *c = fs_conc(fs);
 
-	sched_event_init(&b->ev, name, &c->endio);
+	sched_event_init(&b->ev, name, b->at_worker != NULL ? &c->endio :
+	    NULL);
 	sched_post(c->sched, name, device_complete, b);
 }
 

@@ -45,6 +45,8 @@ enum conc_lock {
 	CONC_FS_MUTEX,		/* 2008: fs_info->fs_mutex, global */
 	CONC_EM_LOCK,		/* the extent map tree's lock, per inode */
 	CONC_I_MUTEX,		/* inode->i_mutex, per inode */
+	CONC_ORDERED,		/* modern: an inode's ordered extents, per
+				   inode (btrfs_wait_ordered_range) */
 	CONC_LOCK_COUNT
 };
 
@@ -60,7 +62,9 @@ struct conc_lock_class {
  * What the glue knows of a bio; an era's bio embeds it first.  AT_DEVICE
  * (or NULL) runs in the device's completion callback and does the I/O;
  * AT_WORKER runs on an end-io worker and must signal EV when the bio's
- * waiter may go on.
+ * waiter may go on.  A bio with no AT_WORKER completes in the callback
+ * itself (EV signalled there), as a write waited for with
+ * submit_bio_wait() does.
  */
 struct conc_bio {
 	struct conc_bio	*next;		/* every bio of the schedule */
@@ -69,6 +73,8 @@ struct conc_bio {
 	uint8_t		*buf;		/* the bio's data, or NULL */
 	void		(*at_device)(struct fs *, struct conc_bio *);
 	void		(*at_worker)(struct fs *, struct conc_bio *);
+	/* Frees what the bio points to (or NULL); run when it is freed. */
+	void		(*release)(struct conc_bio *);
 };
 
 /* A page read in flight (see above); lives in the reader's frame. */
@@ -86,7 +92,23 @@ struct conc_window {
  */
 struct conc	*conc_new(struct fs *, struct sched *,
 		    const struct conc_lock_class *locks, size_t nlocks,
-		    uint32_t workers);
+		    enum sched_lock_kind page_lock_kind, uint32_t workers);
+/*
+ * Run OP(FS, ARG) as the one task of a world of its own under the fifo
+ * schedule, with the fs attached, and return its status: how an era
+ * whose operations complete through the end-io workers (the modern one)
+ * runs a statement outside a concurrent block.  A world that cannot
+ * finish is FS_EDEADLK; an oops FS_EOOPS.
+ */
+int		 conc_run_alone(struct fs *, int (*op)(struct fs *, void *),
+		    void *arg);
+/* The task running alone, as conc_run_alone() made it. */
+bool		 conc_alone(const struct conc *);
+/*
+ * The pid a task's read has by default: 0 for a statement, the task's
+ * number (1, 2, ...) inside a concurrent block.
+ */
+int		 conc_task_pid(const struct fs *);
 void		 conc_free(struct conc *);
 
 struct sched	*conc_sched(const struct conc *);
@@ -112,6 +134,9 @@ void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
  */
 void		 conc_wait_pages_from(struct fs *, const struct fs_inode *ip,
 		    uint64_t keep);
+/* folio_wait_locked(): wait until nobody holds the page lock of (IP, P). */
+void		 conc_wait_page(struct fs *, const struct fs_inode *ip,
+		    uint64_t p);
 /* cond_resched(): the scheduler may switch entities here. */
 void		 conc_preempt(struct fs *);
 /* A simulated oops under the scheduler: the schedule ends. */
@@ -131,6 +156,18 @@ void		 conc_bio_post(struct fs *, struct conc_bio *b,
 void		 conc_bio_wait(struct fs *, struct conc_bio *b);
 /* B's waiter may go on. */
 void		 conc_bio_done(struct fs *, struct conc_bio *b);
+
+/* SIZE zeroed bytes that live until the schedule ends (conc_free). */
+void		*conc_alloc(struct fs *, size_t size);
+/*
+ * An event a task waits for and an end-io worker signals (a direct
+ * read's completion): initialised as NAME, signalled through the end-io
+ * queue for the reports.
+ */
+void		 conc_event_init(struct fs *, struct sched_event *,
+		    const char *name);
+void		 conc_event_wait(struct fs *, struct sched_event *);
+void		 conc_event_signal(struct fs *, struct sched_event *);
 
 /* Register the read window W of page (IP, P) / remove it. */
 void		 conc_window_open(struct fs *, struct conc_window *w,

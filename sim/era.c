@@ -30,6 +30,8 @@ static const struct era_ops eras[ERA_COUNT] = {
 		.summary = "btrfs as of commit 3b951516 (the data-retry fix)",
 		.locks = locks_2008,
 		.nlocks = sizeof(locks_2008) / sizeof(locks_2008[0]),
+		/* 2008's reader holds its page until its completion. */
+		.page_lock_kind = SCHED_MUTEX,
 		.write = write2008_write,
 		.sync = writeback2008_sync,
 		.read = read2008_read,

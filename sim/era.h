@@ -38,9 +38,11 @@ struct era_ops {
 	const char	*name;		/* `era NAME` */
 	const char	*summary;	/* one line for `blksim quirks` */
 
-	/* The lock set: conc_new() makes these, in this order. */
+	/* The lock set: conc_new() makes these, in this order; and the
+	 * kind of the page locks. */
 	const struct conc_lock_class *locks;
 	size_t		 nlocks;
+	enum sched_lock_kind page_lock_kind;
 
 	/* The file operations (the VFS entry points). */
 	int	(*write)(struct fs *, struct fs_inode *, uint64_t off,

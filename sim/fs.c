@@ -23,6 +23,7 @@
 #include "em.h"
 #include "era.h"
 #include "foot.h"
+#include "imap.h"
 #include "fs.h"
 #include "inode.h"
 #include "pcache.h"
@@ -41,8 +42,10 @@ struct fs {
 	struct trace	trace;
 	uint32_t	line;		/* scenario line, stamped on events */
 	struct content_stream gen;	/* where generated writes draw from */
+	struct imap	csum_tree;	/* modern: logical -> content checksummed */
 	struct rng	rng;		/* fault placement (fault.c) */
-	bool		crashed;	/* an oops happened */
+	bool		crashed;	/* an oops (or a hang) happened */
+	bool		hung;		/* it was a hang */
 	unsigned	latent;		/* FS_LATENT_* seen so far */
 	unsigned	enospc;		/* why the last -ENOSPC: FS_ENOSPC_* */
 	char		oops[160];	/* where and why */
@@ -116,7 +119,8 @@ fs_new(const struct fs_config *cfg, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	fs->dev = dev_new((int)cfg->mirrors, false);
+	fs->dev = dev_new((int)cfg->mirrors, cfg->dup);
+	imap_init(&fs->csum_tree);
 	trace_init(&fs->trace, cfg->trace_all);
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
@@ -135,6 +139,7 @@ fs_free(struct fs *fs)
 	free(fs->inodes);
 	alloc_destroy(&fs->alloc);
 	dev_free(fs->dev);
+	imap_destroy(&fs->csum_tree);
 	trace_destroy(&fs->trace);
 	free(fs);
 }
@@ -148,6 +153,7 @@ fs_clone(const struct fs *src)
 	fs->conc = NULL;
 	alloc_clone(&fs->alloc, &src->alloc);
 	fs->dev = dev_clone(src->dev);
+	imap_clone(&fs->csum_tree, &src->csum_tree);
 	trace_init(&fs->trace, src->trace.keep_all);
 	fs->inodes = xreallocarray(NULL, src->ninodes ? src->ninodes : 1,
 	    sizeof(*fs->inodes));
@@ -297,7 +303,7 @@ void
 fs_attach(struct fs *fs, struct sched *sched)
 {
 	fs->conc = conc_new(fs, sched, fs->era->locks, fs->era->nlocks,
-	    fs->cfg.workers);
+	    fs->era->page_lock_kind, fs->cfg.workers);
 }
 
 void
@@ -459,7 +465,7 @@ fs_emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
 	size_t n = fs->trace.n;
 
 	trace_emit(&fs->trace, k, fs->line, ino, x0, x1, x2, x3);
-	if (fs->conc != NULL && fs->trace.n > n)
+	if (fs->conc != NULL && !conc_alone(fs->conc) && fs->trace.n > n)
 		fs->trace.ev[n].task = (uint16_t)(conc_self(fs->conc) + 1);
 }
 
@@ -477,6 +483,22 @@ fs_oops(struct fs *fs, const char *fn, const char *reason)
 	fs_emit(fs, TRACE_OOPS, 0, 0, 0, 0, 0);
 	conc_oops(fs, fs->oops);	/* ends the schedule */
 	return FS_EOOPS;
+}
+
+int
+fs_hang(struct fs *fs, const char *fn, const char *reason)
+{
+	snprintf(fs->oops, sizeof(fs->oops), "%s: %s", fn, reason);
+	fs->crashed = fs->hung = true;
+	fs_emit(fs, TRACE_HANG, 0, 0, 0, 0, 0);
+	conc_oops(fs, fs->oops);	/* ends the schedule */
+	return FS_EHANG;
+}
+
+bool
+fs_hung(const struct fs *fs)
+{
+	return fs->hung;
 }
 
 int
@@ -516,6 +538,13 @@ fs_alloc(struct fs *fs)
 {
 	foot_touch(fs, FOOT_ALLOC, 0, 0);
 	return &fs->alloc;
+}
+
+struct imap *
+fs_csum_tree(struct fs *fs)
+{
+	foot_touch(fs, FOOT_CSUM_TREE, 0, 0);
+	return &fs->csum_tree;
 }
 
 struct content_stream *
@@ -558,7 +587,9 @@ fs_check(const struct fs *fs, const char **why)
 		if (inode_check(fs->inodes[i], fs->cfg.sectorsize, why) != 0)
 			return -1;
 	}
-	if (dev_check(fs->dev, why) != 0 || alloc_check(&fs->alloc, why) != 0)
+	if (dev_check(fs->dev, why) != 0 ||
+	    alloc_check(&fs->alloc, why) != 0 ||
+	    imap_check(&fs->csum_tree, why) != 0)
 		return -1;
 	return 0;
 }

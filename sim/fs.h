@@ -44,6 +44,7 @@ struct content_stream;
 struct era_ops;
 struct fs;
 struct fs_inode;
+struct imap;
 struct rng;
 struct sched;
 
@@ -75,6 +76,7 @@ struct sched;
 #define FS_EOOPS	(-1000)		/* simulated kernel crash */
 #define FS_EDEADLK	(-1001)		/* the operation can never finish */
 #define FS_EINVAL	(-1002)		/* invalid for the model's state */
+#define FS_EHANG	(-1003)		/* a loop that never ends (a hang) */
 
 /* How the modern era picks the copy a read's bio goes to. */
 enum fs_read_policy {
@@ -284,6 +286,12 @@ void		 fs_emit(struct fs *, enum trace_kind, uint32_t ino,
 void		 fs_count(struct fs *, enum stat_id id, uint64_t n);
 /* A simulated kernel crash in kernel function FN; returns FS_EOOPS. */
 int		 fs_oops(struct fs *, const char *fn, const char *reason);
+/*
+ * Kernel function FN would loop forever: the model stops it and the fs,
+ * like an oops, takes no more operations; returns FS_EHANG.
+ */
+int		 fs_hang(struct fs *, const char *fn, const char *reason);
+bool		 fs_hung(const struct fs *);
 /* FS_EINVAL with WHY (formatted) as fs_why(). */
 int		 fs_invalid(struct fs *, const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
@@ -296,6 +304,11 @@ struct dev	*fs_dev(const struct fs *);
 /* The allocator and the content stream, recorded (foot.h); borrowed. */
 struct alloc	*fs_alloc(struct fs *);
 struct content_stream *fs_gen(struct fs *);
+/*
+ * The modern era's csum tree: the content each checksummed sector held
+ * when written, by logical address.  Recorded (foot.h); borrowed.
+ */
+struct imap	*fs_csum_tree(struct fs *);
 /* The PRNG that places random faults (not used inside tasks). */
 struct rng	*fs_rng(struct fs *);
 /* The concurrency glue, or NULL when sequential. */

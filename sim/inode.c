@@ -24,6 +24,8 @@ struct fs_inode {
 	struct imap	data;
 	struct imap	failrec;
 	struct imap	unsure;
+	struct imap	ondisk;
+	struct imap	present;
 	bool		meta_cached;
 	uint64_t	alloc_hint;
 };
@@ -42,6 +44,8 @@ inode_new(uint32_t ino, bool nodatasum)
 	imap_init(&ip->data);
 	imap_init(&ip->failrec);
 	imap_init(&ip->unsure);
+	imap_init(&ip->ondisk);
+	imap_init(&ip->present);
 	ip->meta_cached = true;		/* create leaves it cached */
 	return ip;
 }
@@ -58,6 +62,8 @@ inode_free(struct fs_inode *ip)
 	imap_destroy(&ip->data);
 	imap_destroy(&ip->failrec);
 	imap_destroy(&ip->unsure);
+	imap_destroy(&ip->ondisk);
+	imap_destroy(&ip->present);
 	free(ip);
 }
 
@@ -74,6 +80,8 @@ inode_clone(const struct fs_inode *s)
 	imap_clone(&d->data, &s->data);
 	imap_clone(&d->failrec, &s->failrec);
 	imap_clone(&d->unsure, &s->unsure);
+	imap_clone(&d->ondisk, &s->ondisk);
+	imap_clone(&d->present, &s->present);
 	return d;
 }
 
@@ -153,6 +161,20 @@ inode_unsure(const struct fs *fs, struct fs_inode *ip)
 }
 
 struct imap *
+inode_ondisk(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_PAGES, ip->ino, 0);
+	return &ip->ondisk;
+}
+
+struct imap *
+inode_present(const struct fs *fs, struct fs_inode *ip)
+{
+	foot_touch(fs, FOOT_PAGES, ip->ino, 0);
+	return &ip->present;
+}
+
+struct imap *
 inode_csums(const struct fs *fs, struct fs_inode *ip)
 {
 	foot_touch(fs, FOOT_CSUMS, ip->ino, 0);
@@ -198,7 +220,9 @@ inode_check(const struct fs_inode *ip, uint32_t pagesize, const char **why)
 	    imap_check(&ip->csums, why) != 0 ||
 	    imap_check(&ip->data, why) != 0 ||
 	    imap_check(&ip->failrec, why) != 0 ||
-	    imap_check(&ip->unsure, why) != 0)
+	    imap_check(&ip->unsure, why) != 0 ||
+	    imap_check(&ip->ondisk, why) != 0 ||
+	    imap_check(&ip->present, why) != 0)
 		return -1;
 	for (const struct imap_ent *e = imap_first(&ip->failrec); e != NULL;
 	    e = imap_next(&ip->failrec, e)) {

@@ -14,6 +14,12 @@
  *   unsure	the oracle's blind spots: bytes it cannot vouch for (a page
  *		the 2008 code filled with 0x01 bytes, or file bytes mapped
  *		past a write's end by an over-sized allocation)
+ *   ondisk	the oracle of what the file holds on disk, as of the last
+ *		writeback that succeeded (modern: a failed ordered extent
+ *		leaves the file's previous contents)
+ *   present	the pages present in the page cache whatever their state
+ *		(modern: a failed readahead leaves a page present but not
+ *		uptodate; `pages` holds only uptodate ones)
  *   meta	whether the inode's btree blocks are in memory
  *   alloc_hint	the end of its last allocated extent
  *   i_size	the file size
@@ -65,6 +71,8 @@ void		 inode_set_alloc_hint(const struct fs *, struct fs_inode *,
 struct pcache	*inode_pages(const struct fs *, struct fs_inode *);
 struct imap	*inode_data(const struct fs *, struct fs_inode *);
 struct imap	*inode_unsure(const struct fs *, struct fs_inode *);
+struct imap	*inode_ondisk(const struct fs *, struct fs_inode *);
+struct imap	*inode_present(const struct fs *, struct fs_inode *);
 struct imap	*inode_csums(const struct fs *, struct fs_inode *);
 struct imap	*inode_failrec(const struct fs *, struct fs_inode *);
 struct em_tree	*inode_em(const struct fs *, struct fs_inode *);

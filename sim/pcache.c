@@ -112,6 +112,25 @@ pcache_drop_clean(struct pcache *pc)
 	pc->pages = keep;
 }
 
+void
+pcache_drop_clean_range(struct pcache *pc, uint64_t s, uint64_t t)
+{
+	uint64_t at = s;
+
+	/* Clear the gaps between dirty runs. */
+	while (at < t) {
+		const struct imap_ent *d = imap_first_from(&pc->dirty, at);
+		uint64_t stop = d == NULL || d->start >= t ? t :
+		    (d->start > at ? d->start : at);
+
+		if (stop > at)
+			imap_clear(&pc->pages, at, stop);
+		if (d == NULL || d->start >= t)
+			break;
+		at = d->end;
+	}
+}
+
 const struct imap_ent *
 pcache_dirty_from(const struct pcache *pc, uint64_t at)
 {

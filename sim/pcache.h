@@ -47,6 +47,8 @@ void	pcache_mark_dirty(struct pcache *, uint64_t s, uint64_t t,
 void	pcache_mark_clean(struct pcache *, uint64_t s, uint64_t t);
 /* Drop every clean page (drop_caches 1): dirty ones stay. */
 void	pcache_drop_clean(struct pcache *);
+/* Drop the clean pages of [s, t) only. */
+void	pcache_drop_clean_range(struct pcache *, uint64_t s, uint64_t t);
 /* The first maximal dirty run ending after AT, or NULL.  Borrowed. */
 const struct imap_ent *pcache_dirty_from(const struct pcache *, uint64_t at);
 /* The bytes of every dirty run. */

@@ -31,6 +31,24 @@ static const struct quirk_info quirk_table[QUIRK_COUNT] = {
 	[QUIRK_RETRY_MISS_OOPS] = { "retry-miss-oops",
 	    "the fixed retry dereferences a missed cache lookup before "
 	    "checking it (oops instead of EIO)" },
+	[QUIRK_REPAIR_DISABLED] = { "repair-disabled",
+	    "buffered reads get no repair: a dummy readpage_io_failed hook "
+	    "(btrfs/141, 143)" },
+	[QUIRK_NO_CORRUPTION_COUNT] = { "no-corruption-count",
+	    "checksum errors do not count corruption_errs (btrfs/215)" },
+	[QUIRK_REPAIR_ONE_MIRROR] = { "repair-one-mirror",
+	    "repair reads start at copy 1 and only the last bad copy is "
+	    "rewritten (btrfs/265)" },
+	[QUIRK_WRITE_ERROR_READ_COUNT] = { "write-error-read-count",
+	    "a failed write also counts read_io_errs" },
+	[QUIRK_SCRUB_RO_WRITES] = { "scrub-ro-writes",
+	    "a read-only scrub writes its repairs (btrfs/288)" },
+	[QUIRK_SCRUB_FINAL_COUNTS] = { "scrub-final-counts",
+	    "scrub reports the errors left at the end, not those found "
+	    "(btrfs/289)" },
+	[QUIRK_REPAIR_ENDLESS] = { "repair-endless",
+	    "the repair walk does not stop at the failed copy (the loop "
+	    "btrfs/268 guards against)" },
 };
 
 static const struct {

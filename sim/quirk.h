@@ -21,6 +21,14 @@ enum quirk_id {
 	QUIRK_NOCSUM_EIO,	/* 6: a sector with no checksum fails verification */
 	QUIRK_ALLOC_UNDERFLOW,	/* 7: cow_file_range lacks the underflow break */
 	QUIRK_RETRY_MISS_OOPS,	/* 8: retry dereferences a missed lookup */
+	/* The modern era's: regressions of Linux 4.x-6.x read repair. */
+	QUIRK_REPAIR_DISABLED,	/* buffered reads get no repair (btrfs/141) */
+	QUIRK_NO_CORRUPTION_COUNT, /* csum errors not in corruption_errs */
+	QUIRK_REPAIR_ONE_MIRROR, /* repair from copy 1, rewrite one copy */
+	QUIRK_WRITE_ERROR_READ_COUNT, /* write errors count read_io_errs */
+	QUIRK_SCRUB_RO_WRITES,	/* a read-only scrub writes repairs */
+	QUIRK_SCRUB_FINAL_COUNTS, /* scrub counts the errors left at the end */
+	QUIRK_REPAIR_ENDLESS,	/* the repair walk passes the failed copy */
 	QUIRK_COUNT
 };
 

@@ -16,6 +16,8 @@ static const char *const stat_names[STAT_COUNT] = {
 	[STAT_EM_MERGES] = "em_merges",
 	[STAT_ALLOCATIONS] = "allocations",
 	[STAT_DEADLOCKS] = "deadlocks",
+	[STAT_REPAIR_WRITES] = "repair_writes",
+	[STAT_WRITE_ERRORS] = "write_errors",
 };
 
 const char *

@@ -1,7 +1,7 @@
 /*
  * Counters: what a scenario can assert with `expect stat`.  They are
  * cumulative over a scenario.  The names are part of the scenario language
- * (DESIGN.md §3) and fixed; new counters are appended.
+ * (blksim-scenario(5), EXPECTATIONS) and fixed; new counters are appended.
  */
 #ifndef SIM_STAT_H
 #define SIM_STAT_H
@@ -21,6 +21,8 @@ enum stat_id {
 	STAT_EM_MERGES,		/* maps merged on insert or by merge_extent_mapping */
 	STAT_ALLOCATIONS,	/* allocator calls that returned space */
 	STAT_DEADLOCKS,		/* concurrent blocks in which a deadlock was found */
+	STAT_REPAIR_WRITES,	/* modern: repair write-backs that succeeded */
+	STAT_WRITE_ERRORS,	/* data write bios that failed */
 	STAT_COUNT
 };
 

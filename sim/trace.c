@@ -19,6 +19,8 @@ static const char *const trace_names[TRACE_KIND_COUNT] = {
 	[TRACE_EIO] = "eio",
 	[TRACE_DEADLOCK] = "deadlock",
 	[TRACE_OOPS] = "oops",
+	[TRACE_NO_MIRROR] = "no-mirror",
+	[TRACE_HANG] = "hang",
 };
 
 void

@@ -33,12 +33,20 @@ enum trace_kind {
 	TRACE_EIO,		/* x1 file offset: the page failed */
 	TRACE_DEADLOCK,		/* x1 file offset */
 	TRACE_OOPS,		/* (message in fs) */
+	TRACE_NO_MIRROR,	/* x0 logical, x1 file offset, x2 the failed
+				   copy: the repair walk is back at it */
+	TRACE_HANG,		/* (message in fs): a walk that never ends */
 	TRACE_KIND_COUNT
 };
 
 #define TRACE_BIO_READ		0
 #define TRACE_BIO_RETRY		1
 #define TRACE_BIO_WRITE		2
+#define TRACE_BIO_READAHEAD	3	/* modern: REQ_RAHEAD */
+#define TRACE_BIO_DIRECT	4	/* modern: O_DIRECT */
+#define TRACE_BIO_REPAIR	5	/* modern: a repair read */
+#define TRACE_BIO_REPAIR_WRITE	6	/* modern: a repair write-back */
+#define TRACE_BIO_SCRUB		7	/* modern: a scrub read */
 
 #define TRACE_CSUM_OK		0
 #define TRACE_CSUM_BAD		1
