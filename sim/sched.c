@@ -101,6 +101,8 @@
 #include <time.h>
 
 #include "coro.h"
+#include "lockorder.h"
+#include "por.h"
 #include "rng.h"
 #include "sched.h"
 #include "xmalloc.h"
@@ -126,7 +128,6 @@
 
 #define SCHED_DEFAULT_STEPS	100000
 #define SCHED_DEFAULT_SCHEDULES	100000
-#define SCHED_CYCLE_BUDGET	1000000	/* path extensions when listing */
 #define SCHED_PROGRESS_NS	250000000
 
 #define PRINTFLIKE(f, a)	__attribute__((__format__(__printf__, f, a)))
@@ -194,55 +195,16 @@ struct sched_action {
 	bool		 fired;
 };
 
-/* A set of uint64_t keys, open addressing. */
-struct sched_set {
-	uint64_t	*slot;		/* key + 1; 0 is an empty slot */
-	size_t		 cap;		/* 0 or a power of two */
-	size_t		 n;
-};
-
-struct sched_node {
-	char		 name[SCHED_NAME];
-	bool		 queue;		/* a work queue's pseudo-lock */
-};
-
-/* Lock-order graph: nodes by (name, queue), edges from << 32 | to. */
-struct sched_graph {
-	struct sched_node *node;
-	size_t		 nnode, cap;
-	int32_t		*index;		/* node id + 1 by name hash; 0 empty */
-	size_t		 icap;		/* 0 or a power of two */
-	struct sched_set edge;
-	uint64_t	*elist;		/* the edges in the order first seen */
-	size_t		 nelist, elcap;
-};
-
-/* The objects one step touched, as keys (fp_key()). */
-struct sched_fp {
-	uint64_t	*key;
-	size_t		 n, cap;
-	bool		 all;		/* it ended the schedule: it depends
-					   on every step */
-};
-
-/* An action with the footprint of its step: a sleep set member. */
-struct sched_asleep {
-	uint32_t	 act;
-	struct sched_fp	 fp;
-};
-
 struct sched_dstep {
 	uint32_t	*en;		/* enabled actions, priority order */
 	size_t		 nen;
 	size_t		 choice;	/* index into en */
 	int		 preempts;	/* preemptions before this step */
 	int		 yielded;	/* entity that may be preempted, -1 */
-	struct sched_fp	 fp;		/* what the chosen step touched */
+	struct por_fp	 fp;		/* what the chosen step touched */
 	bool		 fp_yielded;	/* the chosen entity yielded */
-	struct sched_asleep *sleep;	/* asleep here */
-	size_t		 nsleep;
-	struct sched_asleep *done;	/* explored here before choice */
-	size_t		 ndone;
+	struct por_sleep sleep;		/* asleep here */
+	struct por_sleep done;		/* explored here before choice */
 };
 
 struct sched_dfs {
@@ -283,8 +245,8 @@ struct sched {
 	bool		 truncated;
 	size_t		 steps;
 	struct rng	 rng;
-	struct sched_fp	 fp;		/* what the current step touched */
-	struct sched_graph graph;
+	struct por_fp	 fp;		/* what the current step touched */
+	struct lockorder graph;
 	struct sched_dfs *dfs;		/* set by sched_explore */
 	struct sched_pool *pool;	/* set by sched_explore */
 };
@@ -328,431 +290,6 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/* What a footprint records about an object. */
-enum fp_kind {
-	FP_LOCK,
-	FP_EVENT,
-	FP_QUEUE,
-	FP_TOUCH,	/* sched_touch() */
-	FP_POST		/* the posting counter */
-};
-
-/*
- * An object's identity in footprints: a hash of its kind and name, since
- * each schedule runs on a new copy of the world and addresses change.
- * Objects of one name, or of colliding hashes, count as one: that only
- * makes more steps dependent, so the reduction stays sound.
- */
-static uint64_t
-fp_key(enum fp_kind kind, const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)kind;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h);
-}
-
-/* The current step touches the object KIND NAME. */
-static void
-fp_add(struct sched_fp *fp, enum fp_kind kind, const char *name)
-{
-	uint64_t key = fp_key(kind, name);
-	size_t i;
-
-	for (i = 0; i < fp->n; i++)
-		if (fp->key[i] == key)
-			return;
-	if (fp->n == fp->cap) {
-		fp->cap = fp->cap ? 2 * fp->cap : 8;
-		fp->key = xreallocarray(fp->key, fp->cap, sizeof(*fp->key));
-	}
-	fp->key[fp->n++] = key;
-}
-
-/* DST becomes a copy of SRC; DST owns its array. */
-static void
-fp_copy(struct sched_fp *dst, const struct sched_fp *src)
-{
-	dst->n = dst->cap = src->n;
-	dst->all = src->all;
-	dst->key = NULL;
-	if (src->n > 0) {
-		dst->key = xreallocarray(NULL, src->n, sizeof(*dst->key));
-		memcpy(dst->key, src->key, src->n * sizeof(*dst->key));
-	}
-}
-
-/* Steps with disjoint footprints commute (the caller's promise). */
-static bool
-fp_disjoint(const struct sched_fp *a, const struct sched_fp *b)
-{
-	size_t i, j;
-
-	if (a->all || b->all)
-		return false;
-	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++)
-			if (a->key[i] == b->key[j])
-				return false;
-	return true;
-}
-
-/* Double SET's table and rehash. */
-static void
-set_grow(struct sched_set *set)
-{
-	struct sched_set bigger;
-	size_t i, j, mask;
-
-	bigger.cap = set->cap ? 2 * set->cap : 64;
-	bigger.n = set->n;
-	bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
-	mask = bigger.cap - 1;
-	for (i = 0; i < set->cap; i++) {
-		if (set->slot[i] == 0)
-			continue;
-		for (j = rng_mix64(set->slot[i]) & mask; bigger.slot[j] != 0;
-		    j = (j + 1) & mask)
-			;
-		bigger.slot[j] = set->slot[i];
-	}
-	free(set->slot);
-	*set = bigger;
-}
-
-/* Returns true if KEY was not in SET. */
-static bool
-set_add(struct sched_set *set, uint64_t key)
-{
-	size_t i, mask;
-
-	if (2 * (set->n + 1) > set->cap)
-		set_grow(set);
-	mask = set->cap - 1;
-	for (i = rng_mix64(key + 1) & mask; set->slot[i] != 0;
-	    i = (i + 1) & mask)
-		if (set->slot[i] == key + 1)
-			return false;
-	set->slot[i] = key + 1;
-	set->n++;
-	return true;
-}
-
-/* ---- the lock-order graph ------------------------------------------------ */
-
-/* Hash of a lock-order node's name and kind. */
-static uint64_t
-node_hash(const char *name, bool queue)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h ^ queue);
-}
-
-/* Double G's name index and rebuild it. */
-static void
-graph_reindex(struct sched_graph *g)
-{
-	size_t i, j, mask;
-
-	free(g->index);
-	g->icap = g->icap ? 2 * g->icap : 64;
-	g->index = xcalloc(g->icap, sizeof(*g->index));
-	mask = g->icap - 1;
-	for (i = 0; i < g->nnode; i++) {
-		for (j = node_hash(g->node[i].name, g->node[i].queue) & mask;
-		    g->index[j] != 0; j = (j + 1) & mask)
-			;
-		g->index[j] = (int32_t)i + 1;
-	}
-}
-
-/* The node of class NAME (a queue's if QUEUE), added if new. */
-static int
-graph_node(struct sched_graph *g, const char *name, bool queue)
-{
-	struct sched_node *nd;
-	size_t i, mask;
-
-	if (2 * (g->nnode + 1) > g->icap)
-		graph_reindex(g);
-	mask = g->icap - 1;
-	for (i = node_hash(name, queue) & mask; g->index[i] != 0;
-	    i = (i + 1) & mask) {
-		nd = &g->node[g->index[i] - 1];
-		if (nd->queue == queue && strcmp(nd->name, name) == 0)
-			return g->index[i] - 1;
-	}
-	if (g->nnode == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 16;
-		g->node = xreallocarray(g->node, g->cap, sizeof(*g->node));
-	}
-	nd = &g->node[g->nnode];
-	name_copy(nd->name, name);
-	nd->queue = queue;
-	g->index[i] = (int32_t)g->nnode + 1;
-	return (int)g->nnode++;
-}
-
-/* Record FROM -> TO, once, in the order edges are first seen. */
-static void
-graph_edge(struct sched_graph *g, int from, int to)
-{
-	uint64_t e = (uint64_t)from << 32 | (uint32_t)to;
-
-	if (!set_add(&g->edge, e))
-		return;
-	if (g->nelist == g->elcap) {
-		g->elcap = g->elcap ? 2 * g->elcap : 16;
-		g->elist = xreallocarray(g->elist, g->elcap,
-		    sizeof(*g->elist));
-	}
-	g->elist[g->nelist++] = e;
-}
-
-/* Release G's arrays; G is empty afterwards. */
-static void
-graph_free(struct sched_graph *g)
-{
-	free(g->node);
-	free(g->index);
-	free(g->edge.slot);
-	free(g->elist);
-	memset(g, 0, sizeof(*g));
-}
-
-/*
- * Add SRC's edges to DST, nodes matched by name.  DST numbers new nodes
- * in the order their edges were first seen, so a cycle is listed from the
- * lock taken first.
- */
-static void
-graph_merge(struct sched_graph *dst, const struct sched_graph *src)
-{
-	const struct sched_node *a, *b;
-	uint64_t e;
-	size_t i;
-	int from, to;
-
-	for (i = 0; i < src->nelist; i++) {
-		e = src->elist[i];
-		a = &src->node[e >> 32];
-		b = &src->node[(uint32_t)e];
-		from = graph_node(dst, a->name, a->queue);
-		to = graph_node(dst, b->name, b->queue);
-		graph_edge(dst, from, to);
-	}
-}
-
-/* qsort() order of ints. */
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Adjacency in CSR form: the successors of v are adj[off[v], off[v + 1]). */
-struct sched_csr {
-	int		*off;
-	int		*adj;
-};
-
-/* G's edges as CSR adjacency, reversed if REVERSE; sorted successors
- * make the listing deterministic.  csr_free() releases it. */
-static void
-csr_build(const struct sched_graph *g, struct sched_csr *c, bool reverse)
-{
-	size_t i, n = g->nnode;
-	int *fill, from, to;
-	uint64_t e;
-
-	c->off = xcalloc(n + 1, sizeof(*c->off));
-	c->adj = xcalloc(g->edge.n + 1, sizeof(*c->adj));
-	fill = xcalloc(n + 1, sizeof(*fill));
-	for (i = 0; i < g->edge.cap; i++) {
-		if ((e = g->edge.slot[i]) == 0)
-			continue;
-		e--;
-		from = reverse ? (int)(uint32_t)e : (int)(e >> 32);
-		c->off[from + 1]++;
-	}
-	for (i = 0; i < n; i++)
-		c->off[i + 1] += c->off[i];
-	for (i = 0; i < g->edge.cap; i++) {
-		if ((e = g->edge.slot[i]) == 0)
-			continue;
-		e--;
-		from = reverse ? (int)(uint32_t)e : (int)(e >> 32);
-		to = reverse ? (int)(e >> 32) : (int)(uint32_t)e;
-		c->adj[c->off[from] + fill[from]++] = to;
-	}
-	for (i = 0; i < n; i++)
-		qsort(c->adj + c->off[i], (size_t)(c->off[i + 1] - c->off[i]),
-		    sizeof(int), cmp_int);
-	free(fill);
-}
-
-/* Release what csr_build() allocated. */
-static void
-csr_free(struct sched_csr *c)
-{
-	free(c->off);
-	free(c->adj);
-}
-
-/*
- * Strongly connected components (Kosaraju, iterative): COMP[v] for every
- * node.  A cycle lies inside one component.
- */
-static void
-graph_scc(size_t n, const struct sched_csr *fwd, const struct sched_csr *rev,
-    int *comp)
-{
-	int *fin, *stk, *it, nfin = 0, sp, v, w, ncomp = 0;
-	bool *seen;
-	size_t r;
-
-	fin = xcalloc(n + 1, sizeof(*fin));
-	stk = xcalloc(n + 1, sizeof(*stk));
-	it = xcalloc(n + 1, sizeof(*it));
-	seen = xcalloc(n + 1, sizeof(*seen));
-	for (r = 0; r < n; r++) {
-		if (seen[r])
-			continue;
-		sp = 0;
-		stk[sp] = (int)r;
-		it[sp++] = fwd->off[r];
-		seen[r] = true;
-		while (sp > 0) {
-			v = stk[sp - 1];
-			if (it[sp - 1] == fwd->off[v + 1]) {
-				fin[nfin++] = v;
-				sp--;
-				continue;
-			}
-			w = fwd->adj[it[sp - 1]++];
-			if (!seen[w]) {
-				seen[w] = true;
-				stk[sp] = w;
-				it[sp++] = fwd->off[w];
-			}
-		}
-	}
-	for (r = 0; r < n; r++)
-		comp[r] = -1;
-	while (nfin > 0) {
-		v = fin[--nfin];
-		if (comp[v] >= 0)
-			continue;
-		sp = 0;
-		stk[sp++] = v;
-		comp[v] = ncomp;
-		while (sp > 0) {
-			v = stk[--sp];
-			for (int k = rev->off[v]; k < rev->off[v + 1]; k++) {
-				w = rev->adj[k];
-				if (comp[w] < 0) {
-					comp[w] = ncomp;
-					stk[sp++] = w;
-				}
-			}
-		}
-		ncomp++;
-	}
-	free(fin);
-	free(stk);
-	free(it);
-	free(seen);
-}
-
-/* Append "A -> B -> ... -> A" for the cycle PATH[0..len). */
-static bool
-order_add_cycle(struct sched_order_report *rep, const struct sched_graph *g,
-    const int *path, int len)
-{
-	char *buf;
-	int i;
-
-	if (rep->ncycles == (int)(sizeof(rep->cycles) /
-	    sizeof(rep->cycles[0]))) {
-		rep->more = true;
-		return false;
-	}
-	buf = rep->cycles[rep->ncycles++];
-	buf[0] = '\0';
-	for (i = 0; i < len; i++)
-		str_add(buf, sizeof(rep->cycles[0]), "%s -> ",
-		    g->node[path[i]].name);
-	str_add(buf, sizeof(rep->cycles[0]), "%s", g->node[path[0]].name);
-	return true;
-}
-
-/*
- * Every elementary cycle of G, each once: from each node s, the simple
- * paths through nodes > s of s's component that come back to s.  The
- * listing stops at the report's capacity or after SCHED_CYCLE_BUDGET
- * path extensions, and then says there are more.
- */
-static void
-order_cycles(const struct sched_graph *g, struct sched_order_report *rep)
-{
-	struct sched_csr fwd, rev;
-	size_t n = g->nnode, s;
-	int *comp, *path, *it, depth, v, w;
-	bool *onpath;
-	long budget = SCHED_CYCLE_BUDGET;
-
-	if (n == 0)
-		return;
-	csr_build(g, &fwd, false);
-	csr_build(g, &rev, true);
-	comp = xcalloc(n, sizeof(*comp));
-	path = xcalloc(n + 1, sizeof(*path));
-	it = xcalloc(n + 1, sizeof(*it));
-	onpath = xcalloc(n, sizeof(*onpath));
-	graph_scc(n, &fwd, &rev, comp);
-	for (s = 0; s < n; s++) {
-		path[0] = (int)s;
-		it[0] = fwd.off[s];
-		onpath[s] = true;
-		depth = 1;
-		while (depth > 0) {
-			v = path[depth - 1];
-			if (it[depth - 1] == fwd.off[v + 1]) {
-				onpath[v] = false;
-				depth--;
-				continue;
-			}
-			w = fwd.adj[it[depth - 1]++];
-			if (--budget < 0) {
-				rep->more = true;
-				goto out;
-			}
-			if (w == (int)s) {
-				if (!order_add_cycle(rep, g, path, depth))
-					goto out;
-			} else if (w > (int)s && comp[w] == comp[s] &&
-			    !onpath[w]) {
-				path[depth] = w;
-				it[depth++] = fwd.off[w];
-				onpath[w] = true;
-			}
-		}
-	}
-out:
-	csr_free(&fwd);
-	csr_free(&rev);
-	free(comp);
-	free(path);
-	free(it);
-	free(onpath);
 }
 
 /* ---- context switches ---------------------------------------------------- */
@@ -930,9 +467,10 @@ order_take(struct sched *s, const struct sched_ent *e, int node)
 		return;
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->order_id >= 0)
-			graph_edge(&s->graph, e->held.lock[i]->order_id, node);
+			lockorder_edge(&s->graph, e->held.lock[i]->order_id,
+			    node);
 	if (e->busy && e->serves->order_id >= 0)
-		graph_edge(&s->graph, e->serves->order_id, node);
+		lockorder_edge(&s->graph, e->serves->order_id, node);
 }
 
 /* Build observation KIND of E (NULL: the running callback) and pass it
@@ -1153,9 +691,9 @@ sched_free(struct sched *s)
 	free(s->act);
 	free(s->en);
 	free(s->irq.lock);
-	free(s->fp.key);
+	por_fp_free(&s->fp);
 	free(s->replay);
-	graph_free(&s->graph);
+	lockorder_free(&s->graph);
 	free(s);
 }
 
@@ -1181,25 +719,62 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	return s->nent++;
 }
 
-/* A free lock, in S's lock-order graph under its name. */
+/*
+ * The key of NAME: FNV-1a over its bytes, mixed, in SCHED_KEY_MAX.  It
+ * partitions objects exactly as their names do, but for 2^-61 collisions,
+ * which only make more steps dependent.
+ */
+uint64_t
+sched_name_key(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return rng_mix64(h) & SCHED_KEY_MAX;
+}
+
+/* A free lock of class KEY, in S's lock-order graph. */
+void
+sched_lock_init_key(struct sched *s, struct sched_lock *l,
+    enum sched_lock_kind kind, uint64_t key, const char *name)
+{
+	name_copy(l->name, name);
+	l->kind = kind;
+	l->owner = -1;
+	l->key = por_key(POR_LOCK, key);
+	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph, l->key,
+	    l->name);
+}
+
+/* A free lock keyed by its name (as cut to SCHED_NAME). */
 void
 sched_lock_init(struct sched *s, struct sched_lock *l,
     enum sched_lock_kind kind, const char *name)
 {
 	name_copy(l->name, name);
-	l->kind = kind;
-	l->owner = -1;
-	l->order_id = s == NULL ? -1 : graph_node(&s->graph, l->name, false);
+	sched_lock_init_key(s, l, kind, sched_name_key(l->name), name);
 }
 
-/* An empty queue; its items array is the caller's to free with
- * sched_queue_free(). */
+/* An empty queue of key KEY; its items array is the caller's to free
+ * with sched_queue_free(). */
 void
-sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
+sched_queue_init_key(struct sched *s, struct sched_queue *q, uint64_t key,
+    const char *name)
 {
 	memset(q, 0, sizeof(*q));
 	name_copy(q->name, name);
-	q->order_id = s == NULL ? -1 : graph_node(&s->graph, q->name, true);
+	q->key = por_key(POR_QUEUE, key);
+	q->order_id = s == NULL ? -1 : lockorder_node(&s->graph, q->key,
+	    q->name);
+}
+
+/* An empty queue keyed by its name. */
+void
+sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
+{
+	name_copy(q->name, name);
+	sched_queue_init_key(s, q, sched_name_key(q->name), name);
 }
 
 /* Release Q's items array (not the items). */
@@ -1211,14 +786,25 @@ sched_queue_free(struct sched_queue *q)
 	q->head = q->tail = q->cap = 0;
 }
 
-/* A pending event, signalled through VIA's workers if VIA is set. */
+/* A pending event of key KEY, signalled through VIA's workers if VIA is
+ * set. */
 void
-sched_event_init(struct sched_event *ev, const char *name,
+sched_event_init_key(struct sched_event *ev, uint64_t key, const char *name,
     struct sched_queue *via)
 {
 	name_copy(ev->name, name);
 	ev->done = false;
 	ev->via = via;
+	ev->key = por_key(POR_EVENT, key);
+}
+
+/* A pending event keyed by its name. */
+void
+sched_event_init(struct sched_event *ev, const char *name,
+    struct sched_queue *via)
+{
+	name_copy(ev->name, name);
+	sched_event_init_key(ev, sched_name_key(ev->name), name, via);
 }
 
 /* ---- called from entities and callbacks ---------------------------------- */
@@ -1257,7 +843,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	struct sched_ent *e;
 
 	assert(s->running);
-	fp_add(&s->fp, FP_LOCK, l->name);
+	por_fp_add(&s->fp, l->key);
 	if (l->kind != SCHED_SPINLOCK && might_sleep(s, take_fn(l->kind),
 	    l->name))
 		return;
@@ -1279,7 +865,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	}
 	while (l->owner != -1) {
 		block(s, e, SCHED_WAIT_LOCK, l);
-		fp_add(&s->fp, FP_LOCK, l->name);
+		por_fp_add(&s->fp, l->key);
 	}
 	l->owner = e->id;
 	held_push(&e->held, l);
@@ -1296,7 +882,7 @@ sched_release(struct sched *s, struct sched_lock *l)
 	int me;
 
 	assert(s->running);
-	fp_add(&s->fp, FP_LOCK, l->name);
+	por_fp_add(&s->fp, l->key);
 	me = s->cur >= 0 ? s->cur : SCHED_OWNER_IRQ;
 	if (l->owner == -1) {
 		oops(s, "unlocking %s, which is not locked", l->name);
@@ -1321,7 +907,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 {
 	struct sched_ent *e;
 
-	fp_add(&s->fp, FP_EVENT, ev->name);
+	por_fp_add(&s->fp, ev->key);
 	if (might_sleep(s, "wait_for_completion", ev->name))
 		return;
 	e = self(s);
@@ -1329,7 +915,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 		order_take(s, e, ev->via->order_id);
 	while (!ev->done) {
 		block(s, e, SCHED_WAIT_EVENT, ev);
-		fp_add(&s->fp, FP_EVENT, ev->name);
+		por_fp_add(&s->fp, ev->key);
 	}
 }
 
@@ -1338,7 +924,7 @@ void
 sched_signal(struct sched *s, struct sched_event *ev)
 {
 	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_EVENT, ev->name);
+		por_fp_add(&s->fp, ev->key);
 	ev->done = true;
 }
 
@@ -1347,7 +933,7 @@ void
 sched_push(struct sched *s, struct sched_queue *q, void *item)
 {
 	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_QUEUE, q->name);
+		por_fp_add(&s->fp, q->key);
 	if (q->tail == q->cap) {
 		if (q->head > 0) {
 			memmove(q->items, q->items + q->head,
@@ -1373,7 +959,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 {
 	struct sched_ent *e;
 
-	fp_add(&s->fp, FP_QUEUE, q->name);
+	por_fp_add(&s->fp, q->key);
 	if (might_sleep(s, "wait_for_work", q->name))
 		return NULL;
 	e = self(s);
@@ -1385,7 +971,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	order_take(s, e, q->order_id);
 	while (queue_empty(q)) {
 		block(s, e, SCHED_WAIT_QUEUE, q);
-		fp_add(&s->fp, FP_QUEUE, q->name);
+		por_fp_add(&s->fp, q->key);
 	}
 	e->busy = true;
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
@@ -1424,7 +1010,7 @@ sched_post(struct sched *s, const char *name,
 	struct sched_action *a;
 
 	if (s->running)
-		fp_add(&s->fp, FP_POST, "");
+		por_fp_add(&s->fp, por_key(POR_POST, 0));
 	if (s->nact == s->actcap) {
 		s->actcap = s->actcap ? 2 * s->actcap : 16;
 		s->act = xreallocarray(s->act, s->actcap, sizeof(*s->act));
@@ -1445,12 +1031,19 @@ sched_oops(struct sched *s, const char *msg)
 	oops(s, "%s", msg);
 }
 
-/* Add caller state WHAT to the step's footprint (sleep sets). */
+/* Add the caller's object KEY to the step's footprint (por.h). */
+void
+sched_touch_key(struct sched *s, uint64_t key)
+{
+	if (s != NULL && s->running)
+		por_fp_add(&s->fp, por_key(POR_TOUCH, key));
+}
+
+/* Deprecated: the object named WHAT, keyed by its name. */
 void
 sched_touch(struct sched *s, const char *what)
 {
-	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_TOUCH, what);
+	sched_touch_key(s, sched_name_key(what));
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -1615,14 +1208,10 @@ dfs_preempts(const struct sched_dstep *st, size_t c)
 static long
 dfs_next(struct sched_dfs *d, const struct sched_dstep *st, size_t from)
 {
-	size_t c, k;
-	bool asleep;
+	size_t c;
 
 	for (c = from; c < st->nen; c++) {
-		asleep = false;
-		for (k = 0; k < st->nsleep && !asleep; k++)
-			asleep = st->sleep[k].act == st->en[c];
-		if (asleep)
+		if (por_sleep_has(&st->sleep, st->en[c]))
 			continue;
 		if (d->bound >= 0 && st->preempts + dfs_preempts(st, c) >
 		    d->bound) {
@@ -1632,17 +1221,6 @@ dfs_next(struct sched_dfs *d, const struct sched_dstep *st, size_t from)
 		return (long)c;
 	}
 	return -1;
-}
-
-/* Append ACT with a copy of its footprint FP to the array *V. */
-static void
-asleep_add(struct sched_asleep **v, size_t *n, uint32_t act,
-    const struct sched_fp *fp)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n].act = act;
-	fp_copy(&(*v)[*n].fp, fp);
-	(*n)++;
 }
 
 /*
@@ -1657,7 +1235,6 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 {
 	struct sched_dfs *d = s->dfs;
 	struct sched_dstep *st, *prev;
-	size_t k;
 	long c;
 
 	if (i < d->nstep) {
@@ -1690,14 +1267,9 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 			st->yielded = prev->yielded;
 		else if (prev->fp_yielded)
 			st->yielded = (int)prev->en[prev->choice];
-		for (k = 0; d->por && k < prev->nsleep; k++)
-			if (fp_disjoint(&prev->sleep[k].fp, &prev->fp))
-				asleep_add(&st->sleep, &st->nsleep,
-				    prev->sleep[k].act, &prev->sleep[k].fp);
-		for (k = 0; d->por && k < prev->ndone; k++)
-			if (fp_disjoint(&prev->done[k].fp, &prev->fp))
-				asleep_add(&st->sleep, &st->nsleep,
-				    prev->done[k].act, &prev->done[k].fp);
+		if (d->por)
+			por_sleep_inherit(&st->sleep, &prev->sleep, &prev->done,
+			    &prev->fp);
 	}
 	if ((c = dfs_next(d, st, 0)) < 0) {
 		dfs_pop(d);
@@ -1719,8 +1291,8 @@ dfs_after(struct sched *s, size_t i, uint32_t a)
 {
 	struct sched_dstep *st = &s->dfs->step[i];
 
-	free(st->fp.key);
-	fp_copy(&st->fp, &s->fp);
+	por_fp_free(&st->fp);
+	por_fp_copy(&st->fp, &s->fp);
 	st->fp.all = s->stop;
 	st->fp_yielded = !act_is_post(a) &&
 	    s->ent[a]->state == SCHED_RUNNABLE;
@@ -1731,15 +1303,9 @@ static void
 dfs_pop(struct sched_dfs *d)
 {
 	struct sched_dstep *st = &d->step[--d->nstep];
-	size_t k;
-
-	for (k = 0; k < st->nsleep; k++)
-		free(st->sleep[k].fp.key);
-	for (k = 0; k < st->ndone; k++)
-		free(st->done[k].fp.key);
-	free(st->sleep);
-	free(st->done);
-	free(st->fp.key);
+	por_sleep_free(&st->sleep);
+	por_sleep_free(&st->done);
+	por_fp_free(&st->fp);
 	free(st->en);
 }
 
@@ -1753,8 +1319,7 @@ dfs_backtrack(struct sched_dfs *d)
 	while (d->nstep > 0) {
 		st = &d->step[d->nstep - 1];
 		if (d->por)
-			asleep_add(&st->done, &st->ndone, st->en[st->choice],
-			    &st->fp);
+			por_sleep_add(&st->done, st->en[st->choice], &st->fp);
 		if ((c = dfs_next(d, st, st->choice + 1)) >= 0) {
 			st->choice = (size_t)c;
 			return true;
@@ -2054,7 +1619,7 @@ sched_run(struct sched *s, struct sched_result *res)
 			a = s->en[0];
 		}
 		note_choice(s, a);
-		s->fp.n = 0;
+		por_fp_reset(&s->fp);
 		run_action(s, a);
 		if (s->dfs != NULL)
 			dfs_after(s, s->steps, a);
@@ -2143,7 +1708,7 @@ sched_explore(const struct sched_explore_opts *o,
 {
 	struct sched_dfs dfs;
 	struct sched_pool pool;
-	struct sched_graph order;
+	struct lockorder order;
 	struct sched_result *r;
 	struct sched_opts so;
 	struct sched *s;
@@ -2177,7 +1742,7 @@ sched_explore(const struct sched_explore_opts *o,
 			s->dfs = &dfs;
 		s->pool = &pool;
 		sched_run(s, r);
-		graph_merge(&order, &s->graph);
+		lockorder_merge(&order, &s->graph);
 		if (s->pruned) {
 			res->pruned++;
 		} else {
@@ -2231,7 +1796,7 @@ sched_explore(const struct sched_explore_opts *o,
 	while (pool.n > 0)
 		stack_free(&pool.stack[--pool.n]);
 	free(pool.stack);
-	order_cycles(&order, &res->order);
-	graph_free(&order);
+	lockorder_cycles(&order, &res->order);
+	lockorder_free(&order);
 	free(r);
 }

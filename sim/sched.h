@@ -64,6 +64,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockorder.h"
+#include "por.h"
+
 #define SCHED_STACK		(256 * 1024)
 #define SCHED_MAX_ENTITIES	64
 #define SCHED_NAME		32
@@ -86,15 +89,26 @@ enum sched_lock_kind {
 #define SCHED_OWNER_IRQ		(-2)
 
 /*
- * Locks of the same name are one class in the lock-order graph (as in
- * lockdep): name per-object locks per object ("page a:4096") unless
- * taking two of them at once is itself a finding.
+ * Identity.  Every schedule runs on a new copy of the world, so locks,
+ * events and queues are known across schedules by a key given at init,
+ * never by address: objects of one kind with one key are one object to
+ * the partial-order reduction (por.h), and locks of one key are one class
+ * in the lock-order graph (lockorder.h), as lockdep has classes.  Key
+ * per-object locks per object (a page's) unless taking two of them at
+ * once is itself a finding.  Keys up to SCHED_KEY_MAX are taken as they
+ * are; a wider one is hashed into that range.  The name-only inits key an
+ * object by the hash of its name (sched_name_key()), so objects of one
+ * name are one.  Names are for reports only.  KEY fields hold the key
+ * with the object's kind in its top bits (por_key()).
  */
+#define SCHED_KEY_MAX		POR_KEY_MAX
+
 struct sched_lock {
 	char		name[SCHED_NAME];
 	enum sched_lock_kind kind;
 	int		owner;		/* entity id, -1, or SCHED_OWNER_IRQ */
 	int		order_id;	/* lock-order graph node, or -1 */
+	uint64_t	key;		/* POR_LOCK */
 };
 
 /* A one-shot event (an I/O completed).  VIA: the queue whose workers
@@ -103,6 +117,7 @@ struct sched_event {
 	char		name[SCHED_NAME];
 	bool		done;
 	struct sched_queue *via;
+	uint64_t	key;		/* POR_EVENT */
 };
 
 struct sched_queue {
@@ -110,6 +125,7 @@ struct sched_queue {
 	void		**items;	/* FIFO */
 	size_t		head, tail, cap;
 	int		order_id;
+	uint64_t	key;		/* POR_QUEUE */
 };
 
 /* Entity states, for reports. */
@@ -216,14 +232,26 @@ void		 sched_free(struct sched *);
  * are T1, T2, ... and workers W1, W2, ... in spawn order. */
 int		 sched_spawn(struct sched *, enum sched_role, const char *name,
 		    void (*fn)(struct sched *, void *arg), void *arg);
-/* With a NULL sched (sequential code), the object is in no order graph. */
+/*
+ * Objects, keyed as "Identity" above says: the _key variants take the
+ * caller's KEY, the others the hash of NAME.  With a NULL sched
+ * (sequential code), the object is in no order graph.
+ */
 void		 sched_lock_init(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, const char *name);
+void		 sched_lock_init_key(struct sched *, struct sched_lock *,
+		    enum sched_lock_kind, uint64_t key, const char *name);
 void		 sched_queue_init(struct sched *, struct sched_queue *,
 		    const char *name);
+void		 sched_queue_init_key(struct sched *, struct sched_queue *,
+		    uint64_t key, const char *name);
 void		 sched_queue_free(struct sched_queue *);
 void		 sched_event_init(struct sched_event *, const char *name,
 		    struct sched_queue *via);
+void		 sched_event_init_key(struct sched_event *, uint64_t key,
+		    const char *name, struct sched_queue *via);
+/* The key of NAME (at most SCHED_KEY_MAX): equal names, equal keys. */
+uint64_t	 sched_name_key(const char *name);
 /* Run the world to its end under OPTS' policy; fills RES.  Once. */
 void		 sched_run(struct sched *, struct sched_result *res);
 /* Invariant walker: 0, or -EINVAL with *WHY set to the broken rule. */
@@ -259,13 +287,17 @@ int		 sched_post(struct sched *, const char *name,
  * when the callback does.  The first oops of a schedule is the one kept. */
 void		 sched_oops(struct sched *, const char *msg);
 /*
- * Declare that the running step reads or writes WHAT, caller state shared
- * between entities or callbacks without a sched lock held around every
- * access ("mirror 1", "bio counter").  Named, not by address: each
- * schedule runs on a new copy of the world.  Only partial-order reduction
- * looks at it (sched_explore_opts.por); a no-op outside sched_run or with
- * a NULL sched.
+ * Declare that the running step reads or writes the caller's object KEY,
+ * state shared between entities or callbacks without a sched lock held
+ * around every access (a mirror's sector, a bio counter).  By key, not by
+ * address: each schedule runs on a new copy of the world; the caller
+ * encodes what the object is into the key, and equal keys are one object.
+ * Only partial-order reduction looks at it (por.h); a no-op outside
+ * sched_run or with a NULL sched.
  */
+void		 sched_touch_key(struct sched *, uint64_t key);
+/* Deprecated: sched_touch_key(sched_name_key(WHAT)), for callers that
+ * still name their objects by strings. */
 void		 sched_touch(struct sched *, const char *what);
 
 /* ---- exploration --------------------------------------------------------- */
@@ -293,13 +325,6 @@ struct sched_explore_opts {
 	void		*observe_arg;
 };
 
-/* Lock-order cycles seen across all schedules. */
-struct sched_order_report {
-	char		cycles[16][256];	/* distinct, "A -> B -> A" */
-	int		ncycles;
-	bool		more;			/* there are more than shown */
-};
-
 struct sched_explore_result {
 	uint64_t	schedules;	/* run */
 	uint64_t	deadlocks;	/* schedules that deadlocked */
@@ -313,7 +338,7 @@ struct sched_explore_result {
 					   preemption bound) */
 	struct sched_result first_deadlock;	/* valid if deadlocks > 0 */
 	struct sched_result first_oops;		/* valid if oopses > 0 */
-	struct sched_order_report order;
+	struct lockorder_report order;	/* cycles across all schedules */
 };
 
 /*
