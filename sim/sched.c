@@ -1,9 +1,9 @@
 /*
  * The deterministic scheduler and the model checker of sched.h.
  *
- * Entities are coroutines (coro.h), each on a heap stack of SCHED_STACK
- * bytes, given at its first resumption; the scheduler runs on the stack
- * of sched_run()'s caller.  One of them runs at a time.  A step is one
+ * Entities are fibers (fiber.h), each on a stack of its own given at its
+ * first resumption; the scheduler is their host, on the stack of
+ * sched_run()'s caller.  One of them runs at a time.  A step is one
  * action:
  *
  *   - resume an entity: it runs until it blocks, reaches a preemption
@@ -86,11 +86,8 @@
  * name and lists every elementary cycle, each once, starting from its
  * node seen first (as the source of an edge, in exploration order).
  *
- * Sanitizers: around every context switch the AddressSanitizer fiber
- * hooks are called when it is built in, and stacks are registered with
- * valgrind when its header is there, so neither mistakes a switch for a
- * stack overflow.  An entity that never finished is simply abandoned;
- * its stack is freed (or pooled) by sched_free().
+ * Entities are fibers (fiber.h): an entity that never finished is simply
+ * abandoned; its stack is freed (or pooled) by sched_free().
  */
 #include <assert.h>
 #include <errno.h>
@@ -100,31 +97,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "coro.h"
+#include "fiber.h"
 #include "lockorder.h"
 #include "por.h"
 #include "rng.h"
 #include "sched.h"
 #include "xmalloc.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SCHED_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SCHED_ASAN	1
-#endif
-#endif
-#ifdef SCHED_ASAN
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define SCHED_VALGRIND	1
-#endif
-#endif
 
 #define SCHED_DEFAULT_STEPS	100000
 #define SCHED_DEFAULT_SCHEDULES	100000
@@ -149,18 +127,6 @@ act_post(size_t i)
 	return (uint32_t)(SCHED_MAX_ENTITIES + i);
 }
 
-/* A coroutine stack and its valgrind registration. */
-struct sched_stack {
-	void		*base;		/* SCHED_STACK bytes */
-	unsigned	 vg_id;		/* valgrind's stack id */
-};
-
-/* Stacks kept from one schedule of an exploration to the next. */
-struct sched_pool {
-	struct sched_stack *stack;
-	size_t		 n, cap;
-};
-
 /* Locks held by an entity or by the running callback. */
 struct sched_held {
 	struct sched_lock **lock;	/* in acquisition order */
@@ -174,10 +140,7 @@ struct sched_ent {
 	int		 nth;		/* the n of T<n> or W<n> */
 	void		(*fn)(struct sched *, void *);
 	void		*arg;
-	struct coro_ctx	 ctx;		/* saved while parked */
-	bool		 started;	/* has a stack and a context */
-	struct sched_stack stack;
-	void		*asan_fake;	/* ASan's fake stack while parked */
+	struct fiber	 fiber;		/* its stack and context */
 	enum sched_state state;
 	enum sched_wait_kind wait;	/* NONE unless BLOCKED */
 	struct sched_lock *wlock;	/* WAIT_LOCK */
@@ -227,10 +190,7 @@ struct sched {
 	size_t		 unfired;	/* actions before it have fired */
 	uint32_t	*en;		/* enabled actions this step */
 	size_t		 encap;
-	struct coro_ctx	 main;		/* the scheduler's, while parked */
-	void		*main_fake;
-	const void	*main_bottom;	/* the scheduler's stack, for ASan */
-	size_t		 main_size;
+	struct fiber_host host;		/* the scheduler's context */
 	int		 cur;		/* running entity, or -1 */
 	size_t		 firing;	/* running callback: index + 1, or 0 */
 	struct sched_held irq;		/* spinlocks the callback holds */
@@ -248,7 +208,7 @@ struct sched {
 	struct por_fp	 fp;		/* what the current step touched */
 	struct lockorder graph;
 	struct sched_dfs *dfs;		/* set by sched_explore */
-	struct sched_pool *pool;	/* set by sched_explore */
+	struct fiber_pool *pool;	/* set by sched_explore */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -292,56 +252,18 @@ now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* ---- context switches ---------------------------------------------------- */
-
-/* The scheduler resumes E; returns when E parks, exits or oopses. */
-static void
-switch_to(struct sched *s, struct sched_ent *e)
-{
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(&s->main_fake, e->stack.base,
-	    SCHED_STACK);
-#endif
-	coro_switch(&s->main, &e->ctx);
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(s->main_fake, NULL, NULL);
-#endif
-}
-
-/* E hands the CPU back to the scheduler; returns when resumed. */
-static void
-park(struct sched *s, struct sched_ent *e)
-{
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(&e->asan_fake, s->main_bottom,
-	    s->main_size);
-#endif
-	coro_switch(&e->ctx, &s->main);
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(e->asan_fake, &s->main_bottom,
-	    &s->main_size);
-#endif
-}
-
 static void	ent_exit(struct sched *, struct sched_ent *);
 
-/* Entry of every entity, on its own stack; it never returns. */
+/* The function of every entity's fiber: run the entity's function, then
+ * note that it returned. */
 static void
-trampoline(void *arg)
+ent_main(void *arg)
 {
 	struct sched *s = arg;
-	struct sched_ent *e;
+	struct sched_ent *e = s->ent[s->cur];
 
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(NULL, &s->main_bottom, &s->main_size);
-#endif
-	e = s->ent[s->cur];
 	e->fn(s, e->arg);
 	ent_exit(s, e);
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size);
-#endif
-	coro_switch(&e->ctx, &s->main);	/* for good */
 }
 
 /* ---- outcomes ------------------------------------------------------------ */
@@ -392,7 +314,7 @@ oops(struct sched *s, const char *fmt, ...)
 	}
 	if (s->cur >= 0)
 		for (;;)
-			park(s, s->ent[s->cur]);
+			fiber_park(&s->ent[s->cur]->fiber);
 }
 
 /* The first spinlock in H, or NULL. */
@@ -531,7 +453,7 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_BEGIN, e, kind,
 		    block_name(kind, obj));
-	park(s, e);
+	fiber_park(&e->fiber);
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_END, e, kind,
 		    block_name(kind, obj));
@@ -609,68 +531,6 @@ sched_new(const struct sched_opts *opts)
 	return s;
 }
 
-/* A clean stack: from the pool, or new. */
-static struct sched_stack
-stack_get(struct sched *s)
-{
-	struct sched_stack st;
-
-	if (s->pool != NULL && s->pool->n > 0) {
-		st = s->pool->stack[--s->pool->n];
-	} else {
-		st.base = xmalloc(SCHED_STACK);
-		st.vg_id = 0;
-#ifdef SCHED_VALGRIND
-		st.vg_id = VALGRIND_STACK_REGISTER(st.base,
-		    (char *)st.base + SCHED_STACK);
-#endif
-	}
-#ifdef SCHED_ASAN
-	/* Frames of an abandoned coroutine may have left poison. */
-	ASAN_UNPOISON_MEMORY_REGION(st.base, SCHED_STACK);
-#endif
-	return st;
-}
-
-/* Return ST's memory to the system. */
-static void
-stack_free(struct sched_stack *st)
-{
-#ifdef SCHED_VALGRIND
-	VALGRIND_STACK_DEREGISTER(st->vg_id);
-#endif
-#ifdef SCHED_ASAN
-	ASAN_UNPOISON_MEMORY_REGION(st->base, SCHED_STACK);
-#endif
-	free(st->base);
-}
-
-/* Done with a stack: back to the pool, or freed. */
-static void
-stack_put(struct sched *s, struct sched_stack *st)
-{
-	struct sched_pool *p = s->pool;
-
-	if (p == NULL) {
-		stack_free(st);
-		return;
-	}
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 8;
-		p->stack = xreallocarray(p->stack, p->cap, sizeof(*p->stack));
-	}
-	p->stack[p->n++] = *st;
-}
-
-/* Give E a stack and a context that enters trampoline(). */
-static void
-ent_start(struct sched *s, struct sched_ent *e)
-{
-	e->stack = stack_get(s);
-	e->started = true;
-	coro_make(&e->ctx, e->stack.base, SCHED_STACK, trampoline, s);
-}
-
 /* Everything the sched owns, stacks of unfinished entities included;
  * locks, events and queues belong to the caller. */
 void
@@ -683,8 +543,7 @@ sched_free(struct sched *s)
 		return;
 	for (i = 0; i < s->nent; i++) {
 		e = s->ent[i];
-		if (e->started)
-			stack_put(s, &e->stack);
+		fiber_release(&e->fiber, s->pool);
 		free(e->held.lock);
 		free(e);
 	}
@@ -999,7 +858,7 @@ sched_preempt_point(struct sched *s)
 	if (might_sleep(s, "cond_resched", ""))
 		return;
 	e = self(s);
-	park(s, e);
+	fiber_park(&e->fiber);
 }
 
 /* Queue an external action; returns its number, the n of D<n>. */
@@ -1343,11 +1202,11 @@ run_action(struct sched *s, uint32_t a)
 		e->wlock = NULL;
 		e->wevent = NULL;
 		e->wqueue = NULL;
-		if (!e->started)
-			ent_start(s, e);
+		if (!e->fiber.started)
+			fiber_start(&e->fiber, &s->host, s->pool, ent_main, s);
 		s->cur = (int)a;
 		observe(s, SCHED_OBS_STEP_BEGIN, e, SCHED_WAIT_NONE, NULL);
-		switch_to(s, e);
+		fiber_resume(&e->fiber);
 		observe(s, SCHED_OBS_STEP_END, e, SCHED_WAIT_NONE, NULL);
 		s->cur = -1;
 		return;
@@ -1707,7 +1566,7 @@ sched_explore(const struct sched_explore_opts *o,
     struct sched_explore_result *res)
 {
 	struct sched_dfs dfs;
-	struct sched_pool pool;
+	struct fiber_pool *pool;
 	struct lockorder order;
 	struct sched_result *r;
 	struct sched_opts so;
@@ -1719,7 +1578,7 @@ sched_explore(const struct sched_explore_opts *o,
 	memset(res, 0, sizeof(*res));
 	memset(&dfs, 0, sizeof(dfs));
 	memset(&order, 0, sizeof(order));
-	memset(&pool, 0, sizeof(pool));
+	pool = fiber_pool_new();
 	r = xmalloc(sizeof(*r));
 	max = o->max_schedules ? o->max_schedules : SCHED_DEFAULT_SCHEDULES;
 	runs = o->explore ? UINT64_MAX : o->policy == SCHED_POLICY_RANDOM ?
@@ -1740,7 +1599,7 @@ sched_explore(const struct sched_explore_opts *o,
 			break;
 		if (o->explore)
 			s->dfs = &dfs;
-		s->pool = &pool;
+		s->pool = pool;
 		sched_run(s, r);
 		lockorder_merge(&order, &s->graph);
 		if (s->pruned) {
@@ -1793,9 +1652,7 @@ sched_explore(const struct sched_explore_opts *o,
 	while (dfs.nstep > 0)
 		dfs_pop(&dfs);
 	free(dfs.step);
-	while (pool.n > 0)
-		stack_free(&pool.stack[--pool.n]);
-	free(pool.stack);
+	fiber_pool_free(pool);
 	lockorder_cycles(&order, &res->order);
 	lockorder_free(&order);
 	free(r);

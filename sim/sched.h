@@ -48,8 +48,8 @@
  * the fifo rule, the reduction and their guarantees.
  *
  * Nothing here knows about filesystems; sim/fs.c puts its blocking points
- * on these primitives.  Memory: a coroutine stack per entity
- * (SCHED_STACK bytes), freed when the schedule ends, finished or not;
+ * on these primitives.  Memory: a stack per entity (fiber.h), freed
+ * when the schedule ends, finished or not;
  * code that may block must not hold heap memory only its stack knows.
  *
  * Names: the policies are SCHED_POLICY_* and the preemption point is
@@ -67,7 +67,6 @@
 #include "lockorder.h"
 #include "por.h"
 
-#define SCHED_STACK		(256 * 1024)
 #define SCHED_MAX_ENTITIES	64
 #define SCHED_NAME		32
 
