@@ -100,8 +100,10 @@
 #include "fiber.h"
 #include "lockorder.h"
 #include "por.h"
+#include "replay.h"
 #include "rng.h"
 #include "sched.h"
+#include "sched_int.h"
 #include "xmalloc.h"
 
 #define SCHED_DEFAULT_STEPS	100000
@@ -110,53 +112,12 @@
 
 #define PRINTFLIKE(f, a)	__attribute__((__format__(__printf__, f, a)))
 
-/*
- * An action is a uint32_t: an entity id (< SCHED_MAX_ENTITIES), or
- * SCHED_MAX_ENTITIES + i for the posted action of index i (D<i + 1>).
- */
-static inline bool
-act_is_post(uint32_t a)
-{
-	return a >= SCHED_MAX_ENTITIES;
-}
-
-/* The action that fires posted action index I. */
+/* The action that fires posted action index I (sched_sched_act_is_post()). */
 static inline uint32_t
 act_post(size_t i)
 {
 	return (uint32_t)(SCHED_MAX_ENTITIES + i);
 }
-
-/* Locks held by an entity or by the running callback. */
-struct sched_held {
-	struct sched_lock **lock;	/* in acquisition order */
-	size_t		 n, cap;
-};
-
-struct sched_ent {
-	char		 name[SCHED_NAME];
-	enum sched_role	 role;
-	int		 id;		/* index in sched.ent */
-	int		 nth;		/* the n of T<n> or W<n> */
-	void		(*fn)(struct sched *, void *);
-	void		*arg;
-	struct fiber	 fiber;		/* its stack and context */
-	enum sched_state state;
-	enum sched_wait_kind wait;	/* NONE unless BLOCKED */
-	struct sched_lock *wlock;	/* WAIT_LOCK */
-	struct sched_event *wevent;	/* WAIT_EVENT */
-	struct sched_queue *wqueue;	/* WAIT_QUEUE */
-	struct sched_held held;
-	struct sched_queue *serves;	/* last queue it popped: it works it */
-	bool		 busy;		/* processing an item of serves */
-};
-
-struct sched_action {
-	char		 name[SCHED_NAME];
-	void		(*fire)(struct sched *, void *);
-	void		*arg;
-	bool		 fired;
-};
 
 struct sched_dstep {
 	uint32_t	*en;		/* enabled actions, priority order */
@@ -178,39 +139,6 @@ struct sched_dfs {
 	bool		 bound_cut;	/* an alternative was skipped */
 };
 
-struct sched {
-	struct sched_opts opts;
-	char		*replay;	/* our copy of opts.replay */
-	const char	*rp;		/* next replay token */
-	struct sched_ent *ent[SCHED_MAX_ENTITIES];
-	int		 nent, ntask, nworker;
-	int		 order[SCHED_MAX_ENTITIES]; /* tasks, then workers */
-	struct sched_action *act;	/* posted, in posting order */
-	size_t		 nact, actcap;
-	size_t		 unfired;	/* actions before it have fired */
-	uint32_t	*en;		/* enabled actions this step */
-	size_t		 encap;
-	struct fiber_host host;		/* the scheduler's context */
-	int		 cur;		/* running entity, or -1 */
-	size_t		 firing;	/* running callback: index + 1, or 0 */
-	struct sched_held irq;		/* spinlocks the callback holds */
-	bool		 running;	/* inside sched_run */
-	bool		 ran;
-	bool		 stop;		/* an oops or a bad replay: end */
-	bool		 pruned;	/* ended asleep (sched_explore) */
-	enum sched_outcome outcome;
-	char		 msg[160];
-	char		 sched[1024];	/* the schedule string so far */
-	size_t		 slen;
-	bool		 truncated;
-	size_t		 steps;
-	struct rng	 rng;
-	struct por_fp	 fp;		/* what the current step touched */
-	struct lockorder graph;
-	struct sched_dfs *dfs;		/* set by sched_explore */
-	struct fiber_pool *pool;	/* set by sched_explore */
-};
-
 /* ---- small helpers ------------------------------------------------------- */
 
 /* Copy a name into a SCHED_NAME buffer, cut to fit. */
@@ -226,9 +154,10 @@ name_copy(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
-/* Append to the NUL-terminated BUF of SIZE bytes; false if cut short. */
-static bool PRINTFLIKE(3, 4)
-str_add(char *buf, size_t size, const char *fmt, ...)
+/* Append to the NUL-terminated BUF of SIZE bytes; false if cut short.
+ * Shared with replay.c through sched_int.h. */
+bool
+sched_str_add(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t len = strlen(buf);
 	va_list ap;
@@ -268,34 +197,25 @@ ent_main(void *arg)
 
 /* ---- outcomes ------------------------------------------------------------ */
 
-/* "T1", "W2" or "D3" for action A, into BUF. */
-static const char *
-act_label(const struct sched *s, uint32_t a, char *buf, size_t size)
-{
-	const struct sched_ent *e;
-
-	if (act_is_post(a)) {
-		snprintf(buf, size, "D%u", a - SCHED_MAX_ENTITIES + 1);
-	} else {
-		e = s->ent[a];
-		snprintf(buf, size, "%c%d", e->role == SCHED_TASK ? 'T' : 'W',
-		    e->nth);
-	}
-	return buf;
-}
-
 /* Record the first failure; the schedule ends after this step. */
-static void PRINTFLIKE(3, 4)
-set_outcome(struct sched *s, enum sched_outcome o, const char *fmt, ...)
+static void
+vfail(struct sched *s, enum sched_outcome o, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (s->stop)
 		return;
 	s->stop = true;
 	s->outcome = o;
-	va_start(ap, fmt);
 	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+}
+
+/* vfail() for replay.c, through sched_int.h. */
+void
+sched_fail(struct sched *s, enum sched_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(s, o, fmt, ap);
 	va_end(ap);
 }
 
@@ -305,13 +225,9 @@ oops(struct sched *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!s->stop) {
-		s->stop = true;
-		s->outcome = SCHED_OOPS;
-		va_start(ap, fmt);
-		vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vfail(s, SCHED_OOPS, fmt, ap);
+	va_end(ap);
 	if (s->cur >= 0)
 		for (;;)
 			fiber_park(&s->ent[s->cur]->fiber);
@@ -477,7 +393,7 @@ ent_exit(struct sched *s, struct sched_ent *e)
 	observe(s, SCHED_OBS_FINISH, e, SCHED_WAIT_NONE, NULL);
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->kind != SCHED_BITLOCK) {
-			set_outcome(s, SCHED_OOPS, "lock held at exit: %s "
+			sched_fail(s, SCHED_OOPS, "lock held at exit: %s "
 			    "still holds %s", e->name, e->held.lock[i]->name);
 			break;
 		}
@@ -928,131 +844,6 @@ enabled(struct sched *s)
 	return n;
 }
 
-/* A is among the NEN actions of EN. */
-static bool
-is_enabled(const uint32_t *en, size_t nen, uint32_t a)
-{
-	size_t i;
-
-	for (i = 0; i < nen; i++)
-		if (en[i] == a)
-			return true;
-	return false;
-}
-
-/* "T1, D2" into BUF. */
-static void
-list_enabled(const struct sched *s, const uint32_t *en, size_t nen,
-    char *buf, size_t size)
-{
-	char lab[16];
-	size_t i;
-
-	buf[0] = '\0';
-	for (i = 0; i < nen; i++)
-		str_add(buf, size, "%s%s", i ? ", " : "",
-		    act_label(s, en[i], lab, sizeof(lab)));
-}
-
-/*
- * Parse the next replay token into *A: returns 1, 0 at the end of the
- * string, or -1 with *WHAT set to what is wrong.
- */
-static int
-replay_token(struct sched *s, uint32_t *a, const char **what)
-{
-	const char *p = s->rp;
-	unsigned long n = 0;
-	char kind;
-	int k;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '\0')
-		return 0;
-	kind = *p++;
-	if ((kind != 'T' && kind != 'W' && kind != 'D') ||
-	    *p < '0' || *p > '9') {
-		*what = "is not an action (T<n>, W<n> or D<n>)";
-		return -1;
-	}
-	while (*p >= '0' && *p <= '9' && n < 1000000)
-		n = n * 10 + (unsigned long)(*p++ - '0');
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p != ',' && *p != '\0') {
-		*what = "is not an action (T<n>, W<n> or D<n>)";
-		return -1;
-	}
-	if (*p == ',')
-		p++;
-	s->rp = p;
-	*what = "names no action of this world";
-	if (kind == 'D') {
-		if (n == 0 || n > s->nact)
-			return -1;
-		*a = act_post(n - 1);
-		return 1;
-	}
-	for (k = 0; k < s->nent; k++)
-		if (s->ent[k]->nth == (int)n && (s->ent[k]->role ==
-		    SCHED_TASK) == (kind == 'T')) {
-			*a = (uint32_t)k;
-			return 1;
-		}
-	return -1;
-}
-
-/* The replay choice among EN, or false with a BAD_REPLAY outcome. */
-static bool
-replay_choose(struct sched *s, const uint32_t *en, size_t nen, uint32_t *a)
-{
-	const char *start = s->rp, *what;
-	char list[96], lab[16];
-	int r;
-
-	while (*start == ' ' || *start == '\t')
-		start++;
-	r = replay_token(s, a, &what);
-	list_enabled(s, en, nen, list, sizeof(list));
-	if (r == 0) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: the schedule "
-		    "ends, but %s can run", s->steps + 1, list);
-		return false;
-	}
-	if (r < 0) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: \"%.*s\" %s",
-		    s->steps + 1, (int)strcspn(start, ","), start, what);
-		return false;
-	}
-	if (!is_enabled(en, nen, *a)) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: %s cannot run "
-		    "(enabled: %s)", s->steps + 1,
-		    act_label(s, *a, lab, sizeof(lab)), list);
-		return false;
-	}
-	return true;
-}
-
-/* Append A to the schedule string, or mark it truncated. */
-static void
-note_choice(struct sched *s, uint32_t a)
-{
-	char lab[16];
-	size_t n;
-
-	act_label(s, a, lab, sizeof(lab));
-	n = strlen(lab) + (s->slen > 0);
-	if (s->truncated || s->slen + n >= sizeof(s->sched)) {
-		s->truncated = true;
-		return;
-	}
-	if (s->slen > 0)
-		s->sched[s->slen++] = ',';
-	memcpy(s->sched + s->slen, lab, strlen(lab) + 1);
-	s->slen += strlen(lab);
-}
-
 static void dfs_pop(struct sched_dfs *);
 
 /* Is choosing C at ST a preemption? */
@@ -1100,7 +891,7 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 		st = &d->step[i];
 		if (st->nen != nen ||
 		    memcmp(st->en, en, nen * sizeof(*en)) != 0) {
-			set_outcome(s, SCHED_BAD_REPLAY, "step %zu: the same "
+			sched_fail(s, SCHED_BAD_REPLAY, "step %zu: the same "
 			    "choices enabled other actions: the world is not "
 			    "deterministic", i + 1);
 			return false;
@@ -1122,7 +913,7 @@ dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
 		prev = &d->step[i - 1];
 		st->preempts = prev->preempts + dfs_preempts(prev,
 		    prev->choice);
-		if (act_is_post(prev->en[prev->choice]))
+		if (sched_act_is_post(prev->en[prev->choice]))
 			st->yielded = prev->yielded;
 		else if (prev->fp_yielded)
 			st->yielded = (int)prev->en[prev->choice];
@@ -1153,7 +944,7 @@ dfs_after(struct sched *s, size_t i, uint32_t a)
 	por_fp_free(&st->fp);
 	por_fp_copy(&st->fp, &s->fp);
 	st->fp.all = s->stop;
-	st->fp_yielded = !act_is_post(a) &&
+	st->fp_yielded = !sched_act_is_post(a) &&
 	    s->ent[a]->state == SCHED_RUNNABLE;
 }
 
@@ -1195,7 +986,7 @@ run_action(struct sched *s, uint32_t a)
 	struct sched_action *act;
 	struct sched_ent *e;
 
-	if (!act_is_post(a)) {
+	if (!sched_act_is_post(a)) {
 		e = s->ent[a];
 		e->state = SCHED_RUNNABLE;
 		e->wait = SCHED_WAIT_NONE;
@@ -1226,7 +1017,7 @@ run_action(struct sched *s, uint32_t a)
 	}
 	act->fire(s, act->arg);
 	if (s->irq.n > 0)
-		set_outcome(s, SCHED_OOPS, "lock held at the end of an "
+		sched_fail(s, SCHED_OOPS, "lock held at the end of an "
 		    "interrupt: %s (%s)", s->irq.lock[0]->name, act->name);
 	s->firing = 0;
 }
@@ -1241,10 +1032,10 @@ report_holds(const struct sched_ent *e, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < e->held.n; i++)
-		str_add(buf, size, "%s%s", i ? ", " : "",
+		sched_str_add(buf, size, "%s%s", i ? ", " : "",
 		    e->held.lock[i]->name);
 	if (e->busy)
-		str_add(buf, size, "%sprocessing an item of %s",
+		sched_str_add(buf, size, "%sprocessing an item of %s",
 		    e->held.n ? ", " : "", e->serves->name);
 }
 
@@ -1277,20 +1068,20 @@ report_waits(const struct sched *s, const struct sched_ent *e, char *buf,
 		return;
 	switch (e->wait) {
 	case SCHED_WAIT_LOCK:
-		str_add(buf, size, "%s", e->wlock->name);
+		sched_str_add(buf, size, "%s", e->wlock->name);
 		if (e->wlock->owner >= 0)
-			str_add(buf, size, " (held by %s)",
+			sched_str_add(buf, size, " (held by %s)",
 			    s->ent[e->wlock->owner]->name);
 		break;
 	case SCHED_WAIT_EVENT:
-		str_add(buf, size, "%s", e->wevent->name);
+		sched_str_add(buf, size, "%s", e->wevent->name);
 		if (e->wevent->via != NULL)
-			str_add(buf, size, " (signalled through %s, %s)",
+			sched_str_add(buf, size, " (signalled through %s, %s)",
 			    e->wevent->via->name,
 			    queue_state(s, e->wevent->via));
 		break;
 	case SCHED_WAIT_QUEUE:
-		str_add(buf, size, "work on %s", e->wqueue->name);
+		sched_str_add(buf, size, "work on %s", e->wqueue->name);
 		break;
 	case SCHED_WAIT_NONE:
 		break;
@@ -1380,9 +1171,9 @@ report_cycle(const struct sched *s, char *buf, size_t size)
 		if (rank[cs.found[i]] < rank[cs.found[first]])
 			first = i;
 	for (i = 0; i < cs.nfound; i++)
-		str_add(buf, size, "%s -> ",
+		sched_str_add(buf, size, "%s -> ",
 		    s->ent[cs.found[(first + i) % cs.nfound]]->name);
-	str_add(buf, size, "%s", s->ent[cs.found[first]]->name);
+	sched_str_add(buf, size, "%s", s->ent[cs.found[first]]->name);
 }
 
 /* RES from the final state of S. */
@@ -1441,7 +1232,6 @@ sched_run(struct sched *s, struct sched_result *res)
 	size_t nen;
 	uint32_t a;
 	int k, n = 0;
-	const char *what;
 
 	assert(!s->ran);
 	s->ran = s->running = true;
@@ -1460,7 +1250,7 @@ sched_run(struct sched *s, struct sched_result *res)
 		if ((nen = enabled(s)) == 0)
 			break;
 		if (s->steps >= s->opts.max_steps) {
-			set_outcome(s, SCHED_STEP_LIMIT, "more than %zu steps",
+			sched_fail(s, SCHED_STEP_LIMIT, "more than %zu steps",
 			    s->opts.max_steps);
 			break;
 		}
@@ -1470,14 +1260,14 @@ sched_run(struct sched *s, struct sched_result *res)
 				break;
 			}
 		} else if (s->opts.policy == SCHED_POLICY_REPLAY) {
-			if (!replay_choose(s, s->en, nen, &a))
+			if (!replay_choose(s, nen, &a))
 				break;
 		} else if (s->opts.policy == SCHED_POLICY_RANDOM) {
 			a = s->en[rng_below(&s->rng, nen)];
 		} else {
 			a = s->en[0];
 		}
-		note_choice(s, a);
+		replay_note(s, a);
 		por_fp_reset(&s->fp);
 		run_action(s, a);
 		if (s->dfs != NULL)
@@ -1486,9 +1276,8 @@ sched_run(struct sched *s, struct sched_result *res)
 	}
 	s->running = false;
 	if (!s->stop && !s->pruned && s->opts.policy == SCHED_POLICY_REPLAY &&
-	    s->dfs == NULL && replay_token(s, &a, &what) != 0)
-		set_outcome(s, SCHED_BAD_REPLAY, "the world ends after step "
-		    "%zu, but the schedule goes on", s->steps);
+	    s->dfs == NULL)
+		replay_end(s);
 	if (!s->stop && !s->pruned && stuck(s))
 		s->outcome = SCHED_DEADLOCK;
 	report(s, res);

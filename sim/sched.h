@@ -299,6 +299,16 @@ void		 sched_touch_key(struct sched *, uint64_t key);
  * still name their objects by strings. */
 void		 sched_touch(struct sched *, const char *what);
 
+/*
+ * Actions as numbers: an entity id (< SCHED_MAX_ENTITIES), or
+ * SCHED_MAX_ENTITIES + i for the posted action of index i (D<i + 1>).
+ */
+static inline bool
+sched_act_is_post(uint32_t a)
+{
+	return a >= SCHED_MAX_ENTITIES;
+}
+
 /* ---- exploration --------------------------------------------------------- */
 
 struct sched_explore_opts {
