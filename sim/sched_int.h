@@ -1,10 +1,10 @@
 /*
  * The scheduler's own state: entities, posted actions, the run.
  *
- * Private to the runtime (sim/sched.c) and to the module that reads its
- * entities to write and follow schedule strings (sim/replay.c).  No other
- * file may include it; the rest of blksim reaches the runtime through
- * sched.h only.
+ * Private to the runtime (sim/sched.c) and to the two modules that read
+ * its entities: the reports of a stuck world (sim/deadlock.c) and the
+ * schedule strings (sim/replay.c).  No other file may include it; the
+ * rest of blksim reaches the runtime through sched.h only.
  *
  * An entity's wait fields say what it is blocked on (one of them, as its
  * wait kind says, or none when it is not blocked).  A worker "serves" the
