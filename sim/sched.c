@@ -1,5 +1,6 @@
 /*
- * The deterministic scheduler and the model checker of sched.h.
+ * The scheduler's runtime of sched.h: entities, the blocking
+ * primitives, the run loop and its three policies.
  *
  * Entities are fibers (fiber.h), each on a stack of its own given at its
  * first resumption; the scheduler is their host, on the stack of
@@ -33,61 +34,25 @@
  * only then do D and M complete, in submission order, so the worker pops
  * D first, and the retry inside it blocks on fs_mutex with M queued
  * behind it.  A random schedule picks uniformly among the enabled
- * actions with a PRNG seeded from the options.
+ * actions with a PRNG seeded from the options; a replay follows a string.
+ * A chooser plugged in by the explorer (explore.h) replaces the policy.
  *
- * Exploration is stateless model checking: each schedule re-executes the
- * world from the caller's setup(), following a recorded prefix of choices
- * and then new ones.  The trail holds, per step, the enabled actions, the
- * choice and (with sleep sets) the objects the chosen step touched.  The
- * first schedule is the fifo one; the next backtracks to the deepest step
- * with an untried alternative, tried in priority order.  A world must be
- * deterministic: when the same choices enable other actions, the run is
- * a BAD_REPLAY and the exploration stops.  Stacks go back to a pool
- * between schedules.
+ * Footprints.  Every lock, event and queue a step takes, releases, tests,
+ * signals, pushes or pops goes into the step's footprint by its key, the
+ * one it is blocked on included, and so does the posting counter when it
+ * posts (so the D<n> numbering never depends on commuted steps); the
+ * caller adds its own state with sched_touch_key().  They are recorded
+ * only when the chooser asks for them (por.h).
  *
- * Preemption bound: after an entity's step that ended at a preemption
- * point, that entity is current (it is still runnable); a step that
- * blocks or finishes leaves none current, and a posted action's step
- * leaves the current entity as it was.  A choice of anything but the
- * current entity, while there is one, is a preemption.  Alternatives over
- * the bound are skipped, and the exploration then is not exhaustive.
- *
- * Sleep sets (Godefroid), when the caller asks for them and sets no
- * bound: two actions are independent when the objects their steps touch
- * are disjoint.  A step's footprint holds every lock, event and queue it
- * takes, releases, checks, signals, pushes or pops (the object an entity
- * is blocked on included), the posting counter when it posts (so the D<n>
- * numbering never depends on commuted steps), and what it declares with
- * sched_touch().  A step that ends the schedule (an oops) disables every
- * other action, so it depends on all of them.  Objects are known by kind
- * and name, since every schedule runs on a new copy of the world
- * (fp_key()).  After action t is explored from a state, t sleeps in the
- * subtrees of its later siblings until a step dependent on it runs; an
- * action asleep is not tried.  A run whose every enabled action is
- * asleep is cut ("pruned"): an equivalent run was explored.  Every class
- * of equivalent complete runs (same steps per entity, dependent steps in
- * the same order) is still run at least once, so every final state,
- * deadlock and oops is reached, and the lock-order graph, made of
- * per-entity sequences, is the same.  More: the first run of each class
- * in exploration order is never cut, since an action sleeps only after it
- * was tried at an earlier step and commutes with every step since, so a
- * run that would take it has an equivalent run that comes earlier.  The
- * first run with a property that equivalent runs share (it deadlocks, it
- * completes, a task ends with some outcome) is then the same run with or
- * without sleep sets.  This holds only if the footprints are complete:
- * the caller's promise in sched_explore_opts.por.
- *
- * Lock order: every sched has a graph whose nodes are lock classes (locks
- * of one name) and queues (a worker holds its queue between sched_pop()
- * and sched_done(); waiting on an event signalled through a queue takes
- * that queue for an instant).  Each attempt to take a node while holding
+ * Lock order: every sched has a graph (lockorder.h) whose nodes are lock
+ * classes and queues (a worker holds its queue between sched_pop() and
+ * sched_done(); waiting on an event signalled through a queue takes that
+ * queue for an instant).  Each attempt to take a node while holding
  * others adds an edge from each held node to it, before any blocking, as
- * lockdep does.  sched_explore() merges the graphs of all schedules by
- * name and lists every elementary cycle, each once, starting from its
- * node seen first (as the source of an edge, in exploration order).
+ * lockdep does.
  *
- * Entities are fibers (fiber.h): an entity that never finished is simply
- * abandoned; its stack is freed (or pooled) by sched_free().
+ * An entity that never finished is simply abandoned; its stack is freed
+ * (or pooled) by sched_free().
  */
 #include <assert.h>
 #include <errno.h>
@@ -95,7 +60,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "deadlock.h"
 #include "fiber.h"
@@ -108,39 +72,15 @@
 #include "xmalloc.h"
 
 #define SCHED_DEFAULT_STEPS	100000
-#define SCHED_DEFAULT_SCHEDULES	100000
-#define SCHED_PROGRESS_NS	250000000
 
-#define PRINTFLIKE(f, a)	__attribute__((__format__(__printf__, f, a)))
+/* ---- small helpers ------------------------------------------------------- */
 
-/* The action that fires posted action index I (sched_sched_act_is_post()). */
+/* The action that fires posted action index I (sched_act_is_post()). */
 static inline uint32_t
 act_post(size_t i)
 {
 	return (uint32_t)(SCHED_MAX_ENTITIES + i);
 }
-
-struct sched_dstep {
-	uint32_t	*en;		/* enabled actions, priority order */
-	size_t		 nen;
-	size_t		 choice;	/* index into en */
-	int		 preempts;	/* preemptions before this step */
-	int		 yielded;	/* entity that may be preempted, -1 */
-	struct por_fp	 fp;		/* what the chosen step touched */
-	bool		 fp_yielded;	/* the chosen entity yielded */
-	struct por_sleep sleep;		/* asleep here */
-	struct por_sleep done;		/* explored here before choice */
-};
-
-struct sched_dfs {
-	struct sched_dstep *step;
-	size_t		 nstep, cap;
-	bool		 por;		/* sleep sets */
-	int		 bound;		/* preemption bound, < 0 none */
-	bool		 bound_cut;	/* an alternative was skipped */
-};
-
-/* ---- small helpers ------------------------------------------------------- */
 
 /* Copy a name into a SCHED_NAME buffer, cut to fit. */
 static void
@@ -170,16 +110,6 @@ sched_str_add(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf + len, size - len, fmt, ap);
 	va_end(ap);
 	return n >= 0 && (size_t)n < size - len;
-}
-
-/* Monotonic time in nanoseconds, for the progress callback. */
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static void	ent_exit(struct sched *, struct sched_ent *);
@@ -221,7 +151,7 @@ sched_fail(struct sched *s, enum sched_outcome o, const char *fmt, ...)
 }
 
 /* An oops: in an entity, park it for good; in a callback, return. */
-static void PRINTFLIKE(2, 3)
+static void __attribute__((__format__(__printf__, 2, 3)))
 oops(struct sched *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -448,6 +378,25 @@ sched_new(const struct sched_opts *opts)
 	return s;
 }
 
+/* Plug CHOOSER (copied) and POOL (borrowed) into S before its run. */
+void
+sched_plug(struct sched *s, const struct sched_chooser *chooser,
+    struct fiber_pool *pool)
+{
+	assert(!s->ran);
+	memset(&s->chooser, 0, sizeof(s->chooser));
+	if (chooser != NULL)
+		s->chooser = *chooser;
+	s->pool = pool;
+}
+
+/* S's lock-order graph, owned by S. */
+const struct lockorder *
+sched_lockorder(const struct sched *s)
+{
+	return &s->graph;
+}
+
 /* Everything the sched owns, stacks of unfinished entities included;
  * locks, events and queues belong to the caller. */
 void
@@ -585,6 +534,15 @@ sched_event_init(struct sched_event *ev, const char *name,
 
 /* ---- called from entities and callbacks ---------------------------------- */
 
+/* The running step touched the object of footprint key KEY (por.h):
+ * recorded when the chooser wants footprints. */
+static inline void
+touches(struct sched *s, uint64_t key)
+{
+	if (s->chooser.footprints)
+		por_fp_add(&s->fp, key);
+}
+
 /* The running entity, -1 in a callback or outside a run. */
 int
 sched_self(const struct sched *s)
@@ -619,7 +577,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	struct sched_ent *e;
 
 	assert(s->running);
-	por_fp_add(&s->fp, l->key);
+	touches(s, l->key);
 	if (l->kind != SCHED_SPINLOCK && might_sleep(s, take_fn(l->kind),
 	    l->name))
 		return;
@@ -641,7 +599,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	}
 	while (l->owner != -1) {
 		block(s, e, SCHED_WAIT_LOCK, l);
-		por_fp_add(&s->fp, l->key);
+		touches(s, l->key);
 	}
 	l->owner = e->id;
 	held_push(&e->held, l);
@@ -658,7 +616,7 @@ sched_release(struct sched *s, struct sched_lock *l)
 	int me;
 
 	assert(s->running);
-	por_fp_add(&s->fp, l->key);
+	touches(s, l->key);
 	me = s->cur >= 0 ? s->cur : SCHED_OWNER_IRQ;
 	if (l->owner == -1) {
 		oops(s, "unlocking %s, which is not locked", l->name);
@@ -683,7 +641,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 {
 	struct sched_ent *e;
 
-	por_fp_add(&s->fp, ev->key);
+	touches(s, ev->key);
 	if (might_sleep(s, "wait_for_completion", ev->name))
 		return;
 	e = self(s);
@@ -691,7 +649,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 		order_take(s, e, ev->via->order_id);
 	while (!ev->done) {
 		block(s, e, SCHED_WAIT_EVENT, ev);
-		por_fp_add(&s->fp, ev->key);
+		touches(s, ev->key);
 	}
 }
 
@@ -700,7 +658,7 @@ void
 sched_signal(struct sched *s, struct sched_event *ev)
 {
 	if (s != NULL && s->running)
-		por_fp_add(&s->fp, ev->key);
+		touches(s, ev->key);
 	ev->done = true;
 }
 
@@ -709,7 +667,7 @@ void
 sched_push(struct sched *s, struct sched_queue *q, void *item)
 {
 	if (s != NULL && s->running)
-		por_fp_add(&s->fp, q->key);
+		touches(s, q->key);
 	if (q->tail == q->cap) {
 		if (q->head > 0) {
 			memmove(q->items, q->items + q->head,
@@ -735,7 +693,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 {
 	struct sched_ent *e;
 
-	por_fp_add(&s->fp, q->key);
+	touches(s, q->key);
 	if (might_sleep(s, "wait_for_work", q->name))
 		return NULL;
 	e = self(s);
@@ -747,7 +705,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	order_take(s, e, q->order_id);
 	while (queue_empty(q)) {
 		block(s, e, SCHED_WAIT_QUEUE, q);
-		por_fp_add(&s->fp, q->key);
+		touches(s, q->key);
 	}
 	e->busy = true;
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
@@ -786,7 +744,7 @@ sched_post(struct sched *s, const char *name,
 	struct sched_action *a;
 
 	if (s->running)
-		por_fp_add(&s->fp, por_key(POR_POST, 0));
+		touches(s, por_key(POR_POST, 0));
 	if (s->nact == s->actcap) {
 		s->actcap = s->actcap ? 2 * s->actcap : 16;
 		s->act = xreallocarray(s->act, s->actcap, sizeof(*s->act));
@@ -812,7 +770,7 @@ void
 sched_touch_key(struct sched *s, uint64_t key)
 {
 	if (s != NULL && s->running)
-		por_fp_add(&s->fp, por_key(POR_TOUCH, key));
+		touches(s, por_key(POR_TOUCH, key));
 }
 
 /* Deprecated: the object named WHAT, keyed by its name. */
@@ -843,141 +801,6 @@ enabled(struct sched *s)
 		if (!s->act[i].fired)
 			s->en[n++] = act_post(i);
 	return n;
-}
-
-static void dfs_pop(struct sched_dfs *);
-
-/* Is choosing C at ST a preemption? */
-static bool
-dfs_preempts(const struct sched_dstep *st, size_t c)
-{
-	return st->yielded >= 0 && st->en[c] != (uint32_t)st->yielded;
-}
-
-/* The first alternative of ST at or after FROM: not asleep, within the
- * bound; -1 if none. */
-static long
-dfs_next(struct sched_dfs *d, const struct sched_dstep *st, size_t from)
-{
-	size_t c;
-
-	for (c = from; c < st->nen; c++) {
-		if (por_sleep_has(&st->sleep, st->en[c]))
-			continue;
-		if (d->bound >= 0 && st->preempts + dfs_preempts(st, c) >
-		    d->bound) {
-			d->bound_cut = true;
-			continue;
-		}
-		return (long)c;
-	}
-	return -1;
-}
-
-/*
- * The choice at step I of a DFS run: the recorded one inside the trail,
- * else a new step, its sleep set inherited from the step before.  Returns
- * false when every enabled action is asleep (the run is cut), or when the
- * world does not repeat itself (a BAD_REPLAY outcome).
- */
-static bool
-dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
-    uint32_t *a)
-{
-	struct sched_dfs *d = s->dfs;
-	struct sched_dstep *st, *prev;
-	long c;
-
-	if (i < d->nstep) {
-		st = &d->step[i];
-		if (st->nen != nen ||
-		    memcmp(st->en, en, nen * sizeof(*en)) != 0) {
-			sched_fail(s, SCHED_BAD_REPLAY, "step %zu: the same "
-			    "choices enabled other actions: the world is not "
-			    "deterministic", i + 1);
-			return false;
-		}
-		*a = st->en[st->choice];
-		return true;
-	}
-	if (d->nstep == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 64;
-		d->step = xreallocarray(d->step, d->cap, sizeof(*d->step));
-	}
-	st = &d->step[d->nstep++];
-	memset(st, 0, sizeof(*st));
-	st->en = xreallocarray(NULL, nen, sizeof(*en));
-	memcpy(st->en, en, nen * sizeof(*en));
-	st->nen = nen;
-	st->yielded = -1;
-	if (i > 0) {
-		prev = &d->step[i - 1];
-		st->preempts = prev->preempts + dfs_preempts(prev,
-		    prev->choice);
-		if (sched_act_is_post(prev->en[prev->choice]))
-			st->yielded = prev->yielded;
-		else if (prev->fp_yielded)
-			st->yielded = (int)prev->en[prev->choice];
-		if (d->por)
-			por_sleep_inherit(&st->sleep, &prev->sleep, &prev->done,
-			    &prev->fp);
-	}
-	if ((c = dfs_next(d, st, 0)) < 0) {
-		dfs_pop(d);
-		return false;
-	}
-	st->choice = (size_t)c;
-	*a = st->en[c];
-	return true;
-}
-
-/*
- * After step I ran: keep what it touched and whether it yielded.  A step
- * that ended the schedule (an oops) disables every other action, so it
- * commutes with none: asleep, it would hide the runs in which the others
- * go first and it comes later, whose tasks finish differently.
- */
-static void
-dfs_after(struct sched *s, size_t i, uint32_t a)
-{
-	struct sched_dstep *st = &s->dfs->step[i];
-
-	por_fp_free(&st->fp);
-	por_fp_copy(&st->fp, &s->fp);
-	st->fp.all = s->stop;
-	st->fp_yielded = !sched_act_is_post(a) &&
-	    s->ent[a]->state == SCHED_RUNNABLE;
-}
-
-/* Drop the trail's last step and what it owns. */
-static void
-dfs_pop(struct sched_dfs *d)
-{
-	struct sched_dstep *st = &d->step[--d->nstep];
-	por_sleep_free(&st->sleep);
-	por_sleep_free(&st->done);
-	por_fp_free(&st->fp);
-	free(st->en);
-}
-
-/* Move to the next unexplored branch; false when the tree is done. */
-static bool
-dfs_backtrack(struct sched_dfs *d)
-{
-	struct sched_dstep *st;
-	long c;
-
-	while (d->nstep > 0) {
-		st = &d->step[d->nstep - 1];
-		if (d->por)
-			por_sleep_add(&st->done, st->en[st->choice], &st->fp);
-		if ((c = dfs_next(d, st, st->choice + 1)) >= 0) {
-			st->choice = (size_t)c;
-			return true;
-		}
-		dfs_pop(d);
-	}
-	return false;
 }
 
 /* Run action A: resume an entity or fire a callback. */
@@ -1023,12 +846,68 @@ run_action(struct sched *s, uint32_t a)
 	s->firing = 0;
 }
 
+/* The fifo policy: the first enabled action. */
+static bool
+choose_fifo(struct sched *s, size_t nen, uint32_t *a)
+{
+	(void)nen;
+	*a = s->en[0];
+	return true;
+}
+
+/* The random policy: uniform among the enabled actions. */
+static bool
+choose_random(struct sched *s, size_t nen, uint32_t *a)
+{
+	*a = s->en[rng_below(&s->rng, nen)];
+	return true;
+}
+
+/* Each policy's choice among the NEN actions of s->en; false ends the
+ * run with the outcome set. */
+static bool (*const policy_choose[])(struct sched *, size_t, uint32_t *) = {
+	[SCHED_POLICY_FIFO] = choose_fifo,
+	[SCHED_POLICY_RANDOM] = choose_random,
+	[SCHED_POLICY_REPLAY] = replay_choose,
+};
+
+/* The chooser's choice among the NEN actions of s->en; false ends the
+ * run, cut (pruned) or with a BAD_REPLAY outcome. */
+static bool
+chooser_choose(struct sched *s, size_t nen, uint32_t *a)
+{
+	switch (s->chooser.choose(s->chooser.arg, s->steps, s->en, nen, a)) {
+	case SCHED_CHOSEN:
+		return true;
+	case SCHED_CUT:
+		s->pruned = true;
+		return false;
+	case SCHED_DIVERGED:
+		sched_fail(s, SCHED_BAD_REPLAY, "step %zu: the same choices "
+		    "enabled other actions: the world is not deterministic",
+		    s->steps + 1);
+		return false;
+	}
+	return false;
+}
+
+/* Tell the chooser what step A did. */
+static void
+chooser_ran(struct sched *s, uint32_t a)
+{
+	bool yielded = !sched_act_is_post(a) &&
+	    s->ent[a]->state == SCHED_RUNNABLE;
+
+	s->chooser.ran(s->chooser.arg, s->steps, &s->fp, s->stop, yielded);
+}
+
 /* Run S to its end; see sched.h.  The loop: pick an enabled action by
- * the policy (or the DFS trail), run it, until none is enabled, an oops,
- * a bad replay or the step limit. */
+ * the policy (or the chooser), run it, until none is enabled, an oops,
+ * a bad replay, a cut or the step limit. */
 void
 sched_run(struct sched *s, struct sched_result *res)
 {
+	bool plugged = s->chooser.choose != NULL;
 	size_t nen;
 	uint32_t a;
 	int k, n = 0;
@@ -1054,29 +933,19 @@ sched_run(struct sched *s, struct sched_result *res)
 			    s->opts.max_steps);
 			break;
 		}
-		if (s->dfs != NULL) {
-			if (!dfs_choose(s, s->steps, s->en, nen, &a)) {
-				s->pruned = !s->stop;
-				break;
-			}
-		} else if (s->opts.policy == SCHED_POLICY_REPLAY) {
-			if (!replay_choose(s, nen, &a))
-				break;
-		} else if (s->opts.policy == SCHED_POLICY_RANDOM) {
-			a = s->en[rng_below(&s->rng, nen)];
-		} else {
-			a = s->en[0];
-		}
+		if (!(plugged ? chooser_choose(s, nen, &a) :
+		    policy_choose[s->opts.policy](s, nen, &a)))
+			break;
 		replay_note(s, a);
 		por_fp_reset(&s->fp);
 		run_action(s, a);
-		if (s->dfs != NULL)
-			dfs_after(s, s->steps, a);
+		if (plugged)
+			chooser_ran(s, a);
 		s->steps++;
 	}
 	s->running = false;
 	if (!s->stop && !s->pruned && s->opts.policy == SCHED_POLICY_REPLAY &&
-	    s->dfs == NULL)
+	    !plugged)
 		replay_end(s);
 	if (!s->stop && !s->pruned && deadlock_stuck(s))
 		s->outcome = SCHED_DEADLOCK;
@@ -1089,13 +958,14 @@ sched_run(struct sched *s, struct sched_result *res)
 	deadlock_report(s, res);
 }
 
-/* The invariants of S's entities, held locks and posted actions. */
+/* The invariants of S's entities, held locks, posted actions, footprint
+ * and lock-order graph: 0, or a negative code with *WHY set. */
 int
 sched_check(const struct sched *s, const char **why)
 {
 	const struct sched_ent *e;
 	size_t i, j;
-	int k, ntask = 0;
+	int k, ntask = 0, rc;
 
 #define FAIL(msg)	do { *why = (msg); return -EINVAL; } while (0)
 	if (s->nent < 0 || s->nent > SCHED_MAX_ENTITIES)
@@ -1146,109 +1016,11 @@ sched_check(const struct sched *s, const char **why)
 	}
 	if (ntask != s->ntask || s->nent - ntask != s->nworker)
 		FAIL("task and worker counts disagree");
+	if (!s->chooser.footprints && s->fp.n > 0)
+		FAIL("a footprint recorded that nobody asked for");
 #undef FAIL
+	if ((rc = por_fp_check(&s->fp, why)) < 0 ||
+	    (rc = lockorder_check(&s->graph, why)) < 0)
+		return rc;
 	return 0;
-}
-
-/* ---- exploration --------------------------------------------------------- */
-
-/* Run the schedules of the world SETUP builds; see sched.h. */
-void
-sched_explore(const struct sched_explore_opts *o,
-    struct sched *(*setup)(void *, const struct sched_opts *),
-    bool (*visit)(void *, struct sched *, const struct sched_result *),
-    void (*teardown)(void *, struct sched *), void *arg,
-    struct sched_explore_result *res)
-{
-	struct sched_dfs dfs;
-	struct fiber_pool *pool;
-	struct lockorder order;
-	struct sched_result *r;
-	struct sched_opts so;
-	struct sched *s;
-	uint64_t max, runs, run;
-	double start, last, t;
-	bool more = true, tree_done = false;
-
-	memset(res, 0, sizeof(*res));
-	memset(&dfs, 0, sizeof(dfs));
-	memset(&order, 0, sizeof(order));
-	pool = fiber_pool_new();
-	r = xmalloc(sizeof(*r));
-	max = o->max_schedules ? o->max_schedules : SCHED_DEFAULT_SCHEDULES;
-	runs = o->explore ? UINT64_MAX : o->policy == SCHED_POLICY_RANDOM ?
-	    (o->runs ? o->runs : 1) : 1;
-	dfs.bound = o->preemption_bound < 0 ? -1 : o->preemption_bound;
-	dfs.por = o->por && dfs.bound < 0;
-	start = last = now_ns();
-	for (run = 0; more && run < runs; run++) {
-		memset(&so, 0, sizeof(so));
-		so.policy = o->explore ? SCHED_POLICY_FIFO : o->policy;
-		so.seed = o->policy == SCHED_POLICY_RANDOM ? o->seed + run :
-		    o->seed;
-		so.replay = o->replay;
-		so.max_steps = o->max_steps;
-		so.observe = o->observe;
-		so.observe_arg = o->observe_arg;
-		if ((s = setup(arg, &so)) == NULL)
-			break;
-		if (o->explore)
-			s->dfs = &dfs;
-		s->pool = pool;
-		sched_run(s, r);
-		lockorder_merge(&order, &s->graph);
-		if (s->pruned) {
-			res->pruned++;
-		} else {
-			res->schedules++;
-			switch (r->outcome) {
-			case SCHED_DEADLOCK:
-				if (res->deadlocks++ == 0)
-					res->first_deadlock = *r;
-				if (o->stop_at_deadlock)
-					more = false;
-				break;
-			case SCHED_OOPS:
-				if (res->oopses++ == 0)
-					res->first_oops = *r;
-				break;
-			case SCHED_STEP_LIMIT:
-				res->step_limits++;
-				break;
-			case SCHED_BAD_REPLAY:
-				/* In a DFS: the world is not deterministic. */
-				res->bad_replays++;
-				if (o->explore)
-					more = false;
-				break;
-			case SCHED_COMPLETED:
-				break;
-			}
-			if (visit != NULL && !visit(arg, s, r))
-				more = false;
-		}
-		if (teardown != NULL)
-			teardown(arg, s);
-		sched_free(s);
-		if (more && o->explore && !dfs_backtrack(&dfs)) {
-			tree_done = true;
-			more = false;
-		}
-		if (res->schedules >= max)
-			more = false;
-		if (o->progress != NULL &&
-		    (t = now_ns()) - last >= SCHED_PROGRESS_NS) {
-			last = t;
-			o->progress(o->progress_arg, res->schedules,
-			    (double)res->schedules * 1e9 / (t - start));
-		}
-	}
-	res->exhausted = tree_done && !dfs.bound_cut;
-	while (dfs.nstep > 0)
-		dfs_pop(&dfs);
-	free(dfs.step);
-	fiber_pool_free(pool);
-	lockorder_cycles(&order, &res->order);
-	lockorder_free(&order);
-	free(r);
 }

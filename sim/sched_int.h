@@ -3,8 +3,9 @@
  *
  * Private to the runtime (sim/sched.c) and to the two modules that read
  * its entities: the reports of a stuck world (sim/deadlock.c) and the
- * schedule strings (sim/replay.c).  No other file may include it; the
- * rest of blksim reaches the runtime through sched.h only.
+ * schedule strings (sim/replay.c).  No other file may include it.  The
+ * explorer and the rest of blksim reach the runtime through sched.h only
+ * (the explorer through its chooser hook).
  *
  * An entity's wait fields say what it is blocked on (one of them, as its
  * wait kind says, or none when it is not blocked).  A worker "serves" the
@@ -43,8 +44,6 @@ struct sched_ent {
 	bool		 busy;		/* processing an item of serves */
 };
 
-struct sched_dfs;
-
 /* A posted action (D<n>): a callback the scheduler fires when chosen. */
 struct sched_action {
 	char		 name[SCHED_NAME];
@@ -72,7 +71,7 @@ struct sched {
 	bool		 running;	/* inside sched_run */
 	bool		 ran;
 	bool		 stop;		/* an oops or a bad replay: end */
-	bool		 pruned;	/* ended asleep (sched_explore) */
+	bool		 pruned;	/* the chooser cut the run */
 	enum sched_outcome outcome;
 	char		 msg[160];
 	char		 sched[1024];	/* the schedule string so far */
@@ -82,8 +81,8 @@ struct sched {
 	struct rng	 rng;
 	struct por_fp	 fp;		/* what the current step touched */
 	struct lockorder graph;		/* this schedule's lock order */
-	struct sched_dfs *dfs;		/* set by sched_explore */
-	struct fiber_pool *pool;	/* set by sched_explore */
+	struct sched_chooser chooser;	/* choose NULL: the policy's turn */
+	struct fiber_pool *pool;	/* stacks come from here, or NULL */
 };
 
 /* The first failure of a run, OUTCOME with a message: the schedule ends
