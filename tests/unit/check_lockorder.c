@@ -8,7 +8,9 @@
  * each step and the way back are edges.  That is the definition of the
  * listing with nothing of its algorithm (components, pruning, sorted
  * successors); both must give the same strings in the same order.
- * Merging is compared with a naive union by key.
+ * Merging is compared with a naive union by key.  Last, the graph the
+ * scheduler records and sched_explore() merges, on the toy worlds of
+ * sched_world.h.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -18,21 +20,13 @@
 
 #include "sim/lockorder.h"
 #include "sim/rng.h"
+#include "sim/sched.h"
+#include "tests/unit/sched_world.h"
 
 #define REF_MAX	8	/* nodes of a reference graph */
 
-/* lockorder_check() must pass. */
-static void
-check_graph(const struct lockorder *g)
-{
-	const char *why = NULL;
-
-	if (lockorder_check(g, &why) != 0)
-		ck_abort_msg("lockorder_check: %s", why);
-}
-
 /* A graph by adjacency matrix over node ids, with the nodes' names. */
-struct ref {
+struct brute {
 	int		 n;
 	bool		 e[REF_MAX][REF_MAX];
 	const char	*name[REF_MAX];
@@ -41,7 +35,7 @@ struct ref {
 
 /* The cycle PATH[0..len) of R, if it is one, into R's report. */
 static void
-ref_emit(struct ref *r, const int *path, int len)
+ref_emit(struct brute *r, const int *path, int len)
 {
 	char buf[4096] = "";
 	int i;
@@ -67,7 +61,7 @@ ref_emit(struct ref *r, const int *path, int len)
 /* Every sequence extending PATH[0..len) by nodes above PATH[0], in
  * lexicographic order, a prefix before its extensions. */
 static void
-ref_walk(struct ref *r, int *path, int len)
+ref_walk(struct brute *r, int *path, int len)
 {
 	int v, i;
 	bool used;
@@ -86,7 +80,7 @@ ref_walk(struct ref *r, int *path, int len)
 
 /* The reference listing of R into R->rep. */
 static void
-ref_cycles(struct ref *r)
+ref_cycles(struct brute *r)
 {
 	int path[REF_MAX], s;
 
@@ -128,27 +122,27 @@ START_TEST(test_nodes_and_edges)
 	int a, b;
 
 	memset(&g, 0, sizeof(g));
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	a = lockorder_node(&g, 7, "fs_mutex");
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	b = lockorder_node(&g, UINT64_MAX, "a name much longer than "
 	    "thirty-one characters");
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	ck_assert_int_eq(a, 0);
 	ck_assert_int_eq(b, 1);
 	ck_assert_int_eq(lockorder_node(&g, 7, "another name"), 0);
 	ck_assert_str_eq(g.name[0], "fs_mutex");
 	ck_assert_uint_eq(strlen(g.name[1]), LOCKORDER_NAME - 1);
 	lockorder_edge(&g, a, b);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	lockorder_edge(&g, a, b);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	lockorder_edge(&g, b, b);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	ck_assert_uint_eq(g.nedge, 2);
 	ck_assert_uint_eq(g.nnode, 2);
 	lockorder_free(&g);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	ck_assert_uint_eq(g.nnode, 0);
 }
 END_TEST
@@ -172,9 +166,9 @@ START_TEST(test_index_growth)
 		if (i > 0)
 			lockorder_edge(&g, i - 1, i);
 		if (i % 37 == 0)
-			check_graph(&g);
+			CHECK_PASSES(lockorder_check, &g);
 	}
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	for (i = 0; i < 600; i++)
 		ck_assert_int_eq(lockorder_node(&g, key[i], "n"), i);
 	ck_assert_uint_eq(g.nedge, 599);
@@ -192,7 +186,7 @@ START_TEST(test_check_catches)
 	lockorder_node(&g, 1, "A");
 	lockorder_node(&g, 2, "B");
 	lockorder_edge(&g, 0, 1);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	g.key[1] = 1;
 	ck_assert_int_lt(lockorder_check(&g, &why), 0);
 	g.key[1] = 2;
@@ -205,7 +199,7 @@ END_TEST
 /* A random graph of N nodes (keys in random order) into G and R. */
 static void
 random_graph(struct rng *rg, int n, int density, struct lockorder *g,
-    struct ref *r)
+    struct brute *r)
 {
 	int from, to, id;
 
@@ -217,14 +211,14 @@ random_graph(struct rng *rg, int n, int density, struct lockorder *g,
 		    names[from]);
 		ck_assert_int_eq(id, from);
 		r->name[from] = names[from];
-		check_graph(g);
+		CHECK_PASSES(lockorder_check, g);
 	}
 	for (from = 0; from < n; from++)
 		for (to = 0; to < n; to++)
 			if ((int)rng_below(rg, 100) < density) {
 				lockorder_edge(g, from, to);
 				r->e[from][to] = true;
-				check_graph(g);
+				CHECK_PASSES(lockorder_check, g);
 			}
 }
 
@@ -237,7 +231,7 @@ START_TEST(test_cycles_differential)
 {
 	struct lockorder g;
 	struct lockorder_report rep;
-	struct ref r;
+	struct brute r;
 	struct rng rg;
 	uint64_t seed;
 	char msg[64];
@@ -252,7 +246,7 @@ START_TEST(test_cycles_differential)
 		snprintf(msg, sizeof(msg), "seed %" PRIu64, seed);
 		same_report(&rep, &r.rep, msg);
 		full += rep.more;
-		check_graph(&g);
+		CHECK_PASSES(lockorder_check, &g);
 		lockorder_free(&g);
 	}
 	/* Some graphs must have had more cycles than a report holds. */
@@ -311,7 +305,7 @@ START_TEST(test_merge_differential)
 	struct lockorder part, all;
 	struct lockorder_report rep;
 	struct naive nv;
-	struct ref r;
+	struct brute r;
 	struct rng rg;
 	uint64_t seed;
 	int k, i;
@@ -325,7 +319,7 @@ START_TEST(test_merge_differential)
 			random_graph(&rg, 1 + (int)rng_below(&rg, REF_MAX),
 			    10 + (int)rng_below(&rg, 20), &part, &r);
 			lockorder_merge(&all, &part);
-			check_graph(&all);
+			CHECK_PASSES(lockorder_check, &all);
 			naive_merge(&nv, &part);
 			lockorder_free(&part);
 		}
@@ -364,13 +358,13 @@ START_TEST(test_cycle_text_cut)
 
 	memset(&g, 0, sizeof(g));
 	for (i = 0; i < 12; i++) {
-		snprintf(name, sizeof(name), "lock number %02d with a long name",
-		    i);
+		snprintf(name, sizeof(name),
+		    "lock number %02d with a long name", i);
 		lockorder_node(&g, (uint64_t)i, name);
 	}
 	for (i = 0; i < 12; i++)
 		lockorder_edge(&g, i, (i + 1) % 12);
-	check_graph(&g);
+	CHECK_PASSES(lockorder_check, &g);
 	lockorder_cycles(&g, &rep);
 	ck_assert_int_eq(rep.ncycles, 1);
 	ck_assert(!rep.more);
@@ -378,6 +372,81 @@ START_TEST(test_cycle_text_cut)
 	ck_assert(strncmp(rep.cycles[0], "lock number 00 with a long name -> "
 	    "lock number 01", 49) == 0);
 	lockorder_free(&g);
+}
+END_TEST
+
+/* ---- the graph the scheduler records, on the toy worlds ----------------- */
+
+/*
+ * scenario: the lock-order checker reports A -> B -> A from the single,
+ * non-deadlocking fifo schedule.
+ */
+START_TEST(test_order_from_fifo)
+{
+	struct sched_explore_opts o = { .policy = SCHED_POLICY_FIFO,
+	    .preemption_bound = -1 };
+	struct sched_explore_result res;
+	struct harness h = { .sp = &world_abba };
+
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 1);
+	ck_assert_uint_eq(res.deadlocks, 0);
+	ck_assert(!res.exhausted);
+	ck_assert_int_eq(res.order.ncycles, 1);
+	ck_assert_str_eq(res.order.cycles[0], "A -> B -> A");
+	ck_assert(!res.order.more);
+}
+END_TEST
+
+/* scenario: several and overlapping cycles; a consistent order has none. */
+START_TEST(test_order_cycles)
+{
+	static const struct spec two = {
+		.nlock = 4, .lname = { "A", "B", "C", "D" },
+		.ntask = 4,
+		.task = {
+			{ { ACQ, 0 }, { ACQ, 1 }, { REL, 1 }, { REL, 0 } },
+			{ { ACQ, 1 }, { ACQ, 0 }, { REL, 0 }, { REL, 1 } },
+			{ { ACQ, 2 }, { ACQ, 3 }, { REL, 3 }, { REL, 2 } },
+			{ { ACQ, 3 }, { ACQ, 2 }, { REL, 2 }, { REL, 3 } },
+		},
+	};
+	static const struct spec overlap = {
+		.nlock = 3, .lname = { "A", "B", "C" },
+		.ntask = 4,
+		.task = {
+			{ { ACQ, 0 }, { ACQ, 1 }, { REL, 1 }, { REL, 0 } },
+			{ { ACQ, 1 }, { ACQ, 0 }, { REL, 0 }, { REL, 1 } },
+			{ { ACQ, 1 }, { ACQ, 2 }, { REL, 2 }, { REL, 1 } },
+			{ { ACQ, 2 }, { ACQ, 0 }, { REL, 0 }, { REL, 2 } },
+		},
+	};
+	static const struct spec consistent = {
+		.nlock = 3, .lname = { "A", "B", "C" },
+		.ntask = 3,
+		.task = {
+			{ { ACQ, 0 }, { ACQ, 1 }, { REL, 1 }, { REL, 0 } },
+			{ { ACQ, 1 }, { ACQ, 2 }, { REL, 1 }, { REL, 2 } },
+			{ { ACQ, 0 }, { ACQ, 2 }, { REL, 0 }, { REL, 2 } },
+		},
+	};
+	struct sched_explore_opts o = { .policy = SCHED_POLICY_FIFO };
+	struct sched_explore_result res;
+	struct harness h = { .sp = &two };
+
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.deadlocks, 0);
+	ck_assert_int_eq(res.order.ncycles, 2);
+	ck_assert_str_eq(res.order.cycles[0], "A -> B -> A");
+	ck_assert_str_eq(res.order.cycles[1], "C -> D -> C");
+	h.sp = &overlap;
+	explore(&h, &o, &res);
+	ck_assert_int_eq(res.order.ncycles, 2);
+	ck_assert_str_eq(res.order.cycles[0], "A -> B -> A");
+	ck_assert_str_eq(res.order.cycles[1], "A -> B -> C -> A");
+	h.sp = &consistent;
+	explore(&h, &o, &res);
+	ck_assert_int_eq(res.order.ncycles, 0);
 }
 END_TEST
 
@@ -394,6 +463,11 @@ lockorder_suite(void)
 	tcase_add_test(tc, test_cycle_text_cut);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("order");
+	tcase_add_test(tc, test_order_from_fifo);
+	tcase_add_test(tc, test_order_cycles);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("differential");
 	tcase_add_test(tc, test_cycles_differential);
 	tcase_add_test(tc, test_merge_differential);
@@ -401,14 +475,4 @@ lockorder_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(lockorder_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(lockorder_suite)

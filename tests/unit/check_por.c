@@ -8,37 +8,26 @@
  * comparing every pair), the inherited sleep set with a filter written
  * out.  Keys come from a small universe, so that footprints overlap
  * often and their summaries collide.
+ *
+ * Then the reduction at work in sched_explore(), on the toy worlds of
+ * sched_world.h: it is checked against plain exhaustive exploration on
+ * random worlds (fixed seeds, printed on failure): both must reach the
+ * same set of final states; one world that shares memory without
+ * declaring it proves the comparison catches a divergence.
  */
 #include <check.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/por.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
+#include "sim/xmalloc.h"
+#include "tests/unit/sched_world.h"
 
 #define NAIVE_MAX	64
-
-/* por_fp_check() must pass. */
-static void
-check_fp(const struct por_fp *fp)
-{
-	const char *why = NULL;
-
-	if (por_fp_check(fp, &why) != 0)
-		ck_abort_msg("por_fp_check: %s", why);
-}
-
-/* por_sleep_check() must pass. */
-static void
-check_sleep(const struct por_sleep *set)
-{
-	const char *why = NULL;
-
-	if (por_sleep_check(set, &why) != 0)
-		ck_abort_msg("por_sleep_check: %s", why);
-}
 
 /* A footprint as a plain list of distinct keys. */
 struct naive {
@@ -91,7 +80,7 @@ random_fp(struct rng *g, int max, struct por_fp *fp, struct naive *nv)
 		key = random_key(g);
 		por_fp_add(fp, key);
 		naive_add(nv, key);
-		check_fp(fp);
+		CHECK_PASSES(por_fp_check, fp);
 	}
 }
 
@@ -176,17 +165,17 @@ START_TEST(test_fp_basics)
 	int i;
 
 	memset(&a, 0, sizeof(a));
-	check_fp(&a);
+	CHECK_PASSES(por_fp_check, &a);
 	for (i = 0; i < 20; i++) {
 		por_fp_add(&a, por_key(POR_LOCK, (uint64_t)i % 7));
-		check_fp(&a);
+		CHECK_PASSES(por_fp_check, &a);
 	}
 	ck_assert_uint_eq(a.n, 7);
 	por_fp_copy(&b, &a);
-	check_fp(&b);
+	CHECK_PASSES(por_fp_check, &b);
 	ck_assert(!por_fp_disjoint(&a, &b));
 	por_fp_reset(&a);
-	check_fp(&a);
+	CHECK_PASSES(por_fp_check, &a);
 	ck_assert_uint_eq(a.n, 0);
 	ck_assert(por_fp_disjoint(&a, &b));
 	a.all = true;
@@ -194,7 +183,7 @@ START_TEST(test_fp_basics)
 	ck_assert(!por_fp_disjoint(&b, &a));
 	por_fp_free(&a);
 	por_fp_free(&b);
-	check_fp(&a);
+	CHECK_PASSES(por_fp_check, &a);
 }
 END_TEST
 
@@ -208,7 +197,7 @@ START_TEST(test_fp_check_catches)
 	memset(&fp, 0, sizeof(fp));
 	por_fp_add(&fp, por_key(POR_EVENT, 1));
 	por_fp_add(&fp, por_key(POR_EVENT, 2));
-	check_fp(&fp);
+	CHECK_PASSES(por_fp_check, &fp);
 	fp.key[1] = fp.key[0];
 	ck_assert_int_lt(por_fp_check(&fp, &why), 0);
 	fp.key[1] = por_key(POR_EVENT, 3);
@@ -244,7 +233,7 @@ START_TEST(test_fp_differential)
 		    naive_disjoint(&na, &nb), "seed %" PRIu64, seed);
 		ndisjoint += naive_disjoint(&na, &nb);
 		por_fp_copy(&c, &a);
-		check_fp(&c);
+		CHECK_PASSES(por_fp_check, &c);
 		same_keys(&c, &na, seed);
 		c.all = true;
 		ck_assert(!por_fp_disjoint(&c, &b));
@@ -287,12 +276,12 @@ START_TEST(test_sleep_inherit_differential)
 			if (fp.all)
 				nv[i].n = -1;
 			por_sleep_add(i < n ? &sleep : &done, act[i], &fp);
-			check_sleep(i < n ? &sleep : &done);
+			CHECK_PASSES(por_sleep_check, i < n ? &sleep : &done);
 			por_fp_free(&fp);
 		}
 		random_fp(&g, 4, &taken, &nt);
 		por_sleep_inherit(&next, &sleep, &done, &taken);
-		check_sleep(&next);
+		CHECK_PASSES(por_sleep_check, &next);
 		k = 0;
 		for (i = 0; i < n + m; i++) {
 			if (nv[i].n < 0 || !naive_disjoint(&nv[i], &nt)) {
@@ -310,7 +299,7 @@ START_TEST(test_sleep_inherit_differential)
 		por_sleep_free(&sleep);
 		por_sleep_free(&done);
 		por_sleep_free(&next);
-		check_sleep(&next);
+		CHECK_PASSES(por_sleep_check, &next);
 	}
 }
 END_TEST
@@ -326,10 +315,346 @@ START_TEST(test_sleep_check_catches)
 	memset(&fp, 0, sizeof(fp));
 	por_sleep_add(&set, 1, &fp);
 	por_sleep_add(&set, 2, &fp);
-	check_sleep(&set);
+	CHECK_PASSES(por_sleep_check, &set);
 	set.v[1].act = 1;
 	ck_assert_int_lt(por_sleep_check(&set, &why), 0);
 	por_sleep_free(&set);
+}
+END_TEST
+
+/* ---- sleep sets in sched_explore(), on the toy worlds -------------------- */
+
+/*
+ * scenario: sleep sets.  The yields world has no shared object: one
+ * schedule, and the two other orders of the first steps are cut.  In
+ * AB-BA, T2 T1 ... is T1 T2 ... with its first two steps swapped (A and B
+ * are disjoint), and after T1 T2 the two blocking steps (on B, on A)
+ * commute too: T1 T1 T2 T2, T1 T2 T1 T2 (the deadlock) and T2 T2 T1 T1
+ * stay, and T1 T2 T2 T1 is cut.
+ */
+START_TEST(test_por_counts)
+{
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &world_yields };
+
+	o.por = true;
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 1);
+	ck_assert_uint_eq(res.pruned, 2);
+	ck_assert(res.exhausted);
+	h.sp = &world_posted;
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 1);
+	ck_assert(res.exhausted);
+	h.sp = &world_abba;
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 3);
+	ck_assert_uint_eq(res.deadlocks, 1);
+	ck_assert_uint_eq(res.pruned, 1);
+	ck_assert(res.exhausted);
+	ck_assert_str_eq(res.first_deadlock.cycle,
+	    "task 1 -> task 2 -> task 1");
+	ck_assert_int_eq(res.order.ncycles, 1);
+	/* With a preemption bound the reduction is off. */
+	o.preemption_bound = 2;
+	explore(&h, &o, &res);
+	ck_assert_uint_eq(res.schedules, 6);
+}
+END_TEST
+
+/*
+ * A random world: 2 tasks (3, with shorter programs, one time in three)
+ * over 2 mutexes, with yields, bumps of the data each mutex guards, and
+ * (per task, maybe) a completion through a worker whose item logs itself
+ * (so the queue's order shows), maybe bumps under a mutex, and signals
+ * the task.  Worlds with more than DIFF_MAX_SCHEDULES schedules are
+ * skipped.
+ */
+static void
+random_spec(struct rng *g, struct spec *sp)
+{
+	int t, n, k, held[2], nheld, i;
+	struct op *p;
+	bool waited;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->nlock = 2;
+	sp->lname[0] = "A";
+	sp->lname[1] = "B";
+	sp->nq = 1;
+	sp->qname[0] = "end-io";
+	sp->nworker = 1;
+	sp->wname[0] = "worker";
+	sp->ntask = 2 + (rng_below(g, 3) == 0);
+	sp->nev = sp->ntask;
+	for (t = 0; t < sp->ntask; t++) {
+		sp->ename[t] = "done";
+		sp->evia[t] = (int)rng_below(g, 2);
+		k = (int)rng_below(g, 3);
+		sp->item[t].q = 0;
+		p = sp->item[t].ops;
+		*p++ = (struct op){ LOG, t };
+		if (k < 2) {
+			*p++ = (struct op){ ACQ, k };
+			*p++ = (struct op){ BUMP, k };
+			*p++ = (struct op){ REL, k };
+		}
+		*p++ = (struct op){ SIGNAL, t };
+		sp->action[t] = (struct action_spec){ .name = "bio",
+		    .nitems = 1, .items = { t } };
+		p = sp->task[t];
+		nheld = 0;
+		waited = false;
+		n = sp->ntask == 2 ? 2 + (int)rng_below(g, 3) :
+		    1 + (int)rng_below(g, 2);
+		for (i = 0; i < n; i++) {
+			switch (rng_below(g, 5)) {
+			case 0:
+				if (nheld < 2) {
+					k = nheld == 1 ? 1 - held[0] :
+					    (int)rng_below(g, 2);
+					held[nheld++] = k;
+					*p++ = (struct op){ ACQ, k };
+				}
+				break;
+			case 1:
+				if (nheld > 0)
+					*p++ = (struct op){ REL,
+					    held[--nheld] };
+				break;
+			case 2:
+				*p++ = (struct op){ YIELD, 0 };
+				break;
+			case 3:
+				if (nheld > 0)
+					*p++ = (struct op){ BUMP,
+					    held[rng_below(g,
+					    (uint64_t)nheld)] };
+				break;
+			case 4:
+				if (!waited) {
+					*p++ = (struct op){ POST, t };
+					*p++ = (struct op){ WAIT, t };
+					waited = true;
+				}
+				break;
+			}
+		}
+		while (nheld > 0)
+			*p++ = (struct op){ REL, held[--nheld] };
+	}
+}
+
+#define DIFF_MAX_SCHEDULES	500
+
+/* The sorted final-state signatures of exploring SP; false if cut. */
+static bool
+final_states(const struct spec *sp, bool por, uint64_t **sig, size_t *nsig,
+    uint64_t *schedules)
+{
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = sp, .collect = true };
+
+	o.por = por;
+	o.max_schedules = DIFF_MAX_SCHEDULES;
+	explore(&h, &o, &res);
+	qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
+	*sig = h.sig;
+	*nsig = h.nsig;
+	*schedules = res.schedules;
+	return res.exhausted;
+}
+
+/*
+ * Do plain and reduced exploration of SP reach the same final states?
+ * Returns 1 or 0, or -1 if the plain one was cut at its bound.
+ */
+static int
+same_final_states(const struct spec *sp, uint64_t *full, uint64_t *reduced)
+{
+	uint64_t *a, *b;
+	size_t na, nb;
+	int same;
+
+	if (!final_states(sp, false, &a, &na, full)) {
+		free(a);
+		return -1;
+	}
+	ck_assert(final_states(sp, true, &b, &nb, reduced));
+	same = na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
+	free(a);
+	free(b);
+	return same;
+}
+
+START_TEST(test_por_differential)
+{
+	struct spec sp;
+	struct rng g;
+	uint64_t seed, full, reduced, sum_full = 0, sum_reduced = 0;
+	int same, compared = 0;
+
+	for (seed = 1; seed <= 60; seed++) {
+		rng_seed(&g, seed);
+		random_spec(&g, &sp);
+		same = same_final_states(&sp, &full, &reduced);
+		if (same < 0)
+			continue;
+		ck_assert_msg(same == 1, "seed %" PRIu64 ": sleep sets lose "
+		    "a final state", seed);
+		ck_assert_msg(reduced <= full, "seed %" PRIu64, seed);
+		sum_full += full;
+		sum_reduced += reduced;
+		compared++;
+	}
+	ck_assert_int_ge(compared, 40);
+	/* The reduction must reduce something over these worlds. */
+	ck_assert_uint_lt(sum_reduced, sum_full);
+}
+END_TEST
+
+/*
+ * scenario: two tasks bump the same counter with no lock.  Undeclared,
+ * the bumps look independent and the reduction runs one order only: the
+ * comparison catches it.  Declared with sched_touch(), both are run.
+ */
+START_TEST(test_por_divergence_caught)
+{
+	static const struct spec racy = {
+		.ntask = 2,
+		.task = {
+			{ { YIELD, 0 }, { BUMP, 0 } },
+			{ { YIELD, 0 }, { BUMP, 0 } },
+		},
+	};
+	static const struct spec declared = {
+		.ntask = 2,
+		.task = {
+			{ { YIELD, 0 }, { TOUCH, 0 }, { BUMP, 0 } },
+			{ { YIELD, 0 }, { TOUCH, 0 }, { BUMP, 0 } },
+		},
+	};
+	uint64_t full, reduced;
+
+	ck_assert_int_eq(same_final_states(&racy, &full, &reduced), 0);
+	ck_assert_int_eq(same_final_states(&declared, &full, &reduced), 1);
+}
+END_TEST
+
+/*
+ * scenario: the order in which the device completes two bios of one task
+ * is the only thing that orders the worker's log: sleep sets must keep
+ * both orders (the two firings touch the same queue).
+ */
+START_TEST(test_por_completion_order)
+{
+	static const struct spec two_bios = {
+		.nev = 2, .ename = { "E1", "E2" }, .evia = { 1, 1 },
+		.nq = 1, .qname = { "end-io" },
+		.ntask = 1,
+		.task = { { { POST, 0 }, { POST, 1 }, { WAIT, 0 },
+		    { WAIT, 1 } } },
+		.nworker = 1, .wq = { 0 }, .wname = { "end-io worker 1" },
+		.item = {
+			{ .q = 0, .ops = { { LOG, 1 }, { SIGNAL, 0 } } },
+			{ .q = 0, .ops = { { LOG, 2 }, { SIGNAL, 1 } } },
+		},
+		.action = {
+			{ .name = "bio 1", .nitems = 1, .items = { 0 } },
+			{ .name = "bio 2", .nitems = 1, .items = { 1 } },
+		},
+	};
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &two_bios, .collect = true };
+	uint64_t full, reduced;
+
+	ck_assert_int_eq(same_final_states(&two_bios, &full, &reduced), 1);
+	o.por = true;
+	explore(&h, &o, &res);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(h.nsig, 2);
+	free(h.sig);
+}
+END_TEST
+
+/* The tasks that finished in R as a mask M (bit t: task t + 1), and M as
+ * one bit of a set of such sets: 1 << M. */
+static uint32_t
+finished_set_bit(const struct sched_result *r, int ntask)
+{
+	unsigned mask = 0;
+	int t;
+
+	for (t = 0; t < ntask; t++)
+		if (r->ent[t].state == SCHED_FINISHED)
+			mask |= 1u << t;
+	return (uint32_t)1 << mask;
+}
+
+/* sched_explore() visit: record which tasks finished, as a set of sets. */
+static bool
+h_visit_finished(void *arg, struct sched *s, const struct sched_result *r)
+{
+	struct harness *h = arg;
+
+	CHECK_HOT(s == h->w->s, "visit of another sched");
+	check_sched(s);
+	CHECK_HOT(r->outcome == SCHED_OOPS, "outcome %d", r->outcome);
+	h->finished |= finished_set_bit(r, h->w->sp->ntask);
+	return true;
+}
+
+/*
+ * scenario: an oops is not independent of anything.  Task 1 yields once,
+ * then oopses; task 2 touches nothing and finishes after one yield.
+ * Every schedule ends in the oops; task 2 has finished in the three
+ * where both its steps come before task 1's second: T1 T2 T2 T1,
+ * T2 T1 T2 T1 and T2 T2 T1 T1, of the 6 (T1 T1, T1 T2 T1 and T2 T1 T1
+ * are the others).  Sleep sets must keep one of them.  The oops step
+ * disables every other action, so it depends on all of them: explored
+ * in T1 T1, it does not sleep under T1 T2, and the reduction runs T1 T1,
+ * T1 T2 T1 and T1 T2 T2 T1, then cuts T2 ... (task 1's first step, which
+ * touches nothing, sleeps there until the end).  Were the oops taken as
+ * independent of task 2's steps, it would sleep under T1 T2 too and the
+ * only schedule run would be T1 T1, in which task 2 never finishes.
+ */
+START_TEST(test_por_oops_depends_on_all)
+{
+	static const struct spec oops_vs_idle = {
+		.ntask = 2,
+		.task = {
+			{ { YIELD, 0 }, { OOPS, 0 } },
+			{ { YIELD, 0 } },
+		},
+	};
+	struct sched_explore_opts o = eopts();
+	struct sched_explore_result res;
+	struct harness h = { .sp = &oops_vs_idle };
+	uint32_t plain, neither = (uint32_t)1 << 0, task2 = (uint32_t)1 << 2;
+
+	sched_explore(&o, h_setup, h_visit_finished, h_teardown, &h, &res);
+	ck_assert_ptr_null(h.w);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(res.schedules, 6);
+	ck_assert_uint_eq(res.oopses, 6);
+	ck_assert_uint_eq(h.finished, neither | task2);
+	plain = h.finished;
+
+	h.finished = 0;
+	o.por = true;
+	sched_explore(&o, h_setup, h_visit_finished, h_teardown, &h, &res);
+	ck_assert_ptr_null(h.w);
+	ck_assert_msg(h.finished & task2, "no schedule run in which task 2 "
+	    "finishes before task 1's oops");
+	ck_assert_uint_eq(h.finished, plain);
+	ck_assert(res.exhausted);
+	ck_assert_uint_eq(res.schedules, 3);
+	ck_assert_uint_eq(res.pruned, 1);
+	ck_assert_uint_eq(res.oopses, 3);
+	ck_assert_str_eq(res.first_oops.oops, "BUG at toy.c:1");
 }
 END_TEST
 
@@ -351,17 +676,16 @@ por_suite(void)
 	tcase_add_test(tc, test_sleep_inherit_differential);
 	tcase_add_test(tc, test_sleep_check_catches);
 	suite_add_tcase(s, tc);
+
+	tc = tcase_create("explore");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_por_counts);
+	tcase_add_test(tc, test_por_differential);
+	tcase_add_test(tc, test_por_divergence_caught);
+	tcase_add_test(tc, test_por_completion_order);
+	tcase_add_test(tc, test_por_oops_depends_on_all);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(por_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(por_suite)
