@@ -12,9 +12,9 @@
  * then sleeps in its later siblings' subtrees) and moves to its next
  * alternative, popping the steps that have none.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <time.h>
 
 #include "explore.h"

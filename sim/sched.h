@@ -139,7 +139,7 @@ enum sched_wait_kind {
 };
 
 enum sched_policy {
-	SCHED_POLICY_FIFO,	/* the fifo rule (sched.c, blksim-scenario(5)) */
+	SCHED_POLICY_FIFO,	/* the fifo rule: blksim-scenario(5) */
 	SCHED_POLICY_RANDOM,	/* seeded uniform choice */
 	SCHED_POLICY_REPLAY	/* follow a schedule string */
 };

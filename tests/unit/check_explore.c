@@ -570,6 +570,7 @@ START_TEST(test_nondeterministic_world)
 }
 END_TEST
 
+/* Test cases: the trail alone, then sched_explore() on toy worlds. */
 static Suite *
 explore_suite(void)
 {

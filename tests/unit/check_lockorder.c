@@ -450,6 +450,7 @@ START_TEST(test_order_cycles)
 }
 END_TEST
 
+/* Test cases: the graph, the scheduler's graphs, the differentials. */
 static Suite *
 lockorder_suite(void)
 {

@@ -35,6 +35,7 @@ struct naive {
 	int		 n;
 };
 
+/* Add KEY to NV unless it is there. */
 static void
 naive_add(struct naive *nv, uint64_t key)
 {
@@ -46,6 +47,7 @@ naive_add(struct naive *nv, uint64_t key)
 	nv->key[nv->n++] = key;
 }
 
+/* No key of A is in B, comparing every pair. */
 static bool
 naive_disjoint(const struct naive *a, const struct naive *b)
 {
@@ -658,6 +660,7 @@ START_TEST(test_por_oops_depends_on_all)
 }
 END_TEST
 
+/* Test cases: footprints, sleep sets, sleep sets in explorations. */
 static Suite *
 por_suite(void)
 {

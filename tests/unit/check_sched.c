@@ -604,6 +604,7 @@ START_TEST(test_observer_btrfs)
 }
 END_TEST
 
+/* Test cases: single runs, replay, the observer. */
 static Suite *
 sched_suite(void)
 {
