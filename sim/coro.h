@@ -1,5 +1,5 @@
 /*
- * Coroutine context switches for the scheduler (sched.c).
+ * Coroutine context switches for the scheduler's fibers (fiber.c).
  *
  * A context is a saved stack pointer: coro_switch() pushes the
  * callee-saved registers of the running code on its own stack, saves the
@@ -8,7 +8,7 @@
  * restores the signal mask with a system call on every switch, which made
  * it most of the cost of exploring schedules.  The fast switch exists for
  * x86-64 (System V ABI); elsewhere, and under AddressSanitizer (whose
- * fiber annotations sched.c pairs with ucontext), CORO_UCONTEXT is defined
+ * fiber annotations fiber.c pairs with ucontext), CORO_UCONTEXT is defined
  * and the same calls use getcontext/makecontext/swapcontext.
  *
  * The floating-point control words are not saved: nothing in the model

@@ -1,9 +1,10 @@
 /*
- * The deterministic scheduler and the model checker of sched.h.
+ * The scheduler's runtime of sched.h: entities, the blocking
+ * primitives, the run loop and its three policies.
  *
- * Entities are coroutines (coro.h), each on a heap stack of SCHED_STACK
- * bytes, given at its first resumption; the scheduler runs on the stack
- * of sched_run()'s caller.  One of them runs at a time.  A step is one
+ * Entities are fibers (fiber.h), each on a stack of its own given at its
+ * first resumption; the scheduler is their host, on the stack of
+ * sched_run()'s caller.  One of them runs at a time.  A step is one
  * action:
  *
  *   - resume an entity: it runs until it blocks, reaches a preemption
@@ -33,64 +34,25 @@
  * only then do D and M complete, in submission order, so the worker pops
  * D first, and the retry inside it blocks on fs_mutex with M queued
  * behind it.  A random schedule picks uniformly among the enabled
- * actions with a PRNG seeded from the options.
+ * actions with a PRNG seeded from the options; a replay follows a string.
+ * A chooser plugged in by the explorer (explore.h) replaces the policy.
  *
- * Exploration is stateless model checking: each schedule re-executes the
- * world from the caller's setup(), following a recorded prefix of choices
- * and then new ones.  The trail holds, per step, the enabled actions, the
- * choice and (with sleep sets) the objects the chosen step touched.  The
- * first schedule is the fifo one; the next backtracks to the deepest step
- * with an untried alternative, tried in priority order.  A world must be
- * deterministic: when the same choices enable other actions, the run is
- * a BAD_REPLAY and the exploration stops.  Stacks go back to a pool
- * between schedules.
+ * Footprints.  Every lock, event and queue a step takes, releases, tests,
+ * signals, pushes or pops goes into the step's footprint by its key, the
+ * one it is blocked on included, and so does the posting counter when it
+ * posts (so the D<n> numbering never depends on commuted steps); the
+ * caller adds its own state with sched_touch_key().  They are recorded
+ * only when the chooser asks for them (por.h).
  *
- * Preemption bound: after an entity's step that ended at a preemption
- * point, that entity is current (it is still runnable); a step that
- * blocks or finishes leaves none current, and a posted action's step
- * leaves the current entity as it was.  A choice of anything but the
- * current entity, while there is one, is a preemption.  Alternatives over
- * the bound are skipped, and the exploration then is not exhaustive.
- *
- * Sleep sets (Godefroid), when the caller asks for them and sets no
- * bound: two actions are independent when the objects their steps touch
- * are disjoint.  A step's footprint holds every lock, event and queue it
- * takes, releases, checks, signals, pushes or pops (the object an entity
- * is blocked on included), the posting counter when it posts (so the D<n>
- * numbering never depends on commuted steps), and what it declares with
- * sched_touch().  A step that ends the schedule (an oops) disables every
- * other action, so it depends on all of them.  Objects are known by kind
- * and name, since every schedule runs on a new copy of the world
- * (fp_key()).  After action t is explored from a state, t sleeps in the
- * subtrees of its later siblings until a step dependent on it runs; an
- * action asleep is not tried.  A run whose every enabled action is
- * asleep is cut ("pruned"): an equivalent run was explored.  Every class
- * of equivalent complete runs (same steps per entity, dependent steps in
- * the same order) is still run at least once, so every final state,
- * deadlock and oops is reached, and the lock-order graph, made of
- * per-entity sequences, is the same.  More: the first run of each class
- * in exploration order is never cut, since an action sleeps only after it
- * was tried at an earlier step and commutes with every step since, so a
- * run that would take it has an equivalent run that comes earlier.  The
- * first run with a property that equivalent runs share (it deadlocks, it
- * completes, a task ends with some outcome) is then the same run with or
- * without sleep sets.  This holds only if the footprints are complete:
- * the caller's promise in sched_explore_opts.por.
- *
- * Lock order: every sched has a graph whose nodes are lock classes (locks
- * of one name) and queues (a worker holds its queue between sched_pop()
- * and sched_done(); waiting on an event signalled through a queue takes
- * that queue for an instant).  Each attempt to take a node while holding
+ * Lock order: every sched has a graph (lockorder.h) whose nodes are lock
+ * classes and queues (a worker holds its queue between sched_pop() and
+ * sched_done(); waiting on an event signalled through a queue takes that
+ * queue for an instant).  Each attempt to take a node while holding
  * others adds an edge from each held node to it, before any blocking, as
- * lockdep does.  sched_explore() merges the graphs of all schedules by
- * name and lists every elementary cycle, each once, starting from its
- * node seen first (as the source of an edge, in exploration order).
+ * lockdep does.
  *
- * Sanitizers: around every context switch the AddressSanitizer fiber
- * hooks are called when it is built in, and stacks are registered with
- * valgrind when its header is there, so neither mistakes a switch for a
- * stack overflow.  An entity that never finished is simply abandoned;
- * its stack is freed (or pooled) by sched_free().
+ * An entity that never finished is simply abandoned; its stack is freed
+ * (or pooled) by sched_free().
  */
 #include <assert.h>
 #include <errno.h>
@@ -98,198 +60,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "coro.h"
+#include "deadlock.h"
+#include "fiber.h"
+#include "lockorder.h"
+#include "por.h"
+#include "replay.h"
 #include "rng.h"
 #include "sched.h"
+#include "sched_int.h"
 #include "xmalloc.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SCHED_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SCHED_ASAN	1
-#endif
-#endif
-#ifdef SCHED_ASAN
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define SCHED_VALGRIND	1
-#endif
-#endif
-
 #define SCHED_DEFAULT_STEPS	100000
-#define SCHED_DEFAULT_SCHEDULES	100000
-#define SCHED_CYCLE_BUDGET	1000000	/* path extensions when listing */
-#define SCHED_PROGRESS_NS	250000000
 
-#define PRINTFLIKE(f, a)	__attribute__((__format__(__printf__, f, a)))
+/* ---- small helpers ------------------------------------------------------- */
 
-/*
- * An action is a uint32_t: an entity id (< SCHED_MAX_ENTITIES), or
- * SCHED_MAX_ENTITIES + i for the posted action of index i (D<i + 1>).
- */
-static inline bool
-act_is_post(uint32_t a)
-{
-	return a >= SCHED_MAX_ENTITIES;
-}
-
-/* The action that fires posted action index I. */
+/* The action that fires posted action index I (sched_act_is_post()). */
 static inline uint32_t
 act_post(size_t i)
 {
 	return (uint32_t)(SCHED_MAX_ENTITIES + i);
 }
-
-/* A coroutine stack and its valgrind registration. */
-struct sched_stack {
-	void		*base;		/* SCHED_STACK bytes */
-	unsigned	 vg_id;		/* valgrind's stack id */
-};
-
-/* Stacks kept from one schedule of an exploration to the next. */
-struct sched_pool {
-	struct sched_stack *stack;
-	size_t		 n, cap;
-};
-
-/* Locks held by an entity or by the running callback. */
-struct sched_held {
-	struct sched_lock **lock;	/* in acquisition order */
-	size_t		 n, cap;
-};
-
-struct sched_ent {
-	char		 name[SCHED_NAME];
-	enum sched_role	 role;
-	int		 id;		/* index in sched.ent */
-	int		 nth;		/* the n of T<n> or W<n> */
-	void		(*fn)(struct sched *, void *);
-	void		*arg;
-	struct coro_ctx	 ctx;		/* saved while parked */
-	bool		 started;	/* has a stack and a context */
-	struct sched_stack stack;
-	void		*asan_fake;	/* ASan's fake stack while parked */
-	enum sched_state state;
-	enum sched_wait_kind wait;	/* NONE unless BLOCKED */
-	struct sched_lock *wlock;	/* WAIT_LOCK */
-	struct sched_event *wevent;	/* WAIT_EVENT */
-	struct sched_queue *wqueue;	/* WAIT_QUEUE */
-	struct sched_held held;
-	struct sched_queue *serves;	/* last queue it popped: it works it */
-	bool		 busy;		/* processing an item of serves */
-};
-
-struct sched_action {
-	char		 name[SCHED_NAME];
-	void		(*fire)(struct sched *, void *);
-	void		*arg;
-	bool		 fired;
-};
-
-/* A set of uint64_t keys, open addressing. */
-struct sched_set {
-	uint64_t	*slot;		/* key + 1; 0 is an empty slot */
-	size_t		 cap;		/* 0 or a power of two */
-	size_t		 n;
-};
-
-struct sched_node {
-	char		 name[SCHED_NAME];
-	bool		 queue;		/* a work queue's pseudo-lock */
-};
-
-/* Lock-order graph: nodes by (name, queue), edges from << 32 | to. */
-struct sched_graph {
-	struct sched_node *node;
-	size_t		 nnode, cap;
-	int32_t		*index;		/* node id + 1 by name hash; 0 empty */
-	size_t		 icap;		/* 0 or a power of two */
-	struct sched_set edge;
-	uint64_t	*elist;		/* the edges in the order first seen */
-	size_t		 nelist, elcap;
-};
-
-/* The objects one step touched, as keys (fp_key()). */
-struct sched_fp {
-	uint64_t	*key;
-	size_t		 n, cap;
-	bool		 all;		/* it ended the schedule: it depends
-					   on every step */
-};
-
-/* An action with the footprint of its step: a sleep set member. */
-struct sched_asleep {
-	uint32_t	 act;
-	struct sched_fp	 fp;
-};
-
-struct sched_dstep {
-	uint32_t	*en;		/* enabled actions, priority order */
-	size_t		 nen;
-	size_t		 choice;	/* index into en */
-	int		 preempts;	/* preemptions before this step */
-	int		 yielded;	/* entity that may be preempted, -1 */
-	struct sched_fp	 fp;		/* what the chosen step touched */
-	bool		 fp_yielded;	/* the chosen entity yielded */
-	struct sched_asleep *sleep;	/* asleep here */
-	size_t		 nsleep;
-	struct sched_asleep *done;	/* explored here before choice */
-	size_t		 ndone;
-};
-
-struct sched_dfs {
-	struct sched_dstep *step;
-	size_t		 nstep, cap;
-	bool		 por;		/* sleep sets */
-	int		 bound;		/* preemption bound, < 0 none */
-	bool		 bound_cut;	/* an alternative was skipped */
-};
-
-struct sched {
-	struct sched_opts opts;
-	char		*replay;	/* our copy of opts.replay */
-	const char	*rp;		/* next replay token */
-	struct sched_ent *ent[SCHED_MAX_ENTITIES];
-	int		 nent, ntask, nworker;
-	int		 order[SCHED_MAX_ENTITIES]; /* tasks, then workers */
-	struct sched_action *act;	/* posted, in posting order */
-	size_t		 nact, actcap;
-	size_t		 unfired;	/* actions before it have fired */
-	uint32_t	*en;		/* enabled actions this step */
-	size_t		 encap;
-	struct coro_ctx	 main;		/* the scheduler's, while parked */
-	void		*main_fake;
-	const void	*main_bottom;	/* the scheduler's stack, for ASan */
-	size_t		 main_size;
-	int		 cur;		/* running entity, or -1 */
-	size_t		 firing;	/* running callback: index + 1, or 0 */
-	struct sched_held irq;		/* spinlocks the callback holds */
-	bool		 running;	/* inside sched_run */
-	bool		 ran;
-	bool		 stop;		/* an oops or a bad replay: end */
-	bool		 pruned;	/* ended asleep (sched_explore) */
-	enum sched_outcome outcome;
-	char		 msg[160];
-	char		 sched[1024];	/* the schedule string so far */
-	size_t		 slen;
-	bool		 truncated;
-	size_t		 steps;
-	struct rng	 rng;
-	struct sched_fp	 fp;		/* what the current step touched */
-	struct sched_graph graph;
-	struct sched_dfs *dfs;		/* set by sched_explore */
-	struct sched_pool *pool;	/* set by sched_explore */
-};
-
-/* ---- small helpers ------------------------------------------------------- */
 
 /* Copy a name into a SCHED_NAME buffer, cut to fit. */
 static void
@@ -304,9 +95,10 @@ name_copy(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
-/* Append to the NUL-terminated BUF of SIZE bytes; false if cut short. */
-static bool PRINTFLIKE(3, 4)
-str_add(char *buf, size_t size, const char *fmt, ...)
+/* Append to the NUL-terminated BUF of SIZE bytes; false if cut short.
+ * Shared with deadlock.c and replay.c through sched_int.h. */
+bool
+sched_str_add(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t len = strlen(buf);
 	va_list ap;
@@ -320,542 +112,56 @@ str_add(char *buf, size_t size, const char *fmt, ...)
 	return n >= 0 && (size_t)n < size - len;
 }
 
-/* Monotonic time in nanoseconds, for the progress callback. */
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/* What a footprint records about an object. */
-enum fp_kind {
-	FP_LOCK,
-	FP_EVENT,
-	FP_QUEUE,
-	FP_TOUCH,	/* sched_touch() */
-	FP_POST		/* the posting counter */
-};
-
-/*
- * An object's identity in footprints: a hash of its kind and name, since
- * each schedule runs on a new copy of the world and addresses change.
- * Objects of one name, or of colliding hashes, count as one: that only
- * makes more steps dependent, so the reduction stays sound.
- */
-static uint64_t
-fp_key(enum fp_kind kind, const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)kind;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h);
-}
-
-/* The current step touches the object KIND NAME. */
-static void
-fp_add(struct sched_fp *fp, enum fp_kind kind, const char *name)
-{
-	uint64_t key = fp_key(kind, name);
-	size_t i;
-
-	for (i = 0; i < fp->n; i++)
-		if (fp->key[i] == key)
-			return;
-	if (fp->n == fp->cap) {
-		fp->cap = fp->cap ? 2 * fp->cap : 8;
-		fp->key = xreallocarray(fp->key, fp->cap, sizeof(*fp->key));
-	}
-	fp->key[fp->n++] = key;
-}
-
-/* DST becomes a copy of SRC; DST owns its array. */
-static void
-fp_copy(struct sched_fp *dst, const struct sched_fp *src)
-{
-	dst->n = dst->cap = src->n;
-	dst->all = src->all;
-	dst->key = NULL;
-	if (src->n > 0) {
-		dst->key = xreallocarray(NULL, src->n, sizeof(*dst->key));
-		memcpy(dst->key, src->key, src->n * sizeof(*dst->key));
-	}
-}
-
-/* Steps with disjoint footprints commute (the caller's promise). */
-static bool
-fp_disjoint(const struct sched_fp *a, const struct sched_fp *b)
-{
-	size_t i, j;
-
-	if (a->all || b->all)
-		return false;
-	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++)
-			if (a->key[i] == b->key[j])
-				return false;
-	return true;
-}
-
-/* Double SET's table and rehash. */
-static void
-set_grow(struct sched_set *set)
-{
-	struct sched_set bigger;
-	size_t i, j, mask;
-
-	bigger.cap = set->cap ? 2 * set->cap : 64;
-	bigger.n = set->n;
-	bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
-	mask = bigger.cap - 1;
-	for (i = 0; i < set->cap; i++) {
-		if (set->slot[i] == 0)
-			continue;
-		for (j = rng_mix64(set->slot[i]) & mask; bigger.slot[j] != 0;
-		    j = (j + 1) & mask)
-			;
-		bigger.slot[j] = set->slot[i];
-	}
-	free(set->slot);
-	*set = bigger;
-}
-
-/* Returns true if KEY was not in SET. */
-static bool
-set_add(struct sched_set *set, uint64_t key)
-{
-	size_t i, mask;
-
-	if (2 * (set->n + 1) > set->cap)
-		set_grow(set);
-	mask = set->cap - 1;
-	for (i = rng_mix64(key + 1) & mask; set->slot[i] != 0;
-	    i = (i + 1) & mask)
-		if (set->slot[i] == key + 1)
-			return false;
-	set->slot[i] = key + 1;
-	set->n++;
-	return true;
-}
-
-/* ---- the lock-order graph ------------------------------------------------ */
-
-/* Hash of a lock-order node's name and kind. */
-static uint64_t
-node_hash(const char *name, bool queue)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h ^ queue);
-}
-
-/* Double G's name index and rebuild it. */
-static void
-graph_reindex(struct sched_graph *g)
-{
-	size_t i, j, mask;
-
-	free(g->index);
-	g->icap = g->icap ? 2 * g->icap : 64;
-	g->index = xcalloc(g->icap, sizeof(*g->index));
-	mask = g->icap - 1;
-	for (i = 0; i < g->nnode; i++) {
-		for (j = node_hash(g->node[i].name, g->node[i].queue) & mask;
-		    g->index[j] != 0; j = (j + 1) & mask)
-			;
-		g->index[j] = (int32_t)i + 1;
-	}
-}
-
-/* The node of class NAME (a queue's if QUEUE), added if new. */
-static int
-graph_node(struct sched_graph *g, const char *name, bool queue)
-{
-	struct sched_node *nd;
-	size_t i, mask;
-
-	if (2 * (g->nnode + 1) > g->icap)
-		graph_reindex(g);
-	mask = g->icap - 1;
-	for (i = node_hash(name, queue) & mask; g->index[i] != 0;
-	    i = (i + 1) & mask) {
-		nd = &g->node[g->index[i] - 1];
-		if (nd->queue == queue && strcmp(nd->name, name) == 0)
-			return g->index[i] - 1;
-	}
-	if (g->nnode == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 16;
-		g->node = xreallocarray(g->node, g->cap, sizeof(*g->node));
-	}
-	nd = &g->node[g->nnode];
-	name_copy(nd->name, name);
-	nd->queue = queue;
-	g->index[i] = (int32_t)g->nnode + 1;
-	return (int)g->nnode++;
-}
-
-/* Record FROM -> TO, once, in the order edges are first seen. */
-static void
-graph_edge(struct sched_graph *g, int from, int to)
-{
-	uint64_t e = (uint64_t)from << 32 | (uint32_t)to;
-
-	if (!set_add(&g->edge, e))
-		return;
-	if (g->nelist == g->elcap) {
-		g->elcap = g->elcap ? 2 * g->elcap : 16;
-		g->elist = xreallocarray(g->elist, g->elcap,
-		    sizeof(*g->elist));
-	}
-	g->elist[g->nelist++] = e;
-}
-
-/* Release G's arrays; G is empty afterwards. */
-static void
-graph_free(struct sched_graph *g)
-{
-	free(g->node);
-	free(g->index);
-	free(g->edge.slot);
-	free(g->elist);
-	memset(g, 0, sizeof(*g));
-}
-
-/*
- * Add SRC's edges to DST, nodes matched by name.  DST numbers new nodes
- * in the order their edges were first seen, so a cycle is listed from the
- * lock taken first.
- */
-static void
-graph_merge(struct sched_graph *dst, const struct sched_graph *src)
-{
-	const struct sched_node *a, *b;
-	uint64_t e;
-	size_t i;
-	int from, to;
-
-	for (i = 0; i < src->nelist; i++) {
-		e = src->elist[i];
-		a = &src->node[e >> 32];
-		b = &src->node[(uint32_t)e];
-		from = graph_node(dst, a->name, a->queue);
-		to = graph_node(dst, b->name, b->queue);
-		graph_edge(dst, from, to);
-	}
-}
-
-/* qsort() order of ints. */
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Adjacency in CSR form: the successors of v are adj[off[v], off[v + 1]). */
-struct sched_csr {
-	int		*off;
-	int		*adj;
-};
-
-/* G's edges as CSR adjacency, reversed if REVERSE; sorted successors
- * make the listing deterministic.  csr_free() releases it. */
-static void
-csr_build(const struct sched_graph *g, struct sched_csr *c, bool reverse)
-{
-	size_t i, n = g->nnode;
-	int *fill, from, to;
-	uint64_t e;
-
-	c->off = xcalloc(n + 1, sizeof(*c->off));
-	c->adj = xcalloc(g->edge.n + 1, sizeof(*c->adj));
-	fill = xcalloc(n + 1, sizeof(*fill));
-	for (i = 0; i < g->edge.cap; i++) {
-		if ((e = g->edge.slot[i]) == 0)
-			continue;
-		e--;
-		from = reverse ? (int)(uint32_t)e : (int)(e >> 32);
-		c->off[from + 1]++;
-	}
-	for (i = 0; i < n; i++)
-		c->off[i + 1] += c->off[i];
-	for (i = 0; i < g->edge.cap; i++) {
-		if ((e = g->edge.slot[i]) == 0)
-			continue;
-		e--;
-		from = reverse ? (int)(uint32_t)e : (int)(e >> 32);
-		to = reverse ? (int)(e >> 32) : (int)(uint32_t)e;
-		c->adj[c->off[from] + fill[from]++] = to;
-	}
-	for (i = 0; i < n; i++)
-		qsort(c->adj + c->off[i], (size_t)(c->off[i + 1] - c->off[i]),
-		    sizeof(int), cmp_int);
-	free(fill);
-}
-
-/* Release what csr_build() allocated. */
-static void
-csr_free(struct sched_csr *c)
-{
-	free(c->off);
-	free(c->adj);
-}
-
-/*
- * Strongly connected components (Kosaraju, iterative): COMP[v] for every
- * node.  A cycle lies inside one component.
- */
-static void
-graph_scc(size_t n, const struct sched_csr *fwd, const struct sched_csr *rev,
-    int *comp)
-{
-	int *fin, *stk, *it, nfin = 0, sp, v, w, ncomp = 0;
-	bool *seen;
-	size_t r;
-
-	fin = xcalloc(n + 1, sizeof(*fin));
-	stk = xcalloc(n + 1, sizeof(*stk));
-	it = xcalloc(n + 1, sizeof(*it));
-	seen = xcalloc(n + 1, sizeof(*seen));
-	for (r = 0; r < n; r++) {
-		if (seen[r])
-			continue;
-		sp = 0;
-		stk[sp] = (int)r;
-		it[sp++] = fwd->off[r];
-		seen[r] = true;
-		while (sp > 0) {
-			v = stk[sp - 1];
-			if (it[sp - 1] == fwd->off[v + 1]) {
-				fin[nfin++] = v;
-				sp--;
-				continue;
-			}
-			w = fwd->adj[it[sp - 1]++];
-			if (!seen[w]) {
-				seen[w] = true;
-				stk[sp] = w;
-				it[sp++] = fwd->off[w];
-			}
-		}
-	}
-	for (r = 0; r < n; r++)
-		comp[r] = -1;
-	while (nfin > 0) {
-		v = fin[--nfin];
-		if (comp[v] >= 0)
-			continue;
-		sp = 0;
-		stk[sp++] = v;
-		comp[v] = ncomp;
-		while (sp > 0) {
-			v = stk[--sp];
-			for (int k = rev->off[v]; k < rev->off[v + 1]; k++) {
-				w = rev->adj[k];
-				if (comp[w] < 0) {
-					comp[w] = ncomp;
-					stk[sp++] = w;
-				}
-			}
-		}
-		ncomp++;
-	}
-	free(fin);
-	free(stk);
-	free(it);
-	free(seen);
-}
-
-/* Append "A -> B -> ... -> A" for the cycle PATH[0..len). */
-static bool
-order_add_cycle(struct sched_order_report *rep, const struct sched_graph *g,
-    const int *path, int len)
-{
-	char *buf;
-	int i;
-
-	if (rep->ncycles == (int)(sizeof(rep->cycles) /
-	    sizeof(rep->cycles[0]))) {
-		rep->more = true;
-		return false;
-	}
-	buf = rep->cycles[rep->ncycles++];
-	buf[0] = '\0';
-	for (i = 0; i < len; i++)
-		str_add(buf, sizeof(rep->cycles[0]), "%s -> ",
-		    g->node[path[i]].name);
-	str_add(buf, sizeof(rep->cycles[0]), "%s", g->node[path[0]].name);
-	return true;
-}
-
-/*
- * Every elementary cycle of G, each once: from each node s, the simple
- * paths through nodes > s of s's component that come back to s.  The
- * listing stops at the report's capacity or after SCHED_CYCLE_BUDGET
- * path extensions, and then says there are more.
- */
-static void
-order_cycles(const struct sched_graph *g, struct sched_order_report *rep)
-{
-	struct sched_csr fwd, rev;
-	size_t n = g->nnode, s;
-	int *comp, *path, *it, depth, v, w;
-	bool *onpath;
-	long budget = SCHED_CYCLE_BUDGET;
-
-	if (n == 0)
-		return;
-	csr_build(g, &fwd, false);
-	csr_build(g, &rev, true);
-	comp = xcalloc(n, sizeof(*comp));
-	path = xcalloc(n + 1, sizeof(*path));
-	it = xcalloc(n + 1, sizeof(*it));
-	onpath = xcalloc(n, sizeof(*onpath));
-	graph_scc(n, &fwd, &rev, comp);
-	for (s = 0; s < n; s++) {
-		path[0] = (int)s;
-		it[0] = fwd.off[s];
-		onpath[s] = true;
-		depth = 1;
-		while (depth > 0) {
-			v = path[depth - 1];
-			if (it[depth - 1] == fwd.off[v + 1]) {
-				onpath[v] = false;
-				depth--;
-				continue;
-			}
-			w = fwd.adj[it[depth - 1]++];
-			if (--budget < 0) {
-				rep->more = true;
-				goto out;
-			}
-			if (w == (int)s) {
-				if (!order_add_cycle(rep, g, path, depth))
-					goto out;
-			} else if (w > (int)s && comp[w] == comp[s] &&
-			    !onpath[w]) {
-				path[depth] = w;
-				it[depth++] = fwd.off[w];
-				onpath[w] = true;
-			}
-		}
-	}
-out:
-	csr_free(&fwd);
-	csr_free(&rev);
-	free(comp);
-	free(path);
-	free(it);
-	free(onpath);
-}
-
-/* ---- context switches ---------------------------------------------------- */
-
-/* The scheduler resumes E; returns when E parks, exits or oopses. */
-static void
-switch_to(struct sched *s, struct sched_ent *e)
-{
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(&s->main_fake, e->stack.base,
-	    SCHED_STACK);
-#endif
-	coro_switch(&s->main, &e->ctx);
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(s->main_fake, NULL, NULL);
-#endif
-}
-
-/* E hands the CPU back to the scheduler; returns when resumed. */
-static void
-park(struct sched *s, struct sched_ent *e)
-{
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(&e->asan_fake, s->main_bottom,
-	    s->main_size);
-#endif
-	coro_switch(&e->ctx, &s->main);
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(e->asan_fake, &s->main_bottom,
-	    &s->main_size);
-#endif
-}
-
 static void	ent_exit(struct sched *, struct sched_ent *);
 
-/* Entry of every entity, on its own stack; it never returns. */
+/* The function of every entity's fiber: run the entity's function, then
+ * note that it returned. */
 static void
-trampoline(void *arg)
+ent_main(void *arg)
 {
 	struct sched *s = arg;
-	struct sched_ent *e;
+	struct sched_ent *e = s->ent[s->cur];
 
-#ifdef SCHED_ASAN
-	__sanitizer_finish_switch_fiber(NULL, &s->main_bottom, &s->main_size);
-#endif
-	e = s->ent[s->cur];
 	e->fn(s, e->arg);
 	ent_exit(s, e);
-#ifdef SCHED_ASAN
-	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size);
-#endif
-	coro_switch(&e->ctx, &s->main);	/* for good */
 }
 
 /* ---- outcomes ------------------------------------------------------------ */
 
-/* "T1", "W2" or "D3" for action A, into BUF. */
-static const char *
-act_label(const struct sched *s, uint32_t a, char *buf, size_t size)
-{
-	const struct sched_ent *e;
-
-	if (act_is_post(a)) {
-		snprintf(buf, size, "D%u", a - SCHED_MAX_ENTITIES + 1);
-	} else {
-		e = s->ent[a];
-		snprintf(buf, size, "%c%d", e->role == SCHED_TASK ? 'T' : 'W',
-		    e->nth);
-	}
-	return buf;
-}
-
 /* Record the first failure; the schedule ends after this step. */
-static void PRINTFLIKE(3, 4)
-set_outcome(struct sched *s, enum sched_outcome o, const char *fmt, ...)
+static void
+vfail(struct sched *s, enum sched_outcome o, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (s->stop)
 		return;
 	s->stop = true;
 	s->outcome = o;
-	va_start(ap, fmt);
 	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+}
+
+/* vfail() for replay.c, through sched_int.h. */
+void
+sched_fail(struct sched *s, enum sched_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(s, o, fmt, ap);
 	va_end(ap);
 }
 
 /* An oops: in an entity, park it for good; in a callback, return. */
-static void PRINTFLIKE(2, 3)
+static void __attribute__((__format__(__printf__, 2, 3)))
 oops(struct sched *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!s->stop) {
-		s->stop = true;
-		s->outcome = SCHED_OOPS;
-		va_start(ap, fmt);
-		vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vfail(s, SCHED_OOPS, fmt, ap);
+	va_end(ap);
 	if (s->cur >= 0)
 		for (;;)
-			park(s, s->ent[s->cur]);
+			fiber_park(&s->ent[s->cur]->fiber);
 }
 
 /* The first spinlock in H, or NULL. */
@@ -930,9 +236,10 @@ order_take(struct sched *s, const struct sched_ent *e, int node)
 		return;
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->order_id >= 0)
-			graph_edge(&s->graph, e->held.lock[i]->order_id, node);
+			lockorder_edge(&s->graph, e->held.lock[i]->order_id,
+			    node);
 	if (e->busy && e->serves->order_id >= 0)
-		graph_edge(&s->graph, e->serves->order_id, node);
+		lockorder_edge(&s->graph, e->serves->order_id, node);
 }
 
 /* Build observation KIND of E (NULL: the running callback) and pass it
@@ -993,7 +300,7 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_BEGIN, e, kind,
 		    block_name(kind, obj));
-	park(s, e);
+	fiber_park(&e->fiber);
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_END, e, kind,
 		    block_name(kind, obj));
@@ -1017,7 +324,7 @@ ent_exit(struct sched *s, struct sched_ent *e)
 	observe(s, SCHED_OBS_FINISH, e, SCHED_WAIT_NONE, NULL);
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->kind != SCHED_BITLOCK) {
-			set_outcome(s, SCHED_OOPS, "lock held at exit: %s "
+			sched_fail(s, SCHED_OOPS, "lock held at exit: %s "
 			    "still holds %s", e->name, e->held.lock[i]->name);
 			break;
 		}
@@ -1071,66 +378,23 @@ sched_new(const struct sched_opts *opts)
 	return s;
 }
 
-/* A clean stack: from the pool, or new. */
-static struct sched_stack
-stack_get(struct sched *s)
+/* Plug CHOOSER (copied) and POOL (borrowed) into S before its run. */
+void
+sched_plug(struct sched *s, const struct sched_chooser *chooser,
+    struct fiber_pool *pool)
 {
-	struct sched_stack st;
-
-	if (s->pool != NULL && s->pool->n > 0) {
-		st = s->pool->stack[--s->pool->n];
-	} else {
-		st.base = xmalloc(SCHED_STACK);
-		st.vg_id = 0;
-#ifdef SCHED_VALGRIND
-		st.vg_id = VALGRIND_STACK_REGISTER(st.base,
-		    (char *)st.base + SCHED_STACK);
-#endif
-	}
-#ifdef SCHED_ASAN
-	/* Frames of an abandoned coroutine may have left poison. */
-	ASAN_UNPOISON_MEMORY_REGION(st.base, SCHED_STACK);
-#endif
-	return st;
+	assert(!s->ran);
+	memset(&s->chooser, 0, sizeof(s->chooser));
+	if (chooser != NULL)
+		s->chooser = *chooser;
+	s->pool = pool;
 }
 
-/* Return ST's memory to the system. */
-static void
-stack_free(struct sched_stack *st)
+/* S's lock-order graph, owned by S. */
+const struct lockorder *
+sched_lockorder(const struct sched *s)
 {
-#ifdef SCHED_VALGRIND
-	VALGRIND_STACK_DEREGISTER(st->vg_id);
-#endif
-#ifdef SCHED_ASAN
-	ASAN_UNPOISON_MEMORY_REGION(st->base, SCHED_STACK);
-#endif
-	free(st->base);
-}
-
-/* Done with a stack: back to the pool, or freed. */
-static void
-stack_put(struct sched *s, struct sched_stack *st)
-{
-	struct sched_pool *p = s->pool;
-
-	if (p == NULL) {
-		stack_free(st);
-		return;
-	}
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 8;
-		p->stack = xreallocarray(p->stack, p->cap, sizeof(*p->stack));
-	}
-	p->stack[p->n++] = *st;
-}
-
-/* Give E a stack and a context that enters trampoline(). */
-static void
-ent_start(struct sched *s, struct sched_ent *e)
-{
-	e->stack = stack_get(s);
-	e->started = true;
-	coro_make(&e->ctx, e->stack.base, SCHED_STACK, trampoline, s);
+	return &s->graph;
 }
 
 /* Everything the sched owns, stacks of unfinished entities included;
@@ -1145,17 +409,16 @@ sched_free(struct sched *s)
 		return;
 	for (i = 0; i < s->nent; i++) {
 		e = s->ent[i];
-		if (e->started)
-			stack_put(s, &e->stack);
+		fiber_release(&e->fiber, s->pool);
 		free(e->held.lock);
 		free(e);
 	}
 	free(s->act);
 	free(s->en);
 	free(s->irq.lock);
-	free(s->fp.key);
+	por_fp_free(&s->fp);
 	free(s->replay);
-	graph_free(&s->graph);
+	lockorder_free(&s->graph);
 	free(s);
 }
 
@@ -1181,25 +444,62 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	return s->nent++;
 }
 
-/* A free lock, in S's lock-order graph under its name. */
+/*
+ * The key of NAME: FNV-1a over its bytes, mixed, in SCHED_KEY_MAX.  It
+ * partitions objects exactly as their names do, but for 2^-61 collisions,
+ * which only make more steps dependent.
+ */
+uint64_t
+sched_name_key(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return rng_mix64(h) & SCHED_KEY_MAX;
+}
+
+/* A free lock of class KEY, in S's lock-order graph. */
+void
+sched_lock_init_key(struct sched *s, struct sched_lock *l,
+    enum sched_lock_kind kind, uint64_t key, const char *name)
+{
+	name_copy(l->name, name);
+	l->kind = kind;
+	l->owner = -1;
+	l->key = por_key(POR_LOCK, key);
+	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph, l->key,
+	    l->name);
+}
+
+/* A free lock keyed by its name (as cut to SCHED_NAME). */
 void
 sched_lock_init(struct sched *s, struct sched_lock *l,
     enum sched_lock_kind kind, const char *name)
 {
 	name_copy(l->name, name);
-	l->kind = kind;
-	l->owner = -1;
-	l->order_id = s == NULL ? -1 : graph_node(&s->graph, l->name, false);
+	sched_lock_init_key(s, l, kind, sched_name_key(l->name), name);
 }
 
-/* An empty queue; its items array is the caller's to free with
- * sched_queue_free(). */
+/* An empty queue of key KEY; its items array is the caller's to free
+ * with sched_queue_free(). */
 void
-sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
+sched_queue_init_key(struct sched *s, struct sched_queue *q, uint64_t key,
+    const char *name)
 {
 	memset(q, 0, sizeof(*q));
 	name_copy(q->name, name);
-	q->order_id = s == NULL ? -1 : graph_node(&s->graph, q->name, true);
+	q->key = por_key(POR_QUEUE, key);
+	q->order_id = s == NULL ? -1 : lockorder_node(&s->graph, q->key,
+	    q->name);
+}
+
+/* An empty queue keyed by its name. */
+void
+sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
+{
+	name_copy(q->name, name);
+	sched_queue_init_key(s, q, sched_name_key(q->name), name);
 }
 
 /* Release Q's items array (not the items). */
@@ -1211,17 +511,37 @@ sched_queue_free(struct sched_queue *q)
 	q->head = q->tail = q->cap = 0;
 }
 
-/* A pending event, signalled through VIA's workers if VIA is set. */
+/* A pending event of key KEY, signalled through VIA's workers if VIA is
+ * set. */
 void
-sched_event_init(struct sched_event *ev, const char *name,
+sched_event_init_key(struct sched_event *ev, uint64_t key, const char *name,
     struct sched_queue *via)
 {
 	name_copy(ev->name, name);
 	ev->done = false;
 	ev->via = via;
+	ev->key = por_key(POR_EVENT, key);
+}
+
+/* A pending event keyed by its name. */
+void
+sched_event_init(struct sched_event *ev, const char *name,
+    struct sched_queue *via)
+{
+	name_copy(ev->name, name);
+	sched_event_init_key(ev, sched_name_key(ev->name), name, via);
 }
 
 /* ---- called from entities and callbacks ---------------------------------- */
+
+/* The running step touched the object of footprint key KEY (por.h):
+ * recorded when the chooser wants footprints. */
+static inline void
+touches(struct sched *s, uint64_t key)
+{
+	if (s->chooser.footprints)
+		por_fp_add(&s->fp, key);
+}
 
 /* The running entity, -1 in a callback or outside a run. */
 int
@@ -1257,7 +577,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	struct sched_ent *e;
 
 	assert(s->running);
-	fp_add(&s->fp, FP_LOCK, l->name);
+	touches(s, l->key);
 	if (l->kind != SCHED_SPINLOCK && might_sleep(s, take_fn(l->kind),
 	    l->name))
 		return;
@@ -1279,7 +599,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	}
 	while (l->owner != -1) {
 		block(s, e, SCHED_WAIT_LOCK, l);
-		fp_add(&s->fp, FP_LOCK, l->name);
+		touches(s, l->key);
 	}
 	l->owner = e->id;
 	held_push(&e->held, l);
@@ -1296,7 +616,7 @@ sched_release(struct sched *s, struct sched_lock *l)
 	int me;
 
 	assert(s->running);
-	fp_add(&s->fp, FP_LOCK, l->name);
+	touches(s, l->key);
 	me = s->cur >= 0 ? s->cur : SCHED_OWNER_IRQ;
 	if (l->owner == -1) {
 		oops(s, "unlocking %s, which is not locked", l->name);
@@ -1321,7 +641,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 {
 	struct sched_ent *e;
 
-	fp_add(&s->fp, FP_EVENT, ev->name);
+	touches(s, ev->key);
 	if (might_sleep(s, "wait_for_completion", ev->name))
 		return;
 	e = self(s);
@@ -1329,7 +649,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 		order_take(s, e, ev->via->order_id);
 	while (!ev->done) {
 		block(s, e, SCHED_WAIT_EVENT, ev);
-		fp_add(&s->fp, FP_EVENT, ev->name);
+		touches(s, ev->key);
 	}
 }
 
@@ -1338,7 +658,7 @@ void
 sched_signal(struct sched *s, struct sched_event *ev)
 {
 	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_EVENT, ev->name);
+		touches(s, ev->key);
 	ev->done = true;
 }
 
@@ -1347,7 +667,7 @@ void
 sched_push(struct sched *s, struct sched_queue *q, void *item)
 {
 	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_QUEUE, q->name);
+		touches(s, q->key);
 	if (q->tail == q->cap) {
 		if (q->head > 0) {
 			memmove(q->items, q->items + q->head,
@@ -1373,7 +693,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 {
 	struct sched_ent *e;
 
-	fp_add(&s->fp, FP_QUEUE, q->name);
+	touches(s, q->key);
 	if (might_sleep(s, "wait_for_work", q->name))
 		return NULL;
 	e = self(s);
@@ -1385,7 +705,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	order_take(s, e, q->order_id);
 	while (queue_empty(q)) {
 		block(s, e, SCHED_WAIT_QUEUE, q);
-		fp_add(&s->fp, FP_QUEUE, q->name);
+		touches(s, q->key);
 	}
 	e->busy = true;
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
@@ -1413,7 +733,7 @@ sched_preempt_point(struct sched *s)
 	if (might_sleep(s, "cond_resched", ""))
 		return;
 	e = self(s);
-	park(s, e);
+	fiber_park(&e->fiber);
 }
 
 /* Queue an external action; returns its number, the n of D<n>. */
@@ -1424,7 +744,7 @@ sched_post(struct sched *s, const char *name,
 	struct sched_action *a;
 
 	if (s->running)
-		fp_add(&s->fp, FP_POST, "");
+		touches(s, por_key(POR_POST, 0));
 	if (s->nact == s->actcap) {
 		s->actcap = s->actcap ? 2 * s->actcap : 16;
 		s->act = xreallocarray(s->act, s->actcap, sizeof(*s->act));
@@ -1445,12 +765,19 @@ sched_oops(struct sched *s, const char *msg)
 	oops(s, "%s", msg);
 }
 
-/* Add caller state WHAT to the step's footprint (sleep sets). */
+/* Add the caller's object KEY to the step's footprint (por.h). */
+void
+sched_touch_key(struct sched *s, uint64_t key)
+{
+	if (s != NULL && s->running)
+		touches(s, por_key(POR_TOUCH, key));
+}
+
+/* Deprecated: the object named WHAT, keyed by its name. */
 void
 sched_touch(struct sched *s, const char *what)
 {
-	if (s != NULL && s->running)
-		fp_add(&s->fp, FP_TOUCH, what);
+	sched_touch_key(s, sched_name_key(what));
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -1476,294 +803,6 @@ enabled(struct sched *s)
 	return n;
 }
 
-/* A is among the NEN actions of EN. */
-static bool
-is_enabled(const uint32_t *en, size_t nen, uint32_t a)
-{
-	size_t i;
-
-	for (i = 0; i < nen; i++)
-		if (en[i] == a)
-			return true;
-	return false;
-}
-
-/* "T1, D2" into BUF. */
-static void
-list_enabled(const struct sched *s, const uint32_t *en, size_t nen,
-    char *buf, size_t size)
-{
-	char lab[16];
-	size_t i;
-
-	buf[0] = '\0';
-	for (i = 0; i < nen; i++)
-		str_add(buf, size, "%s%s", i ? ", " : "",
-		    act_label(s, en[i], lab, sizeof(lab)));
-}
-
-/*
- * Parse the next replay token into *A: returns 1, 0 at the end of the
- * string, or -1 with *WHAT set to what is wrong.
- */
-static int
-replay_token(struct sched *s, uint32_t *a, const char **what)
-{
-	const char *p = s->rp;
-	unsigned long n = 0;
-	char kind;
-	int k;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '\0')
-		return 0;
-	kind = *p++;
-	if ((kind != 'T' && kind != 'W' && kind != 'D') ||
-	    *p < '0' || *p > '9') {
-		*what = "is not an action (T<n>, W<n> or D<n>)";
-		return -1;
-	}
-	while (*p >= '0' && *p <= '9' && n < 1000000)
-		n = n * 10 + (unsigned long)(*p++ - '0');
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p != ',' && *p != '\0') {
-		*what = "is not an action (T<n>, W<n> or D<n>)";
-		return -1;
-	}
-	if (*p == ',')
-		p++;
-	s->rp = p;
-	*what = "names no action of this world";
-	if (kind == 'D') {
-		if (n == 0 || n > s->nact)
-			return -1;
-		*a = act_post(n - 1);
-		return 1;
-	}
-	for (k = 0; k < s->nent; k++)
-		if (s->ent[k]->nth == (int)n && (s->ent[k]->role ==
-		    SCHED_TASK) == (kind == 'T')) {
-			*a = (uint32_t)k;
-			return 1;
-		}
-	return -1;
-}
-
-/* The replay choice among EN, or false with a BAD_REPLAY outcome. */
-static bool
-replay_choose(struct sched *s, const uint32_t *en, size_t nen, uint32_t *a)
-{
-	const char *start = s->rp, *what;
-	char list[96], lab[16];
-	int r;
-
-	while (*start == ' ' || *start == '\t')
-		start++;
-	r = replay_token(s, a, &what);
-	list_enabled(s, en, nen, list, sizeof(list));
-	if (r == 0) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: the schedule "
-		    "ends, but %s can run", s->steps + 1, list);
-		return false;
-	}
-	if (r < 0) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: \"%.*s\" %s",
-		    s->steps + 1, (int)strcspn(start, ","), start, what);
-		return false;
-	}
-	if (!is_enabled(en, nen, *a)) {
-		set_outcome(s, SCHED_BAD_REPLAY, "step %zu: %s cannot run "
-		    "(enabled: %s)", s->steps + 1,
-		    act_label(s, *a, lab, sizeof(lab)), list);
-		return false;
-	}
-	return true;
-}
-
-/* Append A to the schedule string, or mark it truncated. */
-static void
-note_choice(struct sched *s, uint32_t a)
-{
-	char lab[16];
-	size_t n;
-
-	act_label(s, a, lab, sizeof(lab));
-	n = strlen(lab) + (s->slen > 0);
-	if (s->truncated || s->slen + n >= sizeof(s->sched)) {
-		s->truncated = true;
-		return;
-	}
-	if (s->slen > 0)
-		s->sched[s->slen++] = ',';
-	memcpy(s->sched + s->slen, lab, strlen(lab) + 1);
-	s->slen += strlen(lab);
-}
-
-static void dfs_pop(struct sched_dfs *);
-
-/* Is choosing C at ST a preemption? */
-static bool
-dfs_preempts(const struct sched_dstep *st, size_t c)
-{
-	return st->yielded >= 0 && st->en[c] != (uint32_t)st->yielded;
-}
-
-/* The first alternative of ST at or after FROM: not asleep, within the
- * bound; -1 if none. */
-static long
-dfs_next(struct sched_dfs *d, const struct sched_dstep *st, size_t from)
-{
-	size_t c, k;
-	bool asleep;
-
-	for (c = from; c < st->nen; c++) {
-		asleep = false;
-		for (k = 0; k < st->nsleep && !asleep; k++)
-			asleep = st->sleep[k].act == st->en[c];
-		if (asleep)
-			continue;
-		if (d->bound >= 0 && st->preempts + dfs_preempts(st, c) >
-		    d->bound) {
-			d->bound_cut = true;
-			continue;
-		}
-		return (long)c;
-	}
-	return -1;
-}
-
-/* Append ACT with a copy of its footprint FP to the array *V. */
-static void
-asleep_add(struct sched_asleep **v, size_t *n, uint32_t act,
-    const struct sched_fp *fp)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n].act = act;
-	fp_copy(&(*v)[*n].fp, fp);
-	(*n)++;
-}
-
-/*
- * The choice at step I of a DFS run: the recorded one inside the trail,
- * else a new step, its sleep set inherited from the step before.  Returns
- * false when every enabled action is asleep (the run is cut), or when the
- * world does not repeat itself (a BAD_REPLAY outcome).
- */
-static bool
-dfs_choose(struct sched *s, size_t i, const uint32_t *en, size_t nen,
-    uint32_t *a)
-{
-	struct sched_dfs *d = s->dfs;
-	struct sched_dstep *st, *prev;
-	size_t k;
-	long c;
-
-	if (i < d->nstep) {
-		st = &d->step[i];
-		if (st->nen != nen ||
-		    memcmp(st->en, en, nen * sizeof(*en)) != 0) {
-			set_outcome(s, SCHED_BAD_REPLAY, "step %zu: the same "
-			    "choices enabled other actions: the world is not "
-			    "deterministic", i + 1);
-			return false;
-		}
-		*a = st->en[st->choice];
-		return true;
-	}
-	if (d->nstep == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 64;
-		d->step = xreallocarray(d->step, d->cap, sizeof(*d->step));
-	}
-	st = &d->step[d->nstep++];
-	memset(st, 0, sizeof(*st));
-	st->en = xreallocarray(NULL, nen, sizeof(*en));
-	memcpy(st->en, en, nen * sizeof(*en));
-	st->nen = nen;
-	st->yielded = -1;
-	if (i > 0) {
-		prev = &d->step[i - 1];
-		st->preempts = prev->preempts + dfs_preempts(prev,
-		    prev->choice);
-		if (act_is_post(prev->en[prev->choice]))
-			st->yielded = prev->yielded;
-		else if (prev->fp_yielded)
-			st->yielded = (int)prev->en[prev->choice];
-		for (k = 0; d->por && k < prev->nsleep; k++)
-			if (fp_disjoint(&prev->sleep[k].fp, &prev->fp))
-				asleep_add(&st->sleep, &st->nsleep,
-				    prev->sleep[k].act, &prev->sleep[k].fp);
-		for (k = 0; d->por && k < prev->ndone; k++)
-			if (fp_disjoint(&prev->done[k].fp, &prev->fp))
-				asleep_add(&st->sleep, &st->nsleep,
-				    prev->done[k].act, &prev->done[k].fp);
-	}
-	if ((c = dfs_next(d, st, 0)) < 0) {
-		dfs_pop(d);
-		return false;
-	}
-	st->choice = (size_t)c;
-	*a = st->en[c];
-	return true;
-}
-
-/*
- * After step I ran: keep what it touched and whether it yielded.  A step
- * that ended the schedule (an oops) disables every other action, so it
- * commutes with none: asleep, it would hide the runs in which the others
- * go first and it comes later, whose tasks finish differently.
- */
-static void
-dfs_after(struct sched *s, size_t i, uint32_t a)
-{
-	struct sched_dstep *st = &s->dfs->step[i];
-
-	free(st->fp.key);
-	fp_copy(&st->fp, &s->fp);
-	st->fp.all = s->stop;
-	st->fp_yielded = !act_is_post(a) &&
-	    s->ent[a]->state == SCHED_RUNNABLE;
-}
-
-/* Drop the trail's last step and what it owns. */
-static void
-dfs_pop(struct sched_dfs *d)
-{
-	struct sched_dstep *st = &d->step[--d->nstep];
-	size_t k;
-
-	for (k = 0; k < st->nsleep; k++)
-		free(st->sleep[k].fp.key);
-	for (k = 0; k < st->ndone; k++)
-		free(st->done[k].fp.key);
-	free(st->sleep);
-	free(st->done);
-	free(st->fp.key);
-	free(st->en);
-}
-
-/* Move to the next unexplored branch; false when the tree is done. */
-static bool
-dfs_backtrack(struct sched_dfs *d)
-{
-	struct sched_dstep *st;
-	long c;
-
-	while (d->nstep > 0) {
-		st = &d->step[d->nstep - 1];
-		if (d->por)
-			asleep_add(&st->done, &st->ndone, st->en[st->choice],
-			    &st->fp);
-		if ((c = dfs_next(d, st, st->choice + 1)) >= 0) {
-			st->choice = (size_t)c;
-			return true;
-		}
-		dfs_pop(d);
-	}
-	return false;
-}
-
 /* Run action A: resume an entity or fire a callback. */
 static void
 run_action(struct sched *s, uint32_t a)
@@ -1771,18 +810,18 @@ run_action(struct sched *s, uint32_t a)
 	struct sched_action *act;
 	struct sched_ent *e;
 
-	if (!act_is_post(a)) {
+	if (!sched_act_is_post(a)) {
 		e = s->ent[a];
 		e->state = SCHED_RUNNABLE;
 		e->wait = SCHED_WAIT_NONE;
 		e->wlock = NULL;
 		e->wevent = NULL;
 		e->wqueue = NULL;
-		if (!e->started)
-			ent_start(s, e);
+		if (!e->fiber.started)
+			fiber_start(&e->fiber, &s->host, s->pool, ent_main, s);
 		s->cur = (int)a;
 		observe(s, SCHED_OBS_STEP_BEGIN, e, SCHED_WAIT_NONE, NULL);
-		switch_to(s, e);
+		fiber_resume(&e->fiber);
 		observe(s, SCHED_OBS_STEP_END, e, SCHED_WAIT_NONE, NULL);
 		s->cur = -1;
 		return;
@@ -1802,222 +841,76 @@ run_action(struct sched *s, uint32_t a)
 	}
 	act->fire(s, act->arg);
 	if (s->irq.n > 0)
-		set_outcome(s, SCHED_OOPS, "lock held at the end of an "
+		sched_fail(s, SCHED_OOPS, "lock held at the end of an "
 		    "interrupt: %s (%s)", s->irq.lock[0]->name, act->name);
 	s->firing = 0;
 }
 
-/* ---- reports ------------------------------------------------------------- */
-
-/* "fs_mutex, processing an item of end-io": what E holds. */
-static void
-report_holds(const struct sched_ent *e, char *buf, size_t size)
+/* The fifo policy: the first enabled action. */
+static bool
+choose_fifo(struct sched *s, size_t nen, uint32_t *a)
 {
-	size_t i;
-
-	buf[0] = '\0';
-	for (i = 0; i < e->held.n; i++)
-		str_add(buf, size, "%s%s", i ? ", " : "",
-		    e->held.lock[i]->name);
-	if (e->busy)
-		str_add(buf, size, "%sprocessing an item of %s",
-		    e->held.n ? ", " : "", e->serves->name);
+	(void)nen;
+	*a = s->en[0];
+	return true;
 }
 
-/* Q's workers: all busy, some idle, or none known. */
-static const char *
-queue_state(const struct sched *s, const struct sched_queue *q)
+/* The random policy: uniform among the enabled actions. */
+static bool
+choose_random(struct sched *s, size_t nen, uint32_t *a)
 {
-	int k, nw = 0, nbusy = 0;
-
-	for (k = 0; k < s->nent; k++)
-		if (s->ent[k]->serves == q) {
-			nw++;
-			nbusy += s->ent[k]->busy;
-		}
-	if (nw == 0)
-		return "which has no worker";
-	if (nbusy == nw)
-		return nw == 1 ? "whose worker is busy" :
-		    "whose workers are all busy";
-	return "with nothing queued for it";
+	*a = s->en[rng_below(&s->rng, nen)];
+	return true;
 }
 
-/* What blocked E waits for, with who holds it or who must signal it. */
-static void
-report_waits(const struct sched *s, const struct sched_ent *e, char *buf,
-    size_t size)
-{
-	buf[0] = '\0';
-	if (e->state != SCHED_BLOCKED)
-		return;
-	switch (e->wait) {
-	case SCHED_WAIT_LOCK:
-		str_add(buf, size, "%s", e->wlock->name);
-		if (e->wlock->owner >= 0)
-			str_add(buf, size, " (held by %s)",
-			    s->ent[e->wlock->owner]->name);
-		break;
-	case SCHED_WAIT_EVENT:
-		str_add(buf, size, "%s", e->wevent->name);
-		if (e->wevent->via != NULL)
-			str_add(buf, size, " (signalled through %s, %s)",
-			    e->wevent->via->name,
-			    queue_state(s, e->wevent->via));
-		break;
-	case SCHED_WAIT_QUEUE:
-		str_add(buf, size, "work on %s", e->wqueue->name);
-		break;
-	case SCHED_WAIT_NONE:
-		break;
-	}
-}
-
-/*
- * The entities E waits for: a lock's owner; for an event signalled through
- * a queue, that queue's busy workers.  Returns how many, in priority order.
- */
-static int
-waits_for(const struct sched *s, const struct sched_ent *e, int *out)
-{
-	const struct sched_ent *w;
-	int k, n = 0;
-
-	if (e->state != SCHED_BLOCKED)
-		return 0;
-	if (e->wait == SCHED_WAIT_LOCK && e->wlock->owner >= 0)
-		out[n++] = e->wlock->owner;
-	if (e->wait == SCHED_WAIT_EVENT && e->wevent->via != NULL)
-		for (k = 0; k < s->nent; k++) {
-			w = s->ent[s->order[k]];
-			if (w->serves == e->wevent->via && w->busy)
-				out[n++] = w->id;
-		}
-	return n;
-}
-
-/* Depth-first search of the wait-for graph for a cycle; PATH holds the
- * current path and RANK the priority of each entity. */
-struct cycle_search {
-	const struct sched *s;
-	int		 color[SCHED_MAX_ENTITIES]; /* 0 new, 1 open, 2 done */
-	int		 path[SCHED_MAX_ENTITIES];
-	int		 depth;
-	int		 found[SCHED_MAX_ENTITIES];
-	int		 nfound;
+/* Each policy's choice among the NEN actions of s->en; false ends the
+ * run with the outcome set. */
+static bool (*const policy_choose[])(struct sched *, size_t, uint32_t *) = {
+	[SCHED_POLICY_FIFO] = choose_fifo,
+	[SCHED_POLICY_RANDOM] = choose_random,
+	[SCHED_POLICY_REPLAY] = replay_choose,
 };
 
-/* Search from V; true when a cycle is found (in cs->found). */
+/* The chooser's choice among the NEN actions of s->en; false ends the
+ * run, cut (pruned) or with a BAD_REPLAY outcome. */
 static bool
-cycle_dfs(struct cycle_search *cs, int v)
+chooser_choose(struct sched *s, size_t nen, uint32_t *a)
 {
-	int succ[SCHED_MAX_ENTITIES], n, i, j, w;
-
-	cs->color[v] = 1;
-	cs->path[cs->depth++] = v;
-	n = waits_for(cs->s, cs->s->ent[v], succ);
-	for (i = 0; i < n; i++) {
-		w = succ[i];
-		if (cs->color[w] == 1) {
-			for (j = cs->depth - 1; cs->path[j] != w; j--)
-				;
-			cs->nfound = cs->depth - j;
-			memcpy(cs->found, cs->path + j,
-			    (size_t)cs->nfound * sizeof(int));
-			return true;
-		}
-		if (cs->color[w] == 0 && cycle_dfs(cs, w))
-			return true;
+	switch (s->chooser.choose(s->chooser.arg, s->steps, s->en, nen, a)) {
+	case SCHED_CHOSEN:
+		return true;
+	case SCHED_CUT:
+		s->pruned = true;
+		return false;
+	case SCHED_DIVERGED:
+		sched_fail(s, SCHED_BAD_REPLAY, "step %zu: the same choices "
+		    "enabled other actions: the world is not deterministic",
+		    s->steps + 1);
+		return false;
 	}
-	cs->color[v] = 2;
-	cs->depth--;
 	return false;
 }
 
-/* "task 2 -> end-io worker 1 -> task 2", from the cycle's first entity in
- * priority order; empty if the wait-for graph has no cycle. */
+/* Tell the chooser what step A did. */
 static void
-report_cycle(const struct sched *s, char *buf, size_t size)
+chooser_ran(struct sched *s, uint32_t a)
 {
-	struct cycle_search cs;
-	int rank[SCHED_MAX_ENTITIES], k, first = 0, i;
+	bool yielded = !sched_act_is_post(a) &&
+	    s->ent[a]->state == SCHED_RUNNABLE;
 
-	memset(&cs, 0, sizeof(cs));
-	cs.s = s;
-	buf[0] = '\0';
-	for (k = 0; k < s->nent; k++)
-		rank[s->order[k]] = k;
-	for (k = 0; k < s->nent && cs.nfound == 0; k++)
-		if (cs.color[s->order[k]] == 0)
-			cycle_dfs(&cs, s->order[k]);
-	if (cs.nfound == 0)
-		return;
-	for (i = 1; i < cs.nfound; i++)
-		if (rank[cs.found[i]] < rank[cs.found[first]])
-			first = i;
-	for (i = 0; i < cs.nfound; i++)
-		str_add(buf, size, "%s -> ",
-		    s->ent[cs.found[(first + i) % cs.nfound]]->name);
-	str_add(buf, size, "%s", s->ent[cs.found[first]]->name);
-}
-
-/* RES from the final state of S. */
-static void
-report(const struct sched *s, struct sched_result *res)
-{
-	struct sched_report_entity *r;
-	const struct sched_ent *e;
-	int i;
-
-	memset(res, 0, sizeof(*res));
-	res->outcome = s->outcome;
-	memcpy(res->schedule, s->sched, s->slen + 1);
-	res->truncated = s->truncated;
-	res->steps = s->steps;
-	memcpy(res->oops, s->msg, sizeof(res->oops));
-	res->nent = s->nent;
-	for (i = 0; i < s->nent; i++) {
-		e = s->ent[i];
-		r = &res->ent[i];
-		memcpy(r->name, e->name, sizeof(r->name));
-		r->role = e->role;
-		r->state = e->state;
-		report_holds(e, r->holds, sizeof(r->holds));
-		report_waits(s, e, r->waits, sizeof(r->waits));
-	}
-	if (s->outcome == SCHED_DEADLOCK)
-		report_cycle(s, res->cycle, sizeof(res->cycle));
-}
-
-/* No action enabled: finished, or stuck (a task unfinished, or a worker
- * blocked inside an item). */
-static bool
-stuck(const struct sched *s)
-{
-	const struct sched_ent *e;
-	int k;
-
-	for (k = 0; k < s->nent; k++) {
-		e = s->ent[k];
-		if (e->state == SCHED_FINISHED)
-			continue;
-		if (e->role == SCHED_TASK || e->state != SCHED_BLOCKED ||
-		    e->wait != SCHED_WAIT_QUEUE)
-			return true;
-	}
-	return false;
+	s->chooser.ran(s->chooser.arg, s->steps, &s->fp, s->stop, yielded);
 }
 
 /* Run S to its end; see sched.h.  The loop: pick an enabled action by
- * the policy (or the DFS trail), run it, until none is enabled, an oops,
- * a bad replay or the step limit. */
+ * the policy (or the chooser), run it, until none is enabled, an oops,
+ * a bad replay, a cut or the step limit. */
 void
 sched_run(struct sched *s, struct sched_result *res)
 {
+	bool plugged = s->chooser.choose != NULL;
 	size_t nen;
 	uint32_t a;
 	int k, n = 0;
-	const char *what;
 
 	assert(!s->ran);
 	s->ran = s->running = true;
@@ -2036,47 +929,43 @@ sched_run(struct sched *s, struct sched_result *res)
 		if ((nen = enabled(s)) == 0)
 			break;
 		if (s->steps >= s->opts.max_steps) {
-			set_outcome(s, SCHED_STEP_LIMIT, "more than %zu steps",
+			sched_fail(s, SCHED_STEP_LIMIT, "more than %zu steps",
 			    s->opts.max_steps);
 			break;
 		}
-		if (s->dfs != NULL) {
-			if (!dfs_choose(s, s->steps, s->en, nen, &a)) {
-				s->pruned = !s->stop;
-				break;
-			}
-		} else if (s->opts.policy == SCHED_POLICY_REPLAY) {
-			if (!replay_choose(s, s->en, nen, &a))
-				break;
-		} else if (s->opts.policy == SCHED_POLICY_RANDOM) {
-			a = s->en[rng_below(&s->rng, nen)];
-		} else {
-			a = s->en[0];
-		}
-		note_choice(s, a);
-		s->fp.n = 0;
+		if (!(plugged ? chooser_choose(s, nen, &a) :
+		    policy_choose[s->opts.policy](s, nen, &a)))
+			break;
+		replay_note(s, a);
+		por_fp_reset(&s->fp);
 		run_action(s, a);
-		if (s->dfs != NULL)
-			dfs_after(s, s->steps, a);
+		if (plugged)
+			chooser_ran(s, a);
 		s->steps++;
 	}
 	s->running = false;
 	if (!s->stop && !s->pruned && s->opts.policy == SCHED_POLICY_REPLAY &&
-	    s->dfs == NULL && replay_token(s, &a, &what) != 0)
-		set_outcome(s, SCHED_BAD_REPLAY, "the world ends after step "
-		    "%zu, but the schedule goes on", s->steps);
-	if (!s->stop && !s->pruned && stuck(s))
+	    !plugged)
+		replay_end(s);
+	if (!s->stop && !s->pruned && deadlock_stuck(s))
 		s->outcome = SCHED_DEADLOCK;
-	report(s, res);
+	memset(res, 0, sizeof(*res));
+	res->outcome = s->outcome;
+	memcpy(res->schedule, s->sched, s->slen + 1);
+	res->truncated = s->truncated;
+	res->steps = s->steps;
+	memcpy(res->oops, s->msg, sizeof(res->oops));
+	deadlock_report(s, res);
 }
 
-/* The invariants of S's entities, held locks and posted actions. */
+/* The invariants of S's entities, held locks, posted actions, footprint
+ * and lock-order graph: 0, or a negative code with *WHY set. */
 int
 sched_check(const struct sched *s, const char **why)
 {
 	const struct sched_ent *e;
 	size_t i, j;
-	int k, ntask = 0;
+	int k, ntask = 0, rc;
 
 #define FAIL(msg)	do { *why = (msg); return -EINVAL; } while (0)
 	if (s->nent < 0 || s->nent > SCHED_MAX_ENTITIES)
@@ -2127,111 +1016,11 @@ sched_check(const struct sched *s, const char **why)
 	}
 	if (ntask != s->ntask || s->nent - ntask != s->nworker)
 		FAIL("task and worker counts disagree");
+	if (!s->chooser.footprints && s->fp.n > 0)
+		FAIL("a footprint recorded that nobody asked for");
 #undef FAIL
+	if ((rc = por_fp_check(&s->fp, why)) < 0 ||
+	    (rc = lockorder_check(&s->graph, why)) < 0)
+		return rc;
 	return 0;
-}
-
-/* ---- exploration --------------------------------------------------------- */
-
-/* Run the schedules of the world SETUP builds; see sched.h. */
-void
-sched_explore(const struct sched_explore_opts *o,
-    struct sched *(*setup)(void *, const struct sched_opts *),
-    bool (*visit)(void *, struct sched *, const struct sched_result *),
-    void (*teardown)(void *, struct sched *), void *arg,
-    struct sched_explore_result *res)
-{
-	struct sched_dfs dfs;
-	struct sched_pool pool;
-	struct sched_graph order;
-	struct sched_result *r;
-	struct sched_opts so;
-	struct sched *s;
-	uint64_t max, runs, run;
-	double start, last, t;
-	bool more = true, tree_done = false;
-
-	memset(res, 0, sizeof(*res));
-	memset(&dfs, 0, sizeof(dfs));
-	memset(&order, 0, sizeof(order));
-	memset(&pool, 0, sizeof(pool));
-	r = xmalloc(sizeof(*r));
-	max = o->max_schedules ? o->max_schedules : SCHED_DEFAULT_SCHEDULES;
-	runs = o->explore ? UINT64_MAX : o->policy == SCHED_POLICY_RANDOM ?
-	    (o->runs ? o->runs : 1) : 1;
-	dfs.bound = o->preemption_bound < 0 ? -1 : o->preemption_bound;
-	dfs.por = o->por && dfs.bound < 0;
-	start = last = now_ns();
-	for (run = 0; more && run < runs; run++) {
-		memset(&so, 0, sizeof(so));
-		so.policy = o->explore ? SCHED_POLICY_FIFO : o->policy;
-		so.seed = o->policy == SCHED_POLICY_RANDOM ? o->seed + run :
-		    o->seed;
-		so.replay = o->replay;
-		so.max_steps = o->max_steps;
-		so.observe = o->observe;
-		so.observe_arg = o->observe_arg;
-		if ((s = setup(arg, &so)) == NULL)
-			break;
-		if (o->explore)
-			s->dfs = &dfs;
-		s->pool = &pool;
-		sched_run(s, r);
-		graph_merge(&order, &s->graph);
-		if (s->pruned) {
-			res->pruned++;
-		} else {
-			res->schedules++;
-			switch (r->outcome) {
-			case SCHED_DEADLOCK:
-				if (res->deadlocks++ == 0)
-					res->first_deadlock = *r;
-				if (o->stop_at_deadlock)
-					more = false;
-				break;
-			case SCHED_OOPS:
-				if (res->oopses++ == 0)
-					res->first_oops = *r;
-				break;
-			case SCHED_STEP_LIMIT:
-				res->step_limits++;
-				break;
-			case SCHED_BAD_REPLAY:
-				/* In a DFS: the world is not deterministic. */
-				res->bad_replays++;
-				if (o->explore)
-					more = false;
-				break;
-			case SCHED_COMPLETED:
-				break;
-			}
-			if (visit != NULL && !visit(arg, s, r))
-				more = false;
-		}
-		if (teardown != NULL)
-			teardown(arg, s);
-		sched_free(s);
-		if (more && o->explore && !dfs_backtrack(&dfs)) {
-			tree_done = true;
-			more = false;
-		}
-		if (res->schedules >= max)
-			more = false;
-		if (o->progress != NULL &&
-		    (t = now_ns()) - last >= SCHED_PROGRESS_NS) {
-			last = t;
-			o->progress(o->progress_arg, res->schedules,
-			    (double)res->schedules * 1e9 / (t - start));
-		}
-	}
-	res->exhausted = tree_done && !dfs.bound_cut;
-	while (dfs.nstep > 0)
-		dfs_pop(&dfs);
-	free(dfs.step);
-	while (pool.n > 0)
-		stack_free(&pool.stack[--pool.n]);
-	free(pool.stack);
-	order_cycles(&order, &res->order);
-	graph_free(&order);
-	free(r);
 }

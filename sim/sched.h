@@ -1,55 +1,51 @@
 /*
- * A deterministic scheduler for simulated kernel tasks, and a model
- * checker over its schedules.
+ * The scheduler's runtime: a deterministic scheduler for simulated kernel
+ * tasks, their locks, completions and work queues.
  *
- * A world is a set of entities, each a coroutine running plain C code:
- * tasks (one operation each) and workers (loops that pop items from a FIFO
- * work queue and process them, as 2008's btrfs-end-io workqueue did).
- * Only one entity runs at a time; it runs until it blocks (on a sleeping
- * lock, an event, an empty queue) or reaches a preemption point, and the
- * scheduler then picks the next action among the enabled ones:
+ * The model.  A world is a set of entities, each a coroutine running
+ * plain C code: tasks (one operation each) and workers (loops that pop
+ * items from a FIFO work queue and process them, as 2008's btrfs-end-io
+ * workqueue did).  Only one entity runs at a time, as on one CPU of a
+ * kernel without preemption: it runs until it blocks (on a sleeping lock,
+ * an event, an empty queue) or reaches a preemption point
+ * (cond_resched()), and the scheduler then picks the next action among
+ * the enabled ones:
  *
  *   - resume a runnable entity;
  *   - fire a posted external action (a device completing a submitted bio:
- *     its callback runs in scheduler context, typically pushing the
- *     completion onto a work queue).
+ *     its callback runs in scheduler context, as an interrupt, typically
+ *     pushing the completion onto a work queue).
  *
- * A schedule is the sequence of those choices.  It is written as a string
- * of action names separated by commas, e.g. "T1,T2,D3,W1,T1" (T<n> task
- * n, W<n> worker n, D<n> posted action n in posting order), which
- * sched_run() with SCHED_POLICY_REPLAY follows exactly: a string that
- * names an action not enabled, ends while actions are enabled, or goes on
- * after the end is SCHED_BAD_REPLAY.
+ * A step is one action; a schedule is the sequence of choices.  It is
+ * written as a string of action names separated by commas, e.g.
+ * "T1,T2,D3,W1,T1" (T<n> task n, W<n> worker n, D<n> posted action n in
+ * posting order), which sched_run() with SCHED_POLICY_REPLAY follows
+ * exactly: a string that names an action not enabled, ends while actions
+ * are enabled, or goes on after the end is SCHED_BAD_REPLAY.  The fifo
+ * rule, the strings and what blocks where are described under "CONCURRENT
+ * BLOCKS" in blksim-scenario(5).
  *
- * A deadlock is a state where no action is enabled and some task has not
- * finished or some worker is stuck inside an item (blocked on anything
- * but an empty queue).  The scheduler then reports every entity with
- * what it holds and what it waits for, and the wait-for cycle: a lock
- * waits for its owner, an event signalled through a work queue waits for
- * that queue's busy workers, a worker processing an item holds its queue.
+ * Blocking points.  Locks are sleeping mutexes (mutex_lock()), bit locks
+ * (sleeping, released by any context: lock_page()/unlock_page()) or
+ * spinlocks.  Events are one-shot completions (wait_for_completion(),
+ * complete()), signalled directly or through a work queue's workers.
+ * Queues are FIFO workqueues whose workers block when empty.  A call that
+ * may sleep (taking a sleeping lock, waiting, popping, a preemption
+ * point) while holding a spinlock or from a posted action's callback is a
+ * simulated oops ("sleeping in atomic context", might_sleep()), whether
+ * or not it would have blocked.
  *
- * Locks are sleeping mutexes, bit locks (sleeping, released by any
- * context: a page lock) or spinlocks.  A call that may sleep (taking a
- * sleeping lock, waiting, popping, a preemption point) while holding a
- * spinlock or from a posted action's callback is a simulated oops
- * ("sleeping in atomic context"), whether or not it would have blocked.
+ * What else a run records, for the modules built on it: each step's
+ * footprint (por.h), each lock taken while another is held, in this
+ * schedule's lock-order graph (lockorder.h, as lockdep), and, when nothing
+ * can run, the state of every entity and the wait-for cycle (deadlock.h).
+ * Exploring many schedules is explore.h's, through the chooser hook below;
+ * it is declared at the end of this header, which its callers have always
+ * included.
  *
- * The lock-order checker records, in every schedule, each lock or wait
- * taken while another is held (waits on a queue-signalled event count as
- * taking the queue, processing an item as holding it) and reports every
- * distinct cycle of that order graph, even from schedules that did not
- * deadlock, as lockdep does.
- *
- * Exploration re-executes the world from scratch for each schedule (the
- * caller's setup callback builds it: a clone of the model state plus the
- * spawned entities) and walks the tree of choices depth first, fifo order
- * first, bounded by max_schedules and optionally by a preemption bound;
- * with partial-order reduction (sleep sets) on request.  sched.c states
- * the fifo rule, the reduction and their guarantees.
- *
- * Nothing here knows about filesystems; sim/fs.c puts its blocking points
- * on these primitives.  Memory: a coroutine stack per entity
- * (SCHED_STACK bytes), freed when the schedule ends, finished or not;
+ * Nothing here knows about filesystems; the fs puts its blocking points
+ * on these primitives.  Memory: a stack per entity (fiber.h), freed
+ * when the schedule ends, finished or not;
  * code that may block must not hold heap memory only its stack knows.
  *
  * Names: the policies are SCHED_POLICY_* and the preemption point is
@@ -64,7 +60,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCHED_STACK		(256 * 1024)
+#include "lockorder.h"
+#include "por.h"
+
 #define SCHED_MAX_ENTITIES	64
 #define SCHED_NAME		32
 
@@ -86,15 +84,26 @@ enum sched_lock_kind {
 #define SCHED_OWNER_IRQ		(-2)
 
 /*
- * Locks of the same name are one class in the lock-order graph (as in
- * lockdep): name per-object locks per object ("page a:4096") unless
- * taking two of them at once is itself a finding.
+ * Identity.  Every schedule runs on a new copy of the world, so locks,
+ * events and queues are known across schedules by a key given at init,
+ * never by address: objects of one kind with one key are one object to
+ * the partial-order reduction (por.h), and locks of one key are one class
+ * in the lock-order graph (lockorder.h), as lockdep has classes.  Key
+ * per-object locks per object (a page's) unless taking two of them at
+ * once is itself a finding.  Keys up to SCHED_KEY_MAX are taken as they
+ * are; a wider one is hashed into that range.  The name-only inits key an
+ * object by the hash of its name (sched_name_key()), so objects of one
+ * name are one.  Names are for reports only.  KEY fields hold the key
+ * with the object's kind in its top bits (por_key()).
  */
+#define SCHED_KEY_MAX		POR_KEY_MAX
+
 struct sched_lock {
 	char		name[SCHED_NAME];
 	enum sched_lock_kind kind;
 	int		owner;		/* entity id, -1, or SCHED_OWNER_IRQ */
 	int		order_id;	/* lock-order graph node, or -1 */
+	uint64_t	key;		/* POR_LOCK */
 };
 
 /* A one-shot event (an I/O completed).  VIA: the queue whose workers
@@ -103,6 +112,7 @@ struct sched_event {
 	char		name[SCHED_NAME];
 	bool		done;
 	struct sched_queue *via;
+	uint64_t	key;		/* POR_EVENT */
 };
 
 struct sched_queue {
@@ -110,6 +120,7 @@ struct sched_queue {
 	void		**items;	/* FIFO */
 	size_t		head, tail, cap;
 	int		order_id;
+	uint64_t	key;		/* POR_QUEUE */
 };
 
 /* Entity states, for reports. */
@@ -128,7 +139,7 @@ enum sched_wait_kind {
 };
 
 enum sched_policy {
-	SCHED_POLICY_FIFO,	/* the documented fixed order (sched.c) */
+	SCHED_POLICY_FIFO,	/* the fifo rule: blksim-scenario(5) */
 	SCHED_POLICY_RANDOM,	/* seeded uniform choice */
 	SCHED_POLICY_REPLAY	/* follow a schedule string */
 };
@@ -216,14 +227,26 @@ void		 sched_free(struct sched *);
  * are T1, T2, ... and workers W1, W2, ... in spawn order. */
 int		 sched_spawn(struct sched *, enum sched_role, const char *name,
 		    void (*fn)(struct sched *, void *arg), void *arg);
-/* With a NULL sched (sequential code), the object is in no order graph. */
+/*
+ * Objects, keyed as "Identity" above says: the _key variants take the
+ * caller's KEY, the others the hash of NAME.  With a NULL sched
+ * (sequential code), the object is in no order graph.
+ */
 void		 sched_lock_init(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, const char *name);
+void		 sched_lock_init_key(struct sched *, struct sched_lock *,
+		    enum sched_lock_kind, uint64_t key, const char *name);
 void		 sched_queue_init(struct sched *, struct sched_queue *,
 		    const char *name);
+void		 sched_queue_init_key(struct sched *, struct sched_queue *,
+		    uint64_t key, const char *name);
 void		 sched_queue_free(struct sched_queue *);
 void		 sched_event_init(struct sched_event *, const char *name,
 		    struct sched_queue *via);
+void		 sched_event_init_key(struct sched_event *, uint64_t key,
+		    const char *name, struct sched_queue *via);
+/* The key of NAME (at most SCHED_KEY_MAX): equal names, equal keys. */
+uint64_t	 sched_name_key(const char *name);
 /* Run the world to its end under OPTS' policy; fills RES.  Once. */
 void		 sched_run(struct sched *, struct sched_result *res);
 /* Invariant walker: 0, or -EINVAL with *WHY set to the broken rule. */
@@ -259,76 +282,65 @@ int		 sched_post(struct sched *, const char *name,
  * when the callback does.  The first oops of a schedule is the one kept. */
 void		 sched_oops(struct sched *, const char *msg);
 /*
- * Declare that the running step reads or writes WHAT, caller state shared
- * between entities or callbacks without a sched lock held around every
- * access ("mirror 1", "bio counter").  Named, not by address: each
- * schedule runs on a new copy of the world.  Only partial-order reduction
- * looks at it (sched_explore_opts.por); a no-op outside sched_run or with
- * a NULL sched.
+ * Declare that the running step reads or writes the caller's object KEY,
+ * state shared between entities or callbacks without a sched lock held
+ * around every access (a mirror's sector, a bio counter).  By key, not by
+ * address: each schedule runs on a new copy of the world; the caller
+ * encodes what the object is into the key, and equal keys are one object.
+ * Only partial-order reduction looks at it (por.h); a no-op outside
+ * sched_run or with a NULL sched.
  */
+void		 sched_touch_key(struct sched *, uint64_t key);
+/* Deprecated: sched_touch_key(sched_name_key(WHAT)), for callers that
+ * still name their objects by strings. */
 void		 sched_touch(struct sched *, const char *what);
 
-/* ---- exploration --------------------------------------------------------- */
+/* ---- the chooser hook, for the explorer (explore.h) ------------------- */
 
-struct sched_explore_opts {
-	enum sched_policy policy;	/* FIFO: 1 schedule; RANDOM: runs; */
-	uint64_t	seed;		/*   EXPLORE (below): systematic */
-	uint64_t	runs;		/* RANDOM */
-	uint64_t	max_schedules;	/* EXPLORE bound (default 100000) */
-	int		preemption_bound; /* < 0: unbounded (0 is a bound) */
-	bool		explore;	/* systematic DFS over choices */
-	bool		stop_at_deadlock; /* stop at the first deadlock */
-	/*
-	 * Sleep sets (EXPLORE, unbounded only): the caller promises that
-	 * entities and callbacks share memory only through sched objects,
-	 * under a sched lock, or as declared with sched_touch().
-	 */
-	bool		por;
-	const char	*replay;	/* SCHED_POLICY_REPLAY: one run */
-	size_t		max_steps;	/* per schedule; 0: a default */
-	void		(*progress)(void *arg, uint64_t done, double rate);
-	void		*progress_arg;	/* called about every 0.25 s */
-	/* Passed to every schedule's sched_opts; meant for one replay. */
-	void		(*observe)(void *arg, const struct sched_obs *);
-	void		*observe_arg;
-};
+/*
+ * Actions as a chooser sees them: an entity id (< SCHED_MAX_ENTITIES), or
+ * SCHED_MAX_ENTITIES + i for the posted action of index i (D<i + 1>).
+ */
+static inline bool
+sched_act_is_post(uint32_t a)
+{
+	return a >= SCHED_MAX_ENTITIES;
+}
 
-/* Lock-order cycles seen across all schedules. */
-struct sched_order_report {
-	char		cycles[16][256];	/* distinct, "A -> B -> A" */
-	int		ncycles;
-	bool		more;			/* there are more than shown */
-};
-
-struct sched_explore_result {
-	uint64_t	schedules;	/* run */
-	uint64_t	deadlocks;	/* schedules that deadlocked */
-	uint64_t	oopses;
-	uint64_t	step_limits;	/* schedules cut at max_steps */
-	uint64_t	bad_replays;
-	uint64_t	pruned;		/* runs cut by sleep sets, not counted
-					   in schedules */
-	bool		exhausted;	/* every schedule was run (EXPLORE,
-					   and no alternative cut by the
-					   preemption bound) */
-	struct sched_result first_deadlock;	/* valid if deadlocks > 0 */
-	struct sched_result first_oops;		/* valid if oopses > 0 */
-	struct sched_order_report order;
+/* A chooser's answer. */
+enum sched_choice {
+	SCHED_CHOSEN,		/* run *A */
+	SCHED_CUT,		/* end the run here: it is pruned */
+	SCHED_DIVERGED		/* the enabled actions differ from the
+				   recorded run's: a BAD_REPLAY */
 };
 
 /*
- * Run schedules of the world that SETUP builds (a new sched each time:
- * SETUP must create the model state afresh, spawn the entities and return
- * the sched; VISIT, if not NULL, sees each finished schedule with the
- * sched still alive (to read the model state) and returns false to stop;
- * TEARDOWN frees the model state, then sched_explore frees the sched).
- * SETUP may return NULL to stop.  Runs cut by sleep sets are neither
- * visited nor counted as schedules.  Fills RES.
+ * A chooser takes the policy's place: sched_run() asks it for the action
+ * of every step (STEP counts from 0; EN holds the NEN enabled actions in
+ * priority order), and tells it what the step did: its footprint (empty
+ * unless FOOTPRINTS), whether it ended the schedule, and whether the
+ * entity it resumed is still runnable (it yielded at a preemption point).
  */
-void	sched_explore(const struct sched_explore_opts *,
-	    struct sched *(*setup)(void *arg, const struct sched_opts *),
-	    bool (*visit)(void *arg, struct sched *, const struct sched_result *),
-	    void (*teardown)(void *arg, struct sched *), void *arg,
-	    struct sched_explore_result *res);
+struct sched_chooser {
+	enum sched_choice (*choose)(void *arg, size_t step,
+			    const uint32_t *en, size_t nen, uint32_t *a);
+	void		(*ran)(void *arg, size_t step, const struct por_fp *,
+			    bool ended, bool yielded);
+	void		*arg;
+	bool		 footprints;	/* record each step's footprint */
+};
+
+/* Stacks kept across the schedules of an exploration (fiber.h). */
+struct fiber_pool;
+
+/* Before sched_run: choose with CHOOSER (copied; NULL: the policy) and
+ * take entity stacks from POOL (NULL: the heap). */
+void		 sched_plug(struct sched *, const struct sched_chooser *,
+		    struct fiber_pool *);
+/* The lock-order graph of S's run so far (owned by S). */
+const struct lockorder *sched_lockorder(const struct sched *);
 
 #endif
+
+#include "explore.h"

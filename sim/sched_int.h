@@ -1,0 +1,96 @@
+/*
+ * The scheduler's own state: entities, posted actions, the run.
+ *
+ * Private to the runtime (sim/sched.c) and to the two modules that read
+ * its entities: the reports of a stuck world (sim/deadlock.c) and the
+ * schedule strings (sim/replay.c).  No other file may include it.  The
+ * explorer and the rest of blksim reach the runtime through sched.h only
+ * (the explorer through its chooser hook).
+ *
+ * An entity's wait fields say what it is blocked on (one of them, as its
+ * wait kind says, or none when it is not blocked).  A worker "serves" the
+ * last queue it popped and is "busy" while it processes that item.
+ */
+#ifndef SIM_SCHED_INT_H
+#define SIM_SCHED_INT_H
+
+#include "fiber.h"
+#include "lockorder.h"
+#include "por.h"
+#include "rng.h"
+#include "sched.h"
+
+/* Locks held by an entity or by the running callback. */
+struct sched_held {
+	struct sched_lock **lock;	/* in acquisition order */
+	size_t		 n, cap;
+};
+
+struct sched_ent {
+	char		 name[SCHED_NAME];
+	enum sched_role	 role;
+	int		 id;		/* index in sched.ent */
+	int		 nth;		/* the n of T<n> or W<n> */
+	void		(*fn)(struct sched *, void *);
+	void		*arg;
+	struct fiber	 fiber;		/* its stack and context */
+	enum sched_state state;
+	enum sched_wait_kind wait;	/* NONE unless BLOCKED */
+	struct sched_lock *wlock;	/* WAIT_LOCK */
+	struct sched_event *wevent;	/* WAIT_EVENT */
+	struct sched_queue *wqueue;	/* WAIT_QUEUE */
+	struct sched_held held;
+	struct sched_queue *serves;	/* last queue it popped: it works it */
+	bool		 busy;		/* processing an item of serves */
+};
+
+/* A posted action (D<n>): a callback the scheduler fires when chosen. */
+struct sched_action {
+	char		 name[SCHED_NAME];
+	void		(*fire)(struct sched *, void *);
+	void		*arg;
+	bool		 fired;
+};
+
+struct sched {
+	struct sched_opts opts;
+	char		*replay;	/* our copy of opts.replay */
+	const char	*rp;		/* next replay token (replay.c) */
+	struct sched_ent *ent[SCHED_MAX_ENTITIES];
+	int		 nent, ntask, nworker;
+	int		 order[SCHED_MAX_ENTITIES]; /* tasks, then workers */
+	struct sched_action *act;	/* posted, in posting order */
+	size_t		 nact, actcap;
+	size_t		 unfired;	/* actions before it have fired */
+	uint32_t	*en;		/* enabled actions this step */
+	size_t		 encap;
+	struct fiber_host host;		/* the scheduler's context */
+	int		 cur;		/* running entity, or -1 */
+	size_t		 firing;	/* running callback: index + 1, or 0 */
+	struct sched_held irq;		/* spinlocks the callback holds */
+	bool		 running;	/* inside sched_run */
+	bool		 ran;
+	bool		 stop;		/* an oops or a bad replay: end */
+	bool		 pruned;	/* the chooser cut the run */
+	enum sched_outcome outcome;
+	char		 msg[160];
+	char		 sched[1024];	/* the schedule string so far */
+	size_t		 slen;		/*   (replay.c) */
+	bool		 truncated;
+	size_t		 steps;
+	struct rng	 rng;
+	struct por_fp	 fp;		/* what the current step touched */
+	struct lockorder graph;		/* this schedule's lock order */
+	struct sched_chooser chooser;	/* choose NULL: the policy's turn */
+	struct fiber_pool *pool;	/* stacks come from here, or NULL */
+};
+
+/* The first failure of a run, OUTCOME with a message: the schedule ends
+ * after this step.  Later ones are ignored. */
+void	sched_fail(struct sched *, enum sched_outcome outcome,
+	    const char *fmt, ...) __attribute__((__format__(__printf__, 3, 4)));
+/* Append to the NUL-terminated BUF of SIZE bytes; false if cut short. */
+bool	sched_str_add(char *buf, size_t size, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 3, 4)));
+
+#endif
