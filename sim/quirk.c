@@ -1,10 +1,18 @@
 /*
- * The quirk and preset tables.  Names are the spellings of DESIGN.md §2.1;
- * the order of the table is the quirk number minus one.
+ * The quirk and preset tables, and the resolution of quirk settings.
+ * Names are the spellings of blksim-quirks(7) and blksim-scenario(5); the
+ * order of the table is the quirk number minus one.
+ *
+ * Settings come from the scenario and from the command line (see
+ * quirk.h); quirk_resolve() is the only code that knows which one wins,
+ * so that the parser's summary of a file, `blksim run` and `blksim fuzz`
+ * cannot disagree.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "quirk.h"
+#include "xmalloc.h"
 
 static const struct quirk_info quirk_table[QUIRK_COUNT] = {
 	[QUIRK_RETRY_GET_EXTENT] = { "retry-get-extent",
@@ -89,4 +97,89 @@ unsigned
 quirk_preset_mask(enum quirk_preset p)
 {
 	return preset_table[p].mask;
+}
+
+void
+quirk_settings_add(struct quirk_settings *l, enum quirk_from from, int id,
+    bool on)
+{
+	struct quirk_setting *qs;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	qs = &l->v[l->n++];
+	qs->from = from;
+	qs->id = id;
+	qs->on = on;
+}
+
+void
+quirk_settings_append(struct quirk_settings *dst,
+    const struct quirk_settings *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		quirk_settings_add(dst, src->v[i].from, src->v[i].id,
+		    src->v[i].on);
+}
+
+void
+quirk_settings_free(struct quirk_settings *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static bool
+is_preset(enum quirk_from from)
+{
+	return from == QUIRK_FROM_FILE_PRESET || from == QUIRK_FROM_OPT_PRESET;
+}
+
+/*
+ * Apply the settings of L to the mask MASK in precedence order, presets
+ * only if PRESETS; *TOUCHED gets every quirk a quirk setting named.
+ */
+static unsigned
+quirk_apply(const struct quirk_settings *l, bool presets, unsigned mask,
+    unsigned *touched)
+{
+	*touched = 0;
+	for (int from = 0; from < QUIRK_FROM_COUNT; from++)
+		for (size_t i = 0; i < l->n; i++) {
+			const struct quirk_setting *qs = &l->v[i];
+
+			if ((int)qs->from != from)
+				continue;
+			if (is_preset(qs->from)) {
+				if (presets)
+					mask = quirk_preset_mask(qs->id);
+				continue;
+			}
+			*touched |= 1u << qs->id;
+			if (qs->on)
+				mask |= 1u << qs->id;
+			else
+				mask &= ~(1u << qs->id);
+		}
+	return mask;
+}
+
+unsigned
+quirk_resolve(const struct quirk_settings *l)
+{
+	unsigned touched;
+
+	return quirk_apply(l, true, quirk_preset_mask(PRESET_POST_PATCH),
+	    &touched);
+}
+
+void
+quirk_overrides(const struct quirk_settings *l, unsigned *on, unsigned *off)
+{
+	unsigned touched;
+
+	*on = quirk_apply(l, false, 0, &touched);
+	*off = touched & ~*on;
 }

@@ -11,6 +11,7 @@
 #define SIM_QUIRK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum quirk_id {
 	QUIRK_RETRY_GET_EXTENT,	/* 1: retry resolves via get_extent (fs_mutex) */
@@ -45,6 +46,63 @@ const char	*quirk_preset_name(enum quirk_preset);
 const char	*quirk_preset_summary(enum quirk_preset);
 /* The quirk bitmask a preset turns on. */
 unsigned	quirk_preset_mask(enum quirk_preset);
+
+/*
+ * Where a quirk setting comes from.  The order of the enum is the order in
+ * which settings apply, each overriding the ones before (blksim(1),
+ * blksim-scenario(5)): the scenario's `preset` line, its `quirk` lines in
+ * file order, the --preset option, the --quirk options in command-line
+ * order, and last the quirk that --guards turns on.
+ */
+enum quirk_from {
+	QUIRK_FROM_FILE_PRESET,
+	QUIRK_FROM_FILE_QUIRK,
+	QUIRK_FROM_OPT_PRESET,
+	QUIRK_FROM_OPT_QUIRK,
+	QUIRK_FROM_GUARD,
+	QUIRK_FROM_COUNT
+};
+
+/* One setting: a preset (which replaces the whole set) or one quirk. */
+struct quirk_setting {
+	enum quirk_from	from;
+	int		id;	/* enum quirk_preset for the presets, else
+				   enum quirk_id */
+	bool		on;	/* a quirk's: on or off */
+};
+
+/*
+ * Settings as they were written: within one source, list order is the
+ * order written; across sources it does not matter, quirk_resolve()
+ * orders them.  The array is owned by the list.
+ */
+struct quirk_settings {
+	struct quirk_setting	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void	quirk_settings_add(struct quirk_settings *, enum quirk_from, int id,
+	    bool on);
+/* Append a copy of every setting of SRC to DST. */
+void	quirk_settings_append(struct quirk_settings *dst,
+	    const struct quirk_settings *src);
+/* Free the array; the list is left empty and reusable. */
+void	quirk_settings_free(struct quirk_settings *);
+/*
+ * The quirk bitmask the settings give: the one place that decides which
+ * setting wins.  Start from post-patch (every quirk off), then apply the
+ * settings source by source in enum quirk_from order and, within one
+ * source, in list order.
+ */
+unsigned quirk_resolve(const struct quirk_settings *);
+/*
+ * The quirks the quirk settings of the list turn on and off, the last
+ * setting of each quirk winning, presets left out: what `quirk` lines
+ * after the same preset must say to have the same effect.
+ */
+void	quirk_overrides(const struct quirk_settings *, unsigned *on,
+	    unsigned *off);
 
 static inline bool
 quirk_on(unsigned mask, enum quirk_id q)

@@ -1075,13 +1075,18 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 unsigned
 exec_quirks(const struct scn_script *scn, const struct exec_opts *o)
 {
-	unsigned q = scn->quirks;
+	struct quirk_settings all = { 0 };
+	unsigned mask;
 
-	if (o->preset >= 0)
-		q = quirk_preset_mask(o->preset);
-	q |= o->quirk_on;
-	q &= ~o->quirk_off;
-	return q | o->guard;
+	quirk_settings_append(&all, &scn->quirk_settings);
+	if (o->quirks != NULL)
+		quirk_settings_append(&all, o->quirks);
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (quirk_on(o->guard, q))
+			quirk_settings_add(&all, QUIRK_FROM_GUARD, q, true);
+	mask = quirk_resolve(&all);
+	quirk_settings_free(&all);
+	return mask;
 }
 
 /* The closing point: every finding of the checker was declared. */

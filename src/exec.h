@@ -21,12 +21,12 @@ struct chrome;
 struct fs;
 struct sched_result;
 
-/* Quirk settings from the command line, applied after the file's. */
+/* How to run a script: the command line's settings. */
 struct exec_opts {
-	int		preset;		/* -1, or --preset (replaces the mask) */
-	unsigned	quirk_on;	/* --quirk NAME=on */
-	unsigned	quirk_off;	/* --quirk NAME=off */
-	unsigned	guard;		/* --guards: turned on last */
+	/* --preset and --quirk, applied after the file's (borrowed; NULL
+	   for none); quirk_resolve() decides. */
+	const struct quirk_settings *quirks;
+	unsigned	guard;		/* --guards: the quirk turned on last */
 	bool		seed_given;
 	uint64_t	seed;
 	bool		trace_all;	/* keep every event (--trace) */
@@ -103,7 +103,7 @@ struct exec_result {
 	size_t		noutcomes;
 };
 
-/* The quirk mask a script runs with under OPTS. */
+/* The quirk mask a script runs with under OPTS (quirk_resolve()). */
 unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);
 void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);

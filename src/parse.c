@@ -1894,34 +1894,28 @@ parse_line(struct parser *p, const struct lex_line *ln)
 	place(p, &st, w0);
 }
 
-/* The header summary: quirks (preset, then quirk lines), seed, guards. */
+/*
+ * The header summary: the quirk settings of the preset and quirk lines
+ * and the mask they give (quirk_resolve() orders them), seed, guards.
+ */
 static void
 summarize(struct scn_script *s)
 {
-	int preset = PRESET_POST_PATCH;
-	unsigned mask;
-
-	for (size_t i = 0; i < s->nstmts; i++) {
-		if (s->stmts[i].kind == SCN_PRESET && s->stmts[i].preset >= 0) {
-			preset = s->stmts[i].preset;
-			break;
-		}
-	}
-	mask = quirk_preset_mask((enum quirk_preset)preset);
 	for (size_t i = 0; i < s->nstmts; i++) {
 		const struct scn_stmt *st = &s->stmts[i];
 
-		if (st->kind == SCN_QUIRK && st->quirk >= 0) {
-			if (st->on)
-				mask |= 1u << st->quirk;
-			else
-				mask &= ~(1u << st->quirk);
-		} else if (st->kind == SCN_SEED)
+		if (st->kind == SCN_PRESET && st->preset >= 0)
+			quirk_settings_add(&s->quirk_settings,
+			    QUIRK_FROM_FILE_PRESET, st->preset, true);
+		else if (st->kind == SCN_QUIRK && st->quirk >= 0)
+			quirk_settings_add(&s->quirk_settings,
+			    QUIRK_FROM_FILE_QUIRK, st->quirk, st->on);
+		else if (st->kind == SCN_SEED)
 			s->seed = st->seed;
 		else if (st->kind == SCN_GUARDS)
 			s->guards |= st->guards;
 	}
-	s->quirks = mask;
+	s->quirks = quirk_resolve(&s->quirk_settings);
 }
 
 struct scn_script *

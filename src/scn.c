@@ -107,5 +107,6 @@ scn_free(struct scn_script *s)
 	for (size_t i = 0; i < s->nstmts; i++)
 		scn_stmt_free(&s->stmts[i]);
 	free(s->stmts);
+	quirk_settings_free(&s->quirk_settings);
 	free(s);
 }

@@ -200,7 +200,8 @@ struct scn_script {
 	size_t		nstmts;
 	/* Header summary, filled by the parser. */
 	struct scn_fs	fs;		/* effective fs options (defaults applied) */
-	unsigned	quirks;		/* quirk mask after preset and quirk lines */
+	struct quirk_settings quirk_settings;	/* its preset and quirk lines */
+	unsigned	quirks;		/* quirk_resolve() of them */
 	uint64_t	seed;		/* 0 unless `seed` given */
 	unsigned	guards;		/* union of `guards` lines */
 };

@@ -198,6 +198,90 @@ START_TEST(test_quirks)
 }
 END_TEST
 
+/*
+ * Quirk precedence (sim/quirk.c, quirk_resolve()), which the summary
+ * above, `blksim run` and `blksim fuzz` share: the order blksim(1) and
+ * blksim-scenario(5) state, which is the order of enum quirk_from
+ * whatever the order of the list, and within one source the list's.
+ */
+#define BIT(q)	(1u << (q))
+#define PRE	quirk_preset_mask(PRESET_PRE_PATCH)
+
+START_TEST(test_default)
+{
+	struct quirk_settings l = { 0 };
+
+	ck_assert_uint_eq(quirk_resolve(&l), 0);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	ck_assert_uint_eq(quirk_resolve(&l), PRE);
+	ck_assert(!quirk_on(PRE, QUIRK_RETRY_MISS_OOPS));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* A file's preset applies before its quirk lines, wherever it stands. */
+START_TEST(test_file_order)
+{
+	struct quirk_settings l = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, true);
+	ck_assert_uint_eq(quirk_resolve(&l), PRE & ~BIT(QUIRK_DROP_WHOLE));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* --preset replaces the file's settings; --quirk options come after. */
+START_TEST(test_options)
+{
+	struct quirk_settings l = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_ALLOC_UNDERFLOW,
+	    true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_PRESET, PRESET_POST_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, true);
+	ck_assert_uint_eq(quirk_resolve(&l), BIT(QUIRK_ALLOC_UNDERFLOW));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* The guarded quirk is on even when an option turned it off. */
+START_TEST(test_guard_last)
+{
+	struct quirk_settings l = { 0 }, m = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_GUARD, QUIRK_NOCSUM_EIO, true);
+	quirk_settings_add(&m, QUIRK_FROM_OPT_QUIRK, QUIRK_NOCSUM_EIO, false);
+	quirk_settings_append(&l, &m);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(quirk_resolve(&l), BIT(QUIRK_NOCSUM_EIO));
+	quirk_settings_free(&l);
+	quirk_settings_free(&m);
+}
+END_TEST
+
+/* What `blksim fuzz` writes as quirk lines: the net --quirk options. */
+START_TEST(test_overrides)
+{
+	struct quirk_settings l = { 0 };
+	unsigned on, off;
+
+	quirk_settings_add(&l, QUIRK_FROM_OPT_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_NOCSUM_EIO, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_overrides(&l, &on, &off);
+	ck_assert_uint_eq(on, BIT(QUIRK_NOCSUM_EIO));
+	ck_assert_uint_eq(off, BIT(QUIRK_DROP_WHOLE));
+	quirk_settings_free(&l);
+}
+END_TEST
+
 /* scenario: seed takes any number form; the last line wins. */
 START_TEST(test_seed_guards)
 {
@@ -1714,6 +1798,13 @@ parse_suite(void)
 	tcase_add_test(tc, test_many_files);
 	tcase_add_test(tc, test_address_limit);
 	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("quirk precedence");
+	tcase_add_test(tc, test_default);
+	tcase_add_test(tc, test_file_order);
+	tcase_add_test(tc, test_options);
+	tcase_add_test(tc, test_guard_last);
+	tcase_add_test(tc, test_overrides);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_bad_file, 0,
