@@ -10,8 +10,7 @@
  *	  non-empty and inside 64 bits, mirrors within the fs mirror count,
  *	  blocks non-empty and made of tasks only, alloc_align resolved.
  *
- * Build: clang -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE
- *	tests/fuzz/fuzz_parse.c src/{scn,lex,parse,diag}.c sim/...
+ * Build: ./configure --enable-fuzzing CC=clang && make tests/fuzz/fuzz_parse
  * Seeds: tests/fuzz/corpus/.
  */
 #include <stdint.h>
