@@ -19,6 +19,7 @@
 #include "dump.h"
 #include "exec.h"
 #include "files.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
@@ -28,7 +29,7 @@
 static void
 size_text(uint64_t v, char *buf, size_t n)
 {
-	exec_format_size(v, buf, n);
+	fmt_size(v, buf, n);
 }
 
 static void
@@ -41,7 +42,7 @@ block_text(uint64_t b, char *buf, size_t n)
 	else if (b == EM_DELALLOC)
 		snprintf(buf, n, "delalloc");
 	else
-		exec_format_size(b, buf, n);
+		fmt_size(b, buf, n);
 }
 
 static void

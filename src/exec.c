@@ -21,6 +21,7 @@
 #include "../sim/xmalloc.h"
 #include "chrome.h"
 #include "exec.h"
+#include "fmt.h"
 
 struct exec {
 	const struct scn_script	*scn;
@@ -46,22 +47,6 @@ xprintf(const char *fmt, ...)
 		abort();
 	va_end(ap);
 	return s;
-}
-
-void
-exec_format_size(uint64_t v, char *buf, size_t size)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && v != 0 && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, size, "%" PRIu64, v);
-	else
-		snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
 }
 
 /* Record a point; EXPECTED and GOT are taken over (NULL when ok). */
@@ -174,11 +159,11 @@ describe(struct exec *x, const struct scn_stmt *s)
 	char off[32], len[32];
 	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
 
-	exec_format_size(s->off, off, sizeof(off));
+	fmt_size(s->off, off, sizeof(off));
 	if (s->len_max)
 		strcpy(len, "max");
 	else
-		exec_format_size(s->len, len, sizeof(len));
+		fmt_size(s->len, len, sizeof(len));
 	switch (s->kind) {
 	case SCN_WRITE:
 	case SCN_READ:
@@ -186,7 +171,7 @@ describe(struct exec *x, const struct scn_stmt *s)
 		return xprintf("%s %s %s %s", scn_kind_name(s->kind), name,
 		    off, len);
 	case SCN_TRUNCATE:
-		exec_format_size(s->size, off, sizeof(off));
+		fmt_size(s->size, off, sizeof(off));
 		return xprintf("truncate %s %s", name, off);
 	case SCN_CREATE:
 		return xprintf("create %s", name);
@@ -371,8 +356,8 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 			len = eof > s->off ? eof - s->off : 0;
 		}
 		covered = len ? fs_cache_covered(fs, ino, s->off, len) : 0;
-		exec_format_size(s->off, a, sizeof(a));
-		exec_format_size(len, b, sizeof(b));
+		fmt_size(s->off, a, sizeof(a));
+		fmt_size(len, b, sizeof(b));
 		point(x, s->pos.line, xprintf("cache %s %s %s %s", name, a, b,
 		    s->present ? "present" : "absent"),
 		    s->present ? covered == len : covered == 0,
@@ -391,8 +376,8 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 			if (rep.f[i].ino == ino &&
 			    rep.f[i].kind == INV_INCOHERENT)
 				bad = &rep.f[i];
-		exec_format_size(bad ? bad->start : 0, a, sizeof(a));
-		exec_format_size(bad ? bad->len : 0, b, sizeof(b));
+		fmt_size(bad ? bad->start : 0, a, sizeof(a));
+		fmt_size(bad ? bad->len : 0, b, sizeof(b));
 		point(x, s->pos.line, xprintf("coherent %s", name), bad == NULL,
 		    xstrdup("every cached map agrees with the extent items"),
 		    xprintf("the cached map at %s (%s bytes) disagrees", a, b));
@@ -1112,8 +1097,8 @@ judge_findings(struct exec *x)
 
 		if (!((r->found & ~r->declared) >> k & 1))
 			continue;
-		exec_format_size(f->start, a, sizeof(a));
-		exec_format_size(f->len, b, sizeof(b));
+		fmt_size(f->start, a, sizeof(a));
+		fmt_size(f->len, b, sizeof(b));
 		point(x, r->first_line[k], xprintf("invariants"), false,
 		    xstrdup("no undeclared invariant violation"),
 		    xprintf("%s: %s (inode %u, at %s, %s bytes)",
@@ -1256,111 +1241,4 @@ exec_result_free(struct exec_result *r)
 		free(r->deadlocks[i].res);
 	free(r->deadlocks);
 	memset(r, 0, sizeof(*r));
-}
-
-/* ---- event text ------------------------------------------------------------ */
-
-static const char *const csum_words[] = {
-	[TRACE_CSUM_OK] = "ok",
-	[TRACE_CSUM_BAD] = "mismatch",
-	[TRACE_CSUM_NONE] = "no checksum recorded: passes, page filled with 0x01",
-	[TRACE_CSUM_NONE_EIO] = "no checksum recorded: fails (nocsum-eio)",
-};
-
-static const char *const ge_words[] = {
-	[TRACE_GE_HIT] = "cache hit",
-	[TRACE_GE_INSERT] = "read from the items and cached",
-	[TRACE_GE_EEXIST_HIT] = "-EEXIST, returned the map lookup found",
-	[TRACE_GE_MERGED] = "-EEXIST, merged with merge_extent_mapping",
-	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
-};
-
-static void
-fmt_block(uint64_t block_start, char *buf, size_t size)
-{
-	if (block_start == EM_HOLE)
-		snprintf(buf, size, "hole");
-	else
-		exec_format_size(block_start, buf, size);
-}
-
-void
-exec_format_event(const struct trace_event *e, const char *const *names,
-    char *buf, size_t size)
-{
-	char a[32], b[32], c[32];
-	const char *file = names != NULL && e->ino > 0 ? names[e->ino - 1] :
-	    "";
-
-	exec_format_size(e->x[0], a, sizeof(a));
-	exec_format_size(e->x[1], b, sizeof(b));
-	switch (e->kind) {
-	case TRACE_BIO_SUBMIT:
-		snprintf(buf, size, "%s bio %s %s -> logical %s, mirror %" PRIu64,
-		    e->x[3] == TRACE_BIO_WRITE ? "write" :
-		    e->x[3] == TRACE_BIO_RETRY ? "retry read" : "read", file, b,
-		    a, e->x[2]);
-		break;
-	case TRACE_BIO_DONE:
-		snprintf(buf, size, "bio done %s %s mirror %" PRIu64 ": %s",
-		    file, b, e->x[2], e->x[3] ? "I/O error" : "ok");
-		break;
-	case TRACE_CSUM:
-		snprintf(buf, size, "csum %s %s from mirror %" PRIu64 ": %s",
-		    file, b, e->x[2], csum_words[e->x[3] & 3]);
-		break;
-	case TRACE_RETRY:
-		snprintf(buf, size, "io_failed_hook %s %s: retry on mirror "
-		    "%" PRIu64 " (logical %s)", file, b, e->x[2], a);
-		break;
-	case TRACE_RETRY_GIVE_UP:
-		snprintf(buf, size, "io_failed_hook %s %s: last_mirror %" PRIu64
-		    " of %" PRIu64 " copies: EIO", file, b, e->x[2] + 1,
-		    e->x[3]);
-		break;
-	case TRACE_LOOKUP:
-		snprintf(buf, size, "io_failed_hook %s %s: %s lookup %s%s%s",
-		    file, b, e->x[2] == TRACE_LOOKUP_CACHE ? "cache" :
-		    "get_extent", e->x[3] ? "hit, logical " : "miss: EIO, no "
-		    "retry", e->x[3] ? a : "", "");
-		break;
-	case TRACE_GET_EXTENT:
-		fmt_block(e->x[2], c, sizeof(c));
-		snprintf(buf, size, "get_extent %s: [%s, +%s) -> %s: %s", file,
-		    a, b, c, ge_words[e->x[3] % 5]);
-		break;
-	case TRACE_META_READ:
-		snprintf(buf, size, "metadata read for %s (fs_mutex held)",
-		    file);
-		break;
-	case TRACE_ALLOC:
-		exec_format_size(e->x[2], c, sizeof(c));
-		snprintf(buf, size, "alloc %s: %s at logical %s (asked %s)",
-		    file, b, a, c);
-		break;
-	case TRACE_DROP_CACHE:
-		/* The 2008 end is inclusive: show it as end + 1, exclusive. */
-		exec_format_size(e->x[1] + 1, c, sizeof(c));
-		if (e->x[1] == UINT64_MAX)
-			snprintf(buf, size, "drop_extent_cache %s [%s, EOF)",
-			    file, a);
-		else if (e->x[1] < e->x[0])
-			snprintf(buf, size, "drop_extent_cache %s start %s, "
-			    "end %" PRIu64 " (before start: the length wraps)",
-			    file, a, e->x[1]);
-		else
-			snprintf(buf, size, "drop_extent_cache %s [%s, %s)",
-			    file, a, c);
-		break;
-	case TRACE_EIO:
-		snprintf(buf, size, "page %s %s: EIO", file, b);
-		break;
-	case TRACE_DEADLOCK:
-		snprintf(buf, size, "deadlock: the retry of %s %s waits on the "
-		    "end-io worker it runs on", file, b);
-		break;
-	default:
-		snprintf(buf, size, "%s", trace_kind_name(e->kind));
-		break;
-	}
 }

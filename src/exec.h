@@ -109,10 +109,4 @@ void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);
 void	exec_result_free(struct exec_result *);
 
-/* Describe one event in words (into BUF of SIZE bytes). */
-void	exec_format_event(const struct trace_event *, const char *const *names,
-	    char *buf, size_t size);
-/* Human form of a byte count: 4K, 128K, 1M, or the decimal number. */
-void	exec_format_size(uint64_t, char *buf, size_t size);
-
 #endif

@@ -17,7 +17,7 @@
 
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
-#include "exec.h"
+#include "fmt.h"
 #include "gen.h"
 
 /* ---- choices ---------------------------------------------------------------- */
@@ -394,7 +394,7 @@ static const char *const file_names[GEN_MAX_FILES] = { "a", "b", "c", "d" };
 static const char *
 size_word(uint64_t v, char *buf, size_t n)
 {
-	exec_format_size(v, buf, n);
+	fmt_size(v, buf, n);
 	return buf;
 }
 

@@ -41,6 +41,7 @@
 
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
+#include "fmt.h"
 #include "lex.h"
 #include "parse.h"
 
@@ -221,40 +222,6 @@ perr(struct parser *p, const struct lex_word *w, const char *fmt, ...)
 			((len) > PARSE_SHOW ? "..." : "")
 #define SHOWW(w)	SHOW((w)->s, (w)->len)
 
-/* "4K", "1M", or plain bytes: how sizes are written in messages. */
-static void
-fmt_size(char *buf, size_t sz, uint64_t v)
-{
-	static const char units[] = "TGMK";
-	unsigned shift = 40;
-
-	for (const char *u = units; *u != '\0'; u++, shift -= 10) {
-		if (v != 0 && v % (1ull << shift) == 0) {
-			snprintf(buf, sz, "%llu%c",
-			    (unsigned long long)(v >> shift), *u);
-			return;
-		}
-	}
-	snprintf(buf, sz, "%llu", (unsigned long long)v);
-}
-
-/* Name tables as "a, b, c or d", for messages that list the choices. */
-static void
-fmt_list(char *buf, size_t sz, const char *const *names, size_t n)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < sz; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-		int k = snprintf(buf + used, sz - used, "%s%s", sep, names[i]);
-
-		if (k < 0)
-			break;
-		used += (size_t)k;
-	}
-}
-
 static void
 list_quirks(char *buf, size_t sz)
 {
@@ -262,7 +229,7 @@ list_quirks(char *buf, size_t sz)
 
 	for (int q = 0; q < QUIRK_COUNT; q++)
 		names[q] = quirk_info((enum quirk_id)q)->name;
-	fmt_list(buf, sz, names, QUIRK_COUNT);
+	fmt_list(buf, sz, names, QUIRK_COUNT, "or");
 }
 
 static void
@@ -272,7 +239,7 @@ list_presets(char *buf, size_t sz)
 
 	for (int i = 0; i < PRESET_COUNT; i++)
 		names[i] = quirk_preset_name((enum quirk_preset)i);
-	fmt_list(buf, sz, names, PRESET_COUNT);
+	fmt_list(buf, sz, names, PRESET_COUNT, "or");
 }
 
 static void
@@ -282,7 +249,7 @@ list_stats(char *buf, size_t sz)
 
 	for (int i = 0; i < STAT_COUNT; i++)
 		names[i] = stat_name((enum stat_id)i);
-	fmt_list(buf, sz, names, STAT_COUNT);
+	fmt_list(buf, sz, names, STAT_COUNT, "or");
 }
 
 static void
@@ -292,7 +259,7 @@ list_kinds(char *buf, size_t sz)
 
 	for (int i = 0; i < INV_KIND_COUNT; i++)
 		names[i] = inv_kind_name((enum inv_kind)i);
-	fmt_list(buf, sz, names, INV_KIND_COUNT);
+	fmt_list(buf, sz, names, INV_KIND_COUNT, "or");
 }
 
 /* --- value parsers ------------------------------------------------------- */
@@ -770,7 +737,7 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL) {
 		v = opt_val(w, &vlen);
 		al_ok = val_num(p, w, v, vlen, "alloc_align", &n);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
+		fmt_size(fs->sectorsize, ss, sizeof(ss));
 		if (al_ok && (!is_pow2(n) || (ss_ok && n < fs->sectorsize))) {
 			perr(p, w, "alloc_align must be a power of two no "
 			    "smaller than the sector size (%s)", ss);
@@ -783,8 +750,8 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 		fs->alloc_align = fs->sectorsize;
 	if ((w = c->opt[FS_SIZE]) != NULL) {
 		v = opt_val(w, &vlen);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
-		fmt_size(al, sizeof(al), fs->alloc_align);
+		fmt_size(fs->sectorsize, ss, sizeof(ss));
+		fmt_size(fs->alloc_align, al, sizeof(al));
 		if (!val_num(p, w, v, vlen, "size", &n))
 			;
 		else if (n > SCN_ADDR_LIMIT - PARSE_MIB)
@@ -801,15 +768,15 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 			fs->size = n;
 	} else if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL && al_ok &&
 	    fs->alloc_align > fs->size) {
-		fmt_size(al, sizeof(al), fs->alloc_align);
-		fmt_size(ss, sizeof(ss), fs->size);
+		fmt_size(fs->alloc_align, al, sizeof(al));
+		fmt_size(fs->size, ss, sizeof(ss));
 		perr(p, w, "alloc_align (%s) must be at most the size of the "
 		    "filesystem (%s, the default): give a larger size= or a "
 		    "smaller alloc_align", al, ss);
 	}
 	if ((w = c->opt[FS_MAX_EXTENT]) != NULL) {
 		v = opt_val(w, &vlen);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
+		fmt_size(fs->sectorsize, ss, sizeof(ss));
 		if (!val_num(p, w, v, vlen, "max_extent", &n))
 			;
 		else if (ss_ok && (n < fs->sectorsize ||

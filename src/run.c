@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "exec.h"
 #include "files.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
@@ -239,7 +240,7 @@ write_trace(const struct cli_opts *o, const struct report_item *items,
 		const struct report_item *it = &items[i];
 
 		for (size_t e = 0; e < it->res.ntrace; e++) {
-			exec_format_event(&it->res.trace[e],
+			fmt_event(&it->res.trace[e],
 			    (const char *const *)it->names, line, sizeof(line));
 			fprintf(mem, "%s:%u: %s\n", it->path,
 			    it->res.trace[e].line, line);
