@@ -22,6 +22,7 @@
 #include "chrome.h"
 #include "exec.h"
 #include "fmt.h"
+#include "oracle.h"
 
 struct exec {
 	const struct scn_script	*scn;
@@ -118,9 +119,8 @@ outcomes_text(unsigned mask)
 	return xstrdup(buf);
 }
 
-/* The outcome bit for a status, or 0 for one no expectation names. */
-static unsigned
-status_outcome(int status)
+unsigned
+exec_outcome(int status)
 {
 	switch (status) {
 	case 0:
@@ -148,7 +148,7 @@ status_text(struct exec *x, int status)
 	case FS_EINVAL:
 		return xprintf("error: %s", x->fs->why);
 	default:
-		return xstrdup(outcome_word(status_outcome(status)));
+		return xstrdup(outcome_word(exec_outcome(status)));
 	}
 }
 
@@ -324,7 +324,7 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
     const struct fs_read_result *rr)
 {
 	unsigned want = s->expect.given ? s->expect.outcomes : SCN_OUT_OK;
-	unsigned got = status_outcome(status);
+	unsigned got = exec_outcome(status);
 	char *expected = outcomes_text(want);
 	char *gottext = status_text(x, status);
 	bool ok = (want & got) != 0;
@@ -410,205 +410,6 @@ run_expect(struct exec *x, const struct scn_stmt *s)
 	default:
 		break;
 	}
-}
-
-/* ---- the oracle (exec_opts.oracle, blksim fuzz) ------------------------ */
-
-/*
- * The oracle judges what the model did against what the 2008 code may
- * do, without expectations: a read that succeeds returns the file's bytes
- * (unchecksummed pages excepted: they are not verified, and the no-checksum
- * path hands up 0x01 bytes); a read fails only when some sector had no good
- * copy, or a cache drop covering the page raced with its retry; no oops,
- * no deadlock, no invariant violation.  Three defects of the 2008 code are
- * documented: an overlap accepted by add_extent_mapping() and
- * merge_extent_mapping() failing again (scenarios/history/latent-*.scn),
- * and retries that go on from a failure record an earlier read left
- * (scenarios/failrec-leak.scn).  When one shows, the run is "latent" and
- * nothing after it is judged, since every later failure may be its
- * consequence.
- */
-
-static bool
-oracle_done(const struct exec *x)
-{
-	return x->res->anomaly != NULL || x->res->latent != NULL;
-}
-
-/* Record the first anomaly; SIG and WHY are taken over. */
-static void
-oracle_anomaly(struct exec *x, uint32_t line, char *sig, char *why)
-{
-	struct exec_result *r = x->res;
-
-	if (oracle_done(x)) {
-		free(sig);
-		free(why);
-		return;
-	}
-	r->anomaly = sig;
-	r->anomaly_why = why;
-	r->anomaly_line = line;
-	r->passed = false;
-}
-
-static void
-oracle_latent(struct exec *x, const char *what)
-{
-	if (!oracle_done(x))
-		x->res->latent = xstrdup(what);
-}
-
-/*
- * The model went through a documented defect of the fixed code
- * (fs->latent): record it and say so.
- */
-static bool
-oracle_latent_fs(struct exec *x, const struct fs *fs)
-{
-	if (fs->latent & FS_LATENT_OVERLAP)
-		oracle_latent(x, "latent overlap");
-	else if (fs->latent & FS_LATENT_MERGE_REFAIL)
-		oracle_latent(x, "latent merge-refail");
-	else
-		return false;
-	return true;
-}
-
-/* "oops FN" for an oops message "FN: reason". */
-static char *
-oops_signature(const char *msg)
-{
-	return xprintf("oops %.*s", (int)strcspn(msg, ":"), msg);
-}
-
-/* Read failures that no path of the fixed code explains. */
-static const struct {
-	unsigned	 bit;
-	const char	*sig;
-	const char	*why;
-} eio_anomalies[] = {
-	{ FS_EIO_RETRY_LOST, "eio retry-lost", "the retry's cache lookup "
-	    "missed, though no cache drop covered the page" },
-	{ FS_EIO_INSERT_EEXIST, "eio insert-eexist", "btrfs_get_extent gave "
-	    "up when its insert hit -EEXIST, without trying to merge" },
-	{ FS_EIO_RETRY_GET_EXTENT, "eio retry-get-extent", "the retry's "
-	    "btrfs_get_extent failed" },
-};
-
-/*
- * What the oracle knows of the state before a top-level operation (inside
- * a block it knows neither: both false).
- */
-struct oracle_pre {
-	bool	good;		/* a read: every sector had a good copy */
-	bool	room;		/* a write: free space for all writeback */
-};
-
-/* Look at the state before top-level operation S. */
-static void
-oracle_before(struct exec *x, const struct scn_stmt *s, struct oracle_pre *pre)
-{
-	struct fs *fs = x->fs;
-
-	pre->good = s->kind == SCN_READ && fs_good_copy(fs, x->ino[s->file],
-	    s->off, s->len);
-	pre->room = s->kind == SCN_WRITE && !s->len_max &&
-	    fs->alloc.free_bytes >= fs_writeback_bound(fs, s->len);
-}
-
-/*
- * Judge one operation by the oracle, on the fs FS it ran on, knowing PRE
- * (NULL inside a block); SHARED says another task of its block may change
- * the file's bytes.  WHERE is "" or " in schedule S".
- */
-static void
-oracle_operation(struct exec *x, struct fs *fs, const struct scn_stmt *s,
-    int status, const struct fs_read_result *rr,
-    const struct oracle_pre *pre, bool shared, const char *where)
-{
-	uint32_t line = s->pos.line;
-
-	if (oracle_latent_fs(x, fs))
-		return;
-	if (status == FS_EOOPS) {
-		oracle_anomaly(x, line, oops_signature(fs->oops),
-		    xprintf("%s%s", fs->oops, where));
-		return;
-	}
-	if (status == FS_EDEADLK) {
-		oracle_anomaly(x, line, xstrdup("deadlock self"),
-		    xprintf("the end-io worker waits for a metadata read "
-		    "that only it could complete%s", where));
-		return;
-	}
-	if (status == -ENOSPC && fs->enospc == FS_ENOSPC_ALLOC && pre != NULL &&
-	    pre->room) {
-		oracle_anomaly(x, line, xstrdup("enospc alloc"),
-		    xprintf("ENOSPC: the allocator ran out, although the free "
-		    "space held every dirty byte and this write, rounded up "
-		    "as cow_file_range allocates%s", where));
-		return;
-	}
-	if (s->kind != SCN_READ)
-		return;
-	if (status == -EIO && (rr->eio & FS_EIO_STALE_FAILREC)) {
-		oracle_latent(x, "latent stale-failrec");
-		return;
-	}
-	if (status == -EIO) {
-		for (size_t i = 0; i < sizeof(eio_anomalies) /
-		    sizeof(eio_anomalies[0]); i++)
-			if (rr->eio & eio_anomalies[i].bit) {
-				oracle_anomaly(x, line,
-				    xstrdup(eio_anomalies[i].sig),
-				    xprintf("EIO: %s%s", eio_anomalies[i].why,
-				    where));
-				return;
-			}
-		if ((rr->eio & FS_EIO_NO_GOOD_MIRROR) && pre != NULL &&
-		    pre->good)
-			oracle_anomaly(x, line, xstrdup("eio good-copy"),
-			    xprintf("EIO, although every sector had a copy "
-			    "that reads without error and matches%s", where));
-		return;
-	}
-	if (status == 0 && rr->wrong_pages > 0 && !shared)
-		oracle_anomaly(x, line, xstrdup("wrong-data"),
-		    xprintf("the read succeeded but %" PRIu64 " checksummed "
-		    "page(s) do not hold the file's bytes%s", rr->wrong_pages,
-		    where));
-}
-
-/* Judge the invariant checker's findings on FS by the oracle. */
-static void
-oracle_findings(struct exec *x, struct fs *fs, uint32_t line,
-    const char *where)
-{
-	struct inv_report rep = { 0 };
-
-	if (oracle_done(x) || oracle_latent_fs(x, fs))
-		return;
-	inv_check(fs, &rep);
-	if (rep.kinds & (1u << INV_OVERLAP))
-		oracle_latent(x, "latent overlap");
-	else if (rep.n > 0)
-		oracle_anomaly(x, line, xprintf("violation %s",
-		    inv_kind_name(rep.f[0].kind)), xprintf("%s (inode %u)%s",
-		    rep.f[0].what, rep.f[0].ino, where));
-	inv_report_free(&rep);
-}
-
-/* Record what operation line number I (file order) did. */
-static void
-oracle_outcome(struct exec *x, size_t i, int status)
-{
-	struct exec_result *r = x->res;
-
-	if (i >= r->noutcomes)
-		return;
-	r->outcomes[i] |= status == FS_EDEADLK ? SCN_OUT_OOPS :
-	    status_outcome(status);
 }
 
 /* Run the invariant checker after a statement; remember first findings. */
@@ -723,20 +524,18 @@ conc_oracle(struct conc_world *w, const struct sched_result *res)
 
 		if (!t->done)
 			continue;
-		oracle_outcome(x, w->opbase + i, t->status);
-		oracle_operation(x, w->fs, t->s, t->status, &t->rr, NULL,
+		oracle_outcome(x->res, w->opbase + i, t->status);
+		oracle_operation(x->res, w->fs, t->s, t->status, &t->rr, NULL,
 		    conc_shared(w, i), where);
 	}
 	if (res->outcome == SCHED_OOPS) {
-		if (!oracle_latent_fs(x, w->fs))
-			oracle_anomaly(x, w->blk->pos.line, oops_signature(
-			    w->fs->crashed ? w->fs->oops : res->oops),
-			    xprintf("%s%s", w->fs->crashed ? w->fs->oops :
-			    res->oops, where));
+		if (!oracle_latent_fs(x->res, w->fs))
+			oracle_oops(x->res, w->blk->pos.line, w->fs->crashed ?
+			    w->fs->oops : res->oops, where);
 	} else
-		oracle_findings(x, w->fs, w->blk->pos.line, where);
+		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
 	free(where);
-	return !oracle_done(x);
+	return !oracle_done(x->res);
 }
 
 /* Judge every task of a finished schedule; remember first failures. */
@@ -765,7 +564,7 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 			continue;	/* already failed in an earlier one */
 		expected = outcomes_text(want);
 		got = status_text(w->x, status);
-		ok = (want & status_outcome(status)) != 0;
+		ok = (want & exec_outcome(status)) != 0;
 		if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
 		    !judge_read(&s->expect, &t->rr, &expected, &got))
 			ok = false;
@@ -1006,7 +805,7 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	if (er->deadlocks > 0)
 		x->fs->stats.v[STAT_DEADLOCKS]++;
 	if (x->oracle && er->deadlocks > 0)
-		oracle_anomaly(x, blk->pos.line, xstrdup("deadlock"),
+		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
 		    xprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
 		    er->first_deadlock.cycle : "no entity can run",
 		    er->first_deadlock.schedule));
@@ -1167,7 +966,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		if (s->kind == SCN_CONCURRENT) {
 			if (!run_concurrent(&x, s, o) || (x.oracle &&
-			    oracle_done(&x))) {
+			    oracle_done(r))) {
 				r->stopped = i + 1 < scn->nstmts;
 				break;
 			}
@@ -1175,15 +974,16 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		memset(&rr, 0, sizeof(rr));
 		if (x.oracle)
-			oracle_before(&x, s, &pre);
+			oracle_before(x.fs, s->file >= 0 ? x.ino[s->file] : 0, s,
+			    &pre);
 		status = run_operation(&x, s, &rr);
 		if (x.oracle) {
-			oracle_outcome(&x, x.opi, status);
-			oracle_operation(&x, x.fs, s, status, &rr, &pre, false,
+			oracle_outcome(r, x.opi, status);
+			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
 			    "");
 			if (status != FS_EOOPS)
-				oracle_findings(&x, x.fs, s->pos.line, "");
-			if (oracle_done(&x)) {
+				oracle_findings(r, x.fs, s->pos.line, "");
+			if (oracle_done(r)) {
 				r->stopped = i + 1 < scn->nstmts;
 				x.opi++;
 				break;

@@ -103,6 +103,9 @@ struct exec_result {
 	size_t		noutcomes;
 };
 
+/* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
+unsigned	exec_outcome(int status);
+
 /* The quirk mask a script runs with under OPTS (quirk_resolve()). */
 unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);
 void	exec_script(const struct scn_script *, const struct exec_opts *,
