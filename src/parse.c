@@ -5,7 +5,7 @@
  * its flags and the usage line quoted by messages about it.  The words of
  * a line are split once into positional words, options, flags and the
  * `expect` tail; each part is then checked against the definition, and
- * each value by one small parser per kind of value.
+ * each value by one small parser per kind of value (pval.c).
  *
  * Positional words are taken in order while they can be one: a word with
  * `=` is never positional, and a word that is `expect` or a flag name ends
@@ -33,7 +33,6 @@
  * offset, size and logical address is checked against SCN_ADDR_LIMIT,
  * which is what lets the model add and round them without overflow.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,7 @@
 #include "fmt.h"
 #include "lex.h"
 #include "parse.h"
+#include "pval.h"
 
 #define PARSE_MIB		(1ull << 20)	/* logical data starts here */
 #define PARSE_MAX_SECTOR	65536u
@@ -52,13 +52,8 @@
 #define PARSE_MAX_WORKERS	64u
 #define PARSE_DEFAULT_RUNS	1u
 #define PARSE_DEFAULT_SCHEDULES	100000u
-#define PARSE_SHOW		40	/* bytes of a word quoted in messages */
 #define PARSE_MAX_POS		4
 #define PARSE_MAX_KEYS		8
-
-/* How the address-space limit (scn.h) is named in messages. */
-#define ADDR_TEXT	"2^63 (0x8000000000000000, 8388608T), the end of the " \
-			"model's address space"
 
 /* What a positional word is. */
 enum slot {
@@ -138,7 +133,7 @@ struct cmd {
 };
 
 struct parser {
-	struct diag_list	*diags;
+	struct pval		 pv;		/* errors, line, mirror bound */
 	struct scn_script	*s;
 	const struct lex_line	*ln;		/* the line being parsed */
 	size_t			 stmt_cap;
@@ -152,276 +147,16 @@ struct parser {
 	uint32_t		 preset_line;
 	uint32_t		 first_op_line;
 	const char		*first_op;	/* its statement name */
-	uint32_t		 mirrors;	/* bound of mirror=N */
 	int			 depth;		/* concurrent nesting */
 	struct scn_stmt		 block;		/* the open block */
 	uint32_t		 block_width;	/* of its `concurrent` word */
 	size_t			 task_cap;
 	bool			 block_content;
 	bool			 block_full;	/* its task limit reported */
-	size_t			 nerr0;		/* diags before this file */
-	uint32_t		 full_line;	/* where errors were dropped */
-	bool			 stopped;	/* a limit ended the parse */
 	size_t			 nstatements;	/* lines with a statement */
 	uint64_t		 schedules;	/* of the blocks so far */
 	bool			 schedules_full; /* their limit reported */
 };
-
-/* --- messages ------------------------------------------------------------ */
-
-/*
- * Report an error at LINE:COL, WIDTH bytes wide.  Past SCN_MAX_ERRORS
- * errors of this file the message is dropped and the parse stops;
- * parse_script() then adds one note saying so.
- */
-static void __attribute__((__format__(__printf__, 5, 0)))
-vperr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
-    const char *fmt, va_list ap)
-{
-	char *msg;
-
-	if (p->diags->n - p->nerr0 >= SCN_MAX_ERRORS) {
-		if (p->full_line == 0)
-			p->full_line = line;
-		p->stopped = true;
-		return;
-	}
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	diag_add(p->diags, line, col, width, "%s",
-	    msg ? msg : "(out of memory)");
-	free(msg);
-}
-
-static void __attribute__((__format__(__printf__, 5, 6)))
-perr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr_at(p, line, col, width, fmt, ap);
-	va_end(ap);
-}
-
-/* Report an error at word W of the line being parsed. */
-static void __attribute__((__format__(__printf__, 3, 4)))
-perr(struct parser *p, const struct lex_word *w, const char *fmt, ...)
-{
-	uint32_t width = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr_at(p, p->ln->lineno, w->col, width, fmt, ap);
-	va_end(ap);
-}
-
-/* Quote at most PARSE_SHOW bytes of a word: "%.*s%s" with SHOW(ptr, len). */
-#define SHOW_FMT	"%.*s%s"
-#define SHOW(s, len)	(int)((len) > PARSE_SHOW ? PARSE_SHOW : (len)), (s), \
-			((len) > PARSE_SHOW ? "..." : "")
-#define SHOWW(w)	SHOW((w)->s, (w)->len)
-
-static void
-list_quirks(char *buf, size_t sz)
-{
-	const char *names[QUIRK_COUNT];
-
-	for (int q = 0; q < QUIRK_COUNT; q++)
-		names[q] = quirk_info((enum quirk_id)q)->name;
-	fmt_list(buf, sz, names, QUIRK_COUNT, "or");
-}
-
-static void
-list_presets(char *buf, size_t sz)
-{
-	const char *names[PRESET_COUNT];
-
-	for (int i = 0; i < PRESET_COUNT; i++)
-		names[i] = quirk_preset_name((enum quirk_preset)i);
-	fmt_list(buf, sz, names, PRESET_COUNT, "or");
-}
-
-static void
-list_stats(char *buf, size_t sz)
-{
-	const char *names[STAT_COUNT];
-
-	for (int i = 0; i < STAT_COUNT; i++)
-		names[i] = stat_name((enum stat_id)i);
-	fmt_list(buf, sz, names, STAT_COUNT, "or");
-}
-
-static void
-list_kinds(char *buf, size_t sz)
-{
-	const char *names[INV_KIND_COUNT];
-
-	for (int i = 0; i < INV_KIND_COUNT; i++)
-		names[i] = inv_kind_name((enum inv_kind)i);
-	fmt_list(buf, sz, names, INV_KIND_COUNT, "or");
-}
-
-/* --- value parsers ------------------------------------------------------- */
-/*
- * Each takes the word W (for the caret), the value text V/VLEN (the whole
- * word for positional words, the part after `=` for options) and WHAT, the
- * name of the value in messages; each reports its own errors and returns
- * false on one.
- */
-
-static bool
-is_pow2(uint64_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
-static bool
-val_eq(const char *v, size_t vlen, const char *lit)
-{
-	return strlen(lit) == vlen && memcmp(v, lit, vlen) == 0;
-}
-
-static bool
-val_num(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	if (val_eq(v, vlen, "max")) {
-		perr(p, w, "%s cannot be max: max is accepted only as a length;"
-		    " give a number", what);
-		return false;
-	}
-	switch (lex_number(v, vlen, out)) {
-	case LEX_OK:
-		return true;
-	case LEX_SUFFIX_CASE:
-		perr(p, w, "%s `" SHOW_FMT "`: size suffixes are uppercase: "
-		    "K, M, G, T, KiB, MiB, GiB or TiB", what, SHOW(v, vlen));
-		return false;
-	case LEX_SUFFIX_BIG:
-		perr(p, w, "%s `" SHOW_FMT "`: the size suffixes stop at T "
-		    "(TiB); write a larger number in T or in 0x hex", what,
-		    SHOW(v, vlen));
-		return false;
-	case LEX_OVERFLOW:
-		perr(p, w, "%s `" SHOW_FMT "` does not fit in 64 bits: the "
-		    "largest number is 0xffffffffffffffff", what,
-		    SHOW(v, vlen));
-		return false;
-	default:
-		perr(p, w, "%s `" SHOW_FMT "` is not a number: use decimal "
-		    "or 0x hex digits with an optional K, M, G, T, KiB, MiB, "
-		    "GiB or TiB suffix", what, SHOW(v, vlen));
-		return false;
-	}
-}
-
-/* A number in [lo, hi]; RANGE says what is accepted, for the message. */
-static bool
-val_range(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t lo, uint64_t hi,
-    const char *range, uint64_t *out)
-{
-	if (!val_num(p, w, v, vlen, what, out))
-		return false;
-	if (*out < lo || *out > hi) {
-		perr(p, w, "%s must be %s", what, range);
-		return false;
-	}
-	return true;
-}
-
-static bool
-val_mirror(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, int *out)
-{
-	char range[64];
-	uint64_t m;
-
-	if (p->mirrors == 1)
-		snprintf(range, sizeof(range), "1: this filesystem has 1 "
-		    "mirror");
-	else
-		snprintf(range, sizeof(range), "from 1 to %u: this filesystem "
-		    "has %u mirrors", p->mirrors, p->mirrors);
-	if (!val_range(p, w, v, vlen, "mirror", 1, p->mirrors, range, &m))
-		return false;
-	*out = (int)m;
-	return true;
-}
-
-static bool
-val_byte(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, int *out)
-{
-	uint64_t b;
-
-	if (!val_range(p, w, v, vlen, what, 0, 255,
-	    "a byte from 0 to 255 (decimal or 0x hex)", &b))
-		return false;
-	*out = (int)b;
-	return true;
-}
-
-/* A count that must be at least 1. */
-static bool
-val_positive(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	return val_range(p, w, v, vlen, what, 1, UINT64_MAX,
-	    "at least 1", out);
-}
-
-/* An OFF (called WHAT in messages): a number below SCN_ADDR_LIMIT. */
-static bool
-val_off(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	if (!val_num(p, w, v, vlen, what, out))
-		return false;
-	if (*out >= SCN_ADDR_LIMIT) {
-		perr(p, w, "%s must be below " ADDR_TEXT, what);
-		return false;
-	}
-	return true;
-}
-
-/*
- * A LEN after an OFF (called OFFNAME in messages) that parsed if OFF_OK
- * (so OFF < SCN_ADDR_LIMIT): a number >= 1 with OFF + LEN at most
- * SCN_ADDR_LIMIT, or `max` (len = UINT64_MAX - off, "to the end").  A
- * range past the limit, 64-bit overflow included, is reported at the LEN
- * word; with a bad OFF only LEN's own form is checked.
- */
-static bool
-val_len(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, const char *offname, uint64_t off,
-    bool off_ok, uint64_t *len, bool *len_max)
-{
-	uint64_t n;
-
-	if (val_eq(v, vlen, "max")) {
-		*len = UINT64_MAX - off;
-		*len_max = true;
-		return off_ok;
-	}
-	if (!val_num(p, w, v, vlen, what, &n))
-		return false;
-	if (n == 0) {
-		perr(p, w, "%s must be at least 1: a zero-length range is "
-		    "empty; give a positive length, or max for \"to the end\"",
-		    what);
-		return false;
-	}
-	if (off_ok && n > SCN_ADDR_LIMIT - off) {
-		perr(p, w, "%s + %s ends past " ADDR_TEXT ": give a smaller "
-		    "%s, or max for \"to the end\"", offname, what, what);
-		return false;
-	}
-	*len = n;
-	*len_max = false;
-	return off_ok;
-}
 
 /* --- files --------------------------------------------------------------- */
 
@@ -503,33 +238,26 @@ check_name(struct parser *p, const struct lex_word *w)
 {
 	if (lex_is_name(w->s, w->len))
 		return true;
-	perr(p, w, "`" SHOW_FMT "` is not a valid file name: a NAME is a "
-	    "letter or _ followed by letters, digits, _, . or -", SHOWW(w));
+	pval_err(&p->pv, w, "`" PVAL_SHOW_FMT "` is not a valid file name: a "
+	    "NAME is a letter or _ followed by letters, digits, _, . or -",
+	    PVAL_SHOWW(w));
 	return false;
 }
 
 /* --- positional words ---------------------------------------------------- */
-
-static struct scn_pos
-pos_of(const struct parser *p, const struct lex_word *w)
-{
-	struct scn_pos pos = { p->ln->lineno, w->col };
-
-	return pos;
-}
 
 static void
 slot_name(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 {
 	int idx;
 
-	st->name_pos = pos_of(p, w);
+	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
 	idx = file_find(p, w->s, w->len);
 	if (idx < 0) {
-		perr(p, w, "file `%.*s` is used before it is created: add "
-		    "`create %.*s` above this line", (int)w->len, w->s,
+		pval_err(&p->pv, w, "file `%.*s` is used before it is created: "
+		    "add `create %.*s` above this line", (int)w->len, w->s,
 		    (int)w->len, w->s);
 		return;
 	}
@@ -541,22 +269,24 @@ slot_newname(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 {
 	int idx;
 
-	st->name_pos = pos_of(p, w);
+	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
 	idx = file_find(p, w->s, w->len);
 	if (idx >= 0) {
-		perr(p, w, "file `%.*s` is already created at line %u: create "
-		    "each file once", (int)w->len, w->s, p->create_line[idx]);
+		pval_err(&p->pv, w, "file `%.*s` is already created at line "
+		    "%u: create each file once", (int)w->len, w->s,
+		    p->create_line[idx]);
 		st->file = idx;
 		return;
 	}
 	if (p->s->nfiles >= SCN_MAX_FILES) {
-		perr(p, w, "too many files: a scenario may create at most %u; "
-		    "reuse a file or split the scenario", SCN_MAX_FILES);
+		pval_err(&p->pv, w, "too many files: a scenario may create at "
+		    "most %u; reuse a file or split the scenario",
+		    SCN_MAX_FILES);
 		return;
 	}
-	st->file = file_add(p, w->s, w->len, p->ln->lineno);
+	st->file = file_add(p, w->s, w->len, p->pv.line);
 }
 
 static void
@@ -567,21 +297,9 @@ slot_preset(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	st->preset = quirk_preset_lookup(w->s, w->len);
 	if (st->preset >= 0)
 		return;
-	list_presets(list, sizeof(list));
-	perr(p, w, "unknown preset `" SHOW_FMT "`: use %s", SHOWW(w), list);
-}
-
-static int
-lookup_quirk(struct parser *p, const struct lex_word *w)
-{
-	char list[256];
-	int q = quirk_lookup(w->s, w->len);
-
-	if (q >= 0)
-		return q;
-	list_quirks(list, sizeof(list));
-	perr(p, w, "unknown quirk `" SHOW_FMT "`: use %s", SHOWW(w), list);
-	return -1;
+	pval_list(list, sizeof(list), PVAL_PRESETS);
+	pval_err(&p->pv, w, "unknown preset `" PVAL_SHOW_FMT "`: use %s",
+	    PVAL_SHOWW(w), list);
 }
 
 static void
@@ -592,9 +310,9 @@ slot_kind(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	st->violation = inv_kind_lookup(w->s, w->len);
 	if (st->violation >= 0)
 		return;
-	list_kinds(list, sizeof(list));
-	perr(p, w, "unknown violation kind `" SHOW_FMT "`: use %s", SHOWW(w),
-	    list);
+	pval_list(list, sizeof(list), PVAL_KINDS);
+	pval_err(&p->pv, w, "unknown violation kind `" PVAL_SHOW_FMT "`: use "
+	    "%s", PVAL_SHOWW(w), list);
 }
 
 /* Parse the positional words of C into ST, in slot order. */
@@ -615,52 +333,56 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 			slot_newname(p, w, st);
 			break;
 		case SL_OFF:
-			st->off_pos = pos_of(p, w);
-			off_ok = val_off(p, w, w->s, w->len, "OFF", &st->off);
+			st->off_pos = pval_pos(&p->pv, w);
+			off_ok = pval_off(&p->pv, w, w->s, w->len, "OFF",
+			    &st->off);
 			break;
 		case SL_LEN:
-			st->len_pos = pos_of(p, w);
-			val_len(p, w, w->s, w->len, "LEN", "OFF", st->off,
+			st->len_pos = pval_pos(&p->pv, w);
+			pval_len(&p->pv, w, w->s, w->len, "LEN", "OFF", st->off,
 			    off_ok, &st->len, &st->len_max);
 			break;
 		case SL_SIZE:
-			st->size_pos = pos_of(p, w);
-			if (val_num(p, w, w->s, w->len, "SIZE", &st->size) &&
-			    st->size > SCN_ADDR_LIMIT)
-				perr(p, w, "SIZE must be at most " ADDR_TEXT);
+			st->size_pos = pval_pos(&p->pv, w);
+			if (pval_num(&p->pv, w, w->s, w->len, "SIZE",
+			    &st->size) && st->size > SCN_ADDR_LIMIT)
+				pval_err(&p->pv, w, "SIZE must be at most "
+				    PVAL_ADDR_TEXT);
 			break;
 		case SL_COUNT:
-			st->size_pos = pos_of(p, w);
-			val_num(p, w, w->s, w->len, "N", &st->size);
+			st->size_pos = pval_pos(&p->pv, w);
+			pval_num(&p->pv, w, w->s, w->len, "N", &st->size);
 			break;
 		case SL_SEED:
-			val_num(p, w, w->s, w->len, "seed", &st->seed);
+			pval_num(&p->pv, w, w->s, w->len, "seed", &st->seed);
 			break;
 		case SL_LEVEL:
-			if (val_range(p, w, w->s, w->len, "drop-caches level",
-			    1, 3, "1 (page cache), 2 (extent map caches and "
-			    "cached metadata) or 3 (both)", &v))
+			if (pval_range(&p->pv, w, w->s, w->len, "drop-caches "
+			    "level", 1, 3, "1 (page cache), 2 (extent map "
+			    "caches and cached metadata) or 3 (both)", &v))
 				st->level = (int)v;
 			break;
 		case SL_PRESET:
 			slot_preset(p, w, st);
 			break;
 		case SL_QUIRK:
-			st->quirk = lookup_quirk(p, w);
+			st->quirk = pval_quirk(&p->pv, w);
 			break;
 		case SL_ONOFF:
 			if (lex_eq(w, "on") || lex_eq(w, "off"))
 				st->on = lex_eq(w, "on");
 			else
-				perr(p, w, "a quirk is turned on or off, not "
-				    "`" SHOW_FMT "`", SHOWW(w));
+				pval_err(&p->pv, w, "a quirk is turned on or "
+				    "off, not `" PVAL_SHOW_FMT "`",
+				    PVAL_SHOWW(w));
 			break;
 		case SL_PRESENCE:
 			if (lex_eq(w, "present") || lex_eq(w, "absent"))
 				st->present = lex_eq(w, "present");
 			else
-				perr(p, w, "expect cache ends with present or "
-				    "absent, not `" SHOW_FMT "`", SHOWW(w));
+				pval_err(&p->pv, w, "expect cache ends with "
+				    "present or absent, not `" PVAL_SHOW_FMT
+				    "`", PVAL_SHOWW(w));
 			break;
 		case SL_KIND:
 			slot_kind(p, w, st);
@@ -676,16 +398,6 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
  * def->keys) and anything the generic code cannot.
  */
 
-/* The value part of option word W. */
-static const char *
-opt_val(const struct lex_word *w, size_t *vlen)
-{
-	const char *eq = memchr(w->s, '=', w->len);
-
-	*vlen = w->len - (size_t)(eq + 1 - w->s);
-	return eq + 1;
-}
-
 /*
  * Report a required option that is missing; true if it is there with a
  * value.  An option written without a value was reported already.
@@ -696,7 +408,8 @@ require(struct parser *p, const struct cmd *c, int key, const char *form)
 	if (c->opt[key] != NULL)
 		return true;
 	if ((c->given & (1u << key)) == 0)
-		perr(p, c->stmtw, "missing %s: %s", form, c->def->usage);
+		pval_err(&p->pv, c->stmtw, "missing %s: %s", form,
+		    c->def->usage);
 	return false;
 }
 
@@ -706,6 +419,8 @@ enum { FS_SECTORSIZE, FS_MIRRORS, FS_SIZE, FS_MAX_EXTENT, FS_ALLOC_ALIGN,
 static void
 st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 {
+	static const char *const csums[] = { "crc32c", "crc32" };
+	int k;
 	const struct lex_word *w;
 	struct scn_fs *fs = &st->fs;
 	bool ss_ok = true, al_ok = true;
@@ -715,32 +430,32 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	uint64_t n;
 
 	if ((w = c->opt[FS_SECTORSIZE]) != NULL) {
-		v = opt_val(w, &vlen);
-		ss_ok = val_num(p, w, v, vlen, "sectorsize", &n);
-		if (ss_ok && (!is_pow2(n) || n < PARSE_MIN_SECTOR ||
+		v = pval_opt(w, &vlen);
+		ss_ok = pval_num(&p->pv, w, v, vlen, "sectorsize", &n);
+		if (ss_ok && (!pval_pow2(n) || n < PARSE_MIN_SECTOR ||
 		    n > PARSE_MAX_SECTOR)) {
-			perr(p, w, "sector size must be a power of two from "
-			    "512 to 64K");
+			pval_err(&p->pv, w, "sector size must be a power of "
+			    "two from 512 to 64K");
 			ss_ok = false;
 		}
 		if (ss_ok)
 			fs->sectorsize = (uint32_t)n;
 	}
 	if ((w = c->opt[FS_MIRRORS]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_range(p, w, v, vlen, "mirrors", 1, PARSE_MAX_MIRRORS,
-		    "from 1 to 4", &n))
+		v = pval_opt(w, &vlen);
+		if (pval_range(&p->pv, w, v, vlen, "mirrors", 1,
+		    PARSE_MAX_MIRRORS, "from 1 to 4", &n))
 			fs->mirrors = (uint32_t)n;
 		else
 			fs->mirrors = PARSE_MAX_MIRRORS;
 	}
 	if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL) {
-		v = opt_val(w, &vlen);
-		al_ok = val_num(p, w, v, vlen, "alloc_align", &n);
+		v = pval_opt(w, &vlen);
+		al_ok = pval_num(&p->pv, w, v, vlen, "alloc_align", &n);
 		fmt_size(fs->sectorsize, ss, sizeof(ss));
-		if (al_ok && (!is_pow2(n) || (ss_ok && n < fs->sectorsize))) {
-			perr(p, w, "alloc_align must be a power of two no "
-			    "smaller than the sector size (%s)", ss);
+		if (al_ok && (!pval_pow2(n) || (ss_ok && n < fs->sectorsize))) {
+			pval_err(&p->pv, w, "alloc_align must be a power of "
+			    "two no smaller than the sector size (%s)", ss);
 			al_ok = false;
 		}
 		if (al_ok)
@@ -749,59 +464,56 @@ st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	if (fs->alloc_align == 0)
 		fs->alloc_align = fs->sectorsize;
 	if ((w = c->opt[FS_SIZE]) != NULL) {
-		v = opt_val(w, &vlen);
+		v = pval_opt(w, &vlen);
 		fmt_size(fs->sectorsize, ss, sizeof(ss));
 		fmt_size(fs->alloc_align, al, sizeof(al));
-		if (!val_num(p, w, v, vlen, "size", &n))
+		if (!pval_num(&p->pv, w, v, vlen, "size", &n))
 			;
 		else if (n > SCN_ADDR_LIMIT - PARSE_MIB)
-			perr(p, w, "size is too large: data lives from 1M to "
-			    "1M + size, which must end at or below " ADDR_TEXT
-			    ", so size is at most 0x7ffffffffff00000");
+			pval_err(&p->pv, w, "size is too large: data lives "
+			    "from 1M to 1M + size, which must end at or below "
+			    PVAL_ADDR_TEXT ", so size is at most "
+			    "0x7ffffffffff00000");
 		else if (ss_ok && n < fs->sectorsize)
-			perr(p, w, "size must be at least the sector size (%s)",
-			    ss);
+			pval_err(&p->pv, w, "size must be at least the sector "
+			    "size (%s)", ss);
 		else if (ss_ok && al_ok && n < fs->alloc_align)
-			perr(p, w, "size must be at least alloc_align (%s)",
-			    al);
+			pval_err(&p->pv, w, "size must be at least alloc_align "
+			    "(%s)", al);
 		else
 			fs->size = n;
 	} else if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL && al_ok &&
 	    fs->alloc_align > fs->size) {
 		fmt_size(fs->alloc_align, al, sizeof(al));
 		fmt_size(fs->size, ss, sizeof(ss));
-		perr(p, w, "alloc_align (%s) must be at most the size of the "
-		    "filesystem (%s, the default): give a larger size= or a "
-		    "smaller alloc_align", al, ss);
+		pval_err(&p->pv, w, "alloc_align (%s) must be at most the size "
+		    "of the filesystem (%s, the default): give a larger size= "
+		    "or a smaller alloc_align", al, ss);
 	}
 	if ((w = c->opt[FS_MAX_EXTENT]) != NULL) {
-		v = opt_val(w, &vlen);
+		v = pval_opt(w, &vlen);
 		fmt_size(fs->sectorsize, ss, sizeof(ss));
-		if (!val_num(p, w, v, vlen, "max_extent", &n))
+		if (!pval_num(&p->pv, w, v, vlen, "max_extent", &n))
 			;
 		else if (ss_ok && (n < fs->sectorsize ||
 		    n % fs->sectorsize != 0))
-			perr(p, w, "max_extent must be a multiple of the "
-			    "sector size (%s), at least one sector", ss);
+			pval_err(&p->pv, w, "max_extent must be a multiple of "
+			    "the sector size (%s), at least one sector", ss);
 		else
 			fs->max_extent = n;
 	}
 	if ((w = c->opt[FS_WORKERS]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_range(p, w, v, vlen, "workers", 1, PARSE_MAX_WORKERS,
-		    "from 1 to 64", &n))
+		v = pval_opt(w, &vlen);
+		if (pval_range(&p->pv, w, v, vlen, "workers", 1,
+		    PARSE_MAX_WORKERS, "from 1 to 64", &n))
 			fs->workers = (uint32_t)n;
 	}
-	if ((w = c->opt[FS_CSUM]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_eq(v, vlen, "crc32c") || val_eq(v, vlen, "crc32"))
-			fs->csum_crc32 = val_eq(v, vlen, "crc32");
-		else
-			perr(p, w, "csum must be crc32c or crc32");
-	}
-	if (p->fs_line == p->ln->lineno) {
+	if ((w = c->opt[FS_CSUM]) != NULL &&
+	    (k = pval_choice(&p->pv, w, csums, 2)) >= 0)
+		fs->csum_crc32 = k == 1;
+	if (p->fs_line == p->pv.line) {
 		p->s->fs = *fs;
-		p->mirrors = fs->mirrors;
+		p->pv.mirrors = fs->mirrors;
 	}
 }
 
@@ -809,11 +521,12 @@ static void
 st_guards(struct parser *p, struct cmd *c, struct scn_stmt *st)
 {
 	if (c->nargs == 0) {
-		perr(p, c->stmtw, "missing the quirk name: %s", c->def->usage);
+		pval_err(&p->pv, c->stmtw, "missing the quirk name: %s",
+		    c->def->usage);
 		return;
 	}
 	for (size_t i = 0; i < c->nargs; i++) {
-		int q = lookup_quirk(p, &c->args[i]);
+		int q = pval_quirk(&p->pv, &c->args[i]);
 
 		if (q >= 0)
 			st->guards |= 1u << q;
@@ -830,8 +543,8 @@ st_write(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	size_t vlen;
 
 	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
+		v = pval_opt(w, &vlen);
+		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
 	}
 }
 
@@ -844,9 +557,9 @@ opt_mirror(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 
 	if (w == NULL)
 		return;
-	st->mirror_pos = pos_of(p, w);
-	v = opt_val(w, &vlen);
-	val_mirror(p, w, v, vlen, &st->mirror);
+	st->mirror_pos = pval_pos(&p->pv, w);
+	v = pval_opt(w, &vlen);
+	pval_mirror(&p->pv, w, v, vlen, &st->mirror);
 }
 
 enum { READ_MIRROR };
@@ -869,8 +582,8 @@ st_corrupt(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	if (require(p, c, CORRUPT_MIRROR, "mirror=N"))
 		opt_mirror(p, c->opt[CORRUPT_MIRROR], st);
 	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
+		v = pval_opt(w, &vlen);
+		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
 	}
 }
 
@@ -886,22 +599,22 @@ st_corrupt_logical(struct parser *p, struct cmd *c, struct scn_stmt *st)
 
 	if (require(p, c, LOGICAL_LOGICAL, "logical=L")) {
 		w = c->opt[LOGICAL_LOGICAL];
-		st->off_pos = pos_of(p, w);
-		v = opt_val(w, &vlen);
-		lok = val_off(p, w, v, vlen, "logical", &st->logical);
+		st->off_pos = pval_pos(&p->pv, w);
+		v = pval_opt(w, &vlen);
+		lok = pval_off(&p->pv, w, v, vlen, "logical", &st->logical);
 	}
 	if (require(p, c, LOGICAL_LEN, "len=N")) {
 		w = c->opt[LOGICAL_LEN];
-		st->len_pos = pos_of(p, w);
-		v = opt_val(w, &vlen);
-		val_len(p, w, v, vlen, "len", "logical", st->logical, lok,
+		st->len_pos = pval_pos(&p->pv, w);
+		v = pval_opt(w, &vlen);
+		pval_len(&p->pv, w, v, vlen, "len", "logical", st->logical, lok,
 		    &st->len, &st->len_max);
 	}
 	if (require(p, c, LOGICAL_MIRROR, "mirror=N"))
 		opt_mirror(p, c->opt[LOGICAL_MIRROR], st);
 	if ((w = c->opt[LOGICAL_FILL]) != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
+		v = pval_opt(w, &vlen);
+		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
 	}
 }
 
@@ -917,8 +630,8 @@ st_ioerror(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	if (require(p, c, IOERROR_MIRROR, "mirror=N"))
 		opt_mirror(p, c->opt[IOERROR_MIRROR], st);
 	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_positive(p, w, v, vlen, "count", &st->count);
+		v = pval_opt(w, &vlen);
+		pval_positive(&p->pv, w, v, vlen, "count", &st->count);
 	}
 }
 
@@ -937,79 +650,61 @@ enum { FAULTS_RATE, FAULTS_KINDS, FAULTS_SAFE };
 static void
 faults_kinds(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 {
-	static const struct {
-		const char	*name;
-		unsigned	 bit;
-	} kinds[] = {
-		{ "corrupt", SCN_FAULT_CORRUPT },
-		{ "ioerror", SCN_FAULT_IOERROR },
+	static const char *const kinds[] = {
+		"corrupt",	/* SCN_FAULT_CORRUPT */
+		"ioerror",	/* SCN_FAULT_IOERROR */
 	};
-	const char *v, *end, *item, *comma;
-	unsigned mask = 0;
-	size_t vlen, k;
+	const char *v, *item;
+	size_t vlen, ilen;
+	unsigned mask;
 
-	v = opt_val(w, &vlen);
-	end = v + vlen;
-	/* Invariant: mask holds the kinds of the items before `item`. */
-	for (item = v; ; item = comma + 1) {
-		comma = memchr(item, ',', (size_t)(end - item));
-		if (comma == NULL)
-			comma = end;
-		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			if (val_eq(item, (size_t)(comma - item),
-			    kinds[k].name))
-				break;
-		}
-		if (k == sizeof(kinds) / sizeof(kinds[0])) {
-			perr(p, w, "kinds must be a comma-separated list of "
-			    "corrupt and ioerror, not `" SHOW_FMT "`",
-			    SHOW(item, (size_t)(comma - item)));
-			return;
-		}
-		if (mask & kinds[k].bit) {
-			perr(p, w, "kinds lists %s twice: name each kind once",
-			    kinds[k].name);
-			return;
-		}
-		mask |= kinds[k].bit;
-		if (comma == end)
-			break;
+	v = pval_opt(w, &vlen);
+	switch (pval_set(v, vlen, ',', kinds, 2, &mask, &item, &ilen)) {
+	case PVAL_SET_OK:
+		st->fault_kinds = mask;
+		break;
+	case PVAL_SET_UNKNOWN:
+		pval_err(&p->pv, w, "kinds must be a comma-separated list of "
+		    "corrupt and ioerror, not `" PVAL_SHOW_FMT "`",
+		    PVAL_SHOW(item, ilen));
+		break;
+	case PVAL_SET_TWICE:
+		pval_err(&p->pv, w, "kinds lists %.*s twice: name each kind "
+		    "once", (int)ilen, item);
+		break;
 	}
-	st->fault_kinds = mask;
 }
 
 static void
 st_faults(struct parser *p, struct cmd *c, struct scn_stmt *st)
 {
+	static const char *const yesno[] = { "yes", "no" };
+	int k;
 	const struct lex_word *w;
 	const char *v;
 	size_t vlen;
 
 	if (require(p, c, FAULTS_RATE, "rate=P")) {
 		w = c->opt[FAULTS_RATE];
-		v = opt_val(w, &vlen);
+		v = pval_opt(w, &vlen);
 		switch (lex_prob(v, vlen, &st->rate_num, &st->rate_den)) {
 		case LEX_OK:
 			break;
 		case LEX_DIGITS:
-			perr(p, w, "rate has more than 18 digits after the "
-			    "decimal point: give at most 18");
+			pval_err(&p->pv, w, "rate has more than 18 digits "
+			    "after the decimal point: give at most 18");
 			break;
 		default:
-			perr(p, w, "rate must be a probability: a decimal "
-			    "fraction from 0 to 1 such as 0.01");
+			pval_err(&p->pv, w, "rate must be a probability: a "
+			    "decimal fraction from 0 to 1 such as 0.01");
 			break;
 		}
 	}
 	if ((w = c->opt[FAULTS_KINDS]) != NULL)
 		faults_kinds(p, w, st);
-	if ((w = c->opt[FAULTS_SAFE]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_eq(v, vlen, "yes") || val_eq(v, vlen, "no"))
-			st->safe = val_eq(v, vlen, "yes");
-		else
-			perr(p, w, "safe must be yes or no");
-	}
+	if ((w = c->opt[FAULTS_SAFE]) != NULL &&
+	    (k = pval_choice(&p->pv, w, yesno, 2)) >= 0)
+		st->safe = k == 0;
 }
 
 enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES };
@@ -1023,12 +718,12 @@ opt_schedules(struct parser *p, const struct lex_word *w, const char *what,
 	size_t vlen;
 	uint64_t n;
 
-	v = opt_val(w, &vlen);
-	if (!val_positive(p, w, v, vlen, what, &n))
+	v = pval_opt(w, &vlen);
+	if (!pval_positive(&p->pv, w, v, vlen, what, &n))
 		return;
 	if (n > SCN_MAX_SCHEDULES) {
-		perr(p, w, "%s must be at most %u, the most schedules one "
-		    "block may run", what, SCN_MAX_SCHEDULES);
+		pval_err(&p->pv, w, "%s must be at most %u, the most schedules "
+		    "one block may run", what, SCN_MAX_SCHEDULES);
 		return;
 	}
 	*out = n;
@@ -1055,22 +750,17 @@ block_schedules(const struct scn_stmt *st)
 static void
 st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
 {
-	static const char *const names[] = { "fifo", "random", "explore" };
+	static const char *const names[] = {
+		[SCN_SCHED_FIFO] = "fifo",
+		[SCN_SCHED_RANDOM] = "random",
+		[SCN_SCHED_EXPLORE] = "explore",
+	};
 	const struct lex_word *w;
-	const char *v;
-	size_t vlen, k;
+	int k;
 
-	if ((w = c->opt[CONC_SCHEDULE]) != NULL) {
-		v = opt_val(w, &vlen);
-		for (k = 0; k < 3; k++) {
-			if (val_eq(v, vlen, names[k]))
-				break;
-		}
-		if (k < 3)
-			st->schedule = (enum scn_schedule)k;
-		else
-			perr(p, w, "schedule must be fifo, random or explore");
-	}
+	if ((w = c->opt[CONC_SCHEDULE]) != NULL && (k = pval_choice(&p->pv, w,
+	    names, sizeof(names) / sizeof(names[0]))) >= 0)
+		st->schedule = (enum scn_schedule)k;
 	if ((w = c->opt[CONC_RUNS]) != NULL)
 		opt_schedules(p, w, "runs", &st->runs);
 	if ((w = c->opt[CONC_MAX_SCHEDULES]) != NULL)
@@ -1078,10 +768,10 @@ st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
 	p->schedules += block_schedules(st);
 	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
-		perr(p, c->stmtw, "the concurrent blocks up to this one may "
-		    "run %llu schedules in all, more than the %u a file may: "
-		    "give them a smaller max-schedules (explore) or runs "
-		    "(random)", (unsigned long long)p->schedules,
+		pval_err(&p->pv, c->stmtw, "the concurrent blocks up to this "
+		    "one may run %llu schedules in all, more than the %u a "
+		    "file may: give them a smaller max-schedules (explore) or "
+		    "runs (random)", (unsigned long long)p->schedules,
 		    SCN_MAX_FILE_SCHEDULES);
 		p->schedules_full = true;
 	}
@@ -1099,29 +789,31 @@ st_stat(struct parser *p, struct cmd *c, struct scn_stmt *st)
 	int id;
 
 	if (c->nargs == 0) {
-		perr(p, c->stmtw, "missing COUNTER=N: %s", c->def->usage);
+		pval_err(&p->pv, c->stmtw, "missing COUNTER=N: %s",
+		    c->def->usage);
 		return;
 	}
 	st->stats = xreallocarray(NULL, c->nargs, sizeof(*st->stats));
 	for (size_t i = 0; i < c->nargs; i++) {
 		w = &c->args[i];
 		if (memchr(w->s, '=', w->len) == NULL) {
-			perr(p, w, "`" SHOW_FMT "` is not COUNTER=N: %s",
-			    SHOWW(w), c->def->usage);
+			pval_err(&p->pv, w, "`" PVAL_SHOW_FMT "` is not "
+			    "COUNTER=N: %s", PVAL_SHOWW(w), c->def->usage);
 			continue;
 		}
-		v = opt_val(w, &vlen);
+		v = pval_opt(w, &vlen);
 		id = stat_lookup(w->s, w->len - vlen - 1);
 		if (id < 0) {
-			list_stats(list, sizeof(list));
-			perr(p, w, "unknown counter `" SHOW_FMT "`: use %s",
-			    SHOW(w->s, w->len - vlen - 1), list);
+			pval_list(list, sizeof(list), PVAL_STATS);
+			pval_err(&p->pv, w, "unknown counter `" PVAL_SHOW_FMT
+			    "`: use %s", PVAL_SHOW(w->s, w->len - vlen - 1),
+			    list);
 			continue;
 		}
 		for (size_t j = 0; j < st->nstats; j++) {
 			if (st->stats[j].id == (enum stat_id)id) {
-				perr(p, w, "counter %s given twice: give each "
-				    "counter once", stat_name(id));
+				pval_err(&p->pv, w, "counter %s given twice: "
+				    "give each counter once", stat_name(id));
 				id = -1;
 				break;
 			}
@@ -1130,8 +822,8 @@ st_stat(struct parser *p, struct cmd *c, struct scn_stmt *st)
 			continue;
 		se = &st->stats[st->nstats];
 		se->id = (enum stat_id)id;
-		se->pos = pos_of(p, w);
-		if (val_num(p, w, v, vlen, stat_name(id), &se->value))
+		se->pos = pval_pos(&p->pv, w);
+		if (pval_num(&p->pv, w, v, vlen, stat_name(id), &se->value))
 			st->nstats++;
 	}
 }
@@ -1249,12 +941,6 @@ flag_index(const struct lex_word *w)
 	return -1;
 }
 
-static bool
-has_eq(const struct lex_word *w)
-{
-	return memchr(w->s, '=', w->len) != NULL;
-}
-
 /* --- splitting a line --------------------------------------------------- */
 
 /*
@@ -1272,7 +958,7 @@ split_tail(struct cmd *c, const struct lex_word *args, size_t nargs)
 	for (i = 0; i < nargs; i++) {
 		if (i < c->def->npos && !c->def->raw &&
 		    (c->def->pos[i] == SL_NAME ||
-		    c->def->pos[i] == SL_NEWNAME) && !has_eq(&args[i]))
+		    c->def->pos[i] == SL_NEWNAME) && !pval_has_eq(&args[i]))
 			continue;
 		if (lex_eq(&args[i], "expect"))
 			break;
@@ -1298,7 +984,7 @@ split_args(struct parser *p, struct cmd *c)
 		const struct lex_word *w = &c->args[i];
 		enum slot sl = d->pos[c->npos];
 
-		if (has_eq(w))
+		if (pval_has_eq(w))
 			break;
 		if (sl != SL_NAME && sl != SL_NEWNAME && flag_index(w) >= 0)
 			break;
@@ -1312,58 +998,54 @@ split_args(struct parser *p, struct cmd *c)
 			f = flag_index(w);
 			if (f >= 0 && (d->flags & flag_defs[f].bit)) {
 				if (c->flags & flag_defs[f].bit)
-					perr(p, w, "flag %s given twice: "
-					    "give each flag once",
+					pval_err(&p->pv, w, "flag %s given "
+					    "twice: give each flag once",
 					    flag_defs[f].name);
 				c->flags |= flag_defs[f].bit;
 			} else if (f >= 0)
-				perr(p, w, "flag %s applies to %s only: %s",
-				    flag_defs[f].name, flag_defs[f].owner,
-				    d->usage);
+				pval_err(&p->pv, w, "flag %s applies to %s "
+				    "only: %s", flag_defs[f].name,
+				    flag_defs[f].owner, d->usage);
 			else
-				perr(p, w, "unexpected word `" SHOW_FMT "`: %s",
-				    SHOWW(w), d->usage);
+				pval_err(&p->pv, w, "unexpected word `"
+				    PVAL_SHOW_FMT "`: %s", PVAL_SHOWW(w),
+				    d->usage);
 			continue;
 		}
 		for (k = 0; d->keys[k] != NULL; k++) {
-			if (val_eq(w->s, (size_t)(eq - w->s), d->keys[k]))
+			if (pval_eq(w->s, (size_t)(eq - w->s), d->keys[k]))
 				break;
 		}
 		if (d->keys[k] == NULL) {
-			perr(p, w, "unknown option `" SHOW_FMT "=`: %s",
-			    SHOW(w->s, (size_t)(eq - w->s)), d->usage);
+			pval_err(&p->pv, w, "unknown option `" PVAL_SHOW_FMT
+			    "=`: %s", PVAL_SHOW(w->s, (size_t)(eq - w->s)),
+			    d->usage);
 			continue;
 		}
 		c->given |= 1u << k;
 		if (c->opt[k] != NULL) {
-			perr(p, w, "option %s= given twice (first at column "
-			    "%u): give each option once", d->keys[k],
+			pval_err(&p->pv, w, "option %s= given twice (first at "
+			    "column %u): give each option once", d->keys[k],
 			    c->opt[k]->col);
 			continue;
 		}
 		if (eq + 1 == w->s + w->len) {
-			perr(p, w, "option %s= has no value: %s", d->keys[k],
-			    d->usage);
+			pval_err(&p->pv, w, "option %s= has no value: %s",
+			    d->keys[k], d->usage);
 			continue;
 		}
 		c->opt[k] = w;
 	}
 	if (c->npos < d->npos)
-		perr(p, c->stmtw, "missing %s: %s",
+		pval_err(&p->pv, c->stmtw, "missing %s: %s",
 		    slot_labels[d->pos[c->npos]], d->usage);
 }
 
 /* --- expect tails ------------------------------------------------------- */
 
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-} outcome_defs[] = {
-	{ "ok", SCN_OUT_OK },
-	{ "eio", SCN_OUT_EIO },
-	{ "enospc", SCN_OUT_ENOSPC },
-	{ "oops", SCN_OUT_OOPS },
-};
+/* The outcomes, bit k of a mask for outcome_names[k] (SCN_OUT_*). */
+static const char *const outcome_names[] = { "ok", "eio", "enospc", "oops" };
+#define NOUTCOMES	(sizeof(outcome_names) / sizeof(outcome_names[0]))
 
 #define OUTCOMES	"ok, eio, enospc or oops, or alternatives joined " \
 			"by | such as ok|eio"
@@ -1373,42 +1055,30 @@ static const struct {
 static void
 tail_outcome(struct parser *p, const struct lex_word *w, struct scn_expect *e)
 {
-	const char *item = w->s, *end = w->s + w->len, *bar;
-	unsigned mask = 0;
-	size_t k;
+	const char *item;
+	size_t ilen;
+	unsigned mask;
 
 	if (lex_eq(w, "deadlock") || lex_eq(w, "no-deadlock")) {
-		perr(p, w, "%.*s is expected on the end line of a concurrent "
-		    "block (end expect %.*s); an operation expects %s",
-		    (int)w->len, w->s, (int)w->len, w->s, OUTCOMES);
+		pval_err(&p->pv, w, "%.*s is expected on the end line of a "
+		    "concurrent block (end expect %.*s); an operation expects "
+		    "%s", (int)w->len, w->s, (int)w->len, w->s, OUTCOMES);
 		return;
 	}
-	/* Invariant: mask holds the outcomes of the items before `item`. */
-	for (;; item = bar + 1) {
-		bar = memchr(item, '|', (size_t)(end - item));
-		if (bar == NULL)
-			bar = end;
-		for (k = 0; k < sizeof(outcome_defs) / sizeof(outcome_defs[0]);
-		    k++) {
-			if (val_eq(item, (size_t)(bar - item),
-			    outcome_defs[k].name))
-				break;
-		}
-		if (k == sizeof(outcome_defs) / sizeof(outcome_defs[0])) {
-			perr(p, w, "unknown outcome `" SHOW_FMT "`: use %s",
-			    SHOW(item, (size_t)(bar - item)), OUTCOMES);
-			return;
-		}
-		if (mask & outcome_defs[k].bit) {
-			perr(p, w, "outcome %s listed twice: list each outcome "
-			    "once", outcome_defs[k].name);
-			return;
-		}
-		mask |= outcome_defs[k].bit;
-		if (bar == end)
-			break;
+	switch (pval_set(w->s, w->len, '|', outcome_names, NOUTCOMES, &mask,
+	    &item, &ilen)) {
+	case PVAL_SET_OK:
+		e->outcomes = mask;
+		break;
+	case PVAL_SET_UNKNOWN:
+		pval_err(&p->pv, w, "unknown outcome `" PVAL_SHOW_FMT "`: use "
+		    "%s", PVAL_SHOW(item, ilen), OUTCOMES);
+		break;
+	case PVAL_SET_TWICE:
+		pval_err(&p->pv, w, "outcome %.*s listed twice: list each "
+		    "outcome once", (int)ilen, item);
+		break;
 	}
-	e->outcomes = mask;
 }
 
 enum { TK_MIRROR, TK_RETRIES, TK_LOOKUP, TK_DATA, TK_COUNT };
@@ -1421,37 +1091,36 @@ static void
 tail_key(struct parser *p, const struct lex_word *w, int key,
     struct scn_stmt *st)
 {
+	static const char *const lookups[] = { "cache", "get_extent" };
+	int k;
 	struct scn_expect *e = &st->expect;
 	const char *v;
 	size_t vlen;
 	uint64_t n;
 
-	v = opt_val(w, &vlen);
+	v = pval_opt(w, &vlen);
 	switch (key) {
 	case TK_MIRROR:
-		val_mirror(p, w, v, vlen, &e->mirror);
+		pval_mirror(&p->pv, w, v, vlen, &e->mirror);
 		break;
 	case TK_RETRIES:
-		if (val_range(p, w, v, vlen, "retries", 0, INT64_MAX,
+		if (pval_range(&p->pv, w, v, vlen, "retries", 0, INT64_MAX,
 		    "a count of retry bios, 0 or more", &n))
 			e->retries = (int64_t)n;
 		break;
 	case TK_LOOKUP:
-		if (val_eq(v, vlen, "cache"))
-			e->lookup = SCN_LOOKUP_CACHE;
-		else if (val_eq(v, vlen, "get_extent"))
-			e->lookup = SCN_LOOKUP_GET_EXTENT;
-		else
-			perr(p, w, "lookup must be cache or get_extent");
+		if ((k = pval_choice(&p->pv, w, lookups, 2)) >= 0)
+			e->lookup = k == 0 ? SCN_LOOKUP_CACHE :
+			    SCN_LOOKUP_GET_EXTENT;
 		break;
 	case TK_DATA:
-		if (val_eq(v, vlen, "intact"))
+		if (pval_eq(v, vlen, "intact"))
 			e->data = SCN_DATA_INTACT;
 		else if (lex_number(v, vlen, &n) == LEX_OK && n <= 255)
 			e->data = (int)n;
 		else
-			perr(p, w, "data must be intact or a byte from 0 to "
-			    "255 (decimal or 0x hex)");
+			pval_err(&p->pv, w, "data must be intact or a byte "
+			    "from 0 to 255 (decimal or 0x hex)");
 		break;
 	}
 }
@@ -1467,10 +1136,10 @@ parse_tail(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 	int k;
 
 	e->given = true;
-	e->pos = pos_of(p, c->expect);
-	if (c->ntail == 0 || has_eq(&c->tail[0])) {
-		perr(p, c->expect, "missing OUTCOME after expect: use %s",
-		    OUTCOMES);
+	e->pos = pval_pos(&p->pv, c->expect);
+	if (c->ntail == 0 || pval_has_eq(&c->tail[0])) {
+		pval_err(&p->pv, c->expect, "missing OUTCOME after expect: use "
+		    "%s", OUTCOMES);
 	} else
 		tail_outcome(p, &c->tail[i++], e);
 	for (; i < c->ntail; i++) {
@@ -1479,36 +1148,38 @@ parse_tail(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 
 		if (eq == NULL) {
 			if (lex_eq(w, "expect")) {
-				perr(p, w, "expect given twice: a line has one "
-				    "expect tail");
+				pval_err(&p->pv, w, "expect given twice: a "
+				    "line has one expect tail");
 				break;
 			} else if (flag_index(w) >= 0)
-				perr(p, w, "flag %.*s must come before expect",
-				    (int)w->len, w->s);
+				pval_err(&p->pv, w, "flag %.*s must come "
+				    "before expect", (int)w->len, w->s);
 			else
-				perr(p, w, "unexpected word `" SHOW_FMT "` "
-				    "after the outcome: %s", SHOWW(w),
+				pval_err(&p->pv, w, "unexpected word `"
+				    PVAL_SHOW_FMT "` after the outcome: %s",
+				    PVAL_SHOWW(w),
 				    is_read ? READ_TAIL : "expect OUTCOME");
 			continue;
 		}
 		for (k = 0; k < TK_COUNT; k++) {
-			if (val_eq(w->s, (size_t)(eq - w->s), tail_keys[k]))
+			if (pval_eq(w->s, (size_t)(eq - w->s), tail_keys[k]))
 				break;
 		}
 		if (k == TK_COUNT) {
-			perr(p, w, "unknown expect key `" SHOW_FMT "=`: %s",
-			    SHOW(w->s, (size_t)(eq - w->s)), READ_TAIL);
+			pval_err(&p->pv, w, "unknown expect key `"
+			    PVAL_SHOW_FMT "=`: %s",
+			    PVAL_SHOW(w->s, (size_t)(eq - w->s)), READ_TAIL);
 			continue;
 		}
 		if (!is_read) {
-			perr(p, w, "expect key %s= applies to read only: %s "
-			    "takes expect OUTCOME", tail_keys[k],
+			pval_err(&p->pv, w, "expect key %s= applies to read "
+			    "only: %s takes expect OUTCOME", tail_keys[k],
 			    scn_kind_name(st->kind));
 			continue;
 		}
 		if (seen[k] != NULL) {
-			perr(p, w, "expect key %s= given twice (first at "
-			    "column %u): give each key once", tail_keys[k],
+			pval_err(&p->pv, w, "expect key %s= given twice (first "
+			    "at column %u): give each key once", tail_keys[k],
 			    seen[k]->col);
 			continue;
 		}
@@ -1572,31 +1243,32 @@ check_order(struct parser *p, const struct cmd *c)
 {
 	enum scn_kind k = c->def->kind;
 	const char *name = scn_kind_name(k);
-	uint32_t line = p->ln->lineno;
+	uint32_t line = p->pv.line;
 
 	if (p->depth > 0 && !is_task_kind(k)) {
 		if (k == SCN_CONCURRENT)
-			perr(p, c->stmtw, "concurrent blocks do not nest: "
-			    "close the block opened at line %u with end first",
-			    p->block.pos.line);
+			pval_err(&p->pv, c->stmtw, "concurrent blocks do not "
+			    "nest: close the block opened at line %u with end "
+			    "first", p->block.pos.line);
 		else
-			perr(p, c->stmtw, "%s cannot run in a concurrent block "
-			    "(opened at line %u): only %s can be tasks", name,
-			    p->block.pos.line, TASK_KINDS);
+			pval_err(&p->pv, c->stmtw, "%s cannot run in a "
+			    "concurrent block (opened at line %u): only %s can "
+			    "be tasks", name, p->block.pos.line, TASK_KINDS);
 	} else if (k == SCN_FS) {
 		if (p->fs_line != 0)
-			perr(p, c->stmtw, "fs may appear only once (first at "
-			    "line %u)", p->fs_line);
+			pval_err(&p->pv, c->stmtw, "fs may appear only once "
+			    "(first at line %u)", p->fs_line);
 		else if (p->seen_stmt)
-			perr(p, c->stmtw, "fs must be the first statement of "
-			    "the file: move it above line %u", p->first_line);
+			pval_err(&p->pv, c->stmtw, "fs must be the first "
+			    "statement of the file: move it above line %u",
+			    p->first_line);
 	} else if (k == SCN_PRESET && p->preset_line != 0) {
-		perr(p, c->stmtw, "preset may appear only once (first at line "
-		    "%u)", p->preset_line);
+		pval_err(&p->pv, c->stmtw, "preset may appear only once (first "
+		    "at line %u)", p->preset_line);
 	} else if (is_header_kind(k) && p->first_op_line != 0) {
-		perr(p, c->stmtw, "%s must come before the first operation "
-		    "(%s at line %u): put preset, quirk, seed and guards at "
-		    "the top", name, p->first_op, p->first_op_line);
+		pval_err(&p->pv, c->stmtw, "%s must come before the first "
+		    "operation (%s at line %u): put preset, quirk, seed and "
+		    "guards at the top", name, p->first_op, p->first_op_line);
 	}
 	if (!p->seen_stmt)
 		p->first_line = line;
@@ -1623,32 +1295,35 @@ parse_end(struct parser *p, const struct lex_line *ln)
 
 	if (ln->nwords > 1) {
 		if (!lex_eq(&w[1], "expect"))
-			perr(p, &w[1], "unexpected word `" SHOW_FMT "`: %s",
-			    SHOWW(&w[1]), END_USAGE);
+			pval_err(&p->pv, &w[1], "unexpected word `"
+			    PVAL_SHOW_FMT "`: %s", PVAL_SHOWW(&w[1]),
+			    END_USAGE);
 		else if (ln->nwords == 2)
-			perr(p, &w[1], "missing deadlock|no-deadlock after "
-			    "expect: %s", END_USAGE);
+			pval_err(&p->pv, &w[1], "missing deadlock|no-deadlock "
+			    "after expect: %s", END_USAGE);
 		else if (lex_eq(&w[2], "deadlock") ||
 		    lex_eq(&w[2], "no-deadlock"))
 			deadlock = lex_eq(&w[2], "deadlock");
 		else
-			perr(p, &w[2], "a concurrent block expects deadlock or "
-			    "no-deadlock, not `" SHOW_FMT "`", SHOWW(&w[2]));
+			pval_err(&p->pv, &w[2], "a concurrent block expects "
+			    "deadlock or no-deadlock, not `" PVAL_SHOW_FMT "`",
+			    PVAL_SHOWW(&w[2]));
 		i = lex_eq(&w[1], "expect") ? 3 : 2;
 	}
 	for (; i < ln->nwords; i++)
-		perr(p, &w[i], "unexpected word `" SHOW_FMT "`: %s",
-		    SHOWW(&w[i]), END_USAGE);
+		pval_err(&p->pv, &w[i], "unexpected word `" PVAL_SHOW_FMT "`: "
+		    "%s", PVAL_SHOWW(&w[i]), END_USAGE);
 	if (p->depth == 0) {
-		perr(p, &w[0], "end without concurrent: no block is open here");
+		pval_err(&p->pv, &w[0], "end without concurrent: no block is "
+		    "open here");
 		return;
 	}
 	if (--p->depth > 0)
 		return;
 	p->block.expect_deadlock = deadlock;
-	p->block.end_pos = pos_of(p, &w[0]);
+	p->block.end_pos = pval_pos(&p->pv, &w[0]);
 	if (!p->block_content)
-		perr_at(p, p->block.pos.line, p->block.pos.col,
+		pval_err_at(&p->pv, p->block.pos.line, p->block.pos.col,
 		    p->block_width, "concurrent block has no tasks: put one "
 		    "%s per line between concurrent and end", "read, write, "
 		    "truncate, drop-cache or sync");
@@ -1659,9 +1334,8 @@ parse_end(struct parser *p, const struct lex_line *ln)
 static bool
 is_outcome_word(const struct lex_word *w)
 {
-	for (size_t k = 0; k < sizeof(outcome_defs) / sizeof(outcome_defs[0]);
-	    k++) {
-		if (lex_eq(w, outcome_defs[k].name))
+	for (size_t k = 0; k < NOUTCOMES; k++) {
+		if (lex_eq(w, outcome_names[k]))
 			return true;
 	}
 	return memchr(w->s, '|', w->len) != NULL;
@@ -1705,32 +1379,33 @@ line_def(struct parser *p, const struct lex_line *ln, size_t *skip)
 	if (lex_eq(w0, "expect")) {
 		*skip = 2;
 		if (ln->nwords < 2) {
-			perr(p, w0, "missing what to expect: expect %s",
-			    EXPECT_NAMES);
+			pval_err(&p->pv, w0, "missing what to expect: expect "
+			    "%s", EXPECT_NAMES);
 			return NULL;
 		}
 		if ((d = find_def(w1, true)) != NULL)
 			return d;
 		if (is_outcome_word(w1))
-			perr(p, w1, "an outcome goes at the end of an "
+			pval_err(&p->pv, w1, "an outcome goes at the end of an "
 			    "operation line, as in `read a 0 4K expect eio`; a "
 			    "line that starts with expect checks %s",
 			    EXPECT_NAMES);
 		else
-			perr(p, w1, "unknown expectation `" SHOW_FMT "`: use "
-			    "expect %s", SHOWW(w1), EXPECT_NAMES);
+			pval_err(&p->pv, w1, "unknown expectation `"
+			    PVAL_SHOW_FMT "`: use expect %s", PVAL_SHOWW(w1),
+			    EXPECT_NAMES);
 		return NULL;
 	}
 	if ((d = find_def(w0, false)) != NULL) {
-		if (d->kind == SCN_CORRUPT && ln->nwords > 1 && has_eq(w1))
+		if (d->kind == SCN_CORRUPT && ln->nwords > 1 && pval_has_eq(w1))
 			d++;
 		return d;
 	}
 	if ((lc = lowercase_of(w0)) != NULL)
-		perr(p, w0, "statements are lowercase: use %s", lc);
+		pval_err(&p->pv, w0, "statements are lowercase: use %s", lc);
 	else
-		perr(p, w0, "unknown statement `" SHOW_FMT "`: use %s",
-		    SHOWW(w0), STMT_NAMES);
+		pval_err(&p->pv, w0, "unknown statement `" PVAL_SHOW_FMT "`: "
+		    "use %s", PVAL_SHOWW(w0), STMT_NAMES);
 	return NULL;
 }
 
@@ -1749,14 +1424,14 @@ task_room(struct parser *p, const struct lex_word *w0)
 	if (p->block.ntasks < room)
 		return true;
 	if (!p->block_full && room == 0)
-		perr(p, w0, "no room for tasks: the scheduler runs %d "
+		pval_err(&p->pv, w0, "no room for tasks: the scheduler runs %d "
 		    "entities and this filesystem's %u end-io workers take "
 		    "them all; give fs a smaller workers=", SCHED_MAX_ENTITIES,
 		    workers);
 	else if (!p->block_full)
-		perr(p, w0, "too many tasks: a concurrent block holds at most "
-		    "%zu here (the scheduler runs %d entities, %u of them "
-		    "end-io workers); split the block", room,
+		pval_err(&p->pv, w0, "too many tasks: a concurrent block holds "
+		    "at most %zu here (the scheduler runs %d entities, %u of "
+		    "them end-io workers); split the block", room,
 		    SCHED_MAX_ENTITIES, workers);
 	p->block_full = true;
 	return false;
@@ -1799,32 +1474,33 @@ parse_line(struct parser *p, const struct lex_line *ln)
 	size_t skip;
 
 	p->ln = ln;
+	p->pv.line = ln->lineno;
 	if (ln->bad_col == 0 && ln->nwords == 0)
 		return;
 	if (++p->nstatements > SCN_MAX_STATEMENTS) {
 		if (ln->nwords > 0)
-			perr(p, w0, "too many statements: a scenario holds at "
-			    "most %u (lines other than blank and comment "
-			    "lines); split it into several files",
+			pval_err(&p->pv, w0, "too many statements: a scenario "
+			    "holds at most %u (lines other than blank and "
+			    "comment lines); split it into several files",
 			    SCN_MAX_STATEMENTS);
 		else
-			perr_at(p, ln->lineno, ln->bad_col, 1, "too many "
-			    "statements: a scenario holds at most %u; split it "
-			    "into several files", SCN_MAX_STATEMENTS);
-		p->stopped = true;
+			pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "too "
+			    "many statements: a scenario holds at most %u; "
+			    "split it into several files", SCN_MAX_STATEMENTS);
+		p->pv.stopped = true;
 		return;
 	}
 	if (ln->bad_col != 0) {
-		perr_at(p, ln->lineno, ln->bad_col, 1, "control character "
-		    "0x%02x is not allowed: a scenario is plain text; the line "
-		    "is ignored", ln->bad_char);
+		pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "control "
+		    "character 0x%02x is not allowed: a scenario is plain "
+		    "text; the line is ignored", ln->bad_char);
 		p->block_content |= p->depth > 0;
 		return;
 	}
 	if (ln->over_col != 0) {
-		perr_at(p, ln->lineno, ln->over_col, 1, "more than %d words on "
-		    "one line: no statement takes that many; the line is "
-		    "ignored", LEX_MAX_WORDS);
+		pval_err_at(&p->pv, ln->lineno, ln->over_col, 1, "more than %d "
+		    "words on one line: no statement takes that many; the line "
+		    "is ignored", LEX_MAX_WORDS);
 		p->block_content |= p->depth > 0;
 		return;
 	}
@@ -1839,7 +1515,7 @@ parse_line(struct parser *p, const struct lex_line *ln)
 	c.stmtw = w0;
 	check_order(p, &c);
 	split_tail(&c, ln->words + skip, ln->nwords - skip);
-	stmt_init(&st, c.def->kind, pos_of(p, w0));
+	stmt_init(&st, c.def->kind, pval_pos(&p->pv, w0));
 	if (!c.def->raw) {
 		split_args(p, &c);
 		parse_slots(p, &c, &st);
@@ -1849,10 +1525,10 @@ parse_line(struct parser *p, const struct lex_line *ln)
 	st.flags = c.flags;
 	if (c.expect != NULL) {
 		if (st.kind == SCN_CONCURRENT)
-			perr(p, c.expect, "a concurrent block's expectation "
-			    "goes on its end line: %s", END_USAGE);
+			pval_err(&p->pv, c.expect, "a concurrent block's "
+			    "expectation goes on its end line: %s", END_USAGE);
 		else if (!scn_is_operation(st.kind))
-			perr(p, c.expect, "%s takes no outcome: only "
+			pval_err(&p->pv, c.expect, "%s takes no outcome: only "
 			    "operations end with expect OUTCOME",
 			    scn_kind_name(st.kind));
 		else
@@ -1895,13 +1571,13 @@ parse_script(const char *filename, const char *buf, size_t len,
 	struct scn_script *s;
 
 	memset(&p, 0, sizeof(p));
-	p.diags = diags;
-	p.nerr0 = diags->n;
+	p.pv.diags = diags;
+	p.pv.nerr0 = diags->n;
 	p.s = s = xcalloc(1, sizeof(*s));
 	s->filename = xstrdup(filename);
 	scn_fs_defaults(&s->fs);
 	s->fs.alloc_align = s->fs.sectorsize;
-	p.mirrors = s->fs.mirrors;
+	p.pv.mirrors = s->fs.mirrors;
 
 	if (len > SCN_MAX_BYTES) {
 		diag_add(diags, 1, 1, 1, "the file is larger than %uM (%u "
@@ -1911,22 +1587,23 @@ parse_script(const char *filename, const char *buf, size_t len,
 		return NULL;
 	}
 	lex_init(&lx, buf, len);
-	while (!p.stopped && lex_next(&lx, &ln))
+	while (!p.pv.stopped && lex_next(&lx, &ln))
 		parse_line(&p, &ln);
 	lex_fini(&lx);
-	if (p.depth > 0 && !p.stopped)
-		perr_at(&p, p.block.pos.line, p.block.pos.col, p.block_width,
-		    "concurrent block opened here is never closed: add `end` "
-		    "after its tasks");
+	if (p.depth > 0 && !p.pv.stopped)
+		pval_err_at(&p.pv, p.block.pos.line, p.block.pos.col,
+		    p.block_width, "concurrent block opened here is never "
+		    "closed: add `end` after its tasks");
 	if (p.depth > 0)
 		stmt_discard(&p.block);
-	if (p.full_line != 0)
-		diag_add(diags, p.full_line, 1, 1, "too many errors: these are "
-		    "the first %u; fix them and check again", SCN_MAX_ERRORS);
+	if (p.pv.full_line != 0)
+		diag_add(diags, p.pv.full_line, 1, 1, "too many errors: these "
+		    "are the first %u; fix them and check again",
+		    SCN_MAX_ERRORS);
 	free(p.create_line);
 	free(p.hash);
 	summarize(s);
-	if (diags->n > p.nerr0) {
+	if (diags->n > p.pv.nerr0) {
 		scn_free(s);
 		return NULL;
 	}
