@@ -1,6 +1,10 @@
 /*
  * The interpreter: drive the model (sim/fs.h) through a parsed scenario
- * and judge every expectation.  See exec.h for what a point is.
+ * and judge every expectation.  See exec.h for what a point is.  Each
+ * statement runs by its row's interpreter entry (src/stmt.h), the one
+ * place it calls the model; this file holds what they share: the run's
+ * state, the points, the judging of outcomes and read keys, the invariant
+ * checker, and concurrent blocks on the scheduler (exec_block).
  *
  * Order of events per statement: stamp the statement's line on the fs,
  * clear the per-statement trace, run it, judge it, then run the invariant
@@ -23,37 +27,52 @@
 #include "exec.h"
 #include "fmt.h"
 #include "oracle.h"
+#include "stmt.h"
 
 struct exec {
 	const struct scn_script	*scn;
+	const struct exec_opts	*o;
 	struct exec_result	*res;
-	struct fs		*fs;
+	struct fs		*fs;	/* a block's schedule copy inside one */
 	uint32_t		*ino;	/* script file index -> inode */
 	size_t			 cap;	/* of res->points */
 	bool			 oracle;	/* exec_opts.oracle */
 	size_t			 opi;	/* next operation line's index */
 };
 
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
+struct fs *
+exec_fs(struct exec *x)
 {
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
+	return x->fs;
 }
 
-/* Record a point; EXPECTED and GOT are taken over (NULL when ok). */
-static void
-point(struct exec *x, uint32_t line, char *desc, bool ok, char *expected,
-    char *got)
+uint32_t
+exec_inode(const struct exec *x, int file)
+{
+	return file >= 0 ? x->ino[file] : 0;
+}
+
+void
+exec_set_inode(struct exec *x, int file, uint32_t ino)
+{
+	x->ino[file] = ino;
+}
+
+const char *
+exec_file_name(const struct exec *x, int file)
+{
+	return file >= 0 ? x->scn->files[file] : "";
+}
+
+bool
+exec_oracle(const struct exec *x)
+{
+	return x->oracle;
+}
+
+void
+exec_point(struct exec *x, uint32_t line, char *desc, bool ok,
+    char *expected, char *got)
 {
 	struct exec_result *r = x->res;
 	struct exec_point *p;
@@ -141,43 +160,26 @@ status_text(struct exec *x, int status)
 {
 	switch (status) {
 	case FS_EOOPS:
-		return xprintf("oops (%s)", x->fs->oops);
+		return xasprintf("oops (%s)", x->fs->oops);
 	case FS_EDEADLK:
 		return xstrdup("deadlock (the end-io worker waits for a "
 		    "metadata read that only it could complete)");
 	case FS_EINVAL:
-		return xprintf("error: %s", x->fs->why);
+		return xasprintf("error: %s", x->fs->why);
 	default:
 		return xstrdup(outcome_word(exec_outcome(status)));
 	}
 }
 
-/* A description of an operation line for points and reports. */
+/* An operation line as points and reports name it (its row's describe). */
 static char *
 describe(struct exec *x, const struct scn_stmt *s)
 {
-	char off[32], len[32];
-	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
+	const struct stmt_row *row = stmt_row(s->kind);
 
-	fmt_size(s->off, off, sizeof(off));
-	if (s->len_max)
-		strcpy(len, "max");
-	else
-		fmt_size(s->len, len, sizeof(len));
-	switch (s->kind) {
-	case SCN_WRITE:
-	case SCN_READ:
-	case SCN_DROP_CACHE:
-		return xprintf("%s %s %s %s", scn_kind_name(s->kind), name,
-		    off, len);
-	case SCN_TRUNCATE:
-		fmt_size(s->size, off, sizeof(off));
-		return xprintf("truncate %s %s", name, off);
-	case SCN_CREATE:
-		return xprintf("create %s", name);
-	default:
-		return xstrdup(scn_kind_name(s->kind));
-	}
+	if (row->describe == NULL)
+		return xstrdup(row->name);
+	return row->describe(s, exec_file_name(x, s->file));
 }
 
 /* Judge the read keys of an expectation; append mismatches to the texts. */
@@ -249,8 +251,8 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
 	}
 #undef ADD
 	if (want[0]) {
-		char *a = xprintf("%s%s", *expected, want);
-		char *b = xprintf("%s%s", *got, have);
+		char *a = xasprintf("%s%s", *expected, want);
+		char *b = xasprintf("%s%s", *got, have);
 
 		free(*expected);
 		free(*got);
@@ -260,62 +262,24 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
 	return ok;
 }
 
-/* Run one operation (a top-level line or a task); returns its status. */
+/*
+ * Run one statement (a top-level line, a task, an expectation) by its
+ * row's interpreter entry; returns the model's status.
+ */
 static int
-run_operation(struct exec *x, const struct scn_stmt *s,
-    struct fs_read_result *rr)
+run_stmt(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
-	struct fs *fs = x->fs;
-	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
-	unsigned flags = 0;
+	const struct stmt_row *row = stmt_row(s->kind);
 
-	switch (s->kind) {
-	case SCN_CREATE:
-		x->ino[s->file] = fs_create(fs, s->flags & SCN_F_NODATASUM);
-		return 0;
-	case SCN_WRITE:
-		if (s->flags & SCN_F_NOCSUM)
-			flags |= FS_W_NOCSUM;
-		if (s->flags & SCN_F_NOSYNC)
-			flags |= FS_W_NOSYNC;
-		if (s->len_max)
-			return (snprintf(fs->why, sizeof(fs->why),
-			    "a write of `max` bytes cannot fit any "
-			    "filesystem"), FS_EINVAL);
-		return fs_write(fs, ino, s->off, s->len, s->fill, flags);
-	case SCN_SYNC:
-		return fs_sync(fs);
-	case SCN_READ:
-		return fs_read(fs, ino, s->off, s->len, s->mirror,
-		    s->expect.data != SCN_DATA_ANY || x->oracle, rr);
-	case SCN_TRUNCATE:
-		return fs_truncate(fs, ino, s->size);
-	case SCN_DROP_CACHE:
-		return fs_drop_cache(fs, ino, s->off,
-		    s->len_max ? UINT64_MAX : s->off + s->len - 1);
-	case SCN_DROP_CACHES:
-		fs_drop_caches(fs, s->level);
-		return 0;
-	case SCN_CORRUPT:
-		return fs_corrupt_file(fs, ino, s->off, s->len, s->mirror,
-		    s->fill);
-	case SCN_CORRUPT_LOGICAL:
-		return fs_corrupt_logical(fs, s->logical, s->len, s->mirror,
-		    s->fill);
-	case SCN_IOERROR:
-		return fs_ioerror_file(fs, ino, s->off, s->len, s->mirror,
-		    s->count);
-	case SCN_OFFLINE:
-	case SCN_ONLINE:
-		return fs_set_online(fs, s->mirror, s->kind == SCN_ONLINE);
-	case SCN_FAULTS:
-		return fs_faults(fs, s->rate_num, s->rate_den,
-		    (s->fault_kinds & SCN_FAULT_CORRUPT ? FS_FAULT_CORRUPT : 0) |
-		    (s->fault_kinds & SCN_FAULT_IOERROR ? FS_FAULT_IOERROR : 0),
-		    s->safe);
-	default:
-		return 0;
-	}
+	return row->run != NULL ? row->run(x, s, rr) : 0;
+}
+
+/* Judged by judge_read: the statement takes the read keys. */
+static bool
+read_keys(const struct scn_stmt *s, int status)
+{
+	return (stmt_row(s->kind)->flags & STMT_READ_KEYS) &&
+	    (status == 0 || status == -EIO);
 }
 
 /* Judge an operation's outcome and keys; false stops the scenario. */
@@ -329,87 +293,11 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	char *gottext = status_text(x, status);
 	bool ok = (want & got) != 0;
 
-	if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+	if (read_keys(s, status) &&
 	    !judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
-	point(x, s->pos.line, describe(x, s), ok, expected, gottext);
+	exec_point(x, s->pos.line, describe(x, s), ok, expected, gottext);
 	return status != FS_EOOPS && status != FS_EDEADLK;
-}
-
-static void
-run_expect(struct exec *x, const struct scn_stmt *s)
-{
-	struct fs *fs = x->fs;
-	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
-	struct fs_inode *ip = ino ? fs_inode(fs, ino) : NULL;
-	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
-	char a[32], b[32];
-
-	switch (s->kind) {
-	case SCN_EXPECT_CACHE: {
-		uint64_t len = s->len, covered;
-
-		if (s->len_max) {
-			uint64_t eof = (ip->i_size + fs->cfg.sectorsize - 1) &
-			    ~(uint64_t)(fs->cfg.sectorsize - 1);
-
-			len = eof > s->off ? eof - s->off : 0;
-		}
-		covered = len ? fs_cache_covered(fs, ino, s->off, len) : 0;
-		fmt_size(s->off, a, sizeof(a));
-		fmt_size(len, b, sizeof(b));
-		point(x, s->pos.line, xprintf("cache %s %s %s %s", name, a, b,
-		    s->present ? "present" : "absent"),
-		    s->present ? covered == len : covered == 0,
-		    xprintf("%s", s->present ? "every byte cached" :
-		    "no byte cached"),
-		    xprintf("%" PRIu64 " of %" PRIu64 " bytes cached", covered,
-		    len));
-		break;
-	}
-	case SCN_EXPECT_COHERENT: {
-		struct inv_report rep = { 0 };
-		const struct inv_finding *bad = NULL;
-
-		inv_check(fs, &rep);
-		for (size_t i = 0; i < rep.n && bad == NULL; i++)
-			if (rep.f[i].ino == ino &&
-			    rep.f[i].kind == INV_INCOHERENT)
-				bad = &rep.f[i];
-		fmt_size(bad ? bad->start : 0, a, sizeof(a));
-		fmt_size(bad ? bad->len : 0, b, sizeof(b));
-		point(x, s->pos.line, xprintf("coherent %s", name), bad == NULL,
-		    xstrdup("every cached map agrees with the extent items"),
-		    xprintf("the cached map at %s (%s bytes) disagrees", a, b));
-		inv_report_free(&rep);
-		break;
-	}
-	case SCN_EXPECT_SIZE:
-		point(x, s->pos.line, xprintf("size %s", name),
-		    ip->i_size == s->size,
-		    xprintf("size %" PRIu64, s->size),
-		    xprintf("size %" PRIu64, ip->i_size));
-		break;
-	case SCN_EXPECT_EXTENTS:
-		point(x, s->pos.line, xprintf("extents %s", name),
-		    ip->items.count == s->size,
-		    xprintf("%" PRIu64 " file extent items", s->size),
-		    xprintf("%zu file extent items", ip->items.count));
-		break;
-	case SCN_EXPECT_STAT:
-		for (size_t i = 0; i < s->nstats; i++) {
-			const struct scn_stat_expect *e = &s->stats[i];
-			uint64_t have = fs->stats.v[e->id];
-
-			point(x, s->pos.line, xprintf("stat %s",
-			    stat_name(e->id)), have == e->value,
-			    xprintf("%s=%" PRIu64, stat_name(e->id), e->value),
-			    xprintf("%s=%" PRIu64, stat_name(e->id), have));
-		}
-		break;
-	default:
-		break;
-	}
 }
 
 /* Run the invariant checker after a statement; remember first findings. */
@@ -451,13 +339,14 @@ struct conc_world {
 	struct fs		*base;		/* the state before the block */
 	struct fs		*fs;		/* this schedule's copy */
 	struct conc_task	*tasks;
-	struct fs		*keep;		/* first completed schedule's state */
+	struct fs		*keep;		/* first completed schedule */
 	uint64_t		 completed;
 	bool			 chrome;	/* keep first_done */
 	char			*first_done;	/* its schedule */
-	unsigned		 found;		/* finding kinds, every schedule */
+	unsigned		 found;		/* kinds found, all schedules */
 	struct inv_finding	 first[INV_KIND_COUNT];
-	char			 bad_replay[160];	/* why --schedule did not fit */
+	char			 bad_replay[160]; /* why --schedule did not
+						   fit */
 	size_t			 opbase;	/* operation index of task 1 */
 };
 
@@ -466,7 +355,7 @@ conc_task_main(struct sched *sched, void *arg)
 {
 	struct conc_task *t = arg;
 
-	t->status = run_operation(t->x, t->s, &t->rr);
+	t->status = run_stmt(t->x, t->s, &t->rr);
 	t->done = true;
 }
 
@@ -501,8 +390,7 @@ conc_shared(const struct conc_world *w, size_t i)
 	for (size_t j = 0; j < w->blk->ntasks; j++) {
 		const struct scn_stmt *o = w->tasks[j].s;
 
-		if (j != i && o->file == s->file &&
-		    (o->kind == SCN_WRITE || o->kind == SCN_TRUNCATE))
+		if (j != i && o->file == s->file && stmt_writes(o->kind))
 			return true;
 	}
 	return false;
@@ -517,7 +405,7 @@ static bool
 conc_oracle(struct conc_world *w, const struct sched_result *res)
 {
 	struct exec *x = w->x;
-	char *where = xprintf(" in schedule %s", res->schedule);
+	char *where = xasprintf(" in schedule %s", res->schedule);
 
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
 		struct conc_task *t = &w->tasks[i];
@@ -565,7 +453,7 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		expected = outcomes_text(want);
 		got = status_text(w->x, status);
 		ok = (want & exec_outcome(status)) != 0;
-		if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+		if (read_keys(s, status) &&
 		    !judge_read(&s->expect, &t->rr, &expected, &got))
 			ok = false;
 		if (ok) {
@@ -660,7 +548,7 @@ conc_chrome(struct conc_world *w, const struct sched_explore_result *er)
 		return;
 	if (r->chrome == NULL)
 		r->chrome = chrome_new();
-	name = xprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
+	name = xasprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
 	chrome_process(r->chrome, name);
 	free(name);
 	eo.replay = sched;
@@ -714,14 +602,15 @@ replay_options(const struct scn_script *scn, const struct exec_result *r)
 }
 
 /*
- * Run a concurrent block over the schedules its options ask for, judge
- * each task in every schedule, and go on from the first schedule that
- * completed.  Returns false when none did: the scenario stops there.
+ * The block's interpreter entry (its row's run, src/stmt_block.c): run it
+ * over the schedules its options ask for, judge each task in every
+ * schedule, and go on from the first schedule that completed.
  */
-static bool
-run_concurrent(struct exec *x, const struct scn_stmt *blk,
-    const struct exec_opts *o)
+int
+exec_block(struct exec *x, const struct scn_stmt *blk,
+    struct fs_read_result *unused)
 {
+	const struct exec_opts *o = x->o;
 	struct conc_world w = { .x = x, .blk = blk, .base = x->fs,
 	    .chrome = o->chrome };
 	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
@@ -732,13 +621,13 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	bool want_deadlock = blk->expect_deadlock, went_on;
 
 	if (blk->ntasks + x->fs->cfg.workers > SCHED_MAX_ENTITIES) {
-		point(x, blk->pos.line, xstrdup("concurrent"), false,
+		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("a block the scheduler can hold"),
-		    xprintf("error: %zu tasks and %u end-io workers exceed the "
-		    "scheduler's %d entities: split the block",
+		    xasprintf("error: %zu tasks and %u end-io workers exceed "
+		    "the scheduler's %d entities: split the block",
 		    blk->ntasks, x->fs->cfg.workers, SCHED_MAX_ENTITIES));
 		free(er);
-		return false;
+		return -1;
 	}
 	w.tasks = xcalloc(blk->ntasks ? blk->ntasks : 1, sizeof(*w.tasks));
 	for (size_t i = 0; i < blk->ntasks; i++) {
@@ -786,13 +675,14 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		char *desc = describe(x, t->s);
 
 		if (t->expected == NULL)
-			point(x, t->s->pos.line, desc, true, NULL, NULL);
+			exec_point(x, t->s->pos.line, desc, true, NULL, NULL);
 		else {
-			char *got = xprintf("%s in schedule %s", t->got,
+			char *got = xasprintf("%s in schedule %s", t->got,
 			    t->schedule);
 
 			free(t->got);
-			point(x, t->s->pos.line, desc, false, t->expected, got);
+			exec_point(x, t->s->pos.line, desc, false, t->expected,
+			    got);
 		}
 		free(t->schedule);
 	}
@@ -806,17 +696,17 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		x->fs->stats.v[STAT_DEADLOCKS]++;
 	if (x->oracle && er->deadlocks > 0)
 		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
-		    xprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
+		    xasprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
 		    er->first_deadlock.cycle : "no entity can run",
 		    er->first_deadlock.schedule));
 	if (er->step_limits > 0)
-		point(x, blk->pos.line, xstrdup("concurrent"), false,
-		    xstrdup("schedules that end"), xprintf("%" PRIu64
+		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
+		    xstrdup("schedules that end"), xasprintf("%" PRIu64
 		    " schedules cut after the step limit", er->step_limits));
 	if (er->bad_replays > 0) {
-		point(x, blk->pos.line, xstrdup("--schedule"), false,
-		    xprintf("a schedule of this block"),
-		    xprintf("`%s` does not fit it (%s)", o->schedule,
+		exec_point(x, blk->pos.line, xstrdup("--schedule"), false,
+		    xasprintf("a schedule of this block"),
+		    xasprintf("`%s` does not fit it (%s)", o->schedule,
 		    w.bad_replay[0] ? w.bad_replay :
 		    "an action it names is not enabled"));
 	}
@@ -824,12 +714,12 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		bool ok = want_deadlock ? er->deadlocks > 0 :
 		    er->deadlocks == 0;
 		char *got = er->deadlocks > 0 ?
-		    xprintf("deadlock in %" PRIu64 " of %" PRIu64 " schedules",
-		    er->deadlocks, er->schedules) :
-		    xprintf("no deadlock in %" PRIu64 " schedules%s",
+		    xasprintf("deadlock in %" PRIu64 " of %" PRIu64
+		    " schedules", er->deadlocks, er->schedules) :
+		    xasprintf("no deadlock in %" PRIu64 " schedules%s",
 		    er->schedules, er->exhausted ? " (all of them)" : "");
 
-		point(x, blk->end_pos.line, xstrdup(want_deadlock ?
+		exec_point(x, blk->end_pos.line, xstrdup(want_deadlock ?
 		    "end expect deadlock" : "end expect no-deadlock"), ok,
 		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
 		if (er->deadlocks > 0 && r->npoints > 0) {
@@ -841,8 +731,8 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		}
 	}
 	for (int c = 0; c < er->order.ncycles; c++) {
-		char *n = xprintf("%s%sline %u: possible lock-order cycle: %s",
-		    r->notes ? r->notes : "", r->notes ? "\n" : "",
+		char *n = xasprintf("%s%sline %u: possible lock-order cycle: "
+		    "%s", r->notes ? r->notes : "", r->notes ? "\n" : "",
 		    blk->pos.line, er->order.cycles[c]);
 
 		free(r->notes);
@@ -853,7 +743,7 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		fs_free(w.base);
 	free(w.tasks);
 	free(er);
-	return went_on;
+	return went_on ? 0 : -1;
 }
 
 unsigned
@@ -885,10 +775,10 @@ judge_findings(struct exec *x)
 			const struct scn_stmt *s = &x->scn->stmts[i];
 			bool seen = (r->found >> s->violation) & 1;
 
-			point(x, s->pos.line, xprintf("violation %s",
+			exec_point(x, s->pos.line, xasprintf("violation %s",
 			    inv_kind_name(s->violation)), seen,
-			    xprintf("a %s finding", inv_kind_name(s->violation)),
-			    xstrdup("none"));
+			    xasprintf("a %s finding",
+			    inv_kind_name(s->violation)), xstrdup("none"));
 		}
 	for (int k = 0; k < INV_KIND_COUNT; k++) {
 		const struct inv_finding *f = &r->first[k];
@@ -898,22 +788,23 @@ judge_findings(struct exec *x)
 			continue;
 		fmt_size(f->start, a, sizeof(a));
 		fmt_size(f->len, b, sizeof(b));
-		point(x, r->first_line[k], xprintf("invariants"), false,
+		exec_point(x, r->first_line[k], xstrdup("invariants"), false,
 		    xstrdup("no undeclared invariant violation"),
-		    xprintf("%s: %s (inode %u, at %s, %s bytes)",
+		    xasprintf("%s: %s (inode %u, at %s, %s bytes)",
 		    inv_kind_name(k), f->what, f->ino, a, b));
 		last = 1;
 	}
 	if (!last)
-		point(x, x->scn->nstmts ? x->scn->stmts[x->scn->nstmts - 1].
-		    pos.line : 0, xstrdup("invariants"), true, NULL, NULL);
+		exec_point(x, x->scn->nstmts ?
+		    x->scn->stmts[x->scn->nstmts - 1].pos.line : 0,
+		    xstrdup("invariants"), true, NULL, NULL);
 }
 
 void
 exec_script(const struct scn_script *scn, const struct exec_opts *o,
     struct exec_result *r)
 {
-	struct exec x = { .scn = scn, .res = r };
+	struct exec x = { .scn = scn, .o = o, .res = r };
 	struct fs_config cfg = {
 		.sectorsize = scn->fs.sectorsize,
 		.mirrors = scn->fs.mirrors,
@@ -943,7 +834,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 
 		if (s->kind == SCN_EXPECT_VIOLATION)
 			r->declared |= 1u << s->violation;
-		if (s->kind == SCN_CONCURRENT)
+		if (stmt_row(s->kind)->role == STMT_BLOCK)
 			r->noutcomes += s->ntasks;
 		else if (scn_is_operation(s->kind))
 			r->noutcomes++;
@@ -961,11 +852,11 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		if (!o->trace_all)
 			trace_clear(&x.fs->trace);
 		if (!scn_is_operation(s->kind)) {
-			run_expect(&x, s);
+			run_stmt(&x, s, NULL);
 			continue;
 		}
-		if (s->kind == SCN_CONCURRENT) {
-			if (!run_concurrent(&x, s, o) || (x.oracle &&
+		if (stmt_row(s->kind)->role == STMT_BLOCK) {
+			if (run_stmt(&x, s, NULL) != 0 || (x.oracle &&
 			    oracle_done(r))) {
 				r->stopped = i + 1 < scn->nstmts;
 				break;
@@ -974,9 +865,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		memset(&rr, 0, sizeof(rr));
 		if (x.oracle)
-			oracle_before(x.fs, s->file >= 0 ? x.ino[s->file] : 0, s,
-			    &pre);
-		status = run_operation(&x, s, &rr);
+			oracle_before(x.fs, exec_inode(&x, s->file), s, &pre);
+		status = run_stmt(&x, s, &rr);
 		if (x.oracle) {
 			oracle_outcome(r, x.opi, status);
 			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
@@ -992,7 +882,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		x.opi++;
 		if (!judge_operation(&x, s, status, &rr)) {
 			if (status == FS_EOOPS)
-				r->oops = xprintf("%u: %s", s->pos.line,
+				r->oops = xasprintf("%u: %s", s->pos.line,
 				    x.fs->oops);
 			r->stopped = i + 1 < scn->nstmts;
 			/* A crashed kernel's half-done state is not judged. */

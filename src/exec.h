@@ -19,6 +19,7 @@
 
 struct chrome;
 struct fs;
+struct fs_read_result;
 struct sched_result;
 
 /* How to run a script: the command line's settings. */
@@ -103,8 +104,37 @@ struct exec_result {
 	size_t		noutcomes;
 };
 
+/*
+ * What a statement's interpreter entry (src/stmt.h, run) may use of the
+ * run it is part of, a struct exec that exec_script() owns: the model
+ * (inside a concurrent block, the copy the current schedule runs on), the
+ * inode of each of the script's files, their names, whether the oracle
+ * judges (then a read compares the bytes it returns), and the points of
+ * the result.
+ */
+struct exec;
+struct fs	*exec_fs(struct exec *);
+/* The inode of the script's file FILE, 0 for -1 or before its create. */
+uint32_t	 exec_inode(const struct exec *, int file);
+void		 exec_set_inode(struct exec *, int file, uint32_t ino);
+/* The script's name of FILE, "" for -1. */
+const char	*exec_file_name(const struct exec *, int file);
+bool		 exec_oracle(const struct exec *);
+/* Record a point at LINE; DESC, EXPECTED and GOT (NULL when OK) are
+   taken over. */
+void		 exec_point(struct exec *, uint32_t line, char *desc, bool ok,
+		    char *expected, char *got);
+/*
+ * The interpreter entry of a concurrent block: run it over the schedules
+ * its options ask for and judge every task in each.  Returns 0 when the
+ * scenario goes on from the first schedule that completed, -1 when none
+ * did and it stops there.
+ */
+int		 exec_block(struct exec *, const struct scn_stmt *,
+		    struct fs_read_result *);
+
 /* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
-unsigned	exec_outcome(int status);
+unsigned	 exec_outcome(int status);
 
 /* The quirk mask a script runs with under OPTS (quirk_resolve()). */
 unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);

@@ -1,11 +1,12 @@
 /*
  * The scenario parser (see parse.h).  One pass over the lines of the file:
- * each line is one statement, found in a table of statement definitions
- * (`stmt_defs`) that gives its positional words, its options (key=value),
- * its flags and the usage line quoted by messages about it.  The words of
- * a line are split once into positional words, options, flags and the
- * `expect` tail; each part is then checked against the definition, and
- * each value by one small parser per kind of value (pval.c).
+ * each line is one statement, found by its word in the statement table
+ * (src/stmt.h), whose row gives its positional words, its options
+ * (key=value), its flags and the usage line quoted by messages about it.
+ * The words of a line are split once into positional words, options,
+ * flags and the `expect` tail; each part is then checked against the row
+ * (values by pval.c, the tail by tail.c), and the row's parse hook checks
+ * the rest.
  *
  * Positional words are taken in order while they can be one: a word with
  * `=` is never positional, and a word that is `expect` or a flag name ends
@@ -20,11 +21,13 @@
  * word for a block that is never closed or is empty.
  *
  * State across lines: whether any statement was seen (fs must be first),
- * the lines of fs, preset and the first operation (headers must precede
- * operations), the mirror count that bounds mirror=N, the files created so
+ * the first line of each statement that may appear once, the line of the
+ * first operation (headers must precede operations), the files created so
  * far (a hash from name to index, for O(1) lookups in long files), the
  * open `concurrent` block with its nesting depth, and what the limits of
- * scn.h count: statements, errors, the schedules of the blocks so far.
+ * scn.h count: statements, errors (pval.h), the schedules of the blocks
+ * so far.  The first fs line sets the script's fs options as it is read,
+ * so that its mirror count bounds the mirror=N of the lines after it.
  *
  * Limits (scn.h, blksim-scenario(5) LIMITS) are errors like any other,
  * except that the first statement past SCN_MAX_STATEMENTS and the first
@@ -44,98 +47,33 @@
 #include "lex.h"
 #include "parse.h"
 #include "pval.h"
+#include "stmt.h"
+#include "tail.h"
 
-#define PARSE_MIB		(1ull << 20)	/* logical data starts here */
-#define PARSE_MAX_SECTOR	65536u
-#define PARSE_MIN_SECTOR	512u
-#define PARSE_MAX_MIRRORS	4u
-#define PARSE_MAX_WORKERS	64u
 #define PARSE_DEFAULT_RUNS	1u
 #define PARSE_DEFAULT_SCHEDULES	100000u
-#define PARSE_MAX_POS		4
-#define PARSE_MAX_KEYS		8
-
-/* What a positional word is. */
-enum slot {
-	SL_NAME,		/* an existing file */
-	SL_NEWNAME,		/* the file `create` makes */
-	SL_OFF,
-	SL_LEN,			/* a length or max; follows SL_OFF */
-	SL_SIZE,		/* truncate and expect size: a number */
-	SL_COUNT,		/* expect extents: a number */
-	SL_SEED,
-	SL_LEVEL,		/* drop-caches 1|2|3 */
-	SL_PRESET,
-	SL_QUIRK,
-	SL_ONOFF,
-	SL_PRESENCE,		/* present|absent */
-	SL_KIND			/* an invariant violation kind */
-};
+#define PARSE_MAX_NAMES		32	/* statement words listed in messages */
 
 /* How a slot is called in "missing X" messages. */
 static const char *const slot_labels[] = {
-	[SL_NAME] = "NAME",
-	[SL_NEWNAME] = "NAME",
-	[SL_OFF] = "OFF",
-	[SL_LEN] = "LEN",
-	[SL_SIZE] = "SIZE",
-	[SL_COUNT] = "N",
-	[SL_SEED] = "N",
-	[SL_LEVEL] = "1|2|3",
-	[SL_PRESET] = "the preset name",
-	[SL_QUIRK] = "the quirk name",
-	[SL_ONOFF] = "on|off",
-	[SL_PRESENCE] = "present|absent",
-	[SL_KIND] = "the violation KIND",
-};
-
-/* Flags, and the one statement each belongs to. */
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-	const char	*owner;
-} flag_defs[] = {
-	{ "nodatasum", SCN_F_NODATASUM, "create" },
-	{ "nocsum", SCN_F_NOCSUM, "write" },
-	{ "nosync", SCN_F_NOSYNC, "write" },
-};
-
-struct parser;
-struct cmd;
-
-/* One statement form. */
-struct stmt_def {
-	const char	*word;		/* after `expect` for expect kinds */
-	enum scn_kind	 kind;
-	const char	*usage;		/* quoted by messages */
-	unsigned	 npos;
-	enum slot	 pos[PARSE_MAX_POS];
-	const char	*keys[PARSE_MAX_KEYS]; /* NULL-terminated */
-	unsigned	 flags;		/* SCN_F_* allowed */
-	bool		 raw;		/* arguments handled by fn alone */
-	void		(*fn)(struct parser *, struct cmd *, struct scn_stmt *);
-};
-
-/* A line split into its parts. */
-struct cmd {
-	const struct stmt_def	*def;
-	const struct lex_word	*stmtw;		/* first word of the line */
-	const struct lex_word	*args;		/* words after the statement */
-	size_t			 nargs;		/* up to the expect tail */
-	const struct lex_word	*pos[PARSE_MAX_POS];
-	size_t			 npos;
-	const struct lex_word	*opt[PARSE_MAX_KEYS]; /* by key index */
-	unsigned		 given;		/* keys written, even if bad */
-	unsigned		 flags;
-	const struct lex_word	*expect;	/* the `expect` word, or NULL */
-	const struct lex_word	*tail;		/* words after it */
-	size_t			 ntail;
+	[STMT_SL_NAME] = "NAME",
+	[STMT_SL_NEWNAME] = "NAME",
+	[STMT_SL_OFF] = "OFF",
+	[STMT_SL_LEN] = "LEN",
+	[STMT_SL_SIZE] = "SIZE",
+	[STMT_SL_COUNT] = "N",
+	[STMT_SL_SEED] = "N",
+	[STMT_SL_LEVEL] = "1|2|3",
+	[STMT_SL_PRESET] = "the preset name",
+	[STMT_SL_QUIRK] = "the quirk name",
+	[STMT_SL_ONOFF] = "on|off",
+	[STMT_SL_PRESENCE] = "present|absent",
+	[STMT_SL_KIND] = "the violation KIND",
 };
 
 struct parser {
 	struct pval		 pv;		/* errors, line, mirror bound */
 	struct scn_script	*s;
-	const struct lex_line	*ln;		/* the line being parsed */
 	size_t			 stmt_cap;
 	size_t			 files_cap;
 	uint32_t		*create_line;	/* per file */
@@ -143,8 +81,7 @@ struct parser {
 	size_t			 hash_cap;	/* a power of two */
 	bool			 seen_stmt;
 	uint32_t		 first_line;	/* of the first statement */
-	uint32_t		 fs_line;
-	uint32_t		 preset_line;
+	uint32_t		 once_line[SCN_KIND_COUNT]; /* STMT_ONCE rows */
 	uint32_t		 first_op_line;
 	const char		*first_op;	/* its statement name */
 	int			 depth;		/* concurrent nesting */
@@ -315,60 +252,60 @@ slot_kind(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	    "%s", PVAL_SHOWW(w), list);
 }
 
-/* Parse the positional words of C into ST, in slot order. */
+/* Parse the positional words of L into ST, in slot order. */
 static void
-parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
+parse_slots(struct parser *p, const struct stmt_line *l, struct scn_stmt *st)
 {
 	bool off_ok = false;
 	uint64_t v;
 
-	for (size_t i = 0; i < c->npos; i++) {
-		const struct lex_word *w = c->pos[i];
+	for (size_t i = 0; i < l->npos; i++) {
+		const struct lex_word *w = l->pos[i];
 
-		switch (c->def->pos[i]) {
-		case SL_NAME:
+		switch (l->row->pos[i]) {
+		case STMT_SL_NAME:
 			slot_name(p, w, st);
 			break;
-		case SL_NEWNAME:
+		case STMT_SL_NEWNAME:
 			slot_newname(p, w, st);
 			break;
-		case SL_OFF:
+		case STMT_SL_OFF:
 			st->off_pos = pval_pos(&p->pv, w);
 			off_ok = pval_off(&p->pv, w, w->s, w->len, "OFF",
 			    &st->off);
 			break;
-		case SL_LEN:
+		case STMT_SL_LEN:
 			st->len_pos = pval_pos(&p->pv, w);
 			pval_len(&p->pv, w, w->s, w->len, "LEN", "OFF", st->off,
 			    off_ok, &st->len, &st->len_max);
 			break;
-		case SL_SIZE:
+		case STMT_SL_SIZE:
 			st->size_pos = pval_pos(&p->pv, w);
 			if (pval_num(&p->pv, w, w->s, w->len, "SIZE",
 			    &st->size) && st->size > SCN_ADDR_LIMIT)
 				pval_err(&p->pv, w, "SIZE must be at most "
 				    PVAL_ADDR_TEXT);
 			break;
-		case SL_COUNT:
+		case STMT_SL_COUNT:
 			st->size_pos = pval_pos(&p->pv, w);
 			pval_num(&p->pv, w, w->s, w->len, "N", &st->size);
 			break;
-		case SL_SEED:
+		case STMT_SL_SEED:
 			pval_num(&p->pv, w, w->s, w->len, "seed", &st->seed);
 			break;
-		case SL_LEVEL:
+		case STMT_SL_LEVEL:
 			if (pval_range(&p->pv, w, w->s, w->len, "drop-caches "
 			    "level", 1, 3, "1 (page cache), 2 (extent map "
 			    "caches and cached metadata) or 3 (both)", &v))
 				st->level = (int)v;
 			break;
-		case SL_PRESET:
+		case STMT_SL_PRESET:
 			slot_preset(p, w, st);
 			break;
-		case SL_QUIRK:
+		case STMT_SL_QUIRK:
 			st->quirk = pval_quirk(&p->pv, w);
 			break;
-		case SL_ONOFF:
+		case STMT_SL_ONOFF:
 			if (lex_eq(w, "on") || lex_eq(w, "off"))
 				st->on = lex_eq(w, "on");
 			else
@@ -376,7 +313,7 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 				    "off, not `" PVAL_SHOW_FMT "`",
 				    PVAL_SHOWW(w));
 			break;
-		case SL_PRESENCE:
+		case STMT_SL_PRESENCE:
 			if (lex_eq(w, "present") || lex_eq(w, "absent"))
 				st->present = lex_eq(w, "present");
 			else
@@ -384,814 +321,187 @@ parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
 				    "present or absent, not `" PVAL_SHOW_FMT
 				    "`", PVAL_SHOWW(w));
 			break;
-		case SL_KIND:
+		case STMT_SL_KIND:
 			slot_kind(p, w, st);
 			break;
 		}
 	}
 }
 
-/* --- statement bodies --------------------------------------------------- */
-/*
- * Each gets the split line and the statement with its positional words
- * already parsed, and handles the options (c->opt, indexed like
- * def->keys) and anything the generic code cannot.
- */
-
-/*
- * Report a required option that is missing; true if it is there with a
- * value.  An option written without a value was reported already.
- */
-static bool
-require(struct parser *p, const struct cmd *c, int key, const char *form)
-{
-	if (c->opt[key] != NULL)
-		return true;
-	if ((c->given & (1u << key)) == 0)
-		pval_err(&p->pv, c->stmtw, "missing %s: %s", form,
-		    c->def->usage);
-	return false;
-}
-
-enum { FS_SECTORSIZE, FS_MIRRORS, FS_SIZE, FS_MAX_EXTENT, FS_ALLOC_ALIGN,
-    FS_WORKERS, FS_CSUM };
-
-static void
-st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	static const char *const csums[] = { "crc32c", "crc32" };
-	int k;
-	const struct lex_word *w;
-	struct scn_fs *fs = &st->fs;
-	bool ss_ok = true, al_ok = true;
-	char ss[32], al[32];
-	const char *v;
-	size_t vlen;
-	uint64_t n;
-
-	if ((w = c->opt[FS_SECTORSIZE]) != NULL) {
-		v = pval_opt(w, &vlen);
-		ss_ok = pval_num(&p->pv, w, v, vlen, "sectorsize", &n);
-		if (ss_ok && (!pval_pow2(n) || n < PARSE_MIN_SECTOR ||
-		    n > PARSE_MAX_SECTOR)) {
-			pval_err(&p->pv, w, "sector size must be a power of "
-			    "two from 512 to 64K");
-			ss_ok = false;
-		}
-		if (ss_ok)
-			fs->sectorsize = (uint32_t)n;
-	}
-	if ((w = c->opt[FS_MIRRORS]) != NULL) {
-		v = pval_opt(w, &vlen);
-		if (pval_range(&p->pv, w, v, vlen, "mirrors", 1,
-		    PARSE_MAX_MIRRORS, "from 1 to 4", &n))
-			fs->mirrors = (uint32_t)n;
-		else
-			fs->mirrors = PARSE_MAX_MIRRORS;
-	}
-	if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL) {
-		v = pval_opt(w, &vlen);
-		al_ok = pval_num(&p->pv, w, v, vlen, "alloc_align", &n);
-		fmt_size(fs->sectorsize, ss, sizeof(ss));
-		if (al_ok && (!pval_pow2(n) || (ss_ok && n < fs->sectorsize))) {
-			pval_err(&p->pv, w, "alloc_align must be a power of "
-			    "two no smaller than the sector size (%s)", ss);
-			al_ok = false;
-		}
-		if (al_ok)
-			fs->alloc_align = n;
-	}
-	if (fs->alloc_align == 0)
-		fs->alloc_align = fs->sectorsize;
-	if ((w = c->opt[FS_SIZE]) != NULL) {
-		v = pval_opt(w, &vlen);
-		fmt_size(fs->sectorsize, ss, sizeof(ss));
-		fmt_size(fs->alloc_align, al, sizeof(al));
-		if (!pval_num(&p->pv, w, v, vlen, "size", &n))
-			;
-		else if (n > SCN_ADDR_LIMIT - PARSE_MIB)
-			pval_err(&p->pv, w, "size is too large: data lives "
-			    "from 1M to 1M + size, which must end at or below "
-			    PVAL_ADDR_TEXT ", so size is at most "
-			    "0x7ffffffffff00000");
-		else if (ss_ok && n < fs->sectorsize)
-			pval_err(&p->pv, w, "size must be at least the sector "
-			    "size (%s)", ss);
-		else if (ss_ok && al_ok && n < fs->alloc_align)
-			pval_err(&p->pv, w, "size must be at least alloc_align "
-			    "(%s)", al);
-		else
-			fs->size = n;
-	} else if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL && al_ok &&
-	    fs->alloc_align > fs->size) {
-		fmt_size(fs->alloc_align, al, sizeof(al));
-		fmt_size(fs->size, ss, sizeof(ss));
-		pval_err(&p->pv, w, "alloc_align (%s) must be at most the size "
-		    "of the filesystem (%s, the default): give a larger size= "
-		    "or a smaller alloc_align", al, ss);
-	}
-	if ((w = c->opt[FS_MAX_EXTENT]) != NULL) {
-		v = pval_opt(w, &vlen);
-		fmt_size(fs->sectorsize, ss, sizeof(ss));
-		if (!pval_num(&p->pv, w, v, vlen, "max_extent", &n))
-			;
-		else if (ss_ok && (n < fs->sectorsize ||
-		    n % fs->sectorsize != 0))
-			pval_err(&p->pv, w, "max_extent must be a multiple of "
-			    "the sector size (%s), at least one sector", ss);
-		else
-			fs->max_extent = n;
-	}
-	if ((w = c->opt[FS_WORKERS]) != NULL) {
-		v = pval_opt(w, &vlen);
-		if (pval_range(&p->pv, w, v, vlen, "workers", 1,
-		    PARSE_MAX_WORKERS, "from 1 to 64", &n))
-			fs->workers = (uint32_t)n;
-	}
-	if ((w = c->opt[FS_CSUM]) != NULL &&
-	    (k = pval_choice(&p->pv, w, csums, 2)) >= 0)
-		fs->csum_crc32 = k == 1;
-	if (p->fs_line == p->pv.line) {
-		p->s->fs = *fs;
-		p->pv.mirrors = fs->mirrors;
-	}
-}
-
-static void
-st_guards(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	if (c->nargs == 0) {
-		pval_err(&p->pv, c->stmtw, "missing the quirk name: %s",
-		    c->def->usage);
-		return;
-	}
-	for (size_t i = 0; i < c->nargs; i++) {
-		int q = pval_quirk(&p->pv, &c->args[i]);
-
-		if (q >= 0)
-			st->guards |= 1u << q;
-	}
-}
-
-enum { WRITE_FILL };
-
-static void
-st_write(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[WRITE_FILL];
-	const char *v;
-	size_t vlen;
-
-	if (w != NULL) {
-		v = pval_opt(w, &vlen);
-		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-/* mirror=N as an option of the statement (read, corrupt, ...). */
-static void
-opt_mirror(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
-{
-	const char *v;
-	size_t vlen;
-
-	if (w == NULL)
-		return;
-	st->mirror_pos = pval_pos(&p->pv, w);
-	v = pval_opt(w, &vlen);
-	pval_mirror(&p->pv, w, v, vlen, &st->mirror);
-}
-
-enum { READ_MIRROR };
-
-static void
-st_read(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	opt_mirror(p, c->opt[READ_MIRROR], st);
-}
-
-enum { CORRUPT_MIRROR, CORRUPT_FILL };
-
-static void
-st_corrupt(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[CORRUPT_FILL];
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, CORRUPT_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[CORRUPT_MIRROR], st);
-	if (w != NULL) {
-		v = pval_opt(w, &vlen);
-		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-enum { LOGICAL_LOGICAL, LOGICAL_LEN, LOGICAL_MIRROR, LOGICAL_FILL };
-
-static void
-st_corrupt_logical(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	bool lok = false;
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, LOGICAL_LOGICAL, "logical=L")) {
-		w = c->opt[LOGICAL_LOGICAL];
-		st->off_pos = pval_pos(&p->pv, w);
-		v = pval_opt(w, &vlen);
-		lok = pval_off(&p->pv, w, v, vlen, "logical", &st->logical);
-	}
-	if (require(p, c, LOGICAL_LEN, "len=N")) {
-		w = c->opt[LOGICAL_LEN];
-		st->len_pos = pval_pos(&p->pv, w);
-		v = pval_opt(w, &vlen);
-		pval_len(&p->pv, w, v, vlen, "len", "logical", st->logical, lok,
-		    &st->len, &st->len_max);
-	}
-	if (require(p, c, LOGICAL_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[LOGICAL_MIRROR], st);
-	if ((w = c->opt[LOGICAL_FILL]) != NULL) {
-		v = pval_opt(w, &vlen);
-		pval_byte(&p->pv, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-enum { IOERROR_MIRROR, IOERROR_COUNT };
-
-static void
-st_ioerror(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[IOERROR_COUNT];
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, IOERROR_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[IOERROR_MIRROR], st);
-	if (w != NULL) {
-		v = pval_opt(w, &vlen);
-		pval_positive(&p->pv, w, v, vlen, "count", &st->count);
-	}
-}
-
-enum { ONLINE_MIRROR };
-
-static void
-st_online(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	if (require(p, c, ONLINE_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[ONLINE_MIRROR], st);
-}
-
-enum { FAULTS_RATE, FAULTS_KINDS, FAULTS_SAFE };
-
-/* kinds=corrupt,ioerror: a comma list, each kind at most once. */
-static void
-faults_kinds(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
-{
-	static const char *const kinds[] = {
-		"corrupt",	/* SCN_FAULT_CORRUPT */
-		"ioerror",	/* SCN_FAULT_IOERROR */
-	};
-	const char *v, *item;
-	size_t vlen, ilen;
-	unsigned mask;
-
-	v = pval_opt(w, &vlen);
-	switch (pval_set(v, vlen, ',', kinds, 2, &mask, &item, &ilen)) {
-	case PVAL_SET_OK:
-		st->fault_kinds = mask;
-		break;
-	case PVAL_SET_UNKNOWN:
-		pval_err(&p->pv, w, "kinds must be a comma-separated list of "
-		    "corrupt and ioerror, not `" PVAL_SHOW_FMT "`",
-		    PVAL_SHOW(item, ilen));
-		break;
-	case PVAL_SET_TWICE:
-		pval_err(&p->pv, w, "kinds lists %.*s twice: name each kind "
-		    "once", (int)ilen, item);
-		break;
-	}
-}
-
-static void
-st_faults(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	static const char *const yesno[] = { "yes", "no" };
-	int k;
-	const struct lex_word *w;
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, FAULTS_RATE, "rate=P")) {
-		w = c->opt[FAULTS_RATE];
-		v = pval_opt(w, &vlen);
-		switch (lex_prob(v, vlen, &st->rate_num, &st->rate_den)) {
-		case LEX_OK:
-			break;
-		case LEX_DIGITS:
-			pval_err(&p->pv, w, "rate has more than 18 digits "
-			    "after the decimal point: give at most 18");
-			break;
-		default:
-			pval_err(&p->pv, w, "rate must be a probability: a "
-			    "decimal fraction from 0 to 1 such as 0.01");
-			break;
-		}
-	}
-	if ((w = c->opt[FAULTS_KINDS]) != NULL)
-		faults_kinds(p, w, st);
-	if ((w = c->opt[FAULTS_SAFE]) != NULL &&
-	    (k = pval_choice(&p->pv, w, yesno, 2)) >= 0)
-		st->safe = k == 0;
-}
-
-enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES };
-
-/* runs=N or max-schedules=N (option W): from 1 to SCN_MAX_SCHEDULES. */
-static void
-opt_schedules(struct parser *p, const struct lex_word *w, const char *what,
-    uint64_t *out)
-{
-	const char *v;
-	size_t vlen;
-	uint64_t n;
-
-	v = pval_opt(w, &vlen);
-	if (!pval_positive(&p->pv, w, v, vlen, what, &n))
-		return;
-	if (n > SCN_MAX_SCHEDULES) {
-		pval_err(&p->pv, w, "%s must be at most %u, the most schedules "
-		    "one block may run", what, SCN_MAX_SCHEDULES);
-		return;
-	}
-	*out = n;
-}
-
-/*
- * The most schedules block ST may run: max-schedules when exploring,
- * runs (bounded by max-schedules too) when random, one for fifo.
- */
-static uint64_t
-block_schedules(const struct scn_stmt *st)
-{
-	switch (st->schedule) {
-	case SCN_SCHED_EXPLORE:
-		return st->max_schedules;
-	case SCN_SCHED_RANDOM:
-		return st->runs < st->max_schedules ? st->runs :
-		    st->max_schedules;
-	default:
-		return 1;
-	}
-}
-
-static void
-st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	static const char *const names[] = {
-		[SCN_SCHED_FIFO] = "fifo",
-		[SCN_SCHED_RANDOM] = "random",
-		[SCN_SCHED_EXPLORE] = "explore",
-	};
-	const struct lex_word *w;
-	int k;
-
-	if ((w = c->opt[CONC_SCHEDULE]) != NULL && (k = pval_choice(&p->pv, w,
-	    names, sizeof(names) / sizeof(names[0]))) >= 0)
-		st->schedule = (enum scn_schedule)k;
-	if ((w = c->opt[CONC_RUNS]) != NULL)
-		opt_schedules(p, w, "runs", &st->runs);
-	if ((w = c->opt[CONC_MAX_SCHEDULES]) != NULL)
-		opt_schedules(p, w, "max-schedules", &st->max_schedules);
-	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
-	p->schedules += block_schedules(st);
-	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
-		pval_err(&p->pv, c->stmtw, "the concurrent blocks up to this "
-		    "one may run %llu schedules in all, more than the %u a "
-		    "file may: give them a smaller max-schedules (explore) or "
-		    "runs (random)", (unsigned long long)p->schedules,
-		    SCN_MAX_FILE_SCHEDULES);
-		p->schedules_full = true;
-	}
-}
-
-/* expect stat COUNTER=N [COUNTER=N ...]: each counter at most once. */
-static void
-st_stat(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	struct scn_stat_expect *se;
-	char list[512];
-	const char *v;
-	size_t vlen;
-	int id;
-
-	if (c->nargs == 0) {
-		pval_err(&p->pv, c->stmtw, "missing COUNTER=N: %s",
-		    c->def->usage);
-		return;
-	}
-	st->stats = xreallocarray(NULL, c->nargs, sizeof(*st->stats));
-	for (size_t i = 0; i < c->nargs; i++) {
-		w = &c->args[i];
-		if (memchr(w->s, '=', w->len) == NULL) {
-			pval_err(&p->pv, w, "`" PVAL_SHOW_FMT "` is not "
-			    "COUNTER=N: %s", PVAL_SHOWW(w), c->def->usage);
-			continue;
-		}
-		v = pval_opt(w, &vlen);
-		id = stat_lookup(w->s, w->len - vlen - 1);
-		if (id < 0) {
-			pval_list(list, sizeof(list), PVAL_STATS);
-			pval_err(&p->pv, w, "unknown counter `" PVAL_SHOW_FMT
-			    "`: use %s", PVAL_SHOW(w->s, w->len - vlen - 1),
-			    list);
-			continue;
-		}
-		for (size_t j = 0; j < st->nstats; j++) {
-			if (st->stats[j].id == (enum stat_id)id) {
-				pval_err(&p->pv, w, "counter %s given twice: "
-				    "give each counter once", stat_name(id));
-				id = -1;
-				break;
-			}
-		}
-		if (id < 0)
-			continue;
-		se = &st->stats[st->nstats];
-		se->id = (enum stat_id)id;
-		se->pos = pval_pos(&p->pv, w);
-		if (pval_num(&p->pv, w, v, vlen, stat_name(id), &se->value))
-			st->nstats++;
-	}
-}
-
-/* --- the statement table -------------------------------------------------- */
-
-#define TASK_KINDS	"read, write, truncate, drop-cache and sync"
-
-static const struct stmt_def stmt_defs[] = {
-	{ "fs", SCN_FS, "fs [sectorsize=N] [mirrors=N] [size=N] "
-	    "[max_extent=N] [alloc_align=N] [workers=N] [csum=crc32c|crc32]",
-	    0, { SL_NAME }, { "sectorsize", "mirrors", "size", "max_extent",
-	    "alloc_align", "workers", "csum", NULL }, 0, false, st_fs },
-	{ "preset", SCN_PRESET, "preset pre-patch|post-patch",
-	    1, { SL_PRESET }, { NULL }, 0, false, NULL },
-	{ "quirk", SCN_QUIRK, "quirk QUIRK on|off",
-	    2, { SL_QUIRK, SL_ONOFF }, { NULL }, 0, false, NULL },
-	{ "seed", SCN_SEED, "seed N",
-	    1, { SL_SEED }, { NULL }, 0, false, NULL },
-	{ "guards", SCN_GUARDS, "guards QUIRK [QUIRK ...]",
-	    0, { SL_NAME }, { NULL }, 0, true, st_guards },
-	{ "create", SCN_CREATE, "create NAME [nodatasum]",
-	    1, { SL_NEWNAME }, { NULL }, SCN_F_NODATASUM, false, NULL },
-	{ "write", SCN_WRITE, "write NAME OFF LEN [fill=BYTE] [nocsum] "
-	    "[nosync]", 3, { SL_NAME, SL_OFF, SL_LEN }, { "fill", NULL },
-	    SCN_F_NOCSUM | SCN_F_NOSYNC, false, st_write },
-	{ "sync", SCN_SYNC, "sync",
-	    0, { SL_NAME }, { NULL }, 0, false, NULL },
-	{ "read", SCN_READ, "read NAME OFF LEN [mirror=N]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", NULL }, 0, false,
-	    st_read },
-	{ "truncate", SCN_TRUNCATE, "truncate NAME SIZE",
-	    2, { SL_NAME, SL_SIZE }, { NULL }, 0, false, NULL },
-	{ "drop-cache", SCN_DROP_CACHE, "drop-cache NAME OFF LEN|max",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { NULL }, 0, false, NULL },
-	{ "drop-caches", SCN_DROP_CACHES, "drop-caches 1|2|3",
-	    1, { SL_LEVEL }, { NULL }, 0, false, NULL },
-	{ "corrupt", SCN_CORRUPT, "corrupt NAME OFF LEN mirror=N [fill=BYTE]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", "fill", NULL }, 0,
-	    false, st_corrupt },
-	{ "corrupt", SCN_CORRUPT_LOGICAL,
-	    "corrupt logical=L len=N mirror=N [fill=BYTE]",
-	    0, { SL_NAME }, { "logical", "len", "mirror", "fill", NULL }, 0,
-	    false, st_corrupt_logical },
-	{ "ioerror", SCN_IOERROR, "ioerror NAME OFF LEN mirror=N [count=N]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", "count", NULL }, 0,
-	    false, st_ioerror },
-	{ "offline", SCN_OFFLINE, "offline mirror=N",
-	    0, { SL_NAME }, { "mirror", NULL }, 0, false, st_online },
-	{ "online", SCN_ONLINE, "online mirror=N",
-	    0, { SL_NAME }, { "mirror", NULL }, 0, false, st_online },
-	{ "faults", SCN_FAULTS, "faults rate=P [kinds=corrupt,ioerror] "
-	    "[safe=yes|no]", 0, { SL_NAME }, { "rate", "kinds", "safe", NULL },
-	    0, false, st_faults },
-	{ "concurrent", SCN_CONCURRENT, "concurrent "
-	    "[schedule=fifo|random|explore] [runs=N] [max-schedules=N]",
-	    0, { SL_NAME }, { "schedule", "runs", "max-schedules", NULL }, 0,
-	    false, st_concurrent },
-	{ "cache", SCN_EXPECT_CACHE, "expect cache NAME OFF LEN present|absent",
-	    4, { SL_NAME, SL_OFF, SL_LEN, SL_PRESENCE }, { NULL }, 0, false,
-	    NULL },
-	{ "coherent", SCN_EXPECT_COHERENT, "expect coherent NAME",
-	    1, { SL_NAME }, { NULL }, 0, false, NULL },
-	{ "size", SCN_EXPECT_SIZE, "expect size NAME N",
-	    2, { SL_NAME, SL_SIZE }, { NULL }, 0, false, NULL },
-	{ "extents", SCN_EXPECT_EXTENTS, "expect extents NAME N",
-	    2, { SL_NAME, SL_COUNT }, { NULL }, 0, false, NULL },
-	{ "stat", SCN_EXPECT_STAT, "expect stat COUNTER=N [COUNTER=N ...]",
-	    0, { SL_NAME }, { NULL }, 0, true, st_stat },
-	{ "violation", SCN_EXPECT_VIOLATION, "expect violation KIND",
-	    1, { SL_KIND }, { NULL }, 0, false, NULL },
-};
-
-#define NDEFS	(sizeof(stmt_defs) / sizeof(stmt_defs[0]))
-
-static bool
-is_expect_kind(enum scn_kind k)
-{
-	return k >= SCN_EXPECT_CACHE && k <= SCN_EXPECT_VIOLATION;
-}
-
-static bool
-is_task_kind(enum scn_kind k)
-{
-	return k == SCN_READ || k == SCN_WRITE || k == SCN_TRUNCATE ||
-	    k == SCN_DROP_CACHE || k == SCN_SYNC;
-}
-
-static bool
-is_header_kind(enum scn_kind k)
-{
-	return k == SCN_PRESET || k == SCN_QUIRK || k == SCN_SEED ||
-	    k == SCN_GUARDS;
-}
-
-/* The statement definition for WORD (after `expect` if EXPECT). */
-static const struct stmt_def *
-find_def(const struct lex_word *w, bool expect)
-{
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (is_expect_kind(stmt_defs[i].kind) == expect &&
-		    lex_eq(w, stmt_defs[i].word))
-			return &stmt_defs[i];
-	}
-	return NULL;
-}
-
-static int
-flag_index(const struct lex_word *w)
-{
-	for (size_t i = 0; i < sizeof(flag_defs) / sizeof(flag_defs[0]); i++) {
-		if (lex_eq(w, flag_defs[i].name))
-			return (int)i;
-	}
-	return -1;
-}
-
 /* --- splitting a line --------------------------------------------------- */
 
 /*
- * Find the expect tail among ARGS and leave c->args/nargs as the words
+ * Find the expect tail among ARGS and leave l->args/nargs as the words
  * before it.  For a statement with positional words the tail starts at the
  * first `expect` that is not in a NAME slot.
  */
 static void
-split_tail(struct cmd *c, const struct lex_word *args, size_t nargs)
+split_tail(struct stmt_line *l, const struct lex_word *args, size_t nargs)
 {
 	size_t i;
 
-	c->args = args;
-	c->nargs = nargs;
+	l->args = args;
+	l->nargs = nargs;
 	for (i = 0; i < nargs; i++) {
-		if (i < c->def->npos && !c->def->raw &&
-		    (c->def->pos[i] == SL_NAME ||
-		    c->def->pos[i] == SL_NEWNAME) && !pval_has_eq(&args[i]))
+		if (i < l->row->npos && !l->row->raw &&
+		    (l->row->pos[i] == STMT_SL_NAME ||
+		    l->row->pos[i] == STMT_SL_NEWNAME) &&
+		    !pval_has_eq(&args[i]))
 			continue;
 		if (lex_eq(&args[i], "expect"))
 			break;
 	}
 	if (i < nargs) {
-		c->nargs = i;
-		c->expect = &args[i];
-		c->tail = &args[i + 1];
-		c->ntail = nargs - i - 1;
+		l->nargs = i;
+		l->expect = &args[i];
+		l->tail = &args[i + 1];
+		l->ntail = nargs - i - 1;
 	}
 }
 
-/* Split c->args into positional words, options and flags. */
+/* Split l->args into positional words, options and flags. */
 static void
-split_args(struct parser *p, struct cmd *c)
+split_args(struct parser *p, struct stmt_line *l)
 {
-	const struct stmt_def *d = c->def;
+	const struct stmt_row *d = l->row;
+	const struct stmt_flag *f;
 	size_t i = 0, k;
-	int f;
 
-	/* Invariant: c->pos holds the first npos words, all positional. */
-	for (; i < c->nargs && c->npos < d->npos; i++) {
-		const struct lex_word *w = &c->args[i];
-		enum slot sl = d->pos[c->npos];
+	/* Invariant: l->pos holds the first npos words, all positional. */
+	for (; i < l->nargs && l->npos < d->npos; i++) {
+		const struct lex_word *w = &l->args[i];
+		enum stmt_slot sl = d->pos[l->npos];
 
 		if (pval_has_eq(w))
 			break;
-		if (sl != SL_NAME && sl != SL_NEWNAME && flag_index(w) >= 0)
+		if (sl != STMT_SL_NAME && sl != STMT_SL_NEWNAME &&
+		    stmt_flag(w) != NULL)
 			break;
-		c->pos[c->npos++] = w;
+		l->pos[l->npos++] = w;
 	}
-	for (; i < c->nargs; i++) {
-		const struct lex_word *w = &c->args[i];
+	for (; i < l->nargs; i++) {
+		const struct lex_word *w = &l->args[i];
 		const char *eq = memchr(w->s, '=', w->len);
 
 		if (eq == NULL) {
-			f = flag_index(w);
-			if (f >= 0 && (d->flags & flag_defs[f].bit)) {
-				if (c->flags & flag_defs[f].bit)
+			f = stmt_flag(w);
+			if (f != NULL && (d->allow & f->bit)) {
+				if (l->flags & f->bit)
 					pval_err(&p->pv, w, "flag %s given "
 					    "twice: give each flag once",
-					    flag_defs[f].name);
-				c->flags |= flag_defs[f].bit;
-			} else if (f >= 0)
+					    f->name);
+				l->flags |= f->bit;
+			} else if (f != NULL)
 				pval_err(&p->pv, w, "flag %s applies to %s "
-				    "only: %s", flag_defs[f].name,
-				    flag_defs[f].owner, d->usage);
+				    "only: %s", f->name,
+				    stmt_flag_owner(f->bit), d->usage);
 			else
 				pval_err(&p->pv, w, "unexpected word `"
 				    PVAL_SHOW_FMT "`: %s", PVAL_SHOWW(w),
 				    d->usage);
 			continue;
 		}
-		for (k = 0; d->keys[k] != NULL; k++) {
-			if (pval_eq(w->s, (size_t)(eq - w->s), d->keys[k]))
+		for (k = 0; d->keys[k].name != NULL; k++) {
+			if (pval_eq(w->s, (size_t)(eq - w->s), d->keys[k].name))
 				break;
 		}
-		if (d->keys[k] == NULL) {
+		if (d->keys[k].name == NULL) {
 			pval_err(&p->pv, w, "unknown option `" PVAL_SHOW_FMT
 			    "=`: %s", PVAL_SHOW(w->s, (size_t)(eq - w->s)),
 			    d->usage);
 			continue;
 		}
-		c->given |= 1u << k;
-		if (c->opt[k] != NULL) {
+		l->given |= 1u << k;
+		if (l->opt[k] != NULL) {
 			pval_err(&p->pv, w, "option %s= given twice (first at "
-			    "column %u): give each option once", d->keys[k],
-			    c->opt[k]->col);
+			    "column %u): give each option once",
+			    d->keys[k].name, l->opt[k]->col);
 			continue;
 		}
 		if (eq + 1 == w->s + w->len) {
 			pval_err(&p->pv, w, "option %s= has no value: %s",
-			    d->keys[k], d->usage);
+			    d->keys[k].name, d->usage);
 			continue;
 		}
-		c->opt[k] = w;
+		l->opt[k] = w;
 	}
-	if (c->npos < d->npos)
-		pval_err(&p->pv, c->stmtw, "missing %s: %s",
-		    slot_labels[d->pos[c->npos]], d->usage);
+	if (l->npos < d->npos)
+		pval_err(&p->pv, l->stmtw, "missing %s: %s",
+		    slot_labels[d->pos[l->npos]], d->usage);
 }
 
-/* --- expect tails ------------------------------------------------------- */
+/* --- options ---------------------------------------------------------- */
 
-/* The outcomes, bit k of a mask for outcome_names[k] (SCN_OUT_*). */
-static const char *const outcome_names[] = { "ok", "eio", "enospc", "oops" };
-#define NOUTCOMES	(sizeof(outcome_names) / sizeof(outcome_names[0]))
-
-#define OUTCOMES	"ok, eio, enospc or oops, or alternatives joined " \
-			"by | such as ok|eio"
-#define READ_TAIL	"expect OUTCOME [mirror=N] [retries=N] " \
-			"[lookup=cache|get_extent] [data=intact|BYTE]"
-
-static void
-tail_outcome(struct parser *p, const struct lex_word *w, struct scn_expect *e)
+/*
+ * Report required option KEY of L (written FORM in the message) if it is
+ * missing; true if it is there with a value.  An option written without
+ * a value was reported already.
+ */
+static bool
+require(struct parser *p, const struct stmt_line *l, int key,
+    const char *form)
 {
-	const char *item;
-	size_t ilen;
-	unsigned mask;
-
-	if (lex_eq(w, "deadlock") || lex_eq(w, "no-deadlock")) {
-		pval_err(&p->pv, w, "%.*s is expected on the end line of a "
-		    "concurrent block (end expect %.*s); an operation expects "
-		    "%s", (int)w->len, w->s, (int)w->len, w->s, OUTCOMES);
-		return;
-	}
-	switch (pval_set(w->s, w->len, '|', outcome_names, NOUTCOMES, &mask,
-	    &item, &ilen)) {
-	case PVAL_SET_OK:
-		e->outcomes = mask;
-		break;
-	case PVAL_SET_UNKNOWN:
-		pval_err(&p->pv, w, "unknown outcome `" PVAL_SHOW_FMT "`: use "
-		    "%s", PVAL_SHOW(item, ilen), OUTCOMES);
-		break;
-	case PVAL_SET_TWICE:
-		pval_err(&p->pv, w, "outcome %.*s listed twice: list each "
-		    "outcome once", (int)ilen, item);
-		break;
-	}
+	if (l->opt[key] != NULL)
+		return true;
+	if ((l->given & (1u << key)) == 0)
+		pval_err(&p->pv, l->stmtw, "missing %s: %s", form,
+		    l->row->usage);
+	return false;
 }
 
-enum { TK_MIRROR, TK_RETRIES, TK_LOOKUP, TK_DATA, TK_COUNT };
-
-static const char *const tail_keys[TK_COUNT] = {
-	"mirror", "retries", "lookup", "data"
-};
-
+/*
+ * Parse the options of L into ST in key order: report the required ones
+ * that are missing, read the typed ones (the row's hook reads the rest).
+ */
 static void
-tail_key(struct parser *p, const struct lex_word *w, int key,
-    struct scn_stmt *st)
+parse_opts(struct parser *p, const struct stmt_line *l, struct scn_stmt *st)
 {
-	static const char *const lookups[] = { "cache", "get_extent" };
-	int k;
-	struct scn_expect *e = &st->expect;
-	const char *v;
+	const struct stmt_key *key;
+	const char *v, *offname = NULL;
+	bool off_ok = false;
 	size_t vlen;
-	uint64_t n;
 
-	v = pval_opt(w, &vlen);
-	switch (key) {
-	case TK_MIRROR:
-		pval_mirror(&p->pv, w, v, vlen, &e->mirror);
-		break;
-	case TK_RETRIES:
-		if (pval_range(&p->pv, w, v, vlen, "retries", 0, INT64_MAX,
-		    "a count of retry bios, 0 or more", &n))
-			e->retries = (int64_t)n;
-		break;
-	case TK_LOOKUP:
-		if ((k = pval_choice(&p->pv, w, lookups, 2)) >= 0)
-			e->lookup = k == 0 ? SCN_LOOKUP_CACHE :
-			    SCN_LOOKUP_GET_EXTENT;
-		break;
-	case TK_DATA:
-		if (pval_eq(v, vlen, "intact"))
-			e->data = SCN_DATA_INTACT;
-		else if (lex_number(v, vlen, &n) == LEX_OK && n <= 255)
-			e->data = (int)n;
-		else
-			pval_err(&p->pv, w, "data must be intact or a byte "
-			    "from 0 to 255 (decimal or 0x hex)");
-		break;
-	}
-}
+	for (int k = 0; (key = &l->row->keys[k])->name != NULL; k++) {
+		const struct lex_word *w = l->opt[k];
 
-/* The `expect OUTCOME [key=value ...]` tail of an operation line. */
-static void
-parse_tail(struct parser *p, const struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *seen[TK_COUNT] = { NULL };
-	struct scn_expect *e = &st->expect;
-	bool is_read = st->kind == SCN_READ;
-	size_t i = 0;
-	int k;
-
-	e->given = true;
-	e->pos = pval_pos(&p->pv, c->expect);
-	if (c->ntail == 0 || pval_has_eq(&c->tail[0])) {
-		pval_err(&p->pv, c->expect, "missing OUTCOME after expect: use "
-		    "%s", OUTCOMES);
-	} else
-		tail_outcome(p, &c->tail[i++], e);
-	for (; i < c->ntail; i++) {
-		const struct lex_word *w = &c->tail[i];
-		const char *eq = memchr(w->s, '=', w->len);
-
-		if (eq == NULL) {
-			if (lex_eq(w, "expect")) {
-				pval_err(&p->pv, w, "expect given twice: a "
-				    "line has one expect tail");
-				break;
-			} else if (flag_index(w) >= 0)
-				pval_err(&p->pv, w, "flag %.*s must come "
-				    "before expect", (int)w->len, w->s);
-			else
-				pval_err(&p->pv, w, "unexpected word `"
-				    PVAL_SHOW_FMT "` after the outcome: %s",
-				    PVAL_SHOWW(w),
-				    is_read ? READ_TAIL : "expect OUTCOME");
+		if (key->required != NULL && !require(p, l, k, key->required))
 			continue;
-		}
-		for (k = 0; k < TK_COUNT; k++) {
-			if (pval_eq(w->s, (size_t)(eq - w->s), tail_keys[k]))
-				break;
-		}
-		if (k == TK_COUNT) {
-			pval_err(&p->pv, w, "unknown expect key `"
-			    PVAL_SHOW_FMT "=`: %s",
-			    PVAL_SHOW(w->s, (size_t)(eq - w->s)), READ_TAIL);
+		if (w == NULL)
 			continue;
+		v = pval_opt(w, &vlen);
+		switch (key->type) {
+		case STMT_OPT_HOOK:
+			break;
+		case STMT_OPT_MIRROR:
+			st->mirror_pos = pval_pos(&p->pv, w);
+			pval_mirror(&p->pv, w, v, vlen, &st->mirror);
+			break;
+		case STMT_OPT_FILL:
+			pval_byte(&p->pv, w, v, vlen, key->name, &st->fill);
+			break;
+		case STMT_OPT_COUNT:
+			pval_positive(&p->pv, w, v, vlen, key->name,
+			    &st->count);
+			break;
+		case STMT_OPT_LOGICAL:
+			st->off_pos = pval_pos(&p->pv, w);
+			offname = key->name;
+			off_ok = pval_off(&p->pv, w, v, vlen, key->name,
+			    &st->logical);
+			break;
+		case STMT_OPT_LEN:
+			st->len_pos = pval_pos(&p->pv, w);
+			pval_len(&p->pv, w, v, vlen, key->name, offname,
+			    st->logical, off_ok, &st->len, &st->len_max);
+			break;
 		}
-		if (!is_read) {
-			pval_err(&p->pv, w, "expect key %s= applies to read "
-			    "only: %s takes expect OUTCOME", tail_keys[k],
-			    scn_kind_name(st->kind));
-			continue;
-		}
-		if (seen[k] != NULL) {
-			pval_err(&p->pv, w, "expect key %s= given twice (first "
-			    "at column %u): give each key once", tail_keys[k],
-			    seen[k]->col);
-			continue;
-		}
-		seen[k] = w;
-		tail_key(p, w, k, st);
 	}
 }
 
 /* --- lines -------------------------------------------------------------- */
 
 static void
-stmt_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
+parse_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 {
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
@@ -1215,7 +525,7 @@ stmt_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 }
 
 static void
-stmt_push(struct scn_stmt **v, size_t *n, size_t *cap,
+parse_push(struct scn_stmt **v, size_t *n, size_t *cap,
     const struct scn_stmt *st)
 {
 	if (*n == *cap) {
@@ -1226,60 +536,71 @@ stmt_push(struct scn_stmt **v, size_t *n, size_t *cap,
 }
 
 static void
-stmt_discard(struct scn_stmt *st)
+parse_discard(struct scn_stmt *st)
 {
 	free(st->stats);
 	for (size_t i = 0; i < st->ntasks; i++)
-		stmt_discard(&st->tasks[i]);
+		parse_discard(&st->tasks[i]);
 	free(st->tasks);
 	st->stats = NULL;
 	st->tasks = NULL;
 	st->nstats = st->ntasks = 0;
 }
 
-/* Rules about where a statement may stand; reported at its word. */
+/* The statements that can be tasks, as "a, b CONJ c", for messages. */
 static void
-check_order(struct parser *p, const struct cmd *c)
+task_list(char *buf, size_t size, const char *conj)
 {
-	enum scn_kind k = c->def->kind;
-	const char *name = scn_kind_name(k);
-	uint32_t line = p->pv.line;
+	const char *names[PARSE_MAX_NAMES];
 
-	if (p->depth > 0 && !is_task_kind(k)) {
-		if (k == SCN_CONCURRENT)
-			pval_err(&p->pv, c->stmtw, "concurrent blocks do not "
+	fmt_list(buf, size, names, stmt_tasks(names, PARSE_MAX_NAMES),
+	    conj);
+}
+
+/*
+ * Rules about where a statement may stand (its row's role and flags),
+ * reported at its word: only tasks inside a block, a STMT_ONCE statement
+ * once, fs first, headers before the first operation.
+ */
+static void
+check_order(struct parser *p, const struct stmt_line *l)
+{
+	const struct stmt_row *row = l->row;
+	enum scn_kind k = row->kind;
+	uint32_t line = p->pv.line;
+	char tasks[128];
+
+	if (p->depth > 0 && !stmt_is_task(k)) {
+		task_list(tasks, sizeof(tasks), "and");
+		if (row->role == STMT_BLOCK)
+			pval_err(&p->pv, l->stmtw, "concurrent blocks do not "
 			    "nest: close the block opened at line %u with end "
 			    "first", p->block.pos.line);
 		else
-			pval_err(&p->pv, c->stmtw, "%s cannot run in a "
+			pval_err(&p->pv, l->stmtw, "%s cannot run in a "
 			    "concurrent block (opened at line %u): only %s can "
-			    "be tasks", name, p->block.pos.line, TASK_KINDS);
-	} else if (k == SCN_FS) {
-		if (p->fs_line != 0)
-			pval_err(&p->pv, c->stmtw, "fs may appear only once "
-			    "(first at line %u)", p->fs_line);
-		else if (p->seen_stmt)
-			pval_err(&p->pv, c->stmtw, "fs must be the first "
-			    "statement of the file: move it above line %u",
-			    p->first_line);
-	} else if (k == SCN_PRESET && p->preset_line != 0) {
-		pval_err(&p->pv, c->stmtw, "preset may appear only once (first "
-		    "at line %u)", p->preset_line);
-	} else if (is_header_kind(k) && p->first_op_line != 0) {
-		pval_err(&p->pv, c->stmtw, "%s must come before the first "
+			    "be tasks", row->name, p->block.pos.line, tasks);
+	} else if ((row->flags & STMT_ONCE) && p->once_line[k] != 0) {
+		pval_err(&p->pv, l->stmtw, "%s may appear only once (first at "
+		    "line %u)", row->name, p->once_line[k]);
+	} else if (row->role == STMT_CONFIG && p->seen_stmt) {
+		pval_err(&p->pv, l->stmtw, "%s must be the first statement of "
+		    "the file: move it above line %u", row->name,
+		    p->first_line);
+	} else if (row->role == STMT_HEADER && p->first_op_line != 0) {
+		pval_err(&p->pv, l->stmtw, "%s must come before the first "
 		    "operation (%s at line %u): put preset, quirk, seed and "
-		    "guards at the top", name, p->first_op, p->first_op_line);
+		    "guards at the top", row->name, p->first_op,
+		    p->first_op_line);
 	}
 	if (!p->seen_stmt)
 		p->first_line = line;
 	p->seen_stmt = true;
-	if (k == SCN_FS && p->fs_line == 0)
-		p->fs_line = line;
-	if (k == SCN_PRESET && p->preset_line == 0)
-		p->preset_line = line;
-	if (scn_is_operation(k) && p->first_op_line == 0) {
+	if ((row->flags & STMT_ONCE) && p->once_line[k] == 0)
+		p->once_line[k] = line;
+	if (stmt_is_operation(k) && p->first_op_line == 0) {
 		p->first_op_line = line;
-		p->first_op = name;
+		p->first_op = row->name;
 	}
 }
 
@@ -1291,6 +612,7 @@ parse_end(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_word *w = ln->words;
 	bool deadlock = false;
+	char tasks[128];
 	size_t i = 1;
 
 	if (ln->nwords > 1) {
@@ -1322,90 +644,90 @@ parse_end(struct parser *p, const struct lex_line *ln)
 		return;
 	p->block.expect_deadlock = deadlock;
 	p->block.end_pos = pval_pos(&p->pv, &w[0]);
-	if (!p->block_content)
+	if (!p->block_content) {
+		task_list(tasks, sizeof(tasks), "or");
 		pval_err_at(&p->pv, p->block.pos.line, p->block.pos.col,
 		    p->block_width, "concurrent block has no tasks: put one "
-		    "%s per line between concurrent and end", "read, write, "
-		    "truncate, drop-cache or sync");
-	stmt_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, &p->block);
+		    "%s per line between concurrent and end", tasks);
+	}
+	parse_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, &p->block);
 	memset(&p->block, 0, sizeof(p->block));
 }
 
-static bool
-is_outcome_word(const struct lex_word *w)
+/*
+ * The words a line may start with, as "a, b or c" (EXPECT: the words
+ * after `expect`), for messages.
+ */
+static void
+word_list(char *buf, size_t size, bool expect)
 {
-	for (size_t k = 0; k < NOUTCOMES; k++) {
-		if (lex_eq(w, outcome_names[k]))
-			return true;
+	const char *names[PARSE_MAX_NAMES];
+	size_t n = stmt_words(names, PARSE_MAX_NAMES - 2, expect);
+
+	if (!expect) {
+		names[n++] = "end";
+		names[n++] = "expect";
 	}
-	return memchr(w->s, '|', w->len) != NULL;
+	fmt_list(buf, size, names, n, "or");
 }
 
-#define STMT_NAMES	"fs, preset, quirk, seed, guards, create, write, " \
-			"sync, read, truncate, drop-cache, drop-caches, " \
-			"corrupt, ioerror, offline, online, faults, " \
-			"concurrent, end or expect"
-#define EXPECT_NAMES	"cache, coherent, size, extents, stat or violation"
-
-/* The lowercase statement W would be, or NULL. */
+/* The lowercase statement word W would be, or NULL. */
 static const char *
 lowercase_of(const struct lex_word *w)
 {
-	static const char *const extra[] = { "end", "expect" };
+	const char *names[PARSE_MAX_NAMES];
+	size_t n = stmt_words(names, PARSE_MAX_NAMES - 2, false);
 
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (!is_expect_kind(stmt_defs[i].kind) &&
-		    strlen(stmt_defs[i].word) == w->len &&
-		    strncasecmp(stmt_defs[i].word, w->s, w->len) == 0)
-			return stmt_defs[i].word;
-	}
-	for (size_t i = 0; i < 2; i++) {
-		if (strlen(extra[i]) == w->len &&
-		    strncasecmp(extra[i], w->s, w->len) == 0)
-			return extra[i];
+	names[n++] = "end";
+	names[n++] = "expect";
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(names[i]) == w->len &&
+		    strncasecmp(names[i], w->s, w->len) == 0)
+			return names[i];
 	}
 	return NULL;
 }
 
-/* Find the definition of the line's statement, reporting unknown ones. */
-static const struct stmt_def *
-line_def(struct parser *p, const struct lex_line *ln, size_t *skip)
+/* Find the row of the line's statement, reporting unknown ones. */
+static const struct stmt_row *
+line_row(struct parser *p, const struct lex_line *ln, size_t *skip)
 {
 	const struct lex_word *w0 = &ln->words[0], *w1 = &ln->words[1];
-	const struct stmt_def *d;
+	const struct stmt_row *row;
+	char list[512];
 	const char *lc;
 
 	*skip = 1;
 	if (lex_eq(w0, "expect")) {
 		*skip = 2;
+		word_list(list, sizeof(list), true);
 		if (ln->nwords < 2) {
 			pval_err(&p->pv, w0, "missing what to expect: expect "
-			    "%s", EXPECT_NAMES);
+			    "%s", list);
 			return NULL;
 		}
-		if ((d = find_def(w1, true)) != NULL)
-			return d;
-		if (is_outcome_word(w1))
+		if ((row = stmt_find(w1, true, false)) != NULL)
+			return row;
+		if (tail_is_outcome(w1))
 			pval_err(&p->pv, w1, "an outcome goes at the end of an "
 			    "operation line, as in `read a 0 4K expect eio`; a "
-			    "line that starts with expect checks %s",
-			    EXPECT_NAMES);
+			    "line that starts with expect checks %s", list);
 		else
 			pval_err(&p->pv, w1, "unknown expectation `"
 			    PVAL_SHOW_FMT "`: use expect %s", PVAL_SHOWW(w1),
-			    EXPECT_NAMES);
+			    list);
 		return NULL;
 	}
-	if ((d = find_def(w0, false)) != NULL) {
-		if (d->kind == SCN_CORRUPT && ln->nwords > 1 && pval_has_eq(w1))
-			d++;
-		return d;
-	}
+	if ((row = stmt_find(w0, false, ln->nwords > 1 && pval_has_eq(w1))) !=
+	    NULL)
+		return row;
 	if ((lc = lowercase_of(w0)) != NULL)
 		pval_err(&p->pv, w0, "statements are lowercase: use %s", lc);
-	else
+	else {
+		word_list(list, sizeof(list), false);
 		pval_err(&p->pv, w0, "unknown statement `" PVAL_SHOW_FMT "`: "
-		    "use %s", PVAL_SHOWW(w0), STMT_NAMES);
+		    "use %s", PVAL_SHOWW(w0), list);
+	}
 	return NULL;
 }
 
@@ -1441,9 +763,9 @@ task_room(struct parser *p, const struct lex_word *w0)
 static void
 place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
 {
-	if (st->kind == SCN_CONCURRENT) {
+	if (stmt_row(st->kind)->role == STMT_BLOCK) {
 		if (p->depth++ > 0) {
-			stmt_discard(st);
+			parse_discard(st);
 			return;
 		}
 		p->block = *st;
@@ -1455,25 +777,78 @@ place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
 		return;
 	}
 	if (p->depth > 0) {
-		if (is_task_kind(st->kind) && task_room(p, w0))
-			stmt_push(&p->block.tasks, &p->block.ntasks,
+		if (stmt_is_task(st->kind) && task_room(p, w0))
+			parse_push(&p->block.tasks, &p->block.ntasks,
 			    &p->task_cap, st);
 		else
-			stmt_discard(st);
+			parse_discard(st);
 		return;
 	}
-	stmt_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, st);
+	parse_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, st);
+}
+
+/*
+ * The most schedules block ST may run: max-schedules when exploring,
+ * runs (bounded by max-schedules too) when random, one for fifo.
+ */
+static uint64_t
+block_schedules(const struct scn_stmt *st)
+{
+	switch (st->schedule) {
+	case SCN_SCHED_EXPLORE:
+		return st->max_schedules;
+	case SCN_SCHED_RANDOM:
+		return st->runs < st->max_schedules ? st->runs :
+		    st->max_schedules;
+	default:
+		return 1;
+	}
+}
+
+/* Count the schedules of block ST (at word W) against the file's limit. */
+static void
+count_schedules(struct parser *p, const struct lex_word *w,
+    const struct scn_stmt *st)
+{
+	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
+	p->schedules += block_schedules(st);
+	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
+		pval_err(&p->pv, w, "the concurrent blocks up to this one may "
+		    "run %llu schedules in all, more than the %u a file may: "
+		    "give them a smaller max-schedules (explore) or runs "
+		    "(random)", (unsigned long long)p->schedules,
+		    SCN_MAX_FILE_SCHEDULES);
+		p->schedules_full = true;
+	}
+}
+
+/* Lines the lexer could not split into words; false for a good one. */
+static bool
+bad_line(struct parser *p, const struct lex_line *ln)
+{
+	if (ln->bad_col != 0)
+		pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "control "
+		    "character 0x%02x is not allowed: a scenario is plain "
+		    "text; the line is ignored", ln->bad_char);
+	else if (ln->over_col != 0)
+		pval_err_at(&p->pv, ln->lineno, ln->over_col, 1, "more than %d "
+		    "words on one line: no statement takes that many; the line "
+		    "is ignored", LEX_MAX_WORDS);
+	else
+		return false;
+	p->block_content |= p->depth > 0;
+	return true;
 }
 
 static void
 parse_line(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_word *w0 = ln->words;
+	const struct stmt_row *row;
 	struct scn_stmt st;
-	struct cmd c;
+	struct stmt_line l;
 	size_t skip;
 
-	p->ln = ln;
 	p->pv.line = ln->lineno;
 	if (ln->bad_col == 0 && ln->nwords == 0)
 		return;
@@ -1490,73 +865,61 @@ parse_line(struct parser *p, const struct lex_line *ln)
 		p->pv.stopped = true;
 		return;
 	}
-	if (ln->bad_col != 0) {
-		pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "control "
-		    "character 0x%02x is not allowed: a scenario is plain "
-		    "text; the line is ignored", ln->bad_char);
-		p->block_content |= p->depth > 0;
+	if (bad_line(p, ln))
 		return;
-	}
-	if (ln->over_col != 0) {
-		pval_err_at(&p->pv, ln->lineno, ln->over_col, 1, "more than %d "
-		    "words on one line: no statement takes that many; the line "
-		    "is ignored", LEX_MAX_WORDS);
-		p->block_content |= p->depth > 0;
-		return;
-	}
 	if (lex_eq(w0, "end")) {
 		parse_end(p, ln);
 		return;
 	}
 	p->block_content |= p->depth > 0;
-	memset(&c, 0, sizeof(c));
-	if ((c.def = line_def(p, ln, &skip)) == NULL)
+	memset(&l, 0, sizeof(l));
+	if ((row = line_row(p, ln, &skip)) == NULL)
 		return;
-	c.stmtw = w0;
-	check_order(p, &c);
-	split_tail(&c, ln->words + skip, ln->nwords - skip);
-	stmt_init(&st, c.def->kind, pval_pos(&p->pv, w0));
-	if (!c.def->raw) {
-		split_args(p, &c);
-		parse_slots(p, &c, &st);
+	l.row = row;
+	l.stmtw = w0;
+	check_order(p, &l);
+	split_tail(&l, ln->words + skip, ln->nwords - skip);
+	parse_init(&st, row->kind, pval_pos(&p->pv, w0));
+	if (!row->raw) {
+		split_args(p, &l);
+		parse_slots(p, &l, &st);
+		parse_opts(p, &l, &st);
 	}
-	if (c.def->fn != NULL)
-		c.def->fn(p, &c, &st);
-	st.flags = c.flags;
-	if (c.expect != NULL) {
-		if (st.kind == SCN_CONCURRENT)
-			pval_err(&p->pv, c.expect, "a concurrent block's "
+	if (row->parse != NULL)
+		row->parse(&p->pv, &l, &st);
+	if (row->role == STMT_BLOCK)
+		count_schedules(p, w0, &st);
+	if (row->role == STMT_CONFIG && p->once_line[row->kind] == ln->lineno) {
+		p->s->fs = st.fs;
+		p->pv.mirrors = st.fs.mirrors;
+	}
+	st.flags = l.flags;
+	if (l.expect != NULL) {
+		if (row->role == STMT_BLOCK)
+			pval_err(&p->pv, l.expect, "a concurrent block's "
 			    "expectation goes on its end line: %s", END_USAGE);
-		else if (!scn_is_operation(st.kind))
-			pval_err(&p->pv, c.expect, "%s takes no outcome: only "
-			    "operations end with expect OUTCOME",
-			    scn_kind_name(st.kind));
+		else if (!stmt_is_operation(row->kind))
+			pval_err(&p->pv, l.expect, "%s takes no outcome: only "
+			    "operations end with expect OUTCOME", row->name);
 		else
-			parse_tail(p, &c, &st);
+			tail_parse(&p->pv, &l, &st);
 	}
 	place(p, &st, w0);
 }
 
 /*
- * The header summary: the quirk settings of the preset and quirk lines
- * and the mask they give (quirk_resolve() orders them), seed, guards.
+ * The header summary: what each header adds (its row's apply hook), and
+ * the quirk mask of the file's quirk settings (quirk_resolve()).
  */
 static void
 summarize(struct scn_script *s)
 {
 	for (size_t i = 0; i < s->nstmts; i++) {
 		const struct scn_stmt *st = &s->stmts[i];
+		const struct stmt_row *row = stmt_row(st->kind);
 
-		if (st->kind == SCN_PRESET && st->preset >= 0)
-			quirk_settings_add(&s->quirk_settings,
-			    QUIRK_FROM_FILE_PRESET, st->preset, true);
-		else if (st->kind == SCN_QUIRK && st->quirk >= 0)
-			quirk_settings_add(&s->quirk_settings,
-			    QUIRK_FROM_FILE_QUIRK, st->quirk, st->on);
-		else if (st->kind == SCN_SEED)
-			s->seed = st->seed;
-		else if (st->kind == SCN_GUARDS)
-			s->guards |= st->guards;
+		if (row->apply != NULL)
+			row->apply(s, st);
 	}
 	s->quirks = quirk_resolve(&s->quirk_settings);
 }
@@ -1595,7 +958,7 @@ parse_script(const char *filename, const char *buf, size_t len,
 		    p.block_width, "concurrent block opened here is never "
 		    "closed: add `end` after its tasks");
 	if (p.depth > 0)
-		stmt_discard(&p.block);
+		parse_discard(&p.block);
 	if (p.pv.full_line != 0)
 		diag_add(diags, p.pv.full_line, 1, 1, "too many errors: these "
 		    "are the first %u; fix them and check again",

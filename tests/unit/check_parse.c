@@ -15,6 +15,7 @@
 #include "src/diag.h"
 #include "src/parse.h"
 #include "src/scn.h"
+#include "src/stmt.h"
 
 /* The diagnostics of DL printed against SRC, for failure messages. */
 static char *
@@ -279,6 +280,45 @@ START_TEST(test_overrides)
 	ck_assert_uint_eq(on, BIT(QUIRK_NOCSUM_EIO));
 	ck_assert_uint_eq(off, BIT(QUIRK_DROP_WHOLE));
 	quirk_settings_free(&l);
+}
+END_TEST
+
+/*
+ * The statement table (src/stmt.h): every kind has its row, the shares of
+ * the fuzzer's rolls cover every roll once, each generated statement can
+ * be made and printed, and the task ranks number the tasks from 1.
+ */
+START_TEST(test_stmt_table)
+{
+	unsigned top[100] = { 0 }, task[10] = { 0 }, ranks = 0;
+	int ntasks = 0;
+
+	for (int k = 0; k < SCN_KIND_COUNT; k++) {
+		const struct stmt_row *row = stmt_row((enum scn_kind)k);
+
+		ck_assert_int_eq(row->kind, k);
+		ck_assert_str_eq(scn_kind_name((enum scn_kind)k), row->name);
+		for (unsigned r = row->gen[0]; r < row->gen[1]; r++)
+			top[r]++;
+		for (unsigned r = row->gen_task[0]; r < row->gen_task[1]; r++)
+			task[r]++;
+		if (row->gen[1] > 0 || row->gen_task[1] > 0)
+			ck_assert(row->gen_make != NULL &&
+			    row->gen_print != NULL);
+		ck_assert(stmt_is_task((enum scn_kind)k) ==
+		    (row->gen_task[1] > 0));
+		if (row->task > 0) {
+			ck_assert(row->role == STMT_OPERATION);
+			ranks |= 1u << row->task;
+			ntasks++;
+		}
+	}
+	for (int r = 0; r < 100; r++)
+		ck_assert_uint_eq(top[r], 1);
+	for (int r = 0; r < 10; r++)
+		ck_assert_uint_eq(task[r], 1);
+	ck_assert_uint_eq(ranks, ((1u << ntasks) - 1) << 1);
+	ck_assert(stmt_row(SCN_ONLINE)->gen_print != NULL);
 }
 END_TEST
 
@@ -1798,6 +1838,9 @@ parse_suite(void)
 	tcase_add_test(tc, test_many_files);
 	tcase_add_test(tc, test_address_limit);
 	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("statement table");
+	tcase_add_test(tc, test_stmt_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("quirk precedence");
 	tcase_add_test(tc, test_default);
