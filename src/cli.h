@@ -1,5 +1,5 @@
 /*
- * The command line of blksim (DESIGN.md §4) as parsed by main.c and handed
+ * The command line of blksim (blksim(1)) as parsed by main.c and handed
  * to the subcommands.  Strings are borrowed from argv; the quirk settings
  * are owned by main and live until the subcommand returns.
  */
@@ -34,7 +34,7 @@ struct cli_opts {
 	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */
 	bool		seed_given;
 	const char	*schedule;	/* --schedule=STRING, or NULL */
-	int		preemption_bound; /* --preemption-bound=N, -1 if not given */
+	int		preemption_bound; /* --preemption-bound=N, or -1 */
 	bool		no_reduction;	/* --reduction=none */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */

@@ -62,7 +62,7 @@ struct exec_point {
 	struct trace_event *ev;		/* events of the statement (failures) */
 	size_t		nev;
 	uint64_t	dropped;	/* events not kept */
-	char		*detail;	/* more lines (a deadlock report), or NULL */
+	char		*detail;	/* a deadlock report, or NULL */
 };
 
 struct exec_result {
@@ -81,7 +81,7 @@ struct exec_result {
 	struct trace_event *trace;	/* every event, if trace_all */
 	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
-	char		*notes;		/* possible lock-order cycles, or NULL */
+	char		*notes;		/* lock-order cycles, or NULL */
 	/* exec_opts.chrome: each block's representative schedule, replayed
 	 * (the first deadlocking one, else the first completed one). */
 	struct chrome	*chrome;
@@ -137,7 +137,8 @@ int		 exec_block(struct exec *, const struct scn_stmt *,
 unsigned	 exec_outcome(int status);
 
 /* The quirk mask a script runs with under OPTS (quirk_resolve()). */
-unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);
+unsigned	exec_quirks(const struct scn_script *,
+		    const struct exec_opts *);
 void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);
 void	exec_result_free(struct exec_result *);

@@ -56,7 +56,8 @@ struct gen_script {
 	uint64_t	alloc_align;	/* 0: the default */
 	uint64_t	max_extent;	/* 0: the default */
 	uint64_t	seed;		/* the scenario's `seed` line */
-	int		preset;		/* `preset` line: enum quirk_preset, -1 */
+	int		preset;		/* `preset` line (enum quirk_preset)
+					   or -1 */
 	unsigned	quirks_on;	/* `quirk NAME on` lines */
 	unsigned	quirks_off;	/* `quirk NAME off` lines */
 	struct gen_op	*ops;		/* owned */

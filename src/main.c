@@ -1,5 +1,5 @@
 /*
- * blksim's command line (DESIGN.md §4): global -h and -V, then one
+ * blksim's command line (blksim(1)): global -h and -V, then one
  * subcommand (run, check, quirks, dump) with its own options.  Global
  * options are parsed in POSIX order ("+", stopping at the subcommand);
  * each subcommand's arguments are parsed with GNU permutation, so options

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the scenario parser (src/parse.c) and the diagnostics
  * printer (src/diag.c): every statement, option, flag and value form of
- * DESIGN.md §3 parsed into the AST, and every kind of error reported at
+ * blksim-scenario(5) parsed into the AST, and every kind of error reported at
  * the right line and column with the right message.  Error cases are one
  * table, each row a file with exactly one error; files with several
  * errors have their own tests.
