@@ -65,6 +65,7 @@ static const char *const ge_words[] = {
 	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
 };
 
+/* A block_start: a size, or "hole". */
 static void
 fmt_block(uint64_t block_start, char *buf, size_t size)
 {

@@ -45,6 +45,7 @@ oracle_anomaly(struct exec_result *r, uint32_t line, char *sig, char *why)
 	r->passed = false;
 }
 
+/* Record a documented latent defect (WHAT is copied). */
 static void
 oracle_latent(struct exec_result *r, const char *what)
 {

@@ -38,6 +38,7 @@ concurrent_schedules(struct pval *pv, const struct lex_word *w,
 	*out = n;
 }
 
+/* schedule=, runs= and max-schedules=; parse.c counts the schedules. */
 static void
 concurrent_parse(struct pval *pv, const struct stmt_line *l,
     struct scn_stmt *st)

@@ -19,6 +19,7 @@
 #include "pval.h"
 #include "stmt.h"
 
+/* expect stat COUNTER=N [COUNTER=N ...]: each counter at most once. */
 static void
 expect_stat_parse(struct pval *pv, const struct stmt_line *l,
     struct scn_stmt *st)
@@ -124,6 +125,7 @@ expect_coherent_run(struct exec *x, const struct scn_stmt *s,
 	return 0;
 }
 
+/* The file's i_size. */
 static int
 expect_size_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)

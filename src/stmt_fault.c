@@ -58,6 +58,7 @@ fault_print(FILE *f, const struct gen_op *op, const char *file)
 
 /* --- corrupt -------------------------------------------------------------- */
 
+/* fs_corrupt_file(): the sectors backing the range now, on a mirror. */
 static int
 corrupt_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -66,6 +67,7 @@ corrupt_run(struct exec *x, const struct scn_stmt *s,
 	    s->len, s->mirror, s->fill);
 }
 
+/* A bit flip, or now and then a fill byte. */
 static bool
 corrupt_make(struct gen_state *g, struct gen_op *op, int f)
 {
@@ -87,6 +89,7 @@ const struct stmt_row stmt_corrupt_row = {
 
 /* --- corrupt logical= ----------------------------------------------------- */
 
+/* fs_corrupt_logical(): a logical range, whatever maps to it. */
 static int
 corrupt_logical_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -108,6 +111,7 @@ const struct stmt_row stmt_corrupt_logical_row = {
 
 /* --- ioerror -------------------------------------------------------------- */
 
+/* fs_ioerror_file(): reads of those sectors fail, COUNT times or always. */
 static int
 ioerror_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -116,6 +120,7 @@ ioerror_run(struct exec *x, const struct scn_stmt *s,
 	    s->len, s->mirror, s->count);
 }
 
+/* Half of them for good, the rest once or twice. */
 static bool
 ioerror_make(struct gen_state *g, struct gen_op *op, int f)
 {
@@ -136,6 +141,7 @@ const struct stmt_row stmt_ioerror_row = {
 
 /* --- offline, online ------------------------------------------------------ */
 
+/* fs_set_online(): every I/O to the mirror fails until `online`. */
 static int
 offline_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -143,6 +149,7 @@ offline_run(struct exec *x, const struct scn_stmt *s,
 	return fs_set_online(exec_fs(x), s->mirror, false);
 }
 
+/* fs_set_online(): the mirror serves I/O again. */
 static int
 online_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
@@ -159,6 +166,7 @@ offline_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "offline mirror=2", "online mirror=2" */
 static void
 online_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -213,6 +221,7 @@ faults_kinds(struct pval *pv, const struct lex_word *w, struct scn_stmt *st)
 	}
 }
 
+/* rate=P (required, a decimal fraction), kinds= and safe=. */
 static void
 faults_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 {
@@ -244,6 +253,7 @@ faults_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 		st->safe = k == 0;
 }
 
+/* fs_faults(): faults placed from the seed on every written sector. */
 static int
 faults_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
@@ -253,6 +263,7 @@ faults_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 	    s->safe);
 }
 
+/* A rate of 1 to 50 percent, some kinds, mostly safe. */
 static bool
 faults_make(struct gen_state *g, struct gen_op *op, int f)
 {
@@ -263,6 +274,7 @@ faults_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "faults rate=0.05 kinds=corrupt safe=yes" */
 static void
 faults_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -272,6 +284,7 @@ faults_print(FILE *f, const struct gen_op *op, const char *file)
 	    "corrupt,ioerror", op->safe ? "yes" : "no");
 }
 
+/* safe=yes: no sector left without one good copy. */
 static void
 faults_shrink(struct gen_op *op, int move, uint64_t ss)
 {

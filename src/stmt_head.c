@@ -24,6 +24,11 @@
 enum { FSKEY_SECTORSIZE, FSKEY_MIRRORS, FSKEY_SIZE, FSKEY_MAX_EXTENT,
     FSKEY_ALLOC_ALIGN, FSKEY_WORKERS, FSKEY_CSUM };
 
+/*
+ * fs's options, each checked against those it depends on (alloc_align
+ * and size against the sector size, size against alloc_align), in the
+ * order of blksim-scenario(5), FILESYSTEM.
+ */
 static void
 fs_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 {
@@ -122,6 +127,7 @@ fs_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 		fs->csum_crc32 = k == 1;
 }
 
+/* guards QUIRK ...: the mask of the quirks named. */
 static void
 guards_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 {
@@ -139,6 +145,7 @@ guards_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 }
 
 
+/* The file's preset, applied before its quirk lines. */
 static void
 preset_apply(struct scn_script *s, const struct scn_stmt *st)
 {
@@ -147,6 +154,7 @@ preset_apply(struct scn_script *s, const struct scn_stmt *st)
 		    st->preset, true);
 }
 
+/* One quirk line, in file order. */
 static void
 quirk_apply(struct scn_script *s, const struct scn_stmt *st)
 {
@@ -162,6 +170,7 @@ seed_apply(struct scn_script *s, const struct scn_stmt *st)
 	s->seed = st->seed;
 }
 
+/* Every guards line adds to the set --guards reruns with. */
 static void
 guards_apply(struct scn_script *s, const struct scn_stmt *st)
 {

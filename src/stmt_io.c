@@ -44,6 +44,7 @@ describe_range(const struct scn_stmt *s, const char *file)
 
 /* --- create --------------------------------------------------------------- */
 
+/* The file's inode is the one fs_create() makes (btrfs_create). */
 static int
 create_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
@@ -52,6 +53,7 @@ create_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 	return 0;
 }
 
+/* "create a" (the caller frees it). */
 static char *
 create_describe(const struct scn_stmt *s, const char *file)
 {
@@ -69,6 +71,7 @@ create_make(struct gen_state *g, struct gen_op *op, int file)
 	return true;
 }
 
+/* "create a [nodatasum]" */
 static void
 create_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -85,6 +88,10 @@ const struct stmt_row stmt_create_row = {
 
 /* --- write ---------------------------------------------------------------- */
 
+/*
+ * fs_write() (btrfs_file_write into the page cache, writeback unless
+ * nosync); a length of `max` fits no filesystem and is refused here.
+ */
 static int
 write_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
@@ -121,6 +128,7 @@ write_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "write a 0 4K [fill=0x..] [nocsum] [nosync]" */
 static void
 write_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -145,12 +153,14 @@ const struct stmt_row stmt_write_row = {
 
 /* --- sync ----------------------------------------------------------------- */
 
+/* fs_sync(): write back every dirty page of every file. */
 static int
 sync_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
 	return fs_sync(exec_fs(x));
 }
 
+/* A sync, at top level or as a task. */
 static bool
 sync_make(struct gen_state *g, struct gen_op *op, int f)
 {
@@ -158,6 +168,7 @@ sync_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "sync" */
 static void
 sync_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -203,6 +214,7 @@ read_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "read a 0 4K [mirror=N]" */
 static void
 read_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -211,6 +223,7 @@ read_print(FILE *f, const struct gen_op *op, const char *file)
 		fprintf(f, " mirror=%d", op->mirror);
 }
 
+/* An unpinned read lets the model choose the mirror. */
 static void
 read_shrink(struct gen_op *op, int move, uint64_t ss)
 {
@@ -230,6 +243,7 @@ const struct stmt_row stmt_read_row = {
 
 /* --- truncate ------------------------------------------------------------- */
 
+/* fs_truncate() (btrfs_truncate; growing, the hole filling). */
 static int
 truncate_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -237,6 +251,7 @@ truncate_run(struct exec *x, const struct scn_stmt *s,
 	return fs_truncate(exec_fs(x), exec_inode(x, s->file), s->size);
 }
 
+/* "truncate a 6K" (the caller frees it). */
 static char *
 truncate_describe(const struct scn_stmt *s, const char *file)
 {
@@ -263,6 +278,7 @@ truncate_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "truncate a 6K" */
 static void
 truncate_print(FILE *f, const struct gen_op *op, const char *file)
 {
@@ -271,6 +287,7 @@ truncate_print(FILE *f, const struct gen_op *op, const char *file)
 	fprintf(f, "truncate %s %s", file, gen_size(op->size, a, sizeof(a)));
 }
 
+/* Half the size, down to a sector; or just its unaligned tail. */
 static void
 truncate_shrink(struct gen_op *op, int move, uint64_t ss)
 {
@@ -327,6 +344,7 @@ const struct stmt_row stmt_drop_cache_row = {
 
 /* --- drop-caches ---------------------------------------------------------- */
 
+/* fs_drop_caches(): 1 pages, 2 extent maps and metadata, 3 both. */
 static int
 drop_caches_run(struct exec *x, const struct scn_stmt *s,
     struct fs_read_result *rr)
@@ -335,6 +353,7 @@ drop_caches_run(struct exec *x, const struct scn_stmt *s,
 	return 0;
 }
 
+/* Mostly the page cache or both, so that reads go to a device. */
 static bool
 drop_caches_make(struct gen_state *g, struct gen_op *op, int f)
 {
@@ -343,6 +362,7 @@ drop_caches_make(struct gen_state *g, struct gen_op *op, int f)
 	return true;
 }
 
+/* "drop-caches 3" */
 static void
 drop_caches_print(FILE *f, const struct gen_op *op, const char *file)
 {

@@ -19,6 +19,7 @@ static const char *const outcome_names[] = { "ok", "eio", "enospc", "oops" };
 #define READ_TAIL	"expect OUTCOME [mirror=N] [retries=N] " \
 			"[lookup=cache|get_extent] [data=intact|BYTE]"
 
+/* OUTCOME: one outcome, or alternatives joined by |, each once. */
 static void
 tail_outcome(struct pval *pv, const struct lex_word *w, struct scn_expect *e)
 {
@@ -54,6 +55,7 @@ static const char *const tail_keys[TK_COUNT] = {
 	"mirror", "retries", "lookup", "data"
 };
 
+/* The read key KEY (TK_*) of word W, into ST's expect. */
 static void
 tail_key(struct pval *pv, const struct lex_word *w, int key,
     struct scn_stmt *st)
