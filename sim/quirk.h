@@ -1,16 +1,21 @@
 /*
- * Quirks: the historical behaviours of btrfs before commit 3b951516.
+ * Quirks: historical behaviours of btrfs, each one switch.
  *
- * Each quirk reverts one fix of the commit (or, for QUIRK_RETRY_MISS_OOPS,
- * reproduces a latent defect of the fixed code), so that a scenario shows the
- * old failure with the quirk on and the fix with it off.  A quirk set is a
- * bitmask over enum quirk_id.  Presets are named bitmasks: post-patch is
- * empty, pre-patch holds quirks 1-7 (quirk 8 is in neither).
+ * A quirk belongs to an era (era.h's enum era_id: 0 the 2008 code, 1 the
+ * modern one).  The 2008 quirks revert one fix of commit 3b951516 each
+ * (QUIRK_RETRY_MISS_OOPS reproduces a latent defect of the fixed code);
+ * the modern ones revert a fix of Linux's read repair or scrub from
+ * 2017-2023.  Either way a scenario shows the old failure with the quirk
+ * on and the fix with it off.  A quirk set is a bitmask over enum
+ * quirk_id.  Presets are named bitmasks of one era: post-patch (empty,
+ * the 2008 default) and pre-patch (quirks 1-7) for 2008, fixed (empty,
+ * the default) for the modern era.
  */
 #ifndef SIM_QUIRK_H
 #define SIM_QUIRK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum quirk_id {
 	QUIRK_RETRY_GET_EXTENT,	/* 1: retry resolves via get_extent (fs_mutex) */
@@ -35,6 +40,7 @@ enum quirk_id {
 enum quirk_preset {
 	PRESET_POST_PATCH,
 	PRESET_PRE_PATCH,
+	PRESET_FIXED,
 	PRESET_COUNT
 };
 
@@ -42,6 +48,8 @@ enum quirk_preset {
 struct quirk_info {
 	const char	*name;		/* scenario and CLI spelling */
 	const char	*summary;	/* one line for `blksim quirks` */
+	unsigned	 era;		/* enum era_id */
+	const char	*fix;		/* the fixing commit and its year */
 };
 
 const struct quirk_info *quirk_info(enum quirk_id);
@@ -53,6 +61,68 @@ const char	*quirk_preset_name(enum quirk_preset);
 const char	*quirk_preset_summary(enum quirk_preset);
 /* The quirk bitmask a preset turns on. */
 unsigned	quirk_preset_mask(enum quirk_preset);
+/* The era (enum era_id) a preset belongs to, and an era's default one. */
+unsigned	quirk_preset_era(enum quirk_preset);
+enum quirk_preset quirk_default_preset(unsigned era);
+/* Every quirk of ERA, as a mask. */
+unsigned	quirk_era_mask(unsigned era);
+
+/*
+ * Where a quirk setting comes from.  The order of the enum is the order in
+ * which settings apply, each overriding the ones before (blksim(1),
+ * blksim-scenario(5)): the scenario's `preset` line, its `quirk` lines in
+ * file order, the --preset option, the --quirk options in command-line
+ * order, and last the quirk that --guards turns on.
+ */
+enum quirk_from {
+	QUIRK_FROM_FILE_PRESET,
+	QUIRK_FROM_FILE_QUIRK,
+	QUIRK_FROM_OPT_PRESET,
+	QUIRK_FROM_OPT_QUIRK,
+	QUIRK_FROM_GUARD,
+	QUIRK_FROM_COUNT
+};
+
+/* One setting: a preset (which replaces the whole set) or one quirk. */
+struct quirk_setting {
+	enum quirk_from	from;
+	int		id;	/* enum quirk_preset for the presets, else
+				   enum quirk_id */
+	bool		on;	/* a quirk's: on or off */
+};
+
+/*
+ * Settings as they were written: within one source, list order is the
+ * order written; across sources it does not matter, quirk_resolve()
+ * orders them.  The array is owned by the list.
+ */
+struct quirk_settings {
+	struct quirk_setting	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void	quirk_settings_add(struct quirk_settings *, enum quirk_from, int id,
+	    bool on);
+/* Append a copy of every setting of SRC to DST. */
+void	quirk_settings_append(struct quirk_settings *dst,
+	    const struct quirk_settings *src);
+/* Free the array; the list is left empty and reusable. */
+void	quirk_settings_free(struct quirk_settings *);
+/*
+ * The quirk bitmask the settings give: the one place that decides which
+ * setting wins.  Start from post-patch (every quirk off), then apply the
+ * settings source by source in enum quirk_from order and, within one
+ * source, in list order.
+ */
+unsigned quirk_resolve(const struct quirk_settings *);
+/*
+ * The quirks the quirk settings of the list turn on and off, the last
+ * setting of each quirk winning, presets left out: what `quirk` lines
+ * after the same preset must say to have the same effect.
+ */
+void	quirk_overrides(const struct quirk_settings *, unsigned *on,
+	    unsigned *off);
 
 static inline bool
 quirk_on(unsigned mask, enum quirk_id q)

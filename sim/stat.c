@@ -20,6 +20,20 @@ static const char *const stat_names[STAT_COUNT] = {
 	[STAT_WRITE_ERRORS] = "write_errors",
 };
 
+/* Counters of one era only: the 2008 retry's cache lookups, the modern
+ * repair's write-backs.  Every other counter is in both. */
+static const unsigned char stat_only[STAT_COUNT] = {
+	[STAT_RETRY_CACHE_HITS] = 1,		/* 2008: era 0, stored + 1 */
+	[STAT_RETRY_CACHE_MISSES] = 1,
+	[STAT_REPAIR_WRITES] = 2,		/* modern */
+};
+
+bool
+stat_in_era(enum stat_id id, unsigned era)
+{
+	return stat_only[id] == 0 || stat_only[id] == era + 1;
+}
+
 const char *
 stat_name(enum stat_id id)
 {

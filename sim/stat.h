@@ -6,6 +6,7 @@
 #ifndef SIM_STAT_H
 #define SIM_STAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum stat_id {
@@ -31,6 +32,8 @@ struct stat_counters {
 };
 
 const char	*stat_name(enum stat_id);
+/* The counter exists in era ERA (enum era_id). */
+bool		 stat_in_era(enum stat_id, unsigned era);
 /* The counter called NAME (LEN bytes), or -1. */
 int		 stat_lookup(const char *name, unsigned long len);
 

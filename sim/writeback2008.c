@@ -53,6 +53,7 @@ write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 		if (!dev_online(d, k)) {
 			fs_emit(fs, TRACE_BIO_DONE, inode_ino(ip), logical, s,
 			    (uint64_t)k, 1);
+			fs_count(fs, STAT_WRITE_ERRORS, 1);
 			status = -EIO;
 			continue;
 		}

@@ -1,7 +1,7 @@
 /*
- * The command line of blksim (DESIGN.md §4) as parsed by main.c and handed
- * to the subcommands.  Strings are borrowed from argv; the quirk override
- * array is owned by main and lives until the subcommand returns.
+ * The command line of blksim (blksim(1)) as parsed by main.c and handed
+ * to the subcommands.  Strings are borrowed from argv; the quirk settings
+ * are owned by main and live until the subcommand returns.
  */
 #ifndef SRC_CLI_H
 #define SRC_CLI_H
@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../sim/quirk.h"
 
 /* Exit statuses of the program. */
 #define CLI_EXIT_OK	0	/* every expectation held; every file valid */
@@ -23,22 +25,16 @@ enum cli_format {
 	CLI_FORMAT_JSON
 };
 
-/* One --quirk=NAME=on|off, in command-line order. */
-struct cli_quirk {
-	int		quirk;		/* enum quirk_id */
-	bool		on;
-};
-
 struct cli_opts {
 	enum cli_format	format;		/* -f; default text */
 	const char	*output;	/* -o FILE, NULL for stdout */
-	int		preset;		/* --preset: enum quirk_preset, or -1 */
-	struct cli_quirk *quirks;	/* --quirk overrides, in order */
-	size_t		nquirks;
+	int		preset;		/* the last --preset, or -1 */
+	/* Every --preset and --quirk=NAME=on|off, in command-line order. */
+	struct quirk_settings quirks;
 	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */
 	bool		seed_given;
 	const char	*schedule;	/* --schedule=STRING, or NULL */
-	int		preemption_bound; /* --preemption-bound=N, -1 if not given */
+	int		preemption_bound; /* --preemption-bound=N, or -1 */
 	bool		no_reduction;	/* --reduction=none */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */

@@ -25,6 +25,7 @@
 #include "dump.h"
 #include "exec.h"
 #include "files.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
@@ -34,7 +35,7 @@
 static void
 size_text(uint64_t v, char *buf, size_t n)
 {
-	exec_format_size(v, buf, n);
+	fmt_size(v, buf, n);
 }
 
 static void
@@ -47,7 +48,7 @@ block_text(uint64_t b, char *buf, size_t n)
 	else if (b == EM_DELALLOC)
 		snprintf(buf, n, "delalloc");
 	else
-		exec_format_size(b, buf, n);
+		fmt_size(b, buf, n);
 }
 
 static void
@@ -300,7 +301,9 @@ dump_fs(FILE *out, struct fs *fs, char **names)
 	}
 	fprintf(out, "\ncounters:");
 	for (int c = 0; c < STAT_COUNT; c++)
-		fprintf(out, " %s=%" PRIu64, stat_name(c), fs_stats(fs)->v[c]);
+		if (stat_in_era(c, fs_cfg(fs)->era))
+			fprintf(out, " %s=%" PRIu64, stat_name(c),
+			    fs_stats(fs)->v[c]);
 	fputc('\n', out);
 }
 

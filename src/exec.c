@@ -1,6 +1,10 @@
 /*
  * The interpreter: drive the model (sim/fs.h) through a parsed scenario
- * and judge every expectation.  See exec.h for what a point is.
+ * and judge every expectation.  See exec.h for what a point is.  Each
+ * statement runs by its row's interpreter entry (src/stmt.h), the one
+ * place it calls the model; this file holds what they share: the run's
+ * state, the points, the judging of outcomes and read keys, the invariant
+ * checker, and concurrent blocks on the scheduler (exec_block).
  *
  * Order of events per statement: stamp the statement's line on the fs,
  * clear the per-statement trace, run it, judge it, then run the invariant
@@ -16,62 +20,59 @@
 
 #include <unistd.h>
 
-#include "../sim/em.h"
-#include "../sim/fault.h"
-#include "../sim/fei.h"
 #include "../sim/fs.h"
-#include "../sim/inode.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
 #include "exec.h"
+#include "fmt.h"
+#include "oracle.h"
+#include "stmt.h"
 
 struct exec {
 	const struct scn_script	*scn;
+	const struct exec_opts	*o;
 	struct exec_result	*res;
-	struct fs		*fs;
+	struct fs		*fs;	/* a block's schedule copy inside one */
 	uint32_t		*ino;	/* script file index -> inode */
 	size_t			 cap;	/* of res->points */
 	bool			 oracle;	/* exec_opts.oracle */
 	size_t			 opi;	/* next operation line's index */
 };
 
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
+struct fs *
+exec_fs(struct exec *x)
 {
-	va_list ap;
-	char *s;
+	return x->fs;
+}
 
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
+uint32_t
+exec_inode(const struct exec *x, int file)
+{
+	return file >= 0 ? x->ino[file] : 0;
 }
 
 void
-exec_format_size(uint64_t v, char *buf, size_t size)
+exec_set_inode(struct exec *x, int file, uint32_t ino)
 {
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && v != 0 && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, size, "%" PRIu64, v);
-	else
-		snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
+	x->ino[file] = ino;
 }
 
-/* Record a point; EXPECTED and GOT are taken over (NULL when ok). */
-static void
-point(struct exec *x, uint32_t line, char *desc, bool ok, char *expected,
-    char *got)
+const char *
+exec_file_name(const struct exec *x, int file)
+{
+	return file >= 0 ? x->scn->files[file] : "";
+}
+
+bool
+exec_oracle(const struct exec *x)
+{
+	return x->oracle;
+}
+
+void
+exec_point(struct exec *x, uint32_t line, char *desc, bool ok,
+    char *expected, char *got)
 {
 	struct exec_result *r = x->res;
 	struct exec_point *p;
@@ -137,9 +138,8 @@ outcomes_text(unsigned mask)
 	return xstrdup(buf);
 }
 
-/* The outcome bit for a status, or 0 for one no expectation names. */
-static unsigned
-status_outcome(int status)
+unsigned
+exec_outcome(int status)
 {
 	switch (status) {
 	case 0:
@@ -160,43 +160,26 @@ status_text(struct exec *x, int status)
 {
 	switch (status) {
 	case FS_EOOPS:
-		return xprintf("oops (%s)", fs_oops_msg(x->fs));
+		return xasprintf("oops (%s)", fs_oops_msg(x->fs));
 	case FS_EDEADLK:
 		return xstrdup("deadlock (the end-io worker waits for a "
 		    "metadata read that only it could complete)");
 	case FS_EINVAL:
-		return xprintf("error: %s", fs_why(x->fs));
+		return xasprintf("error: %s", fs_why(x->fs));
 	default:
-		return xstrdup(outcome_word(status_outcome(status)));
+		return xstrdup(outcome_word(exec_outcome(status)));
 	}
 }
 
-/* A description of an operation line for points and reports. */
+/* An operation line as points and reports name it (its row's describe). */
 static char *
 describe(struct exec *x, const struct scn_stmt *s)
 {
-	char off[32], len[32];
-	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
+	const struct stmt_row *row = stmt_row(s->kind);
 
-	exec_format_size(s->off, off, sizeof(off));
-	if (s->len_max)
-		strcpy(len, "max");
-	else
-		exec_format_size(s->len, len, sizeof(len));
-	switch (s->kind) {
-	case SCN_WRITE:
-	case SCN_READ:
-	case SCN_DROP_CACHE:
-		return xprintf("%s %s %s %s", scn_kind_name(s->kind), name,
-		    off, len);
-	case SCN_TRUNCATE:
-		exec_format_size(s->size, off, sizeof(off));
-		return xprintf("truncate %s %s", name, off);
-	case SCN_CREATE:
-		return xprintf("create %s", name);
-	default:
-		return xstrdup(scn_kind_name(s->kind));
-	}
+	if (row->describe == NULL)
+		return xstrdup(row->name);
+	return row->describe(s, exec_file_name(x, s->file));
 }
 
 /* Judge the read keys of an expectation; append mismatches to the texts. */
@@ -268,8 +251,8 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
 	}
 #undef ADD
 	if (want[0]) {
-		char *a = xprintf("%s%s", *expected, want);
-		char *b = xprintf("%s%s", *got, have);
+		char *a = xasprintf("%s%s", *expected, want);
+		char *b = xasprintf("%s%s", *got, have);
 
 		free(*expected);
 		free(*got);
@@ -279,61 +262,24 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
 	return ok;
 }
 
-/* Run one operation (a top-level line or a task); returns its status. */
+/*
+ * Run one statement (a top-level line, a task, an expectation) by its
+ * row's interpreter entry; returns the model's status.
+ */
 static int
-run_operation(struct exec *x, const struct scn_stmt *s,
-    struct fs_read_result *rr)
+run_stmt(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
-	struct fs *fs = x->fs;
-	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
-	unsigned flags = 0;
+	const struct stmt_row *row = stmt_row(s->kind);
 
-	switch (s->kind) {
-	case SCN_CREATE:
-		x->ino[s->file] = fs_create(fs, s->flags & SCN_F_NODATASUM);
-		return 0;
-	case SCN_WRITE:
-		if (s->flags & SCN_F_NOCSUM)
-			flags |= FS_W_NOCSUM;
-		if (s->flags & SCN_F_NOSYNC)
-			flags |= FS_W_NOSYNC;
-		if (s->len_max)
-			return fs_invalid(fs, "a write of `max` bytes cannot "
-			    "fit any filesystem");
-		return fs_write(fs, ino, s->off, s->len, s->fill, flags);
-	case SCN_SYNC:
-		return fs_sync(fs);
-	case SCN_READ:
-		return fs_read(fs, ino, s->off, s->len, s->mirror,
-		    s->expect.data != SCN_DATA_ANY || x->oracle, rr);
-	case SCN_TRUNCATE:
-		return fs_truncate(fs, ino, s->size);
-	case SCN_DROP_CACHE:
-		return fs_drop_cache(fs, ino, s->off,
-		    s->len_max ? UINT64_MAX : s->off + s->len - 1);
-	case SCN_DROP_CACHES:
-		fs_drop_caches(fs, s->level);
-		return 0;
-	case SCN_CORRUPT:
-		return fault_corrupt_file(fs, ino, s->off, s->len, s->mirror,
-		    s->fill);
-	case SCN_CORRUPT_LOGICAL:
-		return fault_corrupt_logical(fs, s->logical, s->len, s->mirror,
-		    s->fill);
-	case SCN_IOERROR:
-		return fault_ioerror_file(fs, ino, s->off, s->len, s->mirror,
-		    s->count);
-	case SCN_OFFLINE:
-	case SCN_ONLINE:
-		return fault_set_online(fs, s->mirror, s->kind == SCN_ONLINE);
-	case SCN_FAULTS:
-		return fault_random(fs, s->rate_num, s->rate_den,
-		    (s->fault_kinds & SCN_FAULT_CORRUPT ? FAULT_CORRUPT : 0) |
-		    (s->fault_kinds & SCN_FAULT_IOERROR ? FAULT_IOERROR : 0),
-		    s->safe);
-	default:
-		return 0;
-	}
+	return row->run != NULL ? row->run(x, s, rr) : 0;
+}
+
+/* Judged by judge_read: the statement takes the read keys. */
+static bool
+read_keys(const struct scn_stmt *s, int status)
+{
+	return (stmt_row(s->kind)->flags & STMT_READ_KEYS) &&
+	    (status == 0 || status == -EIO);
 }
 
 /* Judge an operation's outcome and keys; false stops the scenario. */
@@ -342,292 +288,16 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
     const struct fs_read_result *rr)
 {
 	unsigned want = s->expect.given ? s->expect.outcomes : SCN_OUT_OK;
-	unsigned got = status_outcome(status);
+	unsigned got = exec_outcome(status);
 	char *expected = outcomes_text(want);
 	char *gottext = status_text(x, status);
 	bool ok = (want & got) != 0;
 
-	if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+	if (read_keys(s, status) &&
 	    !judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
-	point(x, s->pos.line, describe(x, s), ok, expected, gottext);
+	exec_point(x, s->pos.line, describe(x, s), ok, expected, gottext);
 	return status != FS_EOOPS && status != FS_EDEADLK;
-}
-
-static void
-run_expect(struct exec *x, const struct scn_stmt *s)
-{
-	struct fs *fs = x->fs;
-	uint32_t ino = s->file >= 0 ? x->ino[s->file] : 0;
-	struct fs_inode *ip = ino ? fs_inode(fs, ino) : NULL;
-	const char *name = s->file >= 0 ? x->scn->files[s->file] : "";
-	char a[32], b[32];
-
-	switch (s->kind) {
-	case SCN_EXPECT_CACHE: {
-		uint64_t len = s->len, covered;
-
-		if (s->len_max) {
-			uint64_t ss = fs_cfg(fs)->sectorsize;
-			uint64_t eof = (inode_size(fs, ip) + ss - 1) &
-			    ~(ss - 1);
-
-			len = eof > s->off ? eof - s->off : 0;
-		}
-		covered = len ? fs_cache_covered(fs, ino, s->off, len) : 0;
-		exec_format_size(s->off, a, sizeof(a));
-		exec_format_size(len, b, sizeof(b));
-		point(x, s->pos.line, xprintf("cache %s %s %s %s", name, a, b,
-		    s->present ? "present" : "absent"),
-		    s->present ? covered == len : covered == 0,
-		    xprintf("%s", s->present ? "every byte cached" :
-		    "no byte cached"),
-		    xprintf("%" PRIu64 " of %" PRIu64 " bytes cached", covered,
-		    len));
-		break;
-	}
-	case SCN_EXPECT_COHERENT: {
-		struct inv_report rep = { 0 };
-		const struct inv_finding *bad = NULL;
-
-		inv_check(fs, &rep);
-		for (size_t i = 0; i < rep.n && bad == NULL; i++)
-			if (rep.f[i].ino == ino &&
-			    rep.f[i].kind == INV_INCOHERENT)
-				bad = &rep.f[i];
-		exec_format_size(bad ? bad->start : 0, a, sizeof(a));
-		exec_format_size(bad ? bad->len : 0, b, sizeof(b));
-		point(x, s->pos.line, xprintf("coherent %s", name), bad == NULL,
-		    xstrdup("every cached map agrees with the extent items"),
-		    xprintf("the cached map at %s (%s bytes) disagrees", a, b));
-		inv_report_free(&rep);
-		break;
-	}
-	case SCN_EXPECT_SIZE:
-		point(x, s->pos.line, xprintf("size %s", name),
-		    inode_size(fs, ip) == s->size,
-		    xprintf("size %" PRIu64, s->size),
-		    xprintf("size %" PRIu64, inode_size(fs, ip)));
-		break;
-	case SCN_EXPECT_EXTENTS:
-		point(x, s->pos.line, xprintf("extents %s", name),
-		    inode_items(fs, ip)->count == s->size,
-		    xprintf("%" PRIu64 " file extent items", s->size),
-		    xprintf("%zu file extent items", inode_items(fs, ip)->count));
-		break;
-	case SCN_EXPECT_STAT:
-		for (size_t i = 0; i < s->nstats; i++) {
-			const struct scn_stat_expect *e = &s->stats[i];
-			uint64_t have = fs_stats(fs)->v[e->id];
-
-			point(x, s->pos.line, xprintf("stat %s",
-			    stat_name(e->id)), have == e->value,
-			    xprintf("%s=%" PRIu64, stat_name(e->id), e->value),
-			    xprintf("%s=%" PRIu64, stat_name(e->id), have));
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-/* ---- the oracle (exec_opts.oracle, blksim fuzz) ------------------------ */
-
-/*
- * The oracle judges what the model did against what the 2008 code may
- * do, without expectations: a read that succeeds returns the file's bytes
- * (unchecksummed pages excepted: they are not verified, and the no-checksum
- * path hands up 0x01 bytes); a read fails only when some sector had no good
- * copy, or a cache drop covering the page raced with its retry; no oops,
- * no deadlock, no invariant violation.  Three defects of the 2008 code are
- * documented: an overlap accepted by add_extent_mapping() and
- * merge_extent_mapping() failing again (scenarios/history/latent-*.scn),
- * and retries that go on from a failure record an earlier read left
- * (scenarios/failrec-leak.scn).  When one shows, the run is "latent" and
- * nothing after it is judged, since every later failure may be its
- * consequence.
- */
-
-static bool
-oracle_done(const struct exec *x)
-{
-	return x->res->anomaly != NULL || x->res->latent != NULL;
-}
-
-/* Record the first anomaly; SIG and WHY are taken over. */
-static void
-oracle_anomaly(struct exec *x, uint32_t line, char *sig, char *why)
-{
-	struct exec_result *r = x->res;
-
-	if (oracle_done(x)) {
-		free(sig);
-		free(why);
-		return;
-	}
-	r->anomaly = sig;
-	r->anomaly_why = why;
-	r->anomaly_line = line;
-	r->passed = false;
-}
-
-static void
-oracle_latent(struct exec *x, const char *what)
-{
-	if (!oracle_done(x))
-		x->res->latent = xstrdup(what);
-}
-
-/*
- * The model went through a documented defect of the fixed code
- * (fs->latent): record it and say so.
- */
-static bool
-oracle_latent_fs(struct exec *x, const struct fs *fs)
-{
-	if (fs_latent(fs) & FS_LATENT_OVERLAP)
-		oracle_latent(x, "latent overlap");
-	else if (fs_latent(fs) & FS_LATENT_MERGE_REFAIL)
-		oracle_latent(x, "latent merge-refail");
-	else
-		return false;
-	return true;
-}
-
-/* "oops FN" for an oops message "FN: reason". */
-static char *
-oops_signature(const char *msg)
-{
-	return xprintf("oops %.*s", (int)strcspn(msg, ":"), msg);
-}
-
-/* Read failures that no path of the fixed code explains. */
-static const struct {
-	unsigned	 bit;
-	const char	*sig;
-	const char	*why;
-} eio_anomalies[] = {
-	{ FS_EIO_RETRY_LOST, "eio retry-lost", "the retry's cache lookup "
-	    "missed, though no cache drop covered the page" },
-	{ FS_EIO_INSERT_EEXIST, "eio insert-eexist", "btrfs_get_extent gave "
-	    "up when its insert hit -EEXIST, without trying to merge" },
-	{ FS_EIO_RETRY_GET_EXTENT, "eio retry-get-extent", "the retry's "
-	    "btrfs_get_extent failed" },
-};
-
-/*
- * What the oracle knows of the state before a top-level operation (inside
- * a block it knows neither: both false).
- */
-struct oracle_pre {
-	bool	good;		/* a read: every sector had a good copy */
-	bool	room;		/* a write: free space for all writeback */
-};
-
-/* Look at the state before top-level operation S. */
-static void
-oracle_before(struct exec *x, const struct scn_stmt *s, struct oracle_pre *pre)
-{
-	struct fs *fs = x->fs;
-
-	pre->good = s->kind == SCN_READ && fs_good_copy(fs, x->ino[s->file],
-	    s->off, s->len);
-	pre->room = s->kind == SCN_WRITE && !s->len_max &&
-	    fs_free_bytes(fs) >= fs_writeback_bound(fs, s->len);
-}
-
-/*
- * Judge one operation by the oracle, on the fs FS it ran on, knowing PRE
- * (NULL inside a block); SHARED says another task of its block may change
- * the file's bytes.  WHERE is "" or " in schedule S".
- */
-static void
-oracle_operation(struct exec *x, struct fs *fs, const struct scn_stmt *s,
-    int status, const struct fs_read_result *rr,
-    const struct oracle_pre *pre, bool shared, const char *where)
-{
-	uint32_t line = s->pos.line;
-
-	if (oracle_latent_fs(x, fs))
-		return;
-	if (status == FS_EOOPS) {
-		oracle_anomaly(x, line, oops_signature(fs_oops_msg(fs)),
-		    xprintf("%s%s", fs_oops_msg(fs), where));
-		return;
-	}
-	if (status == FS_EDEADLK) {
-		oracle_anomaly(x, line, xstrdup("deadlock self"),
-		    xprintf("the end-io worker waits for a metadata read "
-		    "that only it could complete%s", where));
-		return;
-	}
-	if (status == -ENOSPC && fs_enospc(fs) == FS_ENOSPC_ALLOC && pre != NULL &&
-	    pre->room) {
-		oracle_anomaly(x, line, xstrdup("enospc alloc"),
-		    xprintf("ENOSPC: the allocator ran out, although the free "
-		    "space held every dirty byte and this write, rounded up "
-		    "as cow_file_range allocates%s", where));
-		return;
-	}
-	if (s->kind != SCN_READ)
-		return;
-	if (status == -EIO && (rr->eio & FS_EIO_STALE_FAILREC)) {
-		oracle_latent(x, "latent stale-failrec");
-		return;
-	}
-	if (status == -EIO) {
-		for (size_t i = 0; i < sizeof(eio_anomalies) /
-		    sizeof(eio_anomalies[0]); i++)
-			if (rr->eio & eio_anomalies[i].bit) {
-				oracle_anomaly(x, line,
-				    xstrdup(eio_anomalies[i].sig),
-				    xprintf("EIO: %s%s", eio_anomalies[i].why,
-				    where));
-				return;
-			}
-		if ((rr->eio & FS_EIO_NO_GOOD_MIRROR) && pre != NULL &&
-		    pre->good)
-			oracle_anomaly(x, line, xstrdup("eio good-copy"),
-			    xprintf("EIO, although every sector had a copy "
-			    "that reads without error and matches%s", where));
-		return;
-	}
-	if (status == 0 && rr->wrong_pages > 0 && !shared)
-		oracle_anomaly(x, line, xstrdup("wrong-data"),
-		    xprintf("the read succeeded but %" PRIu64 " checksummed "
-		    "page(s) do not hold the file's bytes%s", rr->wrong_pages,
-		    where));
-}
-
-/* Judge the invariant checker's findings on FS by the oracle. */
-static void
-oracle_findings(struct exec *x, struct fs *fs, uint32_t line,
-    const char *where)
-{
-	struct inv_report rep = { 0 };
-
-	if (oracle_done(x) || oracle_latent_fs(x, fs))
-		return;
-	inv_check(fs, &rep);
-	if (rep.kinds & (1u << INV_OVERLAP))
-		oracle_latent(x, "latent overlap");
-	else if (rep.n > 0)
-		oracle_anomaly(x, line, xprintf("violation %s",
-		    inv_kind_name(rep.f[0].kind)), xprintf("%s (inode %u)%s",
-		    rep.f[0].what, rep.f[0].ino, where));
-	inv_report_free(&rep);
-}
-
-/* Record what operation line number I (file order) did. */
-static void
-oracle_outcome(struct exec *x, size_t i, int status)
-{
-	struct exec_result *r = x->res;
-
-	if (i >= r->noutcomes)
-		return;
-	r->outcomes[i] |= status == FS_EDEADLK ? SCN_OUT_OOPS :
-	    status_outcome(status);
 }
 
 /* Run the invariant checker after a statement; remember first findings. */
@@ -669,13 +339,14 @@ struct conc_world {
 	struct fs		*base;		/* the state before the block */
 	struct fs		*fs;		/* this schedule's copy */
 	struct conc_task	*tasks;
-	struct fs		*keep;		/* first completed schedule's state */
+	struct fs		*keep;		/* first completed schedule */
 	uint64_t		 completed;
 	bool			 chrome;	/* keep first_done */
 	char			*first_done;	/* its schedule */
-	unsigned		 found;		/* finding kinds, every schedule */
+	unsigned		 found;		/* kinds found, all schedules */
 	struct inv_finding	 first[INV_KIND_COUNT];
-	char			 bad_replay[160];	/* why --schedule did not fit */
+	char			 bad_replay[160]; /* why --schedule did not
+						   fit */
 	size_t			 opbase;	/* operation index of task 1 */
 };
 
@@ -684,7 +355,7 @@ conc_task_main(struct sched *sched, void *arg)
 {
 	struct conc_task *t = arg;
 
-	t->status = run_operation(t->x, t->s, &t->rr);
+	t->status = run_stmt(t->x, t->s, &t->rr);
 	t->done = true;
 }
 
@@ -719,8 +390,7 @@ conc_shared(const struct conc_world *w, size_t i)
 	for (size_t j = 0; j < w->blk->ntasks; j++) {
 		const struct scn_stmt *o = w->tasks[j].s;
 
-		if (j != i && o->file == s->file &&
-		    (o->kind == SCN_WRITE || o->kind == SCN_TRUNCATE))
+		if (j != i && o->file == s->file && stmt_writes(o->kind))
 			return true;
 	}
 	return false;
@@ -735,27 +405,25 @@ static bool
 conc_oracle(struct conc_world *w, const struct sched_result *res)
 {
 	struct exec *x = w->x;
-	char *where = xprintf(" in schedule %s", res->schedule);
+	char *where = xasprintf(" in schedule %s", res->schedule);
 
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
 		struct conc_task *t = &w->tasks[i];
 
 		if (!t->done)
 			continue;
-		oracle_outcome(x, w->opbase + i, t->status);
-		oracle_operation(x, w->fs, t->s, t->status, &t->rr, NULL,
+		oracle_outcome(x->res, w->opbase + i, t->status);
+		oracle_operation(x->res, w->fs, t->s, t->status, &t->rr, NULL,
 		    conc_shared(w, i), where);
 	}
 	if (res->outcome == SCHED_OOPS) {
-		if (!oracle_latent_fs(x, w->fs))
-			oracle_anomaly(x, w->blk->pos.line, oops_signature(
-			    fs_crashed(w->fs) ? fs_oops_msg(w->fs) : res->oops),
-			    xprintf("%s%s", fs_crashed(w->fs) ?
-			    fs_oops_msg(w->fs) : res->oops, where));
+		if (!oracle_latent_fs(x->res, w->fs))
+			oracle_oops(x->res, w->blk->pos.line, fs_crashed(w->fs) ?
+			    fs_oops_msg(w->fs) : res->oops, where);
 	} else
-		oracle_findings(x, w->fs, w->blk->pos.line, where);
+		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
 	free(where);
-	return !oracle_done(x);
+	return !oracle_done(x->res);
 }
 
 /* Judge every task of a finished schedule; remember first failures. */
@@ -784,8 +452,8 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 			continue;	/* already failed in an earlier one */
 		expected = outcomes_text(want);
 		got = status_text(w->x, status);
-		ok = (want & status_outcome(status)) != 0;
-		if (s->kind == SCN_READ && (status == 0 || status == -EIO) &&
+		ok = (want & exec_outcome(status)) != 0;
+		if (read_keys(s, status) &&
 		    !judge_read(&s->expect, &t->rr, &expected, &got))
 			ok = false;
 		if (ok) {
@@ -880,7 +548,7 @@ conc_chrome(struct conc_world *w, const struct sched_explore_result *er)
 		return;
 	if (r->chrome == NULL)
 		r->chrome = chrome_new();
-	name = xprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
+	name = xasprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
 	chrome_process(r->chrome, name);
 	free(name);
 	eo.replay = sched;
@@ -934,14 +602,15 @@ replay_options(const struct scn_script *scn, const struct exec_result *r)
 }
 
 /*
- * Run a concurrent block over the schedules its options ask for, judge
- * each task in every schedule, and go on from the first schedule that
- * completed.  Returns false when none did: the scenario stops there.
+ * The block's interpreter entry (its row's run, src/stmt_block.c): run it
+ * over the schedules its options ask for, judge each task in every
+ * schedule, and go on from the first schedule that completed.
  */
-static bool
-run_concurrent(struct exec *x, const struct scn_stmt *blk,
-    const struct exec_opts *o)
+int
+exec_block(struct exec *x, const struct scn_stmt *blk,
+    struct fs_read_result *unused)
 {
+	const struct exec_opts *o = x->o;
 	struct conc_world w = { .x = x, .blk = blk, .base = x->fs,
 	    .chrome = o->chrome };
 	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
@@ -952,13 +621,13 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	bool want_deadlock = blk->expect_deadlock, went_on;
 
 	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
-		point(x, blk->pos.line, xstrdup("concurrent"), false,
+		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("a block the scheduler can hold"),
-		    xprintf("error: %zu tasks and %u end-io workers exceed the "
-		    "scheduler's %d entities: split the block",
+		    xasprintf("error: %zu tasks and %u end-io workers exceed "
+		    "the scheduler's %d entities: split the block",
 		    blk->ntasks, fs_cfg(x->fs)->workers, SCHED_MAX_ENTITIES));
 		free(er);
-		return false;
+		return -1;
 	}
 	w.tasks = xcalloc(blk->ntasks ? blk->ntasks : 1, sizeof(*w.tasks));
 	for (size_t i = 0; i < blk->ntasks; i++) {
@@ -1006,13 +675,14 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		char *desc = describe(x, t->s);
 
 		if (t->expected == NULL)
-			point(x, t->s->pos.line, desc, true, NULL, NULL);
+			exec_point(x, t->s->pos.line, desc, true, NULL, NULL);
 		else {
-			char *got = xprintf("%s in schedule %s", t->got,
+			char *got = xasprintf("%s in schedule %s", t->got,
 			    t->schedule);
 
 			free(t->got);
-			point(x, t->s->pos.line, desc, false, t->expected, got);
+			exec_point(x, t->s->pos.line, desc, false, t->expected,
+			    got);
 		}
 		free(t->schedule);
 	}
@@ -1025,18 +695,18 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 	if (er->deadlocks > 0)
 		fs_note_deadlock(x->fs);
 	if (x->oracle && er->deadlocks > 0)
-		oracle_anomaly(x, blk->pos.line, xstrdup("deadlock"),
-		    xprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
+		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
+		    xasprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
 		    er->first_deadlock.cycle : "no entity can run",
 		    er->first_deadlock.schedule));
 	if (er->step_limits > 0)
-		point(x, blk->pos.line, xstrdup("concurrent"), false,
-		    xstrdup("schedules that end"), xprintf("%" PRIu64
+		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
+		    xstrdup("schedules that end"), xasprintf("%" PRIu64
 		    " schedules cut after the step limit", er->step_limits));
 	if (er->bad_replays > 0) {
-		point(x, blk->pos.line, xstrdup("--schedule"), false,
-		    xprintf("a schedule of this block"),
-		    xprintf("`%s` does not fit it (%s)", o->schedule,
+		exec_point(x, blk->pos.line, xstrdup("--schedule"), false,
+		    xasprintf("a schedule of this block"),
+		    xasprintf("`%s` does not fit it (%s)", o->schedule,
 		    w.bad_replay[0] ? w.bad_replay :
 		    "an action it names is not enabled"));
 	}
@@ -1044,12 +714,12 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		bool ok = want_deadlock ? er->deadlocks > 0 :
 		    er->deadlocks == 0;
 		char *got = er->deadlocks > 0 ?
-		    xprintf("deadlock in %" PRIu64 " of %" PRIu64 " schedules",
-		    er->deadlocks, er->schedules) :
-		    xprintf("no deadlock in %" PRIu64 " schedules%s",
+		    xasprintf("deadlock in %" PRIu64 " of %" PRIu64
+		    " schedules", er->deadlocks, er->schedules) :
+		    xasprintf("no deadlock in %" PRIu64 " schedules%s",
 		    er->schedules, er->exhausted ? " (all of them)" : "");
 
-		point(x, blk->end_pos.line, xstrdup(want_deadlock ?
+		exec_point(x, blk->end_pos.line, xstrdup(want_deadlock ?
 		    "end expect deadlock" : "end expect no-deadlock"), ok,
 		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
 		if (er->deadlocks > 0 && r->npoints > 0) {
@@ -1061,8 +731,8 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		}
 	}
 	for (int c = 0; c < er->order.ncycles; c++) {
-		char *n = xprintf("%s%sline %u: possible lock-order cycle: %s",
-		    r->notes ? r->notes : "", r->notes ? "\n" : "",
+		char *n = xasprintf("%s%sline %u: possible lock-order cycle: "
+		    "%s", r->notes ? r->notes : "", r->notes ? "\n" : "",
 		    blk->pos.line, er->order.cycles[c]);
 
 		free(r->notes);
@@ -1073,19 +743,24 @@ run_concurrent(struct exec *x, const struct scn_stmt *blk,
 		fs_free(w.base);
 	free(w.tasks);
 	free(er);
-	return went_on;
+	return went_on ? 0 : -1;
 }
 
 unsigned
 exec_quirks(const struct scn_script *scn, const struct exec_opts *o)
 {
-	unsigned q = scn->quirks;
+	struct quirk_settings all = { 0 };
+	unsigned mask;
 
-	if (o->preset >= 0)
-		q = quirk_preset_mask(o->preset);
-	q |= o->quirk_on;
-	q &= ~o->quirk_off;
-	return q | o->guard;
+	quirk_settings_append(&all, &scn->quirk_settings);
+	if (o->quirks != NULL)
+		quirk_settings_append(&all, o->quirks);
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (quirk_on(o->guard, q))
+			quirk_settings_add(&all, QUIRK_FROM_GUARD, q, true);
+	mask = quirk_resolve(&all);
+	quirk_settings_free(&all);
+	return mask;
 }
 
 /* The closing point: every finding of the checker was declared. */
@@ -1100,10 +775,10 @@ judge_findings(struct exec *x)
 			const struct scn_stmt *s = &x->scn->stmts[i];
 			bool seen = (r->found >> s->violation) & 1;
 
-			point(x, s->pos.line, xprintf("violation %s",
+			exec_point(x, s->pos.line, xasprintf("violation %s",
 			    inv_kind_name(s->violation)), seen,
-			    xprintf("a %s finding", inv_kind_name(s->violation)),
-			    xstrdup("none"));
+			    xasprintf("a %s finding",
+			    inv_kind_name(s->violation)), xstrdup("none"));
 		}
 	for (int k = 0; k < INV_KIND_COUNT; k++) {
 		const struct inv_finding *f = &r->first[k];
@@ -1111,24 +786,25 @@ judge_findings(struct exec *x)
 
 		if (!((r->found & ~r->declared) >> k & 1))
 			continue;
-		exec_format_size(f->start, a, sizeof(a));
-		exec_format_size(f->len, b, sizeof(b));
-		point(x, r->first_line[k], xprintf("invariants"), false,
+		fmt_size(f->start, a, sizeof(a));
+		fmt_size(f->len, b, sizeof(b));
+		exec_point(x, r->first_line[k], xstrdup("invariants"), false,
 		    xstrdup("no undeclared invariant violation"),
-		    xprintf("%s: %s (inode %u, at %s, %s bytes)",
+		    xasprintf("%s: %s (inode %u, at %s, %s bytes)",
 		    inv_kind_name(k), f->what, f->ino, a, b));
 		last = 1;
 	}
 	if (!last)
-		point(x, x->scn->nstmts ? x->scn->stmts[x->scn->nstmts - 1].
-		    pos.line : 0, xstrdup("invariants"), true, NULL, NULL);
+		exec_point(x, x->scn->nstmts ?
+		    x->scn->stmts[x->scn->nstmts - 1].pos.line : 0,
+		    xstrdup("invariants"), true, NULL, NULL);
 }
 
 void
 exec_script(const struct scn_script *scn, const struct exec_opts *o,
     struct exec_result *r)
 {
-	struct exec x = { .scn = scn, .res = r };
+	struct exec x = { .scn = scn, .o = o, .res = r };
 	struct fs_config cfg = {
 		.sectorsize = scn->fs.sectorsize,
 		.mirrors = scn->fs.mirrors,
@@ -1138,11 +814,13 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		.workers = scn->fs.workers,
 		.csum = scn->fs.csum_crc32 ? CSUM_CRC32 : CSUM_CRC32C,
 		.trace_all = o->trace_all,
+		.era = scn->era,
 	};
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->passed = true;
+	r->era = scn->era;
 	r->quirks = cfg.quirks = exec_quirks(scn, o);
 	r->seed = cfg.seed = o->seed_given ? o->seed : scn->seed;
 	x.fs = fs_new(&cfg, &err);
@@ -1158,7 +836,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 
 		if (s->kind == SCN_EXPECT_VIOLATION)
 			r->declared |= 1u << s->violation;
-		if (s->kind == SCN_CONCURRENT)
+		if (stmt_row(s->kind)->role == STMT_BLOCK)
 			r->noutcomes += s->ntasks;
 		else if (scn_is_operation(s->kind))
 			r->noutcomes++;
@@ -1176,12 +854,12 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		if (!o->trace_all)
 			fs_trace_clear(x.fs);
 		if (!scn_is_operation(s->kind)) {
-			run_expect(&x, s);
+			run_stmt(&x, s, NULL);
 			continue;
 		}
-		if (s->kind == SCN_CONCURRENT) {
-			if (!run_concurrent(&x, s, o) || (x.oracle &&
-			    oracle_done(&x))) {
+		if (stmt_row(s->kind)->role == STMT_BLOCK) {
+			if (run_stmt(&x, s, NULL) != 0 || (x.oracle &&
+			    oracle_done(r))) {
 				r->stopped = i + 1 < scn->nstmts;
 				break;
 			}
@@ -1189,15 +867,15 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		memset(&rr, 0, sizeof(rr));
 		if (x.oracle)
-			oracle_before(&x, s, &pre);
-		status = run_operation(&x, s, &rr);
+			oracle_before(x.fs, exec_inode(&x, s->file), s, &pre);
+		status = run_stmt(&x, s, &rr);
 		if (x.oracle) {
-			oracle_outcome(&x, x.opi, status);
-			oracle_operation(&x, x.fs, s, status, &rr, &pre, false,
+			oracle_outcome(r, x.opi, status);
+			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
 			    "");
 			if (status != FS_EOOPS)
-				oracle_findings(&x, x.fs, s->pos.line, "");
-			if (oracle_done(&x)) {
+				oracle_findings(r, x.fs, s->pos.line, "");
+			if (oracle_done(r)) {
 				r->stopped = i + 1 < scn->nstmts;
 				x.opi++;
 				break;
@@ -1206,7 +884,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		x.opi++;
 		if (!judge_operation(&x, s, status, &rr)) {
 			if (status == FS_EOOPS)
-				r->oops = xprintf("%u: %s", s->pos.line,
+				r->oops = xasprintf("%u: %s", s->pos.line,
 				    fs_oops_msg(x.fs));
 			r->stopped = i + 1 < scn->nstmts;
 			/* A crashed kernel's half-done state is not judged. */
@@ -1251,111 +929,4 @@ exec_result_free(struct exec_result *r)
 		free(r->deadlocks[i].res);
 	free(r->deadlocks);
 	memset(r, 0, sizeof(*r));
-}
-
-/* ---- event text ------------------------------------------------------------ */
-
-static const char *const csum_words[] = {
-	[TRACE_CSUM_OK] = "ok",
-	[TRACE_CSUM_BAD] = "mismatch",
-	[TRACE_CSUM_NONE] = "no checksum recorded: passes, page filled with 0x01",
-	[TRACE_CSUM_NONE_EIO] = "no checksum recorded: fails (nocsum-eio)",
-};
-
-static const char *const ge_words[] = {
-	[TRACE_GE_HIT] = "cache hit",
-	[TRACE_GE_INSERT] = "read from the items and cached",
-	[TRACE_GE_EEXIST_HIT] = "-EEXIST, returned the map lookup found",
-	[TRACE_GE_MERGED] = "-EEXIST, merged with merge_extent_mapping",
-	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
-};
-
-static void
-fmt_block(uint64_t block_start, char *buf, size_t size)
-{
-	if (block_start == EM_HOLE)
-		snprintf(buf, size, "hole");
-	else
-		exec_format_size(block_start, buf, size);
-}
-
-void
-exec_format_event(const struct trace_event *e, const char *const *names,
-    char *buf, size_t size)
-{
-	char a[32], b[32], c[32];
-	const char *file = names != NULL && e->ino > 0 ? names[e->ino - 1] :
-	    "";
-
-	exec_format_size(e->x[0], a, sizeof(a));
-	exec_format_size(e->x[1], b, sizeof(b));
-	switch (e->kind) {
-	case TRACE_BIO_SUBMIT:
-		snprintf(buf, size, "%s bio %s %s -> logical %s, mirror %" PRIu64,
-		    e->x[3] == TRACE_BIO_WRITE ? "write" :
-		    e->x[3] == TRACE_BIO_RETRY ? "retry read" : "read", file, b,
-		    a, e->x[2]);
-		break;
-	case TRACE_BIO_DONE:
-		snprintf(buf, size, "bio done %s %s mirror %" PRIu64 ": %s",
-		    file, b, e->x[2], e->x[3] ? "I/O error" : "ok");
-		break;
-	case TRACE_CSUM:
-		snprintf(buf, size, "csum %s %s from mirror %" PRIu64 ": %s",
-		    file, b, e->x[2], csum_words[e->x[3] & 3]);
-		break;
-	case TRACE_RETRY:
-		snprintf(buf, size, "io_failed_hook %s %s: retry on mirror "
-		    "%" PRIu64 " (logical %s)", file, b, e->x[2], a);
-		break;
-	case TRACE_RETRY_GIVE_UP:
-		snprintf(buf, size, "io_failed_hook %s %s: last_mirror %" PRIu64
-		    " of %" PRIu64 " copies: EIO", file, b, e->x[2] + 1,
-		    e->x[3]);
-		break;
-	case TRACE_LOOKUP:
-		snprintf(buf, size, "io_failed_hook %s %s: %s lookup %s%s%s",
-		    file, b, e->x[2] == TRACE_LOOKUP_CACHE ? "cache" :
-		    "get_extent", e->x[3] ? "hit, logical " : "miss: EIO, no "
-		    "retry", e->x[3] ? a : "", "");
-		break;
-	case TRACE_GET_EXTENT:
-		fmt_block(e->x[2], c, sizeof(c));
-		snprintf(buf, size, "get_extent %s: [%s, +%s) -> %s: %s", file,
-		    a, b, c, ge_words[e->x[3] % 5]);
-		break;
-	case TRACE_META_READ:
-		snprintf(buf, size, "metadata read for %s (fs_mutex held)",
-		    file);
-		break;
-	case TRACE_ALLOC:
-		exec_format_size(e->x[2], c, sizeof(c));
-		snprintf(buf, size, "alloc %s: %s at logical %s (asked %s)",
-		    file, b, a, c);
-		break;
-	case TRACE_DROP_CACHE:
-		/* The 2008 end is inclusive: show it as end + 1, exclusive. */
-		exec_format_size(e->x[1] + 1, c, sizeof(c));
-		if (e->x[1] == UINT64_MAX)
-			snprintf(buf, size, "drop_extent_cache %s [%s, EOF)",
-			    file, a);
-		else if (e->x[1] < e->x[0])
-			snprintf(buf, size, "drop_extent_cache %s start %s, "
-			    "end %" PRIu64 " (before start: the length wraps)",
-			    file, a, e->x[1]);
-		else
-			snprintf(buf, size, "drop_extent_cache %s [%s, %s)",
-			    file, a, c);
-		break;
-	case TRACE_EIO:
-		snprintf(buf, size, "page %s %s: EIO", file, b);
-		break;
-	case TRACE_DEADLOCK:
-		snprintf(buf, size, "deadlock: the retry of %s %s waits on the "
-		    "end-io worker it runs on", file, b);
-		break;
-	default:
-		snprintf(buf, size, "%s", trace_kind_name(e->kind));
-		break;
-	}
 }

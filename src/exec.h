@@ -19,14 +19,15 @@
 
 struct chrome;
 struct fs;
+struct fs_read_result;
 struct sched_result;
 
-/* Quirk settings from the command line, applied after the file's. */
+/* How to run a script: the command line's settings. */
 struct exec_opts {
-	int		preset;		/* -1, or --preset (replaces the mask) */
-	unsigned	quirk_on;	/* --quirk NAME=on */
-	unsigned	quirk_off;	/* --quirk NAME=off */
-	unsigned	guard;		/* --guards: turned on last */
+	/* --preset and --quirk, applied after the file's (borrowed; NULL
+	   for none); quirk_resolve() decides. */
+	const struct quirk_settings *quirks;
+	unsigned	guard;		/* --guards: the quirk turned on last */
 	bool		seed_given;
 	uint64_t	seed;
 	bool		trace_all;	/* keep every event (--trace) */
@@ -61,12 +62,13 @@ struct exec_point {
 	struct trace_event *ev;		/* events of the statement (failures) */
 	size_t		nev;
 	uint64_t	dropped;	/* events not kept */
-	char		*detail;	/* more lines (a deadlock report), or NULL */
+	char		*detail;	/* a deadlock report, or NULL */
 };
 
 struct exec_result {
 	bool		passed;
 	unsigned	quirks;		/* effective quirk mask */
+	unsigned	era;		/* the era it ran in (enum era_id) */
 	uint64_t	seed;
 	struct exec_point *points;
 	size_t		npoints;
@@ -80,7 +82,7 @@ struct exec_result {
 	struct trace_event *trace;	/* every event, if trace_all */
 	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
-	char		*notes;		/* possible lock-order cycles, or NULL */
+	char		*notes;		/* lock-order cycles, or NULL */
 	/* exec_opts.chrome: each block's representative schedule, replayed
 	 * (the first deadlocking one, else the first completed one). */
 	struct chrome	*chrome;
@@ -103,16 +105,43 @@ struct exec_result {
 	size_t		noutcomes;
 };
 
-/* The quirk mask a script runs with under OPTS. */
-unsigned	exec_quirks(const struct scn_script *, const struct exec_opts *);
+/*
+ * What a statement's interpreter entry (src/stmt.h, run) may use of the
+ * run it is part of, a struct exec that exec_script() owns: the model
+ * (inside a concurrent block, the copy the current schedule runs on), the
+ * inode of each of the script's files, their names, whether the oracle
+ * judges (then a read compares the bytes it returns), and the points of
+ * the result.
+ */
+struct exec;
+struct fs	*exec_fs(struct exec *);
+/* The inode of the script's file FILE, 0 for -1 or before its create. */
+uint32_t	 exec_inode(const struct exec *, int file);
+void		 exec_set_inode(struct exec *, int file, uint32_t ino);
+/* The script's name of FILE, "" for -1. */
+const char	*exec_file_name(const struct exec *, int file);
+bool		 exec_oracle(const struct exec *);
+/* Record a point at LINE; DESC, EXPECTED and GOT (NULL when OK) are
+   taken over. */
+void		 exec_point(struct exec *, uint32_t line, char *desc, bool ok,
+		    char *expected, char *got);
+/*
+ * The interpreter entry of a concurrent block: run it over the schedules
+ * its options ask for and judge every task in each.  Returns 0 when the
+ * scenario goes on from the first schedule that completed, -1 when none
+ * did and it stops there.
+ */
+int		 exec_block(struct exec *, const struct scn_stmt *,
+		    struct fs_read_result *);
+
+/* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
+unsigned	 exec_outcome(int status);
+
+/* The quirk mask a script runs with under OPTS (quirk_resolve()). */
+unsigned	exec_quirks(const struct scn_script *,
+		    const struct exec_opts *);
 void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);
 void	exec_result_free(struct exec_result *);
-
-/* Describe one event in words (into BUF of SIZE bytes). */
-void	exec_format_event(const struct trace_event *, const char *const *names,
-	    char *buf, size_t size);
-/* Human form of a byte count: 4K, 128K, 1M, or the decimal number. */
-void	exec_format_size(uint64_t, char *buf, size_t size);
 
 #endif

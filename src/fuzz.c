@@ -98,8 +98,7 @@ parse_text(const char *text)
 static void
 judge(const struct gen_script *g, struct judgement *j)
 {
-	struct exec_opts eo = { .preset = -1, .preemption_bound = -1,
-	    .oracle = true };
+	struct exec_opts eo = { .preemption_bound = -1, .oracle = true };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
 	struct scn_script *scn = parse_text(text);
@@ -348,7 +347,7 @@ annotations(const struct gen_script *g, const struct judgement *j)
 static bool
 run_fails(const char *text)
 {
-	struct exec_opts eo = { .preset = -1, .preemption_bound = -1 };
+	struct exec_opts eo = { .preemption_bound = -1 };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
 	bool failed;

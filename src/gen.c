@@ -10,6 +10,13 @@
  * first task reads while the others write, truncate or drop the cache,
  * often right after a drop of the caches.  Every choice comes from the
  * caller's PRNG, so a seed names a scenario.
+ *
+ * What is particular to a statement sits in its row (src/stmt.h): its
+ * share of the random choices, the function that makes it, its printer
+ * and its own simplification moves.  This file holds what they share:
+ * the choice helpers, the scenario's skeleton (an fs line, a first file
+ * and its first write, then one row's statement per roll), blocks and
+ * their tasks, copies, printing and the order of simplification.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,40 +25,25 @@
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "exec.h"
+#include "fmt.h"
 #include "gen.h"
+#include "stmt.h"
 
-/* ---- choices ---------------------------------------------------------------- */
+/* ---- choices ------------------------------------------------------------- */
 
-/* True with probability PCT percent. */
-static bool
-chance(struct rng *r, unsigned pct)
+bool
+gen_chance(struct rng *r, unsigned pct)
 {
 	return rng_below(r, 100) < pct;
 }
 
-/* One of N values, uniformly. */
-static uint64_t
-pick(struct rng *r, const uint64_t *v, size_t n)
+uint64_t
+gen_pick(struct rng *r, const uint64_t *v, size_t n)
 {
 	return v[rng_below(r, n)];
 }
 
-#define PICK(r, ...) pick(r, (const uint64_t[]){ __VA_ARGS__ }, \
-	sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
-
-/* The generator's picture of the scenario so far. */
-struct gen_state {
-	struct rng	*r;
-	uint32_t	 ss;
-	uint32_t	 mirrors;
-	int		 nfiles;
-	uint64_t	 fsize[GEN_MAX_FILES];
-	struct gen_op	 fault;		/* the last fault placed */
-	bool		 faulted;
-};
-
-/* A length: mostly whole sectors, from one to a 64-sector extent. */
-static uint64_t
+uint64_t
 gen_len(struct gen_state *g)
 {
 	uint64_t ss = g->ss;
@@ -64,21 +56,20 @@ gen_len(struct gen_state *g)
 	case 6: case 7: case 8: case 9: case 10: case 11: case 12:
 		return ss * (2 + rng_below(g->r, 7));
 	default:
-		return ss * PICK(g->r, 16, 32, 64);
+		return ss * GEN_PICK(g->r, 16, 32, 64);
 	}
 }
 
-/* An offset in file F: mostly on a sector inside the file. */
-static uint64_t
+uint64_t
 gen_off(struct gen_state *g, int f)
 {
 	uint64_t ss = g->ss, size = g->fsize[f], off;
 
-	if (size == 0 || chance(g->r, 15))
+	if (size == 0 || gen_chance(g->r, 15))
 		off = ss * rng_below(g->r, 32);
 	else
 		off = ss * rng_below(g->r, (size + ss - 1) / ss);
-	if (chance(g->r, 8))
+	if (gen_chance(g->r, 8))
 		off += 1 + rng_below(g->r, ss - 1);
 	return off;
 }
@@ -87,13 +78,13 @@ gen_off(struct gen_state *g, int f)
 static int
 gen_file(struct gen_state *g)
 {
-	if (chance(g->r, 40))
+	if (gen_chance(g->r, 40))
 		return g->nfiles - 1;
 	return (int)rng_below(g->r, (uint64_t)g->nfiles);
 }
 
-static void
-op_init(struct gen_op *op, enum gen_kind kind, int file)
+void
+gen_op_init(struct gen_op *op, enum scn_kind kind, int file)
 {
 	memset(op, 0, sizeof(*op));
 	op->kind = kind;
@@ -101,217 +92,90 @@ op_init(struct gen_op *op, enum gen_kind kind, int file)
 	op->fill = -1;
 }
 
-static void
-gen_write(struct gen_state *g, struct gen_op *op, int f)
+struct gen_op *
+gen_push(struct gen_state *g)
 {
-	op_init(op, GEN_WRITE, f);
-	op->off = chance(g->r, 50) ? 0 : gen_off(g, f);
-	op->len = gen_len(g);
-	if (chance(g->r, 15))
-		op->fill = (int)PICK(g->r, 0, 0x01, 0xaa, 0xff);
-	op->nocsum = chance(g->r, 8);
-	op->nosync = chance(g->r, 20);
-	if (op->off + op->len > g->fsize[f])
-		g->fsize[f] = op->off + op->len;
-}
+	struct gen_script *s = g->s;
 
-/*
- * A read of file F; often one of the page of the last fault, pinned to
- * its mirror, since a fault nobody reads shows nothing.
- */
-static void
-gen_read(struct gen_state *g, struct gen_op *op, int f)
-{
-	if (g->faulted && chance(g->r, 40)) {
-		op_init(op, GEN_READ, g->fault.file);
-		op->off = g->fault.off / g->ss * g->ss;
-		op->len = g->ss;
-		op->mirror = g->fault.mirror;
-		return;
+	if (s->nops == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		s->ops = xreallocarray(s->ops, g->cap, sizeof(*s->ops));
 	}
-	op_init(op, GEN_READ, f);
-	op->off = gen_off(g, f);
-	op->len = chance(g->r, 70) ? g->ss : gen_len(g);
-	if (chance(g->r, 55))
-		op->mirror = 1 + (int)rng_below(g->r, g->mirrors);
-}
-
-static void
-gen_truncate(struct gen_state *g, struct gen_op *op, int f)
-{
-	uint64_t ss = g->ss, size = g->fsize[f];
-
-	op_init(op, GEN_TRUNCATE, f);
-	if (size > 0 && chance(g->r, 60))
-		op->size = rng_below(g->r, size / ss + 1) * ss;	/* down */
-	else
-		op->size = size + ss * (1 + rng_below(g->r, 8));	/* up */
-	if (chance(g->r, 30))
-		op->size += 1 + rng_below(g->r, ss - 1);
-	g->fsize[f] = op->size;
+	return &s->ops[s->nops++];
 }
 
 /*
- * A drop of the extent map cache.  Whole sectors, as every 2008 caller of
- * btrfs_drop_extent_cache passes them (an unaligned drop would make the
- * unaligned maps itself).
+ * The row whose share of the rolls holds ROLL: of the 100 rolls for a
+ * top-level statement, or (TASK) of the 10 for a task.  The shares of the
+ * rows cover every roll.
  */
-static void
-gen_drop_cache(struct gen_state *g, struct gen_op *op, int f)
+static const struct stmt_row *
+share_row(bool task, unsigned roll)
 {
-	uint64_t ss = g->ss;
+	for (int k = 0; k < SCN_KIND_COUNT; k++) {
+		const struct stmt_row *row = stmt_row((enum scn_kind)k);
+		const unsigned char *share = task ? row->gen_task : row->gen;
 
-	op_init(op, GEN_DROP_CACHE, f);
-	op->off = gen_off(g, f) / ss * ss;
-	op->len = chance(g->r, 30) ? GEN_LEN_MAX :
-	    (gen_len(g) + ss - 1) / ss * ss;
+		if (roll >= share[0] && roll < share[1])
+			return row;
+	}
+	abort();
 }
 
-/* One task of a concurrent block. */
-static void
+void
 gen_task(struct gen_state *g, struct gen_op *op, bool first)
 {
 	int f = gen_file(g);
 
-	if (first) {
-		gen_read(g, op, f);
-		return;
-	}
-	switch (rng_below(g->r, 10)) {
-	case 0: case 1:
-		gen_read(g, op, f);
-		break;
-	case 2: case 3: case 4:
-		gen_write(g, op, f);
-		break;
-	case 5: case 6:
-		gen_drop_cache(g, op, f);
-		break;
-	case 7: case 8:
-		gen_truncate(g, op, f);
-		break;
-	default:
-		op_init(op, GEN_SYNC, -1);
-		break;
-	}
-}
-
-static void
-gen_concurrent(struct gen_state *g, struct gen_op *op)
-{
-	op_init(op, GEN_CONCURRENT, -1);
-	op->explore = chance(g->r, 80);
-	op->ntasks = 2 + rng_below(g->r, GEN_MAX_TASKS - 1);
-	op->tasks = xcalloc(op->ntasks, sizeof(*op->tasks));
-	for (size_t i = 0; i < op->ntasks; i++)
-		gen_task(g, &op->tasks[i], i == 0);
-}
-
-/* A fault on a range of file F. */
-static void
-gen_fault(struct gen_state *g, struct gen_op *op, enum gen_kind kind, int f)
-{
-	op_init(op, kind, f);
-	op->off = gen_off(g, f);
-	op->len = chance(g->r, 60) ? g->ss : gen_len(g);
-	op->mirror = chance(g->r, 60) ? 1 :
-	    1 + (int)rng_below(g->r, g->mirrors);
-	if (kind == GEN_CORRUPT && chance(g->r, 20))
-		op->fill = (int)PICK(g->r, 0, 0x01, 0xff);
-	if (kind == GEN_IOERROR)
-		op->count = PICK(g->r, 0, 0, 1, 2);
-	g->fault = *op;
-	g->faulted = true;
-}
-
-/* Append an op to S and return it. */
-static struct gen_op *
-push(struct gen_script *s, size_t *cap)
-{
-	if (s->nops == *cap) {
-		*cap = *cap ? 2 * *cap : 16;
-		s->ops = xreallocarray(s->ops, *cap, sizeof(*s->ops));
-	}
-	return &s->ops[s->nops++];
+	if (first)
+		stmt_row(SCN_READ)->gen_make(g, op, f);
+	else
+		share_row(true, (unsigned)rng_below(g->r, 10))->gen_make(g, op,
+		    f);
 }
 
 void
 gen_random(struct gen_script *s, struct rng *r)
 {
-	struct gen_state g = { .r = r };
-	size_t cap = 0, nops;
-	bool offline = false;
+	struct gen_state g = { .r = r, .s = s };
+	const struct stmt_row *row;
+	size_t nops;
 
 	memset(s, 0, sizeof(*s));
 	s->preset = -1;
-	s->sectorsize = chance(r, 90) ? 4096 : (uint32_t)PICK(r, 512, 16384);
-	s->mirrors = chance(r, 80) ? 2 : (uint32_t)PICK(r, 1, 3);
-	s->workers = chance(r, 80) ? 1 : 2;
-	s->size = chance(r, 50) ? 0 : PICK(r, 1 << 20, 4 << 20, 16 << 20);
-	s->alloc_align = chance(r, 60) ? 0 :
-	    s->sectorsize * PICK(r, 2, 4, 16);
-	s->max_extent = chance(r, 75) ? 0 : s->sectorsize * PICK(r, 4, 16, 256);
+	s->sectorsize = gen_chance(r, 90) ? 4096 :
+	    (uint32_t)GEN_PICK(r, 512, 16384);
+	s->mirrors = gen_chance(r, 80) ? 2 : (uint32_t)GEN_PICK(r, 1, 3);
+	s->workers = gen_chance(r, 80) ? 1 : 2;
+	s->size = gen_chance(r, 50) ? 0 : GEN_PICK(r, 1 << 20, 4 << 20,
+	    16 << 20);
+	s->alloc_align = gen_chance(r, 60) ? 0 :
+	    s->sectorsize * GEN_PICK(r, 2, 4, 16);
+	s->max_extent = gen_chance(r, 75) ? 0 :
+	    s->sectorsize * GEN_PICK(r, 4, 16, 256);
 	s->seed = rng_next(r);
 	g.ss = s->sectorsize;
 	g.mirrors = s->mirrors;
 
 	nops = 6 + rng_below(r, 13);
-	push(s, &cap);
-	op_init(&s->ops[0], GEN_CREATE, g.nfiles++);
-	s->ops[0].nodatasum = chance(r, 5);
 	/* The first write goes to disk: faults and reads need an extent. */
-	gen_write(&g, push(s, &cap), 0);
+	stmt_row(SCN_CREATE)->gen_make(&g, gen_push(&g), 0);
+	stmt_row(SCN_WRITE)->gen_make(&g, gen_push(&g), 0);
 	s->ops[1].nosync = false;
 	while (s->nops < nops) {
 		int f = gen_file(&g);
 		unsigned roll = (unsigned)rng_below(r, 100);
-		struct gen_op *op;
 
-		if (roll < 6 && g.nfiles < GEN_MAX_FILES) {
-			op = push(s, &cap);
-			op_init(op, GEN_CREATE, g.nfiles++);
-			op->nodatasum = chance(r, 5);
-		} else if (roll < 28)
-			gen_write(&g, push(s, &cap), f);
-		else if (roll < 44)
-			gen_read(&g, push(s, &cap), f);
-		else if (roll < 51)
-			gen_truncate(&g, push(s, &cap), f);
-		else if (roll < 58)
-			gen_drop_cache(&g, push(s, &cap), f);
-		else if (roll < 68) {
-			op = push(s, &cap);
-			op_init(op, GEN_DROP_CACHES, -1);
-			op->level = (int)PICK(r, 1, 1, 2, 3, 3);
-		} else if (roll < 71)
-			op_init(push(s, &cap), GEN_SYNC, -1);
-		else if (roll < 81)
-			gen_fault(&g, push(s, &cap), GEN_CORRUPT, f);
-		else if (roll < 84)
-			gen_fault(&g, push(s, &cap), GEN_IOERROR, f);
-		else if (roll < 86) {
-			op = push(s, &cap);
-			op_init(op, offline ? GEN_ONLINE : GEN_OFFLINE, -1);
-			op->mirror = 1 + (int)rng_below(r, s->mirrors);
-			offline = !offline;
-		} else if (roll < 88) {
-			op = push(s, &cap);
-			op_init(op, GEN_FAULTS, -1);
-			op->rate_pct = (unsigned)PICK(r, 1, 5, 20, 50);
-			op->kinds = 1 + (unsigned)rng_below(r, 3);
-			op->safe = chance(r, 60);
-		} else {
-			if (chance(r, 60)) {
-				op = push(s, &cap);
-				op_init(op, GEN_DROP_CACHES, -1);
-				op->level = (int)PICK(r, 1, 2, 3, 3);
-			}
-			gen_concurrent(&g, push(s, &cap));
+		/* One that cannot be made now gives its roll to the next. */
+		while (!(row = share_row(false, roll))->gen_make(&g,
+		    gen_push(&g), f)) {
+			s->nops--;
+			roll = row->gen[1];
 		}
 	}
 }
 
-/* ---- copies ------------------------------------------------------------------- */
+/* ---- copies -------------------------------------------------------------- */
 
 static void
 op_free(struct gen_op *op)
@@ -362,13 +226,20 @@ gen_remove(struct gen_script *s, size_t from, size_t n)
 	s->nops -= n;
 }
 
+/* OP is a block: its tasks are lines of their own, and `end` one more. */
+static bool
+is_block(const struct gen_op *op)
+{
+	return stmt_row(op->kind)->role == STMT_BLOCK;
+}
+
 size_t
 gen_op_lines(const struct gen_script *s)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nops; i++)
-		n += s->ops[i].kind == GEN_CONCURRENT ? s->ops[i].ntasks : 1;
+		n += is_block(&s->ops[i]) ? s->ops[i].ntasks : 1;
 	return n;
 }
 
@@ -382,88 +253,41 @@ gen_statements(const struct gen_script *s)
 	for (int q = 0; q < QUIRK_COUNT; q++)
 		n += ((s->quirks_on | s->quirks_off) >> q) & 1;
 	for (size_t i = 0; i < s->nops; i++)
-		n += s->ops[i].kind == GEN_CONCURRENT ?
-		    s->ops[i].ntasks + 2 : 1;
+		n += is_block(&s->ops[i]) ? s->ops[i].ntasks + 2 : 1;
 	return n;
 }
 
-/* ---- printing ----------------------------------------------------------------- */
+/* ---- printing ------------------------------------------------------------ */
 
 static const char *const file_names[GEN_MAX_FILES] = { "a", "b", "c", "d" };
 
-static const char *
-size_word(uint64_t v, char *buf, size_t n)
+const char *
+gen_size(uint64_t v, char *buf, size_t n)
 {
-	exec_format_size(v, buf, n);
+	fmt_size(v, buf, n);
 	return buf;
 }
 
+void
+gen_print_range(FILE *f, const struct gen_op *op, const char *file)
+{
+	char a[32], b[32];
+
+	fprintf(f, "%s %s %s %s", stmt_row(op->kind)->name, file,
+	    gen_size(op->off, a, sizeof(a)), op->len == GEN_LEN_MAX ? "max" :
+	    gen_size(op->len, b, sizeof(b)));
+}
+
+/* One line: INDENT, the row's words, ANNOT (or NULL) after a blank. */
 static void
 print_op(FILE *f, const struct gen_op *op, const char *indent,
     const char *annot)
 {
-	char a[32], b[32];
 	const char *name = op->file >= 0 && op->file < GEN_MAX_FILES ?
 	    file_names[op->file] : "?";
 
 	fputs(indent, f);
-	switch (op->kind) {
-	case GEN_CREATE:
-		fprintf(f, "create %s%s", name, op->nodatasum ? " nodatasum" :
-		    "");
-		break;
-	case GEN_WRITE:
-		fprintf(f, "write %s %s %s", name, size_word(op->off, a, 32),
-		    size_word(op->len, b, 32));
-		if (op->fill >= 0)
-			fprintf(f, " fill=0x%02x", op->fill);
-		fprintf(f, "%s%s", op->nocsum ? " nocsum" : "",
-		    op->nosync ? " nosync" : "");
-		break;
-	case GEN_SYNC:
-		fputs("sync", f);
-		break;
-	case GEN_READ:
-		fprintf(f, "read %s %s %s", name, size_word(op->off, a, 32),
-		    size_word(op->len, b, 32));
-		if (op->mirror > 0)
-			fprintf(f, " mirror=%d", op->mirror);
-		break;
-	case GEN_TRUNCATE:
-		fprintf(f, "truncate %s %s", name, size_word(op->size, a, 32));
-		break;
-	case GEN_DROP_CACHE:
-		fprintf(f, "drop-cache %s %s %s", name,
-		    size_word(op->off, a, 32), op->len == GEN_LEN_MAX ? "max" :
-		    size_word(op->len, b, 32));
-		break;
-	case GEN_DROP_CACHES:
-		fprintf(f, "drop-caches %d", op->level);
-		break;
-	case GEN_CORRUPT:
-	case GEN_IOERROR:
-		fprintf(f, "%s %s %s %s mirror=%d", op->kind == GEN_CORRUPT ?
-		    "corrupt" : "ioerror", name, size_word(op->off, a, 32),
-		    size_word(op->len, b, 32), op->mirror);
-		if (op->fill >= 0)
-			fprintf(f, " fill=0x%02x", op->fill);
-		if (op->count > 0)
-			fprintf(f, " count=%llu", (unsigned long long)op->count);
-		break;
-	case GEN_OFFLINE:
-	case GEN_ONLINE:
-		fprintf(f, "%s mirror=%d", op->kind == GEN_OFFLINE ?
-		    "offline" : "online", op->mirror);
-		break;
-	case GEN_FAULTS:
-		fprintf(f, "faults rate=%s%u kinds=%s safe=%s",
-		    op->rate_pct < 10 ? "0.0" : "0.", op->rate_pct,
-		    op->kinds == 1 ? "corrupt" : op->kinds == 2 ? "ioerror" :
-		    "corrupt,ioerror", op->safe ? "yes" : "no");
-		break;
-	case GEN_CONCURRENT:
-		break;
-	}
+	stmt_row(op->kind)->gen_print(f, op, name);
 	if (annot != NULL)
 		fprintf(f, " %s", annot);
 	fputc('\n', f);
@@ -481,13 +305,13 @@ gen_print(const struct gen_script *s, const char *header, char *const *annot)
 	if (header != NULL)
 		fputs(header, f);
 	fprintf(f, "fs sectorsize=%s mirrors=%u workers=%u",
-	    size_word(s->sectorsize, a, 32), s->mirrors, s->workers);
+	    gen_size(s->sectorsize, a, 32), s->mirrors, s->workers);
 	if (s->size)
-		fprintf(f, " size=%s", size_word(s->size, a, 32));
+		fprintf(f, " size=%s", gen_size(s->size, a, 32));
 	if (s->alloc_align)
-		fprintf(f, " alloc_align=%s", size_word(s->alloc_align, a, 32));
+		fprintf(f, " alloc_align=%s", gen_size(s->alloc_align, a, 32));
 	if (s->max_extent)
-		fprintf(f, " max_extent=%s", size_word(s->max_extent, a, 32));
+		fprintf(f, " max_extent=%s", gen_size(s->max_extent, a, 32));
 	fputc('\n', f);
 	if (s->preset >= 0)
 		fprintf(f, "preset %s\n", quirk_preset_name(s->preset));
@@ -499,16 +323,12 @@ gen_print(const struct gen_script *s, const char *header, char *const *annot)
 	for (size_t i = 0; i < s->nops; i++) {
 		const struct gen_op *op = &s->ops[i];
 
-		if (op->kind != GEN_CONCURRENT) {
+		if (!is_block(op)) {
 			print_op(f, op, "", annot ? annot[line] : NULL);
 			line++;
 			continue;
 		}
-		if (op->explore)
-			fputs("concurrent schedule=explore max-schedules=400\n",
-			    f);
-		else
-			fputs("concurrent schedule=random runs=20\n", f);
+		print_op(f, op, "", NULL);
 		for (size_t t = 0; t < op->ntasks; t++, line++)
 			print_op(f, &op->tasks[t], "  ", annot ? annot[line] :
 			    NULL);
@@ -519,9 +339,7 @@ gen_print(const struct gen_script *s, const char *header, char *const *annot)
 	return text;
 }
 
-/* ---- simplification ----------------------------------------------------------- */
-
-#define NOP_MOVES	15
+/* ---- simplification ------------------------------------------------------ */
 
 static uint64_t
 round_down(uint64_t x, uint64_t a)
@@ -529,10 +347,6 @@ round_down(uint64_t x, uint64_t a)
 	return x - x % a;
 }
 
-/*
- * Apply simplification M to OP (scalar fields only); true if it changed
- * anything.  Each move goes toward a smaller or plainer scenario.
- */
 /* The scalar fields of two ops are equal (tasks are not compared). */
 static bool
 op_same(const struct gen_op *a, const struct gen_op *b)
@@ -547,63 +361,59 @@ op_same(const struct gen_op *a, const struct gen_op *b)
 	    a->explore == b->explore;
 }
 
+/*
+ * Apply simplification move M (enum gen_move) to OP (scalar fields only):
+ * the moves every statement shares here, its own by its row's
+ * gen_shrink.  True if it changed anything.  Each move goes toward a
+ * smaller or plainer scenario.
+ */
 static bool
 op_move(struct gen_op *op, int m, uint64_t ss)
 {
+	const struct stmt_row *row = stmt_row(op->kind);
 	struct gen_op before = *op;
-	bool ranged = op->kind == GEN_WRITE || op->kind == GEN_READ ||
-	    op->kind == GEN_DROP_CACHE || op->kind == GEN_CORRUPT ||
-	    op->kind == GEN_IOERROR;
+	bool ranged = stmt_has_range(op->kind);
+	bool len = ranged && op->len != GEN_LEN_MAX && op->len > ss;
 
 	switch (m) {
-	case 0: op->nosync = false; break;
-	case 1: op->nocsum = false; break;
-	case 2: op->nodatasum = false; break;
-	case 3: op->fill = -1; break;
-	case 4:
-		if (op->kind == GEN_READ)
-			op->mirror = 0;
+	case GEN_MOVE_NOSYNC:
+		op->nosync = false;
 		break;
-	case 5: op->count = 0; break;
-	case 6:
+	case GEN_MOVE_NOCSUM:
+		op->nocsum = false;
+		break;
+	case GEN_MOVE_NODATASUM:
+		op->nodatasum = false;
+		break;
+	case GEN_MOVE_FILL:
+		op->fill = -1;
+		break;
+	case GEN_MOVE_COUNT:
+		op->count = 0;
+		break;
+	case GEN_MOVE_OFF_ZERO:
 		if (ranged)
 			op->off = 0;
 		break;
-	case 7:
+	case GEN_MOVE_OFF_HALF:
 		if (ranged)
 			op->off = round_down(op->off / 2, ss);
 		break;
-	case 8:
+	case GEN_MOVE_OFF_ALIGN:
 		if (ranged)
 			op->off = round_down(op->off, ss);
 		break;
-	case 9:
-		if (ranged && op->len != GEN_LEN_MAX && op->len > ss)
+	case GEN_MOVE_LEN_SECTOR:
+		if (len)
 			op->len = ss;
 		break;
-	case 10:
-		if (ranged && op->len != GEN_LEN_MAX && op->len > ss)
+	case GEN_MOVE_LEN_HALF:
+		if (len)
 			op->len = round_down(op->len / 2 + ss - 1, ss);
 		break;
-	case 11:
-		if (op->kind == GEN_TRUNCATE)
-			op->size = round_down(op->size / 2, ss);
-		break;
-	case 12:
-		if (op->kind == GEN_TRUNCATE && op->size % ss)
-			op->size = op->size % ss;
-		break;
-	case 13:
-		if (op->kind == GEN_DROP_CACHES && op->level == 3)
-			op->level = 1;
-		break;
-	case 14:
-		if (op->kind == GEN_DROP_CACHES && op->level == 3)
-			op->level = 2;
-		else if (op->kind == GEN_FAULTS)
-			op->safe = true;
-		break;
 	}
+	if (row->gen_shrink != NULL)
+		row->gen_shrink(op, m, ss);
 	return !op_same(&before, op);
 }
 
@@ -629,7 +439,29 @@ fs_move(struct gen_script *s, int m)
 }
 
 /*
- * Counts candidate moves down from *K; when it reaches the K-th, builds
+ * Count the scalar moves of OP, op I of S or its task J if TASK, down
+ * from *K; at the K-th, build it in OUT and return true.
+ */
+static bool
+op_moves(const struct gen_script *s, const struct gen_op *op, size_t i,
+    size_t j, bool task, size_t *k, struct gen_script *out)
+{
+	struct gen_op t;
+
+	for (int m = 0; m < GEN_MOVES; m++) {
+		t = *op;
+		if (op_move(&t, m, s->sectorsize) && (*k)-- == 0) {
+			gen_copy(out, s);
+			op_move(task ? &out->ops[i].tasks[j] : &out->ops[i], m,
+			    s->sectorsize);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Counts candidate moves down from K; when it reaches the K-th, builds
  * it in OUT.  The order: fs options, then per op its removal of a task,
  * the lift of a one-task block, and the scalar moves of the op or each
  * task.
@@ -637,9 +469,7 @@ fs_move(struct gen_script *s, int m)
 bool
 gen_simplify(const struct gen_script *s, size_t k, struct gen_script *out)
 {
-	uint64_t ss = s->sectorsize;
 	struct gen_script tmp;
-	struct gen_op t;
 
 	for (int m = 0; m < NFS_MOVES; m++) {
 		tmp = *s;
@@ -652,49 +482,34 @@ gen_simplify(const struct gen_script *s, size_t k, struct gen_script *out)
 	for (size_t i = 0; i < s->nops; i++) {
 		const struct gen_op *op = &s->ops[i];
 
-		if (op->kind == GEN_CONCURRENT) {
-			for (size_t j = 0; j < op->ntasks && op->ntasks > 1;
-			    j++)
-				if (k-- == 0) {
-					struct gen_op *o;
-
-					gen_copy(out, s);
-					o = &out->ops[i];
-					memmove(&o->tasks[j], &o->tasks[j + 1],
-					    (o->ntasks - j - 1) *
-					    sizeof(*o->tasks));
-					o->ntasks--;
-					return true;
-				}
-			if (op->ntasks == 1 && k-- == 0) {
-				struct gen_op lifted;
-
-				gen_copy(out, s);
-				lifted = out->ops[i].tasks[0];
-				free(out->ops[i].tasks);
-				out->ops[i] = lifted;
+		if (!is_block(op)) {
+			if (op_moves(s, op, i, 0, false, &k, out))
 				return true;
-			}
-			for (size_t j = 0; j < op->ntasks; j++)
-				for (int m = 0; m < NOP_MOVES; m++) {
-					t = op->tasks[j];
-					if (op_move(&t, m, ss) && k-- == 0) {
-						gen_copy(out, s);
-						op_move(&out->ops[i].tasks[j], m,
-						    ss);
-						return true;
-					}
-				}
 			continue;
 		}
-		for (int m = 0; m < NOP_MOVES; m++) {
-			t = *op;
-			if (op_move(&t, m, ss) && k-- == 0) {
+		for (size_t j = 0; j < op->ntasks && op->ntasks > 1; j++)
+			if (k-- == 0) {
+				struct gen_op *o;
+
 				gen_copy(out, s);
-				op_move(&out->ops[i], m, ss);
+				o = &out->ops[i];
+				memmove(&o->tasks[j], &o->tasks[j + 1],
+				    (o->ntasks - j - 1) * sizeof(*o->tasks));
+				o->ntasks--;
 				return true;
 			}
+		if (op->ntasks == 1 && k-- == 0) {
+			struct gen_op lifted;
+
+			gen_copy(out, s);
+			lifted = out->ops[i].tasks[0];
+			free(out->ops[i].tasks);
+			out->ops[i] = lifted;
+			return true;
 		}
+		for (size_t j = 0; j < op->ntasks; j++)
+			if (op_moves(s, &op->tasks[j], i, j, true, &k, out))
+				return true;
 	}
 	return false;
 }

@@ -17,31 +17,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../sim/rng.h"
+#include "scn.h"
 
 #define GEN_MAX_FILES	4
 #define GEN_MAX_TASKS	3
 #define GEN_LEN_MAX	UINT64_MAX	/* a drop-cache length of `max` */
 
-enum gen_kind {
-	GEN_CREATE,
-	GEN_WRITE,
-	GEN_SYNC,
-	GEN_READ,
-	GEN_TRUNCATE,
-	GEN_DROP_CACHE,
-	GEN_DROP_CACHES,
-	GEN_CORRUPT,
-	GEN_IOERROR,
-	GEN_OFFLINE,
-	GEN_ONLINE,
-	GEN_FAULTS,
-	GEN_CONCURRENT
-};
-
+/* One statement line (or a block with its tasks). */
 struct gen_op {
-	enum gen_kind	kind;
+	enum scn_kind	kind;
 	int		file;		/* index: a = 0 */
 	uint64_t	off;
 	uint64_t	len;		/* GEN_LEN_MAX: `max` (drop-cache) */
@@ -69,7 +56,8 @@ struct gen_script {
 	uint64_t	alloc_align;	/* 0: the default */
 	uint64_t	max_extent;	/* 0: the default */
 	uint64_t	seed;		/* the scenario's `seed` line */
-	int		preset;		/* `preset` line: enum quirk_preset, -1 */
+	int		preset;		/* `preset` line (enum quirk_preset)
+					   or -1 */
 	unsigned	quirks_on;	/* `quirk NAME on` lines */
 	unsigned	quirks_off;	/* `quirk NAME off` lines */
 	struct gen_op	*ops;		/* owned */
@@ -105,5 +93,71 @@ bool	gen_simplify(const struct gen_script *s, size_t k,
 	    struct gen_script *out);
 /* Remove ops [from, from + n) of S. */
 void	gen_remove(struct gen_script *s, size_t from, size_t n);
+
+/*
+ * For the statements' generators (src/stmt.h, gen_make): the picture of
+ * the scenario so far, which they read and update, and the choices they
+ * draw from its PRNG.
+ */
+struct gen_state {
+	struct rng	*r;
+	struct gen_script *s;		/* the ops so far */
+	size_t		 cap;		/* of s->ops */
+	uint32_t	 ss;		/* sector size */
+	uint32_t	 mirrors;
+	int		 nfiles;	/* files created */
+	uint64_t	 fsize[GEN_MAX_FILES];	/* as the ops leave them */
+	struct gen_op	 fault;		/* the last fault placed */
+	bool		 faulted;
+	bool		 offline;	/* a mirror is offline */
+};
+
+/* True with probability PCT percent. */
+bool	gen_chance(struct rng *, unsigned pct);
+/* One of N values, uniformly; GEN_PICK(r, a, b, ...) for a literal list. */
+uint64_t gen_pick(struct rng *, const uint64_t *v, size_t n);
+#define GEN_PICK(r, ...) gen_pick(r, (const uint64_t[]){ __VA_ARGS__ }, \
+	sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+/* A length: mostly whole sectors, from one to a 64-sector extent. */
+uint64_t gen_len(struct gen_state *);
+/* An offset in file F: mostly on a sector inside the file. */
+uint64_t gen_off(struct gen_state *, int f);
+/* Clear OP to statement KIND on FILE (-1 for none). */
+void	gen_op_init(struct gen_op *, enum scn_kind kind, int file);
+/* Append a new op to the script and return it (invalidates older
+   pointers into the script's ops). */
+struct gen_op *gen_push(struct gen_state *);
+/* Fill OP with a task of a block; the FIRST task of a block reads. */
+void	gen_task(struct gen_state *, struct gen_op *op, bool first);
+/* V as a size word (4K, 128K, ...) in BUF, which it returns. */
+const char *gen_size(uint64_t v, char *buf, size_t n);
+/* For gen_print: "NAME FILE OFF LEN" (LEN GEN_LEN_MAX as `max`). */
+void	gen_print_range(FILE *, const struct gen_op *, const char *file);
+
+/*
+ * The simplification moves of one op, in the order gen_simplify() tries
+ * them.  gen.c makes the ones every statement shares (flags, fill, count,
+ * and on a NAME OFF LEN range the offset and length); a statement's
+ * gen_shrink makes its own (UNPIN, SHRINK, TAIL, PLAIN1, PLAIN2) if it
+ * has any.
+ */
+enum gen_move {
+	GEN_MOVE_NOSYNC,
+	GEN_MOVE_NOCSUM,
+	GEN_MOVE_NODATASUM,
+	GEN_MOVE_FILL,		/* fill=BYTE back to the default */
+	GEN_MOVE_UNPIN,		/* an optional mirror=N dropped */
+	GEN_MOVE_COUNT,		/* count=N back to every time */
+	GEN_MOVE_OFF_ZERO,
+	GEN_MOVE_OFF_HALF,	/* halved, down to a sector */
+	GEN_MOVE_OFF_ALIGN,	/* down to a sector */
+	GEN_MOVE_LEN_SECTOR,	/* one sector */
+	GEN_MOVE_LEN_HALF,	/* halved, up to a sector */
+	GEN_MOVE_SHRINK,	/* a size halved, down to a sector */
+	GEN_MOVE_TAIL,		/* a size down to its unaligned tail */
+	GEN_MOVE_PLAIN1,	/* a plainer form, first choice */
+	GEN_MOVE_PLAIN2,	/* a plainer form, second choice */
+	GEN_MOVES
+};
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * blksim's command line (DESIGN.md §4): global -h and -V, then one
+ * blksim's command line (blksim(1)): global -h and -V, then one
  * subcommand (run, check, quirks, dump) with its own options.  Global
  * options are parsed in POSIX order ("+", stopping at the subcommand);
  * each subcommand's arguments are parsed with GNU permutation, so options
@@ -190,7 +190,10 @@ static int
 opt_preset(struct cli_opts *o, const char *arg)
 {
 	o->preset = quirk_preset_lookup(arg, strlen(arg));
-	if (o->preset < 0)
+	if (o->preset >= 0)
+		quirk_settings_add(&o->quirks, QUIRK_FROM_OPT_PRESET,
+		    o->preset, true);
+	else
 		return usage_error("unknown preset `%s`: use pre-patch or "
 		    "post-patch", arg);
 	return 0;
@@ -210,11 +213,8 @@ opt_quirk(struct cli_opts *o, const char *arg)
 	if (q < 0)
 		return usage_error("unknown quirk `%.*s`: `blksim quirks` "
 		    "lists them", (int)(eq - arg), arg);
-	o->quirks = xreallocarray(o->quirks, o->nquirks + 1,
-	    sizeof(*o->quirks));
-	o->quirks[o->nquirks].quirk = q;
-	o->quirks[o->nquirks].on = strcmp(eq + 1, "on") == 0;
-	o->nquirks++;
+	quirk_settings_add(&o->quirks, QUIRK_FROM_OPT_QUIRK, q,
+	    strcmp(eq + 1, "on") == 0);
 	return 0;
 }
 
@@ -492,7 +492,6 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
 	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet };
-	struct exec_opts xo;
 	char *cmd = NULL;
 	size_t size = 0;
 	FILE *f;
@@ -504,17 +503,19 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 		return usage_error("--runs and --time cannot be used together");
 	if (fo.runs == 0 && fo.seconds <= 0)
 		fo.runs = 1000;
-	run_exec_opts(o, &xo);
-	fo.quirk_on = xo.quirk_on;
-	fo.quirk_off = xo.quirk_off;
+	quirk_overrides(&o->quirks, &fo.quirk_on, &fo.quirk_off);
 	if ((f = open_memstream(&cmd, &size)) == NULL)
 		abort();
 	fprintf(f, " --seed=%" PRIu64, o->seed);
 	if (o->preset >= 0)
 		fprintf(f, " --preset=%s", quirk_preset_name(o->preset));
-	for (size_t i = 0; i < o->nquirks; i++)
-		fprintf(f, " --quirk=%s=%s", quirk_info(o->quirks[i].quirk)->name,
-		    o->quirks[i].on ? "on" : "off");
+	for (size_t i = 0; i < o->quirks.n; i++) {
+		const struct quirk_setting *qs = &o->quirks.v[i];
+
+		if (qs->from == QUIRK_FROM_OPT_QUIRK)
+			fprintf(f, " --quirk=%s=%s", quirk_info(qs->id)->name,
+			    qs->on ? "on" : "off");
+	}
 	fclose(f);
 	fo.command = cmd;
 	rc = fuzz_main(&fo);
@@ -602,7 +603,7 @@ main(int argc, char **argv)
 		rc = parse_opts(sc, sub_argc, sub_argv, &o, &first);
 		if (rc < 0)
 			rc = sc->fn(&o, sub_argv + first, sub_argc - first);
-		free(o.quirks);
+		quirk_settings_free(&o.quirks);
 		return rc;
 	}
 	return usage_error("unknown command `%s`", argv[optind]);

@@ -1,11 +1,12 @@
 /*
  * The scenario parser (see parse.h).  One pass over the lines of the file:
- * each line is one statement, found in a table of statement definitions
- * (`stmt_defs`) that gives its positional words, its options (key=value),
- * its flags and the usage line quoted by messages about it.  The words of
- * a line are split once into positional words, options, flags and the
- * `expect` tail; each part is then checked against the definition, and
- * each value by one small parser per kind of value.
+ * each line is one statement, found by its word in the statement table
+ * (src/stmt.h), whose row gives its positional words, its options
+ * (key=value), its flags and the usage line quoted by messages about it.
+ * The words of a line are split once into positional words, options,
+ * flags and the `expect` tail; each part is then checked against the row
+ * (values by pval.c, the tail by tail.c), and the row's parse hook checks
+ * the rest.
  *
  * Positional words are taken in order while they can be one: a word with
  * `=` is never positional, and a word that is `expect` or a flag name ends
@@ -20,11 +21,13 @@
  * word for a block that is never closed or is empty.
  *
  * State across lines: whether any statement was seen (fs must be first),
- * the lines of fs, preset and the first operation (headers must precede
- * operations), the mirror count that bounds mirror=N, the files created so
+ * the first line of each statement that may appear once, the line of the
+ * first operation (headers must precede operations), the files created so
  * far (a hash from name to index, for O(1) lookups in long files), the
  * open `concurrent` block with its nesting depth, and what the limits of
- * scn.h count: statements, errors, the schedules of the blocks so far.
+ * scn.h count: statements, errors (pval.h), the schedules of the blocks
+ * so far.  The first fs line sets the script's fs options as it is read,
+ * so that its mirror count bounds the mirror=N of the lines after it.
  *
  * Limits (scn.h, blksim-scenario(5) LIMITS) are errors like any other,
  * except that the first statement past SCN_MAX_STATEMENTS and the first
@@ -33,7 +36,6 @@
  * offset, size and logical address is checked against SCN_ADDR_LIMIT,
  * which is what lets the model add and round them without overflow.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,105 +43,37 @@
 
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
+#include "fmt.h"
 #include "lex.h"
 #include "parse.h"
+#include "pval.h"
+#include "stmt.h"
+#include "tail.h"
 
-#define PARSE_MIB		(1ull << 20)	/* logical data starts here */
-#define PARSE_MAX_SECTOR	65536u
-#define PARSE_MIN_SECTOR	512u
-#define PARSE_MAX_MIRRORS	4u
-#define PARSE_MAX_WORKERS	64u
 #define PARSE_DEFAULT_RUNS	1u
 #define PARSE_DEFAULT_SCHEDULES	100000u
-#define PARSE_SHOW		40	/* bytes of a word quoted in messages */
-#define PARSE_MAX_POS		4
-#define PARSE_MAX_KEYS		8
-
-/* How the address-space limit (scn.h) is named in messages. */
-#define ADDR_TEXT	"2^63 (0x8000000000000000, 8388608T), the end of the " \
-			"model's address space"
-
-/* What a positional word is. */
-enum slot {
-	SL_NAME,		/* an existing file */
-	SL_NEWNAME,		/* the file `create` makes */
-	SL_OFF,
-	SL_LEN,			/* a length or max; follows SL_OFF */
-	SL_SIZE,		/* truncate and expect size: a number */
-	SL_COUNT,		/* expect extents: a number */
-	SL_SEED,
-	SL_LEVEL,		/* drop-caches 1|2|3 */
-	SL_PRESET,
-	SL_QUIRK,
-	SL_ONOFF,
-	SL_PRESENCE,		/* present|absent */
-	SL_KIND			/* an invariant violation kind */
-};
+#define PARSE_MAX_NAMES		32	/* statement words listed in messages */
 
 /* How a slot is called in "missing X" messages. */
 static const char *const slot_labels[] = {
-	[SL_NAME] = "NAME",
-	[SL_NEWNAME] = "NAME",
-	[SL_OFF] = "OFF",
-	[SL_LEN] = "LEN",
-	[SL_SIZE] = "SIZE",
-	[SL_COUNT] = "N",
-	[SL_SEED] = "N",
-	[SL_LEVEL] = "1|2|3",
-	[SL_PRESET] = "the preset name",
-	[SL_QUIRK] = "the quirk name",
-	[SL_ONOFF] = "on|off",
-	[SL_PRESENCE] = "present|absent",
-	[SL_KIND] = "the violation KIND",
-};
-
-/* Flags, and the one statement each belongs to. */
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-	const char	*owner;
-} flag_defs[] = {
-	{ "nodatasum", SCN_F_NODATASUM, "create" },
-	{ "nocsum", SCN_F_NOCSUM, "write" },
-	{ "nosync", SCN_F_NOSYNC, "write" },
-};
-
-struct parser;
-struct cmd;
-
-/* One statement form. */
-struct stmt_def {
-	const char	*word;		/* after `expect` for expect kinds */
-	enum scn_kind	 kind;
-	const char	*usage;		/* quoted by messages */
-	unsigned	 npos;
-	enum slot	 pos[PARSE_MAX_POS];
-	const char	*keys[PARSE_MAX_KEYS]; /* NULL-terminated */
-	unsigned	 flags;		/* SCN_F_* allowed */
-	bool		 raw;		/* arguments handled by fn alone */
-	void		(*fn)(struct parser *, struct cmd *, struct scn_stmt *);
-};
-
-/* A line split into its parts. */
-struct cmd {
-	const struct stmt_def	*def;
-	const struct lex_word	*stmtw;		/* first word of the line */
-	const struct lex_word	*args;		/* words after the statement */
-	size_t			 nargs;		/* up to the expect tail */
-	const struct lex_word	*pos[PARSE_MAX_POS];
-	size_t			 npos;
-	const struct lex_word	*opt[PARSE_MAX_KEYS]; /* by key index */
-	unsigned		 given;		/* keys written, even if bad */
-	unsigned		 flags;
-	const struct lex_word	*expect;	/* the `expect` word, or NULL */
-	const struct lex_word	*tail;		/* words after it */
-	size_t			 ntail;
+	[STMT_SL_NAME] = "NAME",
+	[STMT_SL_NEWNAME] = "NAME",
+	[STMT_SL_OFF] = "OFF",
+	[STMT_SL_LEN] = "LEN",
+	[STMT_SL_SIZE] = "SIZE",
+	[STMT_SL_COUNT] = "N",
+	[STMT_SL_SEED] = "N",
+	[STMT_SL_LEVEL] = "1|2|3",
+	[STMT_SL_PRESET] = "the preset name",
+	[STMT_SL_QUIRK] = "the quirk name",
+	[STMT_SL_ONOFF] = "on|off",
+	[STMT_SL_PRESENCE] = "present|absent",
+	[STMT_SL_KIND] = "the violation KIND",
 };
 
 struct parser {
-	struct diag_list	*diags;
+	struct pval		 pv;		/* errors, line, mirror bound */
 	struct scn_script	*s;
-	const struct lex_line	*ln;		/* the line being parsed */
 	size_t			 stmt_cap;
 	size_t			 files_cap;
 	uint32_t		*create_line;	/* per file */
@@ -147,314 +81,19 @@ struct parser {
 	size_t			 hash_cap;	/* a power of two */
 	bool			 seen_stmt;
 	uint32_t		 first_line;	/* of the first statement */
-	uint32_t		 fs_line;
-	uint32_t		 preset_line;
+	uint32_t		 once_line[SCN_KIND_COUNT]; /* STMT_ONCE rows */
 	uint32_t		 first_op_line;
 	const char		*first_op;	/* its statement name */
-	uint32_t		 mirrors;	/* bound of mirror=N */
 	int			 depth;		/* concurrent nesting */
 	struct scn_stmt		 block;		/* the open block */
 	uint32_t		 block_width;	/* of its `concurrent` word */
 	size_t			 task_cap;
 	bool			 block_content;
 	bool			 block_full;	/* its task limit reported */
-	size_t			 nerr0;		/* diags before this file */
-	uint32_t		 full_line;	/* where errors were dropped */
-	bool			 stopped;	/* a limit ended the parse */
 	size_t			 nstatements;	/* lines with a statement */
 	uint64_t		 schedules;	/* of the blocks so far */
 	bool			 schedules_full; /* their limit reported */
 };
-
-/* --- messages ------------------------------------------------------------ */
-
-/*
- * Report an error at LINE:COL, WIDTH bytes wide.  Past SCN_MAX_ERRORS
- * errors of this file the message is dropped and the parse stops;
- * parse_script() then adds one note saying so.
- */
-static void __attribute__((__format__(__printf__, 5, 0)))
-vperr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
-    const char *fmt, va_list ap)
-{
-	char *msg;
-
-	if (p->diags->n - p->nerr0 >= SCN_MAX_ERRORS) {
-		if (p->full_line == 0)
-			p->full_line = line;
-		p->stopped = true;
-		return;
-	}
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	diag_add(p->diags, line, col, width, "%s",
-	    msg ? msg : "(out of memory)");
-	free(msg);
-}
-
-static void __attribute__((__format__(__printf__, 5, 6)))
-perr_at(struct parser *p, uint32_t line, uint32_t col, uint32_t width,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr_at(p, line, col, width, fmt, ap);
-	va_end(ap);
-}
-
-/* Report an error at word W of the line being parsed. */
-static void __attribute__((__format__(__printf__, 3, 4)))
-perr(struct parser *p, const struct lex_word *w, const char *fmt, ...)
-{
-	uint32_t width = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr_at(p, p->ln->lineno, w->col, width, fmt, ap);
-	va_end(ap);
-}
-
-/* Quote at most PARSE_SHOW bytes of a word: "%.*s%s" with SHOW(ptr, len). */
-#define SHOW_FMT	"%.*s%s"
-#define SHOW(s, len)	(int)((len) > PARSE_SHOW ? PARSE_SHOW : (len)), (s), \
-			((len) > PARSE_SHOW ? "..." : "")
-#define SHOWW(w)	SHOW((w)->s, (w)->len)
-
-/* "4K", "1M", or plain bytes: how sizes are written in messages. */
-static void
-fmt_size(char *buf, size_t sz, uint64_t v)
-{
-	static const char units[] = "TGMK";
-	unsigned shift = 40;
-
-	for (const char *u = units; *u != '\0'; u++, shift -= 10) {
-		if (v != 0 && v % (1ull << shift) == 0) {
-			snprintf(buf, sz, "%llu%c",
-			    (unsigned long long)(v >> shift), *u);
-			return;
-		}
-	}
-	snprintf(buf, sz, "%llu", (unsigned long long)v);
-}
-
-/* Name tables as "a, b, c or d", for messages that list the choices. */
-static void
-fmt_list(char *buf, size_t sz, const char *const *names, size_t n)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < sz; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-		int k = snprintf(buf + used, sz - used, "%s%s", sep, names[i]);
-
-		if (k < 0)
-			break;
-		used += (size_t)k;
-	}
-}
-
-static void
-list_quirks(char *buf, size_t sz)
-{
-	const char *names[QUIRK_COUNT];
-
-	for (int q = 0; q < QUIRK_COUNT; q++)
-		names[q] = quirk_info((enum quirk_id)q)->name;
-	fmt_list(buf, sz, names, QUIRK_COUNT);
-}
-
-static void
-list_presets(char *buf, size_t sz)
-{
-	const char *names[PRESET_COUNT];
-
-	for (int i = 0; i < PRESET_COUNT; i++)
-		names[i] = quirk_preset_name((enum quirk_preset)i);
-	fmt_list(buf, sz, names, PRESET_COUNT);
-}
-
-static void
-list_stats(char *buf, size_t sz)
-{
-	const char *names[STAT_COUNT];
-
-	for (int i = 0; i < STAT_COUNT; i++)
-		names[i] = stat_name((enum stat_id)i);
-	fmt_list(buf, sz, names, STAT_COUNT);
-}
-
-static void
-list_kinds(char *buf, size_t sz)
-{
-	const char *names[INV_KIND_COUNT];
-
-	for (int i = 0; i < INV_KIND_COUNT; i++)
-		names[i] = inv_kind_name((enum inv_kind)i);
-	fmt_list(buf, sz, names, INV_KIND_COUNT);
-}
-
-/* --- value parsers ------------------------------------------------------- */
-/*
- * Each takes the word W (for the caret), the value text V/VLEN (the whole
- * word for positional words, the part after `=` for options) and WHAT, the
- * name of the value in messages; each reports its own errors and returns
- * false on one.
- */
-
-static bool
-is_pow2(uint64_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
-static bool
-val_eq(const char *v, size_t vlen, const char *lit)
-{
-	return strlen(lit) == vlen && memcmp(v, lit, vlen) == 0;
-}
-
-static bool
-val_num(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	if (val_eq(v, vlen, "max")) {
-		perr(p, w, "%s cannot be max: max is accepted only as a length;"
-		    " give a number", what);
-		return false;
-	}
-	switch (lex_number(v, vlen, out)) {
-	case LEX_OK:
-		return true;
-	case LEX_SUFFIX_CASE:
-		perr(p, w, "%s `" SHOW_FMT "`: size suffixes are uppercase: "
-		    "K, M, G, T, KiB, MiB, GiB or TiB", what, SHOW(v, vlen));
-		return false;
-	case LEX_SUFFIX_BIG:
-		perr(p, w, "%s `" SHOW_FMT "`: the size suffixes stop at T "
-		    "(TiB); write a larger number in T or in 0x hex", what,
-		    SHOW(v, vlen));
-		return false;
-	case LEX_OVERFLOW:
-		perr(p, w, "%s `" SHOW_FMT "` does not fit in 64 bits: the "
-		    "largest number is 0xffffffffffffffff", what,
-		    SHOW(v, vlen));
-		return false;
-	default:
-		perr(p, w, "%s `" SHOW_FMT "` is not a number: use decimal "
-		    "or 0x hex digits with an optional K, M, G, T, KiB, MiB, "
-		    "GiB or TiB suffix", what, SHOW(v, vlen));
-		return false;
-	}
-}
-
-/* A number in [lo, hi]; RANGE says what is accepted, for the message. */
-static bool
-val_range(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t lo, uint64_t hi,
-    const char *range, uint64_t *out)
-{
-	if (!val_num(p, w, v, vlen, what, out))
-		return false;
-	if (*out < lo || *out > hi) {
-		perr(p, w, "%s must be %s", what, range);
-		return false;
-	}
-	return true;
-}
-
-static bool
-val_mirror(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, int *out)
-{
-	char range[64];
-	uint64_t m;
-
-	if (p->mirrors == 1)
-		snprintf(range, sizeof(range), "1: this filesystem has 1 "
-		    "mirror");
-	else
-		snprintf(range, sizeof(range), "from 1 to %u: this filesystem "
-		    "has %u mirrors", p->mirrors, p->mirrors);
-	if (!val_range(p, w, v, vlen, "mirror", 1, p->mirrors, range, &m))
-		return false;
-	*out = (int)m;
-	return true;
-}
-
-static bool
-val_byte(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, int *out)
-{
-	uint64_t b;
-
-	if (!val_range(p, w, v, vlen, what, 0, 255,
-	    "a byte from 0 to 255 (decimal or 0x hex)", &b))
-		return false;
-	*out = (int)b;
-	return true;
-}
-
-/* A count that must be at least 1. */
-static bool
-val_positive(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	return val_range(p, w, v, vlen, what, 1, UINT64_MAX,
-	    "at least 1", out);
-}
-
-/* An OFF (called WHAT in messages): a number below SCN_ADDR_LIMIT. */
-static bool
-val_off(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, uint64_t *out)
-{
-	if (!val_num(p, w, v, vlen, what, out))
-		return false;
-	if (*out >= SCN_ADDR_LIMIT) {
-		perr(p, w, "%s must be below " ADDR_TEXT, what);
-		return false;
-	}
-	return true;
-}
-
-/*
- * A LEN after an OFF (called OFFNAME in messages) that parsed if OFF_OK
- * (so OFF < SCN_ADDR_LIMIT): a number >= 1 with OFF + LEN at most
- * SCN_ADDR_LIMIT, or `max` (len = UINT64_MAX - off, "to the end").  A
- * range past the limit, 64-bit overflow included, is reported at the LEN
- * word; with a bad OFF only LEN's own form is checked.
- */
-static bool
-val_len(struct parser *p, const struct lex_word *w, const char *v,
-    size_t vlen, const char *what, const char *offname, uint64_t off,
-    bool off_ok, uint64_t *len, bool *len_max)
-{
-	uint64_t n;
-
-	if (val_eq(v, vlen, "max")) {
-		*len = UINT64_MAX - off;
-		*len_max = true;
-		return off_ok;
-	}
-	if (!val_num(p, w, v, vlen, what, &n))
-		return false;
-	if (n == 0) {
-		perr(p, w, "%s must be at least 1: a zero-length range is "
-		    "empty; give a positive length, or max for \"to the end\"",
-		    what);
-		return false;
-	}
-	if (off_ok && n > SCN_ADDR_LIMIT - off) {
-		perr(p, w, "%s + %s ends past " ADDR_TEXT ": give a smaller "
-		    "%s, or max for \"to the end\"", offname, what, what);
-		return false;
-	}
-	*len = n;
-	*len_max = false;
-	return off_ok;
-}
 
 /* --- files --------------------------------------------------------------- */
 
@@ -536,33 +175,26 @@ check_name(struct parser *p, const struct lex_word *w)
 {
 	if (lex_is_name(w->s, w->len))
 		return true;
-	perr(p, w, "`" SHOW_FMT "` is not a valid file name: a NAME is a "
-	    "letter or _ followed by letters, digits, _, . or -", SHOWW(w));
+	pval_err(&p->pv, w, "`" PVAL_SHOW_FMT "` is not a valid file name: a "
+	    "NAME is a letter or _ followed by letters, digits, _, . or -",
+	    PVAL_SHOWW(w));
 	return false;
 }
 
 /* --- positional words ---------------------------------------------------- */
-
-static struct scn_pos
-pos_of(const struct parser *p, const struct lex_word *w)
-{
-	struct scn_pos pos = { p->ln->lineno, w->col };
-
-	return pos;
-}
 
 static void
 slot_name(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 {
 	int idx;
 
-	st->name_pos = pos_of(p, w);
+	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
 	idx = file_find(p, w->s, w->len);
 	if (idx < 0) {
-		perr(p, w, "file `%.*s` is used before it is created: add "
-		    "`create %.*s` above this line", (int)w->len, w->s,
+		pval_err(&p->pv, w, "file `%.*s` is used before it is created: "
+		    "add `create %.*s` above this line", (int)w->len, w->s,
 		    (int)w->len, w->s);
 		return;
 	}
@@ -574,22 +206,24 @@ slot_newname(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 {
 	int idx;
 
-	st->name_pos = pos_of(p, w);
+	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
 	idx = file_find(p, w->s, w->len);
 	if (idx >= 0) {
-		perr(p, w, "file `%.*s` is already created at line %u: create "
-		    "each file once", (int)w->len, w->s, p->create_line[idx]);
+		pval_err(&p->pv, w, "file `%.*s` is already created at line "
+		    "%u: create each file once", (int)w->len, w->s,
+		    p->create_line[idx]);
 		st->file = idx;
 		return;
 	}
 	if (p->s->nfiles >= SCN_MAX_FILES) {
-		perr(p, w, "too many files: a scenario may create at most %u; "
-		    "reuse a file or split the scenario", SCN_MAX_FILES);
+		pval_err(&p->pv, w, "too many files: a scenario may create at "
+		    "most %u; reuse a file or split the scenario",
+		    SCN_MAX_FILES);
 		return;
 	}
-	st->file = file_add(p, w->s, w->len, p->ln->lineno);
+	st->file = file_add(p, w->s, w->len, p->pv.line);
 }
 
 static void
@@ -598,23 +232,19 @@ slot_preset(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	char list[128];
 
 	st->preset = quirk_preset_lookup(w->s, w->len);
+	pval_list(&p->pv, list, sizeof(list), PVAL_PRESETS);
+	if (st->preset >= 0 && quirk_preset_era(st->preset) != p->pv.era) {
+		pval_err(&p->pv, w, "preset %s belongs to the %s era, and this "
+		    "file is era %s: use %s", quirk_preset_name(st->preset),
+		    pval_era_name(quirk_preset_era(st->preset)),
+		    pval_era_name(p->pv.era), list);
+		st->preset = -1;
+		return;
+	}
 	if (st->preset >= 0)
 		return;
-	list_presets(list, sizeof(list));
-	perr(p, w, "unknown preset `" SHOW_FMT "`: use %s", SHOWW(w), list);
-}
-
-static int
-lookup_quirk(struct parser *p, const struct lex_word *w)
-{
-	char list[256];
-	int q = quirk_lookup(w->s, w->len);
-
-	if (q >= 0)
-		return q;
-	list_quirks(list, sizeof(list));
-	perr(p, w, "unknown quirk `" SHOW_FMT "`: use %s", SHOWW(w), list);
-	return -1;
+	pval_err(&p->pv, w, "unknown preset `" PVAL_SHOW_FMT "`: use %s",
+	    PVAL_SHOWW(w), list);
 }
 
 static void
@@ -625,935 +255,261 @@ slot_kind(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	st->violation = inv_kind_lookup(w->s, w->len);
 	if (st->violation >= 0)
 		return;
-	list_kinds(list, sizeof(list));
-	perr(p, w, "unknown violation kind `" SHOW_FMT "`: use %s", SHOWW(w),
-	    list);
+	pval_list(&p->pv, list, sizeof(list), PVAL_KINDS);
+	pval_err(&p->pv, w, "unknown violation kind `" PVAL_SHOW_FMT "`: use "
+	    "%s", PVAL_SHOWW(w), list);
 }
 
-/* Parse the positional words of C into ST, in slot order. */
+/* Parse the positional words of L into ST, in slot order. */
 static void
-parse_slots(struct parser *p, const struct cmd *c, struct scn_stmt *st)
+parse_slots(struct parser *p, const struct stmt_line *l, struct scn_stmt *st)
 {
 	bool off_ok = false;
 	uint64_t v;
 
-	for (size_t i = 0; i < c->npos; i++) {
-		const struct lex_word *w = c->pos[i];
+	for (size_t i = 0; i < l->npos; i++) {
+		const struct lex_word *w = l->pos[i];
 
-		switch (c->def->pos[i]) {
-		case SL_NAME:
+		switch (l->row->pos[i]) {
+		case STMT_SL_NAME:
 			slot_name(p, w, st);
 			break;
-		case SL_NEWNAME:
+		case STMT_SL_NEWNAME:
 			slot_newname(p, w, st);
 			break;
-		case SL_OFF:
-			st->off_pos = pos_of(p, w);
-			off_ok = val_off(p, w, w->s, w->len, "OFF", &st->off);
+		case STMT_SL_OFF:
+			st->off_pos = pval_pos(&p->pv, w);
+			off_ok = pval_off(&p->pv, w, w->s, w->len, "OFF",
+			    &st->off);
 			break;
-		case SL_LEN:
-			st->len_pos = pos_of(p, w);
-			val_len(p, w, w->s, w->len, "LEN", "OFF", st->off,
+		case STMT_SL_LEN:
+			st->len_pos = pval_pos(&p->pv, w);
+			pval_len(&p->pv, w, w->s, w->len, "LEN", "OFF", st->off,
 			    off_ok, &st->len, &st->len_max);
 			break;
-		case SL_SIZE:
-			st->size_pos = pos_of(p, w);
-			if (val_num(p, w, w->s, w->len, "SIZE", &st->size) &&
-			    st->size > SCN_ADDR_LIMIT)
-				perr(p, w, "SIZE must be at most " ADDR_TEXT);
+		case STMT_SL_SIZE:
+			st->size_pos = pval_pos(&p->pv, w);
+			if (pval_num(&p->pv, w, w->s, w->len, "SIZE",
+			    &st->size) && st->size > SCN_ADDR_LIMIT)
+				pval_err(&p->pv, w, "SIZE must be at most "
+				    PVAL_ADDR_TEXT);
 			break;
-		case SL_COUNT:
-			st->size_pos = pos_of(p, w);
-			val_num(p, w, w->s, w->len, "N", &st->size);
+		case STMT_SL_COUNT:
+			st->size_pos = pval_pos(&p->pv, w);
+			pval_num(&p->pv, w, w->s, w->len, "N", &st->size);
 			break;
-		case SL_SEED:
-			val_num(p, w, w->s, w->len, "seed", &st->seed);
+		case STMT_SL_SEED:
+			pval_num(&p->pv, w, w->s, w->len, "seed", &st->seed);
 			break;
-		case SL_LEVEL:
-			if (val_range(p, w, w->s, w->len, "drop-caches level",
-			    1, 3, "1 (page cache), 2 (extent map caches and "
-			    "cached metadata) or 3 (both)", &v))
+		case STMT_SL_LEVEL:
+			if (pval_range(&p->pv, w, w->s, w->len, "drop-caches "
+			    "level", 1, 3, "1 (page cache), 2 (extent map "
+			    "caches and cached metadata) or 3 (both)", &v))
 				st->level = (int)v;
 			break;
-		case SL_PRESET:
+		case STMT_SL_PRESET:
 			slot_preset(p, w, st);
 			break;
-		case SL_QUIRK:
-			st->quirk = lookup_quirk(p, w);
+		case STMT_SL_QUIRK:
+			st->quirk = pval_quirk(&p->pv, w);
 			break;
-		case SL_ONOFF:
+		case STMT_SL_ONOFF:
 			if (lex_eq(w, "on") || lex_eq(w, "off"))
 				st->on = lex_eq(w, "on");
 			else
-				perr(p, w, "a quirk is turned on or off, not "
-				    "`" SHOW_FMT "`", SHOWW(w));
+				pval_err(&p->pv, w, "a quirk is turned on or "
+				    "off, not `" PVAL_SHOW_FMT "`",
+				    PVAL_SHOWW(w));
 			break;
-		case SL_PRESENCE:
+		case STMT_SL_PRESENCE:
 			if (lex_eq(w, "present") || lex_eq(w, "absent"))
 				st->present = lex_eq(w, "present");
 			else
-				perr(p, w, "expect cache ends with present or "
-				    "absent, not `" SHOW_FMT "`", SHOWW(w));
+				pval_err(&p->pv, w, "expect cache ends with "
+				    "present or absent, not `" PVAL_SHOW_FMT
+				    "`", PVAL_SHOWW(w));
 			break;
-		case SL_KIND:
+		case STMT_SL_KIND:
 			slot_kind(p, w, st);
 			break;
 		}
 	}
 }
 
-/* --- statement bodies --------------------------------------------------- */
-/*
- * Each gets the split line and the statement with its positional words
- * already parsed, and handles the options (c->opt, indexed like
- * def->keys) and anything the generic code cannot.
- */
-
-/* The value part of option word W. */
-static const char *
-opt_val(const struct lex_word *w, size_t *vlen)
-{
-	const char *eq = memchr(w->s, '=', w->len);
-
-	*vlen = w->len - (size_t)(eq + 1 - w->s);
-	return eq + 1;
-}
-
-/*
- * Report a required option that is missing; true if it is there with a
- * value.  An option written without a value was reported already.
- */
-static bool
-require(struct parser *p, const struct cmd *c, int key, const char *form)
-{
-	if (c->opt[key] != NULL)
-		return true;
-	if ((c->given & (1u << key)) == 0)
-		perr(p, c->stmtw, "missing %s: %s", form, c->def->usage);
-	return false;
-}
-
-enum { FS_SECTORSIZE, FS_MIRRORS, FS_SIZE, FS_MAX_EXTENT, FS_ALLOC_ALIGN,
-    FS_WORKERS, FS_CSUM };
-
-static void
-st_fs(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	struct scn_fs *fs = &st->fs;
-	bool ss_ok = true, al_ok = true;
-	char ss[32], al[32];
-	const char *v;
-	size_t vlen;
-	uint64_t n;
-
-	if ((w = c->opt[FS_SECTORSIZE]) != NULL) {
-		v = opt_val(w, &vlen);
-		ss_ok = val_num(p, w, v, vlen, "sectorsize", &n);
-		if (ss_ok && (!is_pow2(n) || n < PARSE_MIN_SECTOR ||
-		    n > PARSE_MAX_SECTOR)) {
-			perr(p, w, "sector size must be a power of two from "
-			    "512 to 64K");
-			ss_ok = false;
-		}
-		if (ss_ok)
-			fs->sectorsize = (uint32_t)n;
-	}
-	if ((w = c->opt[FS_MIRRORS]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_range(p, w, v, vlen, "mirrors", 1, PARSE_MAX_MIRRORS,
-		    "from 1 to 4", &n))
-			fs->mirrors = (uint32_t)n;
-		else
-			fs->mirrors = PARSE_MAX_MIRRORS;
-	}
-	if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL) {
-		v = opt_val(w, &vlen);
-		al_ok = val_num(p, w, v, vlen, "alloc_align", &n);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
-		if (al_ok && (!is_pow2(n) || (ss_ok && n < fs->sectorsize))) {
-			perr(p, w, "alloc_align must be a power of two no "
-			    "smaller than the sector size (%s)", ss);
-			al_ok = false;
-		}
-		if (al_ok)
-			fs->alloc_align = n;
-	}
-	if (fs->alloc_align == 0)
-		fs->alloc_align = fs->sectorsize;
-	if ((w = c->opt[FS_SIZE]) != NULL) {
-		v = opt_val(w, &vlen);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
-		fmt_size(al, sizeof(al), fs->alloc_align);
-		if (!val_num(p, w, v, vlen, "size", &n))
-			;
-		else if (n > SCN_ADDR_LIMIT - PARSE_MIB)
-			perr(p, w, "size is too large: data lives from 1M to "
-			    "1M + size, which must end at or below " ADDR_TEXT
-			    ", so size is at most 0x7ffffffffff00000");
-		else if (ss_ok && n < fs->sectorsize)
-			perr(p, w, "size must be at least the sector size (%s)",
-			    ss);
-		else if (ss_ok && al_ok && n < fs->alloc_align)
-			perr(p, w, "size must be at least alloc_align (%s)",
-			    al);
-		else
-			fs->size = n;
-	} else if ((w = c->opt[FS_ALLOC_ALIGN]) != NULL && al_ok &&
-	    fs->alloc_align > fs->size) {
-		fmt_size(al, sizeof(al), fs->alloc_align);
-		fmt_size(ss, sizeof(ss), fs->size);
-		perr(p, w, "alloc_align (%s) must be at most the size of the "
-		    "filesystem (%s, the default): give a larger size= or a "
-		    "smaller alloc_align", al, ss);
-	}
-	if ((w = c->opt[FS_MAX_EXTENT]) != NULL) {
-		v = opt_val(w, &vlen);
-		fmt_size(ss, sizeof(ss), fs->sectorsize);
-		if (!val_num(p, w, v, vlen, "max_extent", &n))
-			;
-		else if (ss_ok && (n < fs->sectorsize ||
-		    n % fs->sectorsize != 0))
-			perr(p, w, "max_extent must be a multiple of the "
-			    "sector size (%s), at least one sector", ss);
-		else
-			fs->max_extent = n;
-	}
-	if ((w = c->opt[FS_WORKERS]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_range(p, w, v, vlen, "workers", 1, PARSE_MAX_WORKERS,
-		    "from 1 to 64", &n))
-			fs->workers = (uint32_t)n;
-	}
-	if ((w = c->opt[FS_CSUM]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_eq(v, vlen, "crc32c") || val_eq(v, vlen, "crc32"))
-			fs->csum_crc32 = val_eq(v, vlen, "crc32");
-		else
-			perr(p, w, "csum must be crc32c or crc32");
-	}
-	if (p->fs_line == p->ln->lineno) {
-		p->s->fs = *fs;
-		p->mirrors = fs->mirrors;
-	}
-}
-
-static void
-st_guards(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	if (c->nargs == 0) {
-		perr(p, c->stmtw, "missing the quirk name: %s", c->def->usage);
-		return;
-	}
-	for (size_t i = 0; i < c->nargs; i++) {
-		int q = lookup_quirk(p, &c->args[i]);
-
-		if (q >= 0)
-			st->guards |= 1u << q;
-	}
-}
-
-enum { WRITE_FILL };
-
-static void
-st_write(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[WRITE_FILL];
-	const char *v;
-	size_t vlen;
-
-	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-/* mirror=N as an option of the statement (read, corrupt, ...). */
-static void
-opt_mirror(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
-{
-	const char *v;
-	size_t vlen;
-
-	if (w == NULL)
-		return;
-	st->mirror_pos = pos_of(p, w);
-	v = opt_val(w, &vlen);
-	val_mirror(p, w, v, vlen, &st->mirror);
-}
-
-enum { READ_MIRROR };
-
-static void
-st_read(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	opt_mirror(p, c->opt[READ_MIRROR], st);
-}
-
-enum { CORRUPT_MIRROR, CORRUPT_FILL };
-
-static void
-st_corrupt(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[CORRUPT_FILL];
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, CORRUPT_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[CORRUPT_MIRROR], st);
-	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-enum { LOGICAL_LOGICAL, LOGICAL_LEN, LOGICAL_MIRROR, LOGICAL_FILL };
-
-static void
-st_corrupt_logical(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	bool lok = false;
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, LOGICAL_LOGICAL, "logical=L")) {
-		w = c->opt[LOGICAL_LOGICAL];
-		st->off_pos = pos_of(p, w);
-		v = opt_val(w, &vlen);
-		lok = val_off(p, w, v, vlen, "logical", &st->logical);
-	}
-	if (require(p, c, LOGICAL_LEN, "len=N")) {
-		w = c->opt[LOGICAL_LEN];
-		st->len_pos = pos_of(p, w);
-		v = opt_val(w, &vlen);
-		val_len(p, w, v, vlen, "len", "logical", st->logical, lok,
-		    &st->len, &st->len_max);
-	}
-	if (require(p, c, LOGICAL_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[LOGICAL_MIRROR], st);
-	if ((w = c->opt[LOGICAL_FILL]) != NULL) {
-		v = opt_val(w, &vlen);
-		val_byte(p, w, v, vlen, "fill", &st->fill);
-	}
-}
-
-enum { IOERROR_MIRROR, IOERROR_COUNT };
-
-static void
-st_ioerror(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w = c->opt[IOERROR_COUNT];
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, IOERROR_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[IOERROR_MIRROR], st);
-	if (w != NULL) {
-		v = opt_val(w, &vlen);
-		val_positive(p, w, v, vlen, "count", &st->count);
-	}
-}
-
-enum { ONLINE_MIRROR };
-
-static void
-st_online(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	if (require(p, c, ONLINE_MIRROR, "mirror=N"))
-		opt_mirror(p, c->opt[ONLINE_MIRROR], st);
-}
-
-enum { FAULTS_RATE, FAULTS_KINDS, FAULTS_SAFE };
-
-/* kinds=corrupt,ioerror: a comma list, each kind at most once. */
-static void
-faults_kinds(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
-{
-	static const struct {
-		const char	*name;
-		unsigned	 bit;
-	} kinds[] = {
-		{ "corrupt", SCN_FAULT_CORRUPT },
-		{ "ioerror", SCN_FAULT_IOERROR },
-	};
-	const char *v, *end, *item, *comma;
-	unsigned mask = 0;
-	size_t vlen, k;
-
-	v = opt_val(w, &vlen);
-	end = v + vlen;
-	/* Invariant: mask holds the kinds of the items before `item`. */
-	for (item = v; ; item = comma + 1) {
-		comma = memchr(item, ',', (size_t)(end - item));
-		if (comma == NULL)
-			comma = end;
-		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			if (val_eq(item, (size_t)(comma - item),
-			    kinds[k].name))
-				break;
-		}
-		if (k == sizeof(kinds) / sizeof(kinds[0])) {
-			perr(p, w, "kinds must be a comma-separated list of "
-			    "corrupt and ioerror, not `" SHOW_FMT "`",
-			    SHOW(item, (size_t)(comma - item)));
-			return;
-		}
-		if (mask & kinds[k].bit) {
-			perr(p, w, "kinds lists %s twice: name each kind once",
-			    kinds[k].name);
-			return;
-		}
-		mask |= kinds[k].bit;
-		if (comma == end)
-			break;
-	}
-	st->fault_kinds = mask;
-}
-
-static void
-st_faults(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	const char *v;
-	size_t vlen;
-
-	if (require(p, c, FAULTS_RATE, "rate=P")) {
-		w = c->opt[FAULTS_RATE];
-		v = opt_val(w, &vlen);
-		switch (lex_prob(v, vlen, &st->rate_num, &st->rate_den)) {
-		case LEX_OK:
-			break;
-		case LEX_DIGITS:
-			perr(p, w, "rate has more than 18 digits after the "
-			    "decimal point: give at most 18");
-			break;
-		default:
-			perr(p, w, "rate must be a probability: a decimal "
-			    "fraction from 0 to 1 such as 0.01");
-			break;
-		}
-	}
-	if ((w = c->opt[FAULTS_KINDS]) != NULL)
-		faults_kinds(p, w, st);
-	if ((w = c->opt[FAULTS_SAFE]) != NULL) {
-		v = opt_val(w, &vlen);
-		if (val_eq(v, vlen, "yes") || val_eq(v, vlen, "no"))
-			st->safe = val_eq(v, vlen, "yes");
-		else
-			perr(p, w, "safe must be yes or no");
-	}
-}
-
-enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES };
-
-/* runs=N or max-schedules=N (option W): from 1 to SCN_MAX_SCHEDULES. */
-static void
-opt_schedules(struct parser *p, const struct lex_word *w, const char *what,
-    uint64_t *out)
-{
-	const char *v;
-	size_t vlen;
-	uint64_t n;
-
-	v = opt_val(w, &vlen);
-	if (!val_positive(p, w, v, vlen, what, &n))
-		return;
-	if (n > SCN_MAX_SCHEDULES) {
-		perr(p, w, "%s must be at most %u, the most schedules one "
-		    "block may run", what, SCN_MAX_SCHEDULES);
-		return;
-	}
-	*out = n;
-}
-
-/*
- * The most schedules block ST may run: max-schedules when exploring,
- * runs (bounded by max-schedules too) when random, one for fifo.
- */
-static uint64_t
-block_schedules(const struct scn_stmt *st)
-{
-	switch (st->schedule) {
-	case SCN_SCHED_EXPLORE:
-		return st->max_schedules;
-	case SCN_SCHED_RANDOM:
-		return st->runs < st->max_schedules ? st->runs :
-		    st->max_schedules;
-	default:
-		return 1;
-	}
-}
-
-static void
-st_concurrent(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	static const char *const names[] = { "fifo", "random", "explore" };
-	const struct lex_word *w;
-	const char *v;
-	size_t vlen, k;
-
-	if ((w = c->opt[CONC_SCHEDULE]) != NULL) {
-		v = opt_val(w, &vlen);
-		for (k = 0; k < 3; k++) {
-			if (val_eq(v, vlen, names[k]))
-				break;
-		}
-		if (k < 3)
-			st->schedule = (enum scn_schedule)k;
-		else
-			perr(p, w, "schedule must be fifo, random or explore");
-	}
-	if ((w = c->opt[CONC_RUNS]) != NULL)
-		opt_schedules(p, w, "runs", &st->runs);
-	if ((w = c->opt[CONC_MAX_SCHEDULES]) != NULL)
-		opt_schedules(p, w, "max-schedules", &st->max_schedules);
-	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
-	p->schedules += block_schedules(st);
-	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
-		perr(p, c->stmtw, "the concurrent blocks up to this one may "
-		    "run %llu schedules in all, more than the %u a file may: "
-		    "give them a smaller max-schedules (explore) or runs "
-		    "(random)", (unsigned long long)p->schedules,
-		    SCN_MAX_FILE_SCHEDULES);
-		p->schedules_full = true;
-	}
-}
-
-/* expect stat COUNTER=N [COUNTER=N ...]: each counter at most once. */
-static void
-st_stat(struct parser *p, struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *w;
-	struct scn_stat_expect *se;
-	char list[512];
-	const char *v;
-	size_t vlen;
-	int id;
-
-	if (c->nargs == 0) {
-		perr(p, c->stmtw, "missing COUNTER=N: %s", c->def->usage);
-		return;
-	}
-	st->stats = xreallocarray(NULL, c->nargs, sizeof(*st->stats));
-	for (size_t i = 0; i < c->nargs; i++) {
-		w = &c->args[i];
-		if (memchr(w->s, '=', w->len) == NULL) {
-			perr(p, w, "`" SHOW_FMT "` is not COUNTER=N: %s",
-			    SHOWW(w), c->def->usage);
-			continue;
-		}
-		v = opt_val(w, &vlen);
-		id = stat_lookup(w->s, w->len - vlen - 1);
-		if (id < 0) {
-			list_stats(list, sizeof(list));
-			perr(p, w, "unknown counter `" SHOW_FMT "`: use %s",
-			    SHOW(w->s, w->len - vlen - 1), list);
-			continue;
-		}
-		for (size_t j = 0; j < st->nstats; j++) {
-			if (st->stats[j].id == (enum stat_id)id) {
-				perr(p, w, "counter %s given twice: give each "
-				    "counter once", stat_name(id));
-				id = -1;
-				break;
-			}
-		}
-		if (id < 0)
-			continue;
-		se = &st->stats[st->nstats];
-		se->id = (enum stat_id)id;
-		se->pos = pos_of(p, w);
-		if (val_num(p, w, v, vlen, stat_name(id), &se->value))
-			st->nstats++;
-	}
-}
-
-/* --- the statement table -------------------------------------------------- */
-
-#define TASK_KINDS	"read, write, truncate, drop-cache and sync"
-
-static const struct stmt_def stmt_defs[] = {
-	{ "fs", SCN_FS, "fs [sectorsize=N] [mirrors=N] [size=N] "
-	    "[max_extent=N] [alloc_align=N] [workers=N] [csum=crc32c|crc32]",
-	    0, { SL_NAME }, { "sectorsize", "mirrors", "size", "max_extent",
-	    "alloc_align", "workers", "csum", NULL }, 0, false, st_fs },
-	{ "preset", SCN_PRESET, "preset pre-patch|post-patch",
-	    1, { SL_PRESET }, { NULL }, 0, false, NULL },
-	{ "quirk", SCN_QUIRK, "quirk QUIRK on|off",
-	    2, { SL_QUIRK, SL_ONOFF }, { NULL }, 0, false, NULL },
-	{ "seed", SCN_SEED, "seed N",
-	    1, { SL_SEED }, { NULL }, 0, false, NULL },
-	{ "guards", SCN_GUARDS, "guards QUIRK [QUIRK ...]",
-	    0, { SL_NAME }, { NULL }, 0, true, st_guards },
-	{ "create", SCN_CREATE, "create NAME [nodatasum]",
-	    1, { SL_NEWNAME }, { NULL }, SCN_F_NODATASUM, false, NULL },
-	{ "write", SCN_WRITE, "write NAME OFF LEN [fill=BYTE] [nocsum] "
-	    "[nosync]", 3, { SL_NAME, SL_OFF, SL_LEN }, { "fill", NULL },
-	    SCN_F_NOCSUM | SCN_F_NOSYNC, false, st_write },
-	{ "sync", SCN_SYNC, "sync",
-	    0, { SL_NAME }, { NULL }, 0, false, NULL },
-	{ "read", SCN_READ, "read NAME OFF LEN [mirror=N]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", NULL }, 0, false,
-	    st_read },
-	{ "truncate", SCN_TRUNCATE, "truncate NAME SIZE",
-	    2, { SL_NAME, SL_SIZE }, { NULL }, 0, false, NULL },
-	{ "drop-cache", SCN_DROP_CACHE, "drop-cache NAME OFF LEN|max",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { NULL }, 0, false, NULL },
-	{ "drop-caches", SCN_DROP_CACHES, "drop-caches 1|2|3",
-	    1, { SL_LEVEL }, { NULL }, 0, false, NULL },
-	{ "corrupt", SCN_CORRUPT, "corrupt NAME OFF LEN mirror=N [fill=BYTE]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", "fill", NULL }, 0,
-	    false, st_corrupt },
-	{ "corrupt", SCN_CORRUPT_LOGICAL,
-	    "corrupt logical=L len=N mirror=N [fill=BYTE]",
-	    0, { SL_NAME }, { "logical", "len", "mirror", "fill", NULL }, 0,
-	    false, st_corrupt_logical },
-	{ "ioerror", SCN_IOERROR, "ioerror NAME OFF LEN mirror=N [count=N]",
-	    3, { SL_NAME, SL_OFF, SL_LEN }, { "mirror", "count", NULL }, 0,
-	    false, st_ioerror },
-	{ "offline", SCN_OFFLINE, "offline mirror=N",
-	    0, { SL_NAME }, { "mirror", NULL }, 0, false, st_online },
-	{ "online", SCN_ONLINE, "online mirror=N",
-	    0, { SL_NAME }, { "mirror", NULL }, 0, false, st_online },
-	{ "faults", SCN_FAULTS, "faults rate=P [kinds=corrupt,ioerror] "
-	    "[safe=yes|no]", 0, { SL_NAME }, { "rate", "kinds", "safe", NULL },
-	    0, false, st_faults },
-	{ "concurrent", SCN_CONCURRENT, "concurrent "
-	    "[schedule=fifo|random|explore] [runs=N] [max-schedules=N]",
-	    0, { SL_NAME }, { "schedule", "runs", "max-schedules", NULL }, 0,
-	    false, st_concurrent },
-	{ "cache", SCN_EXPECT_CACHE, "expect cache NAME OFF LEN present|absent",
-	    4, { SL_NAME, SL_OFF, SL_LEN, SL_PRESENCE }, { NULL }, 0, false,
-	    NULL },
-	{ "coherent", SCN_EXPECT_COHERENT, "expect coherent NAME",
-	    1, { SL_NAME }, { NULL }, 0, false, NULL },
-	{ "size", SCN_EXPECT_SIZE, "expect size NAME N",
-	    2, { SL_NAME, SL_SIZE }, { NULL }, 0, false, NULL },
-	{ "extents", SCN_EXPECT_EXTENTS, "expect extents NAME N",
-	    2, { SL_NAME, SL_COUNT }, { NULL }, 0, false, NULL },
-	{ "stat", SCN_EXPECT_STAT, "expect stat COUNTER=N [COUNTER=N ...]",
-	    0, { SL_NAME }, { NULL }, 0, true, st_stat },
-	{ "violation", SCN_EXPECT_VIOLATION, "expect violation KIND",
-	    1, { SL_KIND }, { NULL }, 0, false, NULL },
-};
-
-#define NDEFS	(sizeof(stmt_defs) / sizeof(stmt_defs[0]))
-
-static bool
-is_expect_kind(enum scn_kind k)
-{
-	return k >= SCN_EXPECT_CACHE && k <= SCN_EXPECT_VIOLATION;
-}
-
-static bool
-is_task_kind(enum scn_kind k)
-{
-	return k == SCN_READ || k == SCN_WRITE || k == SCN_TRUNCATE ||
-	    k == SCN_DROP_CACHE || k == SCN_SYNC;
-}
-
-static bool
-is_header_kind(enum scn_kind k)
-{
-	return k == SCN_PRESET || k == SCN_QUIRK || k == SCN_SEED ||
-	    k == SCN_GUARDS;
-}
-
-/* The statement definition for WORD (after `expect` if EXPECT). */
-static const struct stmt_def *
-find_def(const struct lex_word *w, bool expect)
-{
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (is_expect_kind(stmt_defs[i].kind) == expect &&
-		    lex_eq(w, stmt_defs[i].word))
-			return &stmt_defs[i];
-	}
-	return NULL;
-}
-
-static int
-flag_index(const struct lex_word *w)
-{
-	for (size_t i = 0; i < sizeof(flag_defs) / sizeof(flag_defs[0]); i++) {
-		if (lex_eq(w, flag_defs[i].name))
-			return (int)i;
-	}
-	return -1;
-}
-
-static bool
-has_eq(const struct lex_word *w)
-{
-	return memchr(w->s, '=', w->len) != NULL;
-}
-
 /* --- splitting a line --------------------------------------------------- */
 
 /*
- * Find the expect tail among ARGS and leave c->args/nargs as the words
+ * Find the expect tail among ARGS and leave l->args/nargs as the words
  * before it.  For a statement with positional words the tail starts at the
  * first `expect` that is not in a NAME slot.
  */
 static void
-split_tail(struct cmd *c, const struct lex_word *args, size_t nargs)
+split_tail(struct stmt_line *l, const struct lex_word *args, size_t nargs)
 {
 	size_t i;
 
-	c->args = args;
-	c->nargs = nargs;
+	l->args = args;
+	l->nargs = nargs;
 	for (i = 0; i < nargs; i++) {
-		if (i < c->def->npos && !c->def->raw &&
-		    (c->def->pos[i] == SL_NAME ||
-		    c->def->pos[i] == SL_NEWNAME) && !has_eq(&args[i]))
+		if (i < l->row->npos && !l->row->raw &&
+		    (l->row->pos[i] == STMT_SL_NAME ||
+		    l->row->pos[i] == STMT_SL_NEWNAME) &&
+		    !pval_has_eq(&args[i]))
 			continue;
 		if (lex_eq(&args[i], "expect"))
 			break;
 	}
 	if (i < nargs) {
-		c->nargs = i;
-		c->expect = &args[i];
-		c->tail = &args[i + 1];
-		c->ntail = nargs - i - 1;
+		l->nargs = i;
+		l->expect = &args[i];
+		l->tail = &args[i + 1];
+		l->ntail = nargs - i - 1;
 	}
 }
 
-/* Split c->args into positional words, options and flags. */
+/* Split l->args into positional words, options and flags. */
 static void
-split_args(struct parser *p, struct cmd *c)
+split_args(struct parser *p, struct stmt_line *l)
 {
-	const struct stmt_def *d = c->def;
+	const struct stmt_row *d = l->row;
+	const struct stmt_flag *f;
 	size_t i = 0, k;
-	int f;
 
-	/* Invariant: c->pos holds the first npos words, all positional. */
-	for (; i < c->nargs && c->npos < d->npos; i++) {
-		const struct lex_word *w = &c->args[i];
-		enum slot sl = d->pos[c->npos];
+	/* Invariant: l->pos holds the first npos words, all positional. */
+	for (; i < l->nargs && l->npos < d->npos; i++) {
+		const struct lex_word *w = &l->args[i];
+		enum stmt_slot sl = d->pos[l->npos];
 
-		if (has_eq(w))
+		if (pval_has_eq(w))
 			break;
-		if (sl != SL_NAME && sl != SL_NEWNAME && flag_index(w) >= 0)
+		if (sl != STMT_SL_NAME && sl != STMT_SL_NEWNAME &&
+		    stmt_flag(w) != NULL)
 			break;
-		c->pos[c->npos++] = w;
+		l->pos[l->npos++] = w;
 	}
-	for (; i < c->nargs; i++) {
-		const struct lex_word *w = &c->args[i];
+	for (; i < l->nargs; i++) {
+		const struct lex_word *w = &l->args[i];
 		const char *eq = memchr(w->s, '=', w->len);
 
 		if (eq == NULL) {
-			f = flag_index(w);
-			if (f >= 0 && (d->flags & flag_defs[f].bit)) {
-				if (c->flags & flag_defs[f].bit)
-					perr(p, w, "flag %s given twice: "
-					    "give each flag once",
-					    flag_defs[f].name);
-				c->flags |= flag_defs[f].bit;
-			} else if (f >= 0)
-				perr(p, w, "flag %s applies to %s only: %s",
-				    flag_defs[f].name, flag_defs[f].owner,
-				    d->usage);
+			f = stmt_flag(w);
+			if (f != NULL && (d->allow & f->bit)) {
+				if (l->flags & f->bit)
+					pval_err(&p->pv, w, "flag %s given "
+					    "twice: give each flag once",
+					    f->name);
+				l->flags |= f->bit;
+			} else if (f != NULL)
+				pval_err(&p->pv, w, "flag %s applies to %s "
+				    "only: %s", f->name,
+				    stmt_flag_owner(f->bit), d->usage);
 			else
-				perr(p, w, "unexpected word `" SHOW_FMT "`: %s",
-				    SHOWW(w), d->usage);
+				pval_err(&p->pv, w, "unexpected word `"
+				    PVAL_SHOW_FMT "`: %s", PVAL_SHOWW(w),
+				    d->usage);
 			continue;
 		}
-		for (k = 0; d->keys[k] != NULL; k++) {
-			if (val_eq(w->s, (size_t)(eq - w->s), d->keys[k]))
+		for (k = 0; d->keys[k].name != NULL; k++) {
+			if (pval_eq(w->s, (size_t)(eq - w->s), d->keys[k].name))
 				break;
 		}
-		if (d->keys[k] == NULL) {
-			perr(p, w, "unknown option `" SHOW_FMT "=`: %s",
-			    SHOW(w->s, (size_t)(eq - w->s)), d->usage);
-			continue;
-		}
-		c->given |= 1u << k;
-		if (c->opt[k] != NULL) {
-			perr(p, w, "option %s= given twice (first at column "
-			    "%u): give each option once", d->keys[k],
-			    c->opt[k]->col);
-			continue;
-		}
-		if (eq + 1 == w->s + w->len) {
-			perr(p, w, "option %s= has no value: %s", d->keys[k],
+		if (d->keys[k].name == NULL) {
+			pval_err(&p->pv, w, "unknown option `" PVAL_SHOW_FMT
+			    "=`: %s", PVAL_SHOW(w->s, (size_t)(eq - w->s)),
 			    d->usage);
 			continue;
 		}
-		c->opt[k] = w;
+		l->given |= 1u << k;
+		if (l->opt[k] != NULL) {
+			pval_err(&p->pv, w, "option %s= given twice (first at "
+			    "column %u): give each option once",
+			    d->keys[k].name, l->opt[k]->col);
+			continue;
+		}
+		if (eq + 1 == w->s + w->len) {
+			pval_err(&p->pv, w, "option %s= has no value: %s",
+			    d->keys[k].name, d->usage);
+			continue;
+		}
+		l->opt[k] = w;
 	}
-	if (c->npos < d->npos)
-		perr(p, c->stmtw, "missing %s: %s",
-		    slot_labels[d->pos[c->npos]], d->usage);
+	if (l->npos < d->npos)
+		pval_err(&p->pv, l->stmtw, "missing %s: %s",
+		    slot_labels[d->pos[l->npos]], d->usage);
 }
 
-/* --- expect tails ------------------------------------------------------- */
+/* --- options ---------------------------------------------------------- */
 
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-} outcome_defs[] = {
-	{ "ok", SCN_OUT_OK },
-	{ "eio", SCN_OUT_EIO },
-	{ "enospc", SCN_OUT_ENOSPC },
-	{ "oops", SCN_OUT_OOPS },
-};
-
-#define OUTCOMES	"ok, eio, enospc or oops, or alternatives joined " \
-			"by | such as ok|eio"
-#define READ_TAIL	"expect OUTCOME [mirror=N] [retries=N] " \
-			"[lookup=cache|get_extent] [data=intact|BYTE]"
-
-static void
-tail_outcome(struct parser *p, const struct lex_word *w, struct scn_expect *e)
+/*
+ * Report required option KEY of L (written FORM in the message) if it is
+ * missing; true if it is there with a value.  An option written without
+ * a value was reported already.
+ */
+static bool
+require(struct parser *p, const struct stmt_line *l, int key,
+    const char *form)
 {
-	const char *item = w->s, *end = w->s + w->len, *bar;
-	unsigned mask = 0;
-	size_t k;
-
-	if (lex_eq(w, "deadlock") || lex_eq(w, "no-deadlock")) {
-		perr(p, w, "%.*s is expected on the end line of a concurrent "
-		    "block (end expect %.*s); an operation expects %s",
-		    (int)w->len, w->s, (int)w->len, w->s, OUTCOMES);
-		return;
-	}
-	/* Invariant: mask holds the outcomes of the items before `item`. */
-	for (;; item = bar + 1) {
-		bar = memchr(item, '|', (size_t)(end - item));
-		if (bar == NULL)
-			bar = end;
-		for (k = 0; k < sizeof(outcome_defs) / sizeof(outcome_defs[0]);
-		    k++) {
-			if (val_eq(item, (size_t)(bar - item),
-			    outcome_defs[k].name))
-				break;
-		}
-		if (k == sizeof(outcome_defs) / sizeof(outcome_defs[0])) {
-			perr(p, w, "unknown outcome `" SHOW_FMT "`: use %s",
-			    SHOW(item, (size_t)(bar - item)), OUTCOMES);
-			return;
-		}
-		if (mask & outcome_defs[k].bit) {
-			perr(p, w, "outcome %s listed twice: list each outcome "
-			    "once", outcome_defs[k].name);
-			return;
-		}
-		mask |= outcome_defs[k].bit;
-		if (bar == end)
-			break;
-	}
-	e->outcomes = mask;
+	if (l->opt[key] != NULL)
+		return true;
+	if ((l->given & (1u << key)) == 0)
+		pval_err(&p->pv, l->stmtw, "missing %s: %s", form,
+		    l->row->usage);
+	return false;
 }
 
-enum { TK_MIRROR, TK_RETRIES, TK_LOOKUP, TK_DATA, TK_COUNT };
-
-static const char *const tail_keys[TK_COUNT] = {
-	"mirror", "retries", "lookup", "data"
-};
-
+/*
+ * Parse the options of L into ST in key order: report the required ones
+ * that are missing, read the typed ones (the row's hook reads the rest).
+ */
 static void
-tail_key(struct parser *p, const struct lex_word *w, int key,
-    struct scn_stmt *st)
+parse_opts(struct parser *p, const struct stmt_line *l, struct scn_stmt *st)
 {
-	struct scn_expect *e = &st->expect;
-	const char *v;
+	const struct stmt_key *key;
+	const char *v, *offname = NULL;
+	bool off_ok = false;
 	size_t vlen;
-	uint64_t n;
 
-	v = opt_val(w, &vlen);
-	switch (key) {
-	case TK_MIRROR:
-		val_mirror(p, w, v, vlen, &e->mirror);
-		break;
-	case TK_RETRIES:
-		if (val_range(p, w, v, vlen, "retries", 0, INT64_MAX,
-		    "a count of retry bios, 0 or more", &n))
-			e->retries = (int64_t)n;
-		break;
-	case TK_LOOKUP:
-		if (val_eq(v, vlen, "cache"))
-			e->lookup = SCN_LOOKUP_CACHE;
-		else if (val_eq(v, vlen, "get_extent"))
-			e->lookup = SCN_LOOKUP_GET_EXTENT;
-		else
-			perr(p, w, "lookup must be cache or get_extent");
-		break;
-	case TK_DATA:
-		if (val_eq(v, vlen, "intact"))
-			e->data = SCN_DATA_INTACT;
-		else if (lex_number(v, vlen, &n) == LEX_OK && n <= 255)
-			e->data = (int)n;
-		else
-			perr(p, w, "data must be intact or a byte from 0 to "
-			    "255 (decimal or 0x hex)");
-		break;
-	}
-}
+	for (int k = 0; (key = &l->row->keys[k])->name != NULL; k++) {
+		const struct lex_word *w = l->opt[k];
 
-/* The `expect OUTCOME [key=value ...]` tail of an operation line. */
-static void
-parse_tail(struct parser *p, const struct cmd *c, struct scn_stmt *st)
-{
-	const struct lex_word *seen[TK_COUNT] = { NULL };
-	struct scn_expect *e = &st->expect;
-	bool is_read = st->kind == SCN_READ;
-	size_t i = 0;
-	int k;
-
-	e->given = true;
-	e->pos = pos_of(p, c->expect);
-	if (c->ntail == 0 || has_eq(&c->tail[0])) {
-		perr(p, c->expect, "missing OUTCOME after expect: use %s",
-		    OUTCOMES);
-	} else
-		tail_outcome(p, &c->tail[i++], e);
-	for (; i < c->ntail; i++) {
-		const struct lex_word *w = &c->tail[i];
-		const char *eq = memchr(w->s, '=', w->len);
-
-		if (eq == NULL) {
-			if (lex_eq(w, "expect")) {
-				perr(p, w, "expect given twice: a line has one "
-				    "expect tail");
-				break;
-			} else if (flag_index(w) >= 0)
-				perr(p, w, "flag %.*s must come before expect",
-				    (int)w->len, w->s);
-			else
-				perr(p, w, "unexpected word `" SHOW_FMT "` "
-				    "after the outcome: %s", SHOWW(w),
-				    is_read ? READ_TAIL : "expect OUTCOME");
+		if (key->required != NULL && !require(p, l, k, key->required))
 			continue;
-		}
-		for (k = 0; k < TK_COUNT; k++) {
-			if (val_eq(w->s, (size_t)(eq - w->s), tail_keys[k]))
-				break;
-		}
-		if (k == TK_COUNT) {
-			perr(p, w, "unknown expect key `" SHOW_FMT "=`: %s",
-			    SHOW(w->s, (size_t)(eq - w->s)), READ_TAIL);
+		if (w == NULL)
 			continue;
+		v = pval_opt(w, &vlen);
+		switch (key->type) {
+		case STMT_OPT_HOOK:
+			break;
+		case STMT_OPT_MIRROR:
+			st->mirror_pos = pval_pos(&p->pv, w);
+			pval_mirror(&p->pv, w, v, vlen, &st->mirror);
+			break;
+		case STMT_OPT_FILL:
+			pval_byte(&p->pv, w, v, vlen, key->name, &st->fill);
+			break;
+		case STMT_OPT_COUNT:
+			pval_positive(&p->pv, w, v, vlen, key->name,
+			    &st->count);
+			break;
+		case STMT_OPT_LOGICAL:
+			st->off_pos = pval_pos(&p->pv, w);
+			offname = key->name;
+			off_ok = pval_off(&p->pv, w, v, vlen, key->name,
+			    &st->logical);
+			break;
+		case STMT_OPT_LEN:
+			st->len_pos = pval_pos(&p->pv, w);
+			pval_len(&p->pv, w, v, vlen, key->name, offname,
+			    st->logical, off_ok, &st->len, &st->len_max);
+			break;
 		}
-		if (!is_read) {
-			perr(p, w, "expect key %s= applies to read only: %s "
-			    "takes expect OUTCOME", tail_keys[k],
-			    scn_kind_name(st->kind));
-			continue;
-		}
-		if (seen[k] != NULL) {
-			perr(p, w, "expect key %s= given twice (first at "
-			    "column %u): give each key once", tail_keys[k],
-			    seen[k]->col);
-			continue;
-		}
-		seen[k] = w;
-		tail_key(p, w, k, st);
 	}
 }
 
 /* --- lines -------------------------------------------------------------- */
 
 static void
-stmt_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
+parse_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 {
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
@@ -1577,7 +533,7 @@ stmt_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 }
 
 static void
-stmt_push(struct scn_stmt **v, size_t *n, size_t *cap,
+parse_push(struct scn_stmt **v, size_t *n, size_t *cap,
     const struct scn_stmt *st)
 {
 	if (*n == *cap) {
@@ -1588,59 +544,71 @@ stmt_push(struct scn_stmt **v, size_t *n, size_t *cap,
 }
 
 static void
-stmt_discard(struct scn_stmt *st)
+parse_discard(struct scn_stmt *st)
 {
 	free(st->stats);
 	for (size_t i = 0; i < st->ntasks; i++)
-		stmt_discard(&st->tasks[i]);
+		parse_discard(&st->tasks[i]);
 	free(st->tasks);
 	st->stats = NULL;
 	st->tasks = NULL;
 	st->nstats = st->ntasks = 0;
 }
 
-/* Rules about where a statement may stand; reported at its word. */
+/* The statements that can be tasks, as "a, b CONJ c", for messages. */
 static void
-check_order(struct parser *p, const struct cmd *c)
+task_list(char *buf, size_t size, const char *conj)
 {
-	enum scn_kind k = c->def->kind;
-	const char *name = scn_kind_name(k);
-	uint32_t line = p->ln->lineno;
+	const char *names[PARSE_MAX_NAMES];
 
-	if (p->depth > 0 && !is_task_kind(k)) {
-		if (k == SCN_CONCURRENT)
-			perr(p, c->stmtw, "concurrent blocks do not nest: "
-			    "close the block opened at line %u with end first",
-			    p->block.pos.line);
+	fmt_list(buf, size, names, stmt_tasks(names, PARSE_MAX_NAMES),
+	    conj);
+}
+
+/*
+ * Rules about where a statement may stand (its row's role and flags),
+ * reported at its word: only tasks inside a block, a STMT_ONCE statement
+ * once, fs first, headers before the first operation.
+ */
+static void
+check_order(struct parser *p, const struct stmt_line *l)
+{
+	const struct stmt_row *row = l->row;
+	enum scn_kind k = row->kind;
+	uint32_t line = p->pv.line;
+	char tasks[128];
+
+	if (p->depth > 0 && !stmt_is_task(k)) {
+		task_list(tasks, sizeof(tasks), "and");
+		if (row->role == STMT_BLOCK)
+			pval_err(&p->pv, l->stmtw, "concurrent blocks do not "
+			    "nest: close the block opened at line %u with end "
+			    "first", p->block.pos.line);
 		else
-			perr(p, c->stmtw, "%s cannot run in a concurrent block "
-			    "(opened at line %u): only %s can be tasks", name,
-			    p->block.pos.line, TASK_KINDS);
-	} else if (k == SCN_FS) {
-		if (p->fs_line != 0)
-			perr(p, c->stmtw, "fs may appear only once (first at "
-			    "line %u)", p->fs_line);
-		else if (p->seen_stmt)
-			perr(p, c->stmtw, "fs must be the first statement of "
-			    "the file: move it above line %u", p->first_line);
-	} else if (k == SCN_PRESET && p->preset_line != 0) {
-		perr(p, c->stmtw, "preset may appear only once (first at line "
-		    "%u)", p->preset_line);
-	} else if (is_header_kind(k) && p->first_op_line != 0) {
-		perr(p, c->stmtw, "%s must come before the first operation "
-		    "(%s at line %u): put preset, quirk, seed and guards at "
-		    "the top", name, p->first_op, p->first_op_line);
+			pval_err(&p->pv, l->stmtw, "%s cannot run in a "
+			    "concurrent block (opened at line %u): only %s can "
+			    "be tasks", row->name, p->block.pos.line, tasks);
+	} else if ((row->flags & STMT_ONCE) && p->once_line[k] != 0) {
+		pval_err(&p->pv, l->stmtw, "%s may appear only once (first at "
+		    "line %u)", row->name, p->once_line[k]);
+	} else if (row->role == STMT_CONFIG && p->seen_stmt) {
+		pval_err(&p->pv, l->stmtw, "%s must be the first statement of "
+		    "the file: move it above line %u", row->name,
+		    p->first_line);
+	} else if (row->role == STMT_HEADER && p->first_op_line != 0) {
+		pval_err(&p->pv, l->stmtw, "%s must come before the first "
+		    "operation (%s at line %u): put preset, quirk, seed and "
+		    "guards at the top", row->name, p->first_op,
+		    p->first_op_line);
 	}
 	if (!p->seen_stmt)
 		p->first_line = line;
 	p->seen_stmt = true;
-	if (k == SCN_FS && p->fs_line == 0)
-		p->fs_line = line;
-	if (k == SCN_PRESET && p->preset_line == 0)
-		p->preset_line = line;
-	if (scn_is_operation(k) && p->first_op_line == 0) {
+	if ((row->flags & STMT_ONCE) && p->once_line[k] == 0)
+		p->once_line[k] = line;
+	if (stmt_is_operation(k) && p->first_op_line == 0) {
 		p->first_op_line = line;
-		p->first_op = name;
+		p->first_op = row->name;
 	}
 }
 
@@ -1652,118 +620,122 @@ parse_end(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_word *w = ln->words;
 	bool deadlock = false;
+	char tasks[128];
 	size_t i = 1;
 
 	if (ln->nwords > 1) {
 		if (!lex_eq(&w[1], "expect"))
-			perr(p, &w[1], "unexpected word `" SHOW_FMT "`: %s",
-			    SHOWW(&w[1]), END_USAGE);
+			pval_err(&p->pv, &w[1], "unexpected word `"
+			    PVAL_SHOW_FMT "`: %s", PVAL_SHOWW(&w[1]),
+			    END_USAGE);
 		else if (ln->nwords == 2)
-			perr(p, &w[1], "missing deadlock|no-deadlock after "
-			    "expect: %s", END_USAGE);
+			pval_err(&p->pv, &w[1], "missing deadlock|no-deadlock "
+			    "after expect: %s", END_USAGE);
 		else if (lex_eq(&w[2], "deadlock") ||
 		    lex_eq(&w[2], "no-deadlock"))
 			deadlock = lex_eq(&w[2], "deadlock");
 		else
-			perr(p, &w[2], "a concurrent block expects deadlock or "
-			    "no-deadlock, not `" SHOW_FMT "`", SHOWW(&w[2]));
+			pval_err(&p->pv, &w[2], "a concurrent block expects "
+			    "deadlock or no-deadlock, not `" PVAL_SHOW_FMT "`",
+			    PVAL_SHOWW(&w[2]));
 		i = lex_eq(&w[1], "expect") ? 3 : 2;
 	}
 	for (; i < ln->nwords; i++)
-		perr(p, &w[i], "unexpected word `" SHOW_FMT "`: %s",
-		    SHOWW(&w[i]), END_USAGE);
+		pval_err(&p->pv, &w[i], "unexpected word `" PVAL_SHOW_FMT "`: "
+		    "%s", PVAL_SHOWW(&w[i]), END_USAGE);
 	if (p->depth == 0) {
-		perr(p, &w[0], "end without concurrent: no block is open here");
+		pval_err(&p->pv, &w[0], "end without concurrent: no block is "
+		    "open here");
 		return;
 	}
 	if (--p->depth > 0)
 		return;
 	p->block.expect_deadlock = deadlock;
-	p->block.end_pos = pos_of(p, &w[0]);
-	if (!p->block_content)
-		perr_at(p, p->block.pos.line, p->block.pos.col,
+	p->block.end_pos = pval_pos(&p->pv, &w[0]);
+	if (!p->block_content) {
+		task_list(tasks, sizeof(tasks), "or");
+		pval_err_at(&p->pv, p->block.pos.line, p->block.pos.col,
 		    p->block_width, "concurrent block has no tasks: put one "
-		    "%s per line between concurrent and end", "read, write, "
-		    "truncate, drop-cache or sync");
-	stmt_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, &p->block);
+		    "%s per line between concurrent and end", tasks);
+	}
+	parse_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, &p->block);
 	memset(&p->block, 0, sizeof(p->block));
 }
 
-static bool
-is_outcome_word(const struct lex_word *w)
+/*
+ * The words a line may start with, as "a, b or c" (EXPECT: the words
+ * after `expect`), for messages.
+ */
+static void
+word_list(char *buf, size_t size, bool expect)
 {
-	for (size_t k = 0; k < sizeof(outcome_defs) / sizeof(outcome_defs[0]);
-	    k++) {
-		if (lex_eq(w, outcome_defs[k].name))
-			return true;
+	const char *names[PARSE_MAX_NAMES];
+	size_t n = stmt_words(names, PARSE_MAX_NAMES - 2, expect);
+
+	if (!expect) {
+		names[n++] = "end";
+		names[n++] = "expect";
 	}
-	return memchr(w->s, '|', w->len) != NULL;
+	fmt_list(buf, size, names, n, "or");
 }
 
-#define STMT_NAMES	"fs, preset, quirk, seed, guards, create, write, " \
-			"sync, read, truncate, drop-cache, drop-caches, " \
-			"corrupt, ioerror, offline, online, faults, " \
-			"concurrent, end or expect"
-#define EXPECT_NAMES	"cache, coherent, size, extents, stat or violation"
-
-/* The lowercase statement W would be, or NULL. */
+/* The lowercase statement word W would be, or NULL. */
 static const char *
 lowercase_of(const struct lex_word *w)
 {
-	static const char *const extra[] = { "end", "expect" };
+	const char *names[PARSE_MAX_NAMES];
+	size_t n = stmt_words(names, PARSE_MAX_NAMES - 2, false);
 
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (!is_expect_kind(stmt_defs[i].kind) &&
-		    strlen(stmt_defs[i].word) == w->len &&
-		    strncasecmp(stmt_defs[i].word, w->s, w->len) == 0)
-			return stmt_defs[i].word;
-	}
-	for (size_t i = 0; i < 2; i++) {
-		if (strlen(extra[i]) == w->len &&
-		    strncasecmp(extra[i], w->s, w->len) == 0)
-			return extra[i];
+	names[n++] = "end";
+	names[n++] = "expect";
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(names[i]) == w->len &&
+		    strncasecmp(names[i], w->s, w->len) == 0)
+			return names[i];
 	}
 	return NULL;
 }
 
-/* Find the definition of the line's statement, reporting unknown ones. */
-static const struct stmt_def *
-line_def(struct parser *p, const struct lex_line *ln, size_t *skip)
+/* Find the row of the line's statement, reporting unknown ones. */
+static const struct stmt_row *
+line_row(struct parser *p, const struct lex_line *ln, size_t *skip)
 {
 	const struct lex_word *w0 = &ln->words[0], *w1 = &ln->words[1];
-	const struct stmt_def *d;
+	const struct stmt_row *row;
+	char list[512];
 	const char *lc;
 
 	*skip = 1;
 	if (lex_eq(w0, "expect")) {
 		*skip = 2;
+		word_list(list, sizeof(list), true);
 		if (ln->nwords < 2) {
-			perr(p, w0, "missing what to expect: expect %s",
-			    EXPECT_NAMES);
+			pval_err(&p->pv, w0, "missing what to expect: expect "
+			    "%s", list);
 			return NULL;
 		}
-		if ((d = find_def(w1, true)) != NULL)
-			return d;
-		if (is_outcome_word(w1))
-			perr(p, w1, "an outcome goes at the end of an "
+		if ((row = stmt_find(w1, true, false)) != NULL)
+			return row;
+		if (tail_is_outcome(w1))
+			pval_err(&p->pv, w1, "an outcome goes at the end of an "
 			    "operation line, as in `read a 0 4K expect eio`; a "
-			    "line that starts with expect checks %s",
-			    EXPECT_NAMES);
+			    "line that starts with expect checks %s", list);
 		else
-			perr(p, w1, "unknown expectation `" SHOW_FMT "`: use "
-			    "expect %s", SHOWW(w1), EXPECT_NAMES);
+			pval_err(&p->pv, w1, "unknown expectation `"
+			    PVAL_SHOW_FMT "`: use expect %s", PVAL_SHOWW(w1),
+			    list);
 		return NULL;
 	}
-	if ((d = find_def(w0, false)) != NULL) {
-		if (d->kind == SCN_CORRUPT && ln->nwords > 1 && has_eq(w1))
-			d++;
-		return d;
-	}
+	if ((row = stmt_find(w0, false, ln->nwords > 1 && pval_has_eq(w1))) !=
+	    NULL)
+		return row;
 	if ((lc = lowercase_of(w0)) != NULL)
-		perr(p, w0, "statements are lowercase: use %s", lc);
-	else
-		perr(p, w0, "unknown statement `" SHOW_FMT "`: use %s",
-		    SHOWW(w0), STMT_NAMES);
+		pval_err(&p->pv, w0, "statements are lowercase: use %s", lc);
+	else {
+		word_list(list, sizeof(list), false);
+		pval_err(&p->pv, w0, "unknown statement `" PVAL_SHOW_FMT "`: "
+		    "use %s", PVAL_SHOWW(w0), list);
+	}
 	return NULL;
 }
 
@@ -1782,14 +754,14 @@ task_room(struct parser *p, const struct lex_word *w0)
 	if (p->block.ntasks < room)
 		return true;
 	if (!p->block_full && room == 0)
-		perr(p, w0, "no room for tasks: the scheduler runs %d "
+		pval_err(&p->pv, w0, "no room for tasks: the scheduler runs %d "
 		    "entities and this filesystem's %u end-io workers take "
 		    "them all; give fs a smaller workers=", SCHED_MAX_ENTITIES,
 		    workers);
 	else if (!p->block_full)
-		perr(p, w0, "too many tasks: a concurrent block holds at most "
-		    "%zu here (the scheduler runs %d entities, %u of them "
-		    "end-io workers); split the block", room,
+		pval_err(&p->pv, w0, "too many tasks: a concurrent block holds "
+		    "at most %zu here (the scheduler runs %d entities, %u of "
+		    "them end-io workers); split the block", room,
 		    SCHED_MAX_ENTITIES, workers);
 	p->block_full = true;
 	return false;
@@ -1799,9 +771,9 @@ task_room(struct parser *p, const struct lex_word *w0)
 static void
 place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
 {
-	if (st->kind == SCN_CONCURRENT) {
+	if (stmt_row(st->kind)->role == STMT_BLOCK) {
 		if (p->depth++ > 0) {
-			stmt_discard(st);
+			parse_discard(st);
 			return;
 		}
 		p->block = *st;
@@ -1813,115 +785,151 @@ place(struct parser *p, struct scn_stmt *st, const struct lex_word *w0)
 		return;
 	}
 	if (p->depth > 0) {
-		if (is_task_kind(st->kind) && task_room(p, w0))
-			stmt_push(&p->block.tasks, &p->block.ntasks,
+		if (stmt_is_task(st->kind) && task_room(p, w0))
+			parse_push(&p->block.tasks, &p->block.ntasks,
 			    &p->task_cap, st);
 		else
-			stmt_discard(st);
+			parse_discard(st);
 		return;
 	}
-	stmt_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, st);
+	parse_push(&p->s->stmts, &p->s->nstmts, &p->stmt_cap, st);
+}
+
+/*
+ * The most schedules block ST may run: max-schedules when exploring,
+ * runs (bounded by max-schedules too) when random, one for fifo.
+ */
+static uint64_t
+block_schedules(const struct scn_stmt *st)
+{
+	switch (st->schedule) {
+	case SCN_SCHED_EXPLORE:
+		return st->max_schedules;
+	case SCN_SCHED_RANDOM:
+		return st->runs < st->max_schedules ? st->runs :
+		    st->max_schedules;
+	default:
+		return 1;
+	}
+}
+
+/* Count the schedules of block ST (at word W) against the file's limit. */
+static void
+count_schedules(struct parser *p, const struct lex_word *w,
+    const struct scn_stmt *st)
+{
+	/* At most 10^4 blocks of at most 10^6 each: the sum fits. */
+	p->schedules += block_schedules(st);
+	if (p->schedules > SCN_MAX_FILE_SCHEDULES && !p->schedules_full) {
+		pval_err(&p->pv, w, "the concurrent blocks up to this one may "
+		    "run %llu schedules in all, more than the %u a file may: "
+		    "give them a smaller max-schedules (explore) or runs "
+		    "(random)", (unsigned long long)p->schedules,
+		    SCN_MAX_FILE_SCHEDULES);
+		p->schedules_full = true;
+	}
+}
+
+/* Lines the lexer could not split into words; false for a good one. */
+static bool
+bad_line(struct parser *p, const struct lex_line *ln)
+{
+	if (ln->bad_col != 0)
+		pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "control "
+		    "character 0x%02x is not allowed: a scenario is plain "
+		    "text; the line is ignored", ln->bad_char);
+	else if (ln->over_col != 0)
+		pval_err_at(&p->pv, ln->lineno, ln->over_col, 1, "more than %d "
+		    "words on one line: no statement takes that many; the line "
+		    "is ignored", LEX_MAX_WORDS);
+	else
+		return false;
+	p->block_content |= p->depth > 0;
+	return true;
 }
 
 static void
 parse_line(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_word *w0 = ln->words;
+	const struct stmt_row *row;
 	struct scn_stmt st;
-	struct cmd c;
+	struct stmt_line l;
 	size_t skip;
 
-	p->ln = ln;
+	p->pv.line = ln->lineno;
 	if (ln->bad_col == 0 && ln->nwords == 0)
 		return;
 	if (++p->nstatements > SCN_MAX_STATEMENTS) {
 		if (ln->nwords > 0)
-			perr(p, w0, "too many statements: a scenario holds at "
-			    "most %u (lines other than blank and comment "
-			    "lines); split it into several files",
+			pval_err(&p->pv, w0, "too many statements: a scenario "
+			    "holds at most %u (lines other than blank and "
+			    "comment lines); split it into several files",
 			    SCN_MAX_STATEMENTS);
 		else
-			perr_at(p, ln->lineno, ln->bad_col, 1, "too many "
-			    "statements: a scenario holds at most %u; split it "
-			    "into several files", SCN_MAX_STATEMENTS);
-		p->stopped = true;
+			pval_err_at(&p->pv, ln->lineno, ln->bad_col, 1, "too "
+			    "many statements: a scenario holds at most %u; "
+			    "split it into several files", SCN_MAX_STATEMENTS);
+		p->pv.stopped = true;
 		return;
 	}
-	if (ln->bad_col != 0) {
-		perr_at(p, ln->lineno, ln->bad_col, 1, "control character "
-		    "0x%02x is not allowed: a scenario is plain text; the line "
-		    "is ignored", ln->bad_char);
-		p->block_content |= p->depth > 0;
+	if (bad_line(p, ln))
 		return;
-	}
-	if (ln->over_col != 0) {
-		perr_at(p, ln->lineno, ln->over_col, 1, "more than %d words on "
-		    "one line: no statement takes that many; the line is "
-		    "ignored", LEX_MAX_WORDS);
-		p->block_content |= p->depth > 0;
-		return;
-	}
 	if (lex_eq(w0, "end")) {
 		parse_end(p, ln);
 		return;
 	}
 	p->block_content |= p->depth > 0;
-	memset(&c, 0, sizeof(c));
-	if ((c.def = line_def(p, ln, &skip)) == NULL)
+	memset(&l, 0, sizeof(l));
+	if ((row = line_row(p, ln, &skip)) == NULL)
 		return;
-	c.stmtw = w0;
-	check_order(p, &c);
-	split_tail(&c, ln->words + skip, ln->nwords - skip);
-	stmt_init(&st, c.def->kind, pos_of(p, w0));
-	if (!c.def->raw) {
-		split_args(p, &c);
-		parse_slots(p, &c, &st);
+	l.row = row;
+	l.stmtw = w0;
+	check_order(p, &l);
+	split_tail(&l, ln->words + skip, ln->nwords - skip);
+	parse_init(&st, row->kind, pval_pos(&p->pv, w0));
+	if (!row->raw) {
+		split_args(p, &l);
+		parse_slots(p, &l, &st);
+		parse_opts(p, &l, &st);
 	}
-	if (c.def->fn != NULL)
-		c.def->fn(p, &c, &st);
-	st.flags = c.flags;
-	if (c.expect != NULL) {
-		if (st.kind == SCN_CONCURRENT)
-			perr(p, c.expect, "a concurrent block's expectation "
-			    "goes on its end line: %s", END_USAGE);
-		else if (!scn_is_operation(st.kind))
-			perr(p, c.expect, "%s takes no outcome: only "
-			    "operations end with expect OUTCOME",
-			    scn_kind_name(st.kind));
+	if (row->parse != NULL)
+		row->parse(&p->pv, &l, &st);
+	if (row->role == STMT_BLOCK)
+		count_schedules(p, w0, &st);
+	if (row->role == STMT_CONFIG && p->once_line[row->kind] == ln->lineno) {
+		p->s->fs = st.fs;
+		p->pv.mirrors = st.fs.mirrors;
+	}
+	st.flags = l.flags;
+	if (l.expect != NULL) {
+		if (row->role == STMT_BLOCK)
+			pval_err(&p->pv, l.expect, "a concurrent block's "
+			    "expectation goes on its end line: %s", END_USAGE);
+		else if (!stmt_is_operation(row->kind))
+			pval_err(&p->pv, l.expect, "%s takes no outcome: only "
+			    "operations end with expect OUTCOME", row->name);
 		else
-			parse_tail(p, &c, &st);
+			tail_parse(&p->pv, &l, &st);
 	}
 	place(p, &st, w0);
 }
 
-/* The header summary: quirks (preset, then quirk lines), seed, guards. */
+/*
+ * The header summary: what each header adds (its row's apply hook), and
+ * the quirk mask of the file's quirk settings (quirk_resolve()).
+ */
 static void
 summarize(struct scn_script *s)
 {
-	int preset = PRESET_POST_PATCH;
-	unsigned mask;
-
-	for (size_t i = 0; i < s->nstmts; i++) {
-		if (s->stmts[i].kind == SCN_PRESET && s->stmts[i].preset >= 0) {
-			preset = s->stmts[i].preset;
-			break;
-		}
-	}
-	mask = quirk_preset_mask((enum quirk_preset)preset);
 	for (size_t i = 0; i < s->nstmts; i++) {
 		const struct scn_stmt *st = &s->stmts[i];
+		const struct stmt_row *row = stmt_row(st->kind);
 
-		if (st->kind == SCN_QUIRK && st->quirk >= 0) {
-			if (st->on)
-				mask |= 1u << st->quirk;
-			else
-				mask &= ~(1u << st->quirk);
-		} else if (st->kind == SCN_SEED)
-			s->seed = st->seed;
-		else if (st->kind == SCN_GUARDS)
-			s->guards |= st->guards;
+		if (row->apply != NULL)
+			row->apply(s, st);
 	}
-	s->quirks = mask;
+	s->quirks = quirk_resolve(&s->quirk_settings);
 }
 
 struct scn_script *
@@ -1934,13 +942,13 @@ parse_script(const char *filename, const char *buf, size_t len,
 	struct scn_script *s;
 
 	memset(&p, 0, sizeof(p));
-	p.diags = diags;
-	p.nerr0 = diags->n;
+	p.pv.diags = diags;
+	p.pv.nerr0 = diags->n;
 	p.s = s = xcalloc(1, sizeof(*s));
 	s->filename = xstrdup(filename);
 	scn_fs_defaults(&s->fs);
 	s->fs.alloc_align = s->fs.sectorsize;
-	p.mirrors = s->fs.mirrors;
+	p.pv.mirrors = s->fs.mirrors;
 
 	if (len > SCN_MAX_BYTES) {
 		diag_add(diags, 1, 1, 1, "the file is larger than %uM (%u "
@@ -1950,22 +958,23 @@ parse_script(const char *filename, const char *buf, size_t len,
 		return NULL;
 	}
 	lex_init(&lx, buf, len);
-	while (!p.stopped && lex_next(&lx, &ln))
+	while (!p.pv.stopped && lex_next(&lx, &ln))
 		parse_line(&p, &ln);
 	lex_fini(&lx);
-	if (p.depth > 0 && !p.stopped)
-		perr_at(&p, p.block.pos.line, p.block.pos.col, p.block_width,
-		    "concurrent block opened here is never closed: add `end` "
-		    "after its tasks");
+	if (p.depth > 0 && !p.pv.stopped)
+		pval_err_at(&p.pv, p.block.pos.line, p.block.pos.col,
+		    p.block_width, "concurrent block opened here is never "
+		    "closed: add `end` after its tasks");
 	if (p.depth > 0)
-		stmt_discard(&p.block);
-	if (p.full_line != 0)
-		diag_add(diags, p.full_line, 1, 1, "too many errors: these are "
-		    "the first %u; fix them and check again", SCN_MAX_ERRORS);
+		parse_discard(&p.block);
+	if (p.pv.full_line != 0)
+		diag_add(diags, p.pv.full_line, 1, 1, "too many errors: these "
+		    "are the first %u; fix them and check again",
+		    SCN_MAX_ERRORS);
 	free(p.create_line);
 	free(p.hash);
 	summarize(s);
-	if (diags->n > p.nerr0) {
+	if (diags->n > p.pv.nerr0) {
 		scn_free(s);
 		return NULL;
 	}

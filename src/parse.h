@@ -1,10 +1,10 @@
 /*
  * The scenario parser: builds the AST of src/scn.h from a buffer and
  * checks every rule of the language that does not depend on the model's
- * state (DESIGN.md §3): statement and key names, value forms and ranges,
- * the order of headers, file names used before `create`, `concurrent`
- * block structure, and `expect` tails.  It never stops at the first error:
- * every error of the file goes to the diagnostic list.
+ * state (blksim-scenario(5)): statement and key names, value forms and
+ * ranges, the order of headers, file names used before `create`,
+ * `concurrent` block structure, and `expect` tails.  It never stops at
+ * the first error: every error of the file goes to the diagnostic list.
  *
  * Positions kept for the run time: every statement's first word (`pos`),
  * the NAME word (`name_pos`), OFF and LEN (`off_pos`, `len_pos`; for

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../sim/quirk.h"
+#include "fmt.h"
 #include "report.h"
 
 #define TEXT_EVENTS	24	/* events shown per failure without -v */
@@ -112,7 +113,7 @@ text_events(FILE *out, const struct report_item *it,
 	if (!(flags & REPORT_VERBOSE) && shown > TEXT_EVENTS)
 		shown = TEXT_EVENTS;
 	for (size_t i = 0; i < shown; i++) {
-		exec_format_event(&p->ev[i], (const char *const *)it->names,
+		fmt_event(&p->ev[i], (const char *const *)it->names,
 		    buf, sizeof(buf));
 		fprintf(out, "    | %s\n", buf);
 	}
@@ -270,7 +271,7 @@ report_tap(FILE *out, const struct report_item *items, size_t n,
 				for (size_t e = 0; e < p->nev &&
 				    (e < TEXT_EVENTS || (flags &
 				    REPORT_VERBOSE)); e++) {
-					exec_format_event(&p->ev[e],
+					fmt_event(&p->ev[e],
 					    (const char *const *)it->names,
 					    buf, sizeof(buf));
 					fprintf(out, "    - ");
@@ -394,7 +395,7 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 			for (size_t e = 0; e < p->nev; e++) {
 				char buf[256];
 
-				exec_format_event(&p->ev[e],
+				fmt_event(&p->ev[e],
 				    (const char *const *)it->names, buf,
 				    sizeof(buf));
 				xml_str(out, buf);
@@ -496,9 +497,10 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 		fputc('}', out);
 	}
 	fprintf(out, "],\"counters\":{");
-	for (int c = 0; c < STAT_COUNT; c++)
-		fprintf(out, "%s\"%s\":%" PRIu64, c ? "," : "", stat_name(c),
-		    r->stats.v[c]);
+	for (int c = 0, n = 0; c < STAT_COUNT; c++)
+		if (stat_in_era(c, r->era))
+			fprintf(out, "%s\"%s\":%" PRIu64, n++ ? "," : "",
+			    stat_name(c), r->stats.v[c]);
 	fprintf(out, "},\"findings\":[");
 	for (int k = 0, first = 1; k < INV_KIND_COUNT; k++) {
 		if (!(r->found >> k & 1))

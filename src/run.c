@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "exec.h"
 #include "files.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
@@ -56,25 +57,15 @@ ends_with(const char *s, const char *suffix)
 }
 
 /*
- * The command line's settings as exec options: quirks (later --quirk
- * options override earlier ones), seed, schedule, trace outputs.
+ * The command line's settings as exec options: the quirk settings (which
+ * exec_quirks() resolves; X borrows them from O), seed, schedule, trace
+ * outputs.
  */
 void
 run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->preset = o->preset;
-	for (size_t i = 0; i < o->nquirks; i++) {
-		unsigned bit = 1u << o->quirks[i].quirk;
-
-		if (o->quirks[i].on) {
-			x->quirk_on |= bit;
-			x->quirk_off &= ~bit;
-		} else {
-			x->quirk_off |= bit;
-			x->quirk_on &= ~bit;
-		}
-	}
+	x->quirks = &o->quirks;
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
 	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
@@ -249,7 +240,7 @@ write_trace(const struct cli_opts *o, const struct report_item *items,
 		const struct report_item *it = &items[i];
 
 		for (size_t e = 0; e < it->res.ntrace; e++) {
-			exec_format_event(&it->res.trace[e],
+			fmt_event(&it->res.trace[e],
 			    (const char *const *)it->names, line, sizeof(line));
 			fprintf(mem, "%s:%u: %s\n", it->path,
 			    it->res.trace[e].line, line);

@@ -1,7 +1,7 @@
 /*
- * The scenario AST helpers (see scn.h): statement names for messages, the
- * operation predicate that orders headers before operations, the fs
- * defaults, and freeing.
+ * The scenario AST helpers (see scn.h): statement names for messages and
+ * the operation predicate (both from the statement table, src/stmt.h),
+ * the fs defaults, and freeing.
  *
  * alloc_align: scn_fs_defaults() leaves it 0 ("the sector size"), because
  * the sector size may be given later on the same `fs` line; the parser then
@@ -11,67 +11,22 @@
 #include <stdlib.h>
 
 #include "scn.h"
+#include "stmt.h"
 
-static const char *const scn_kind_names[SCN_KIND_COUNT] = {
-	[SCN_FS] = "fs",
-	[SCN_PRESET] = "preset",
-	[SCN_QUIRK] = "quirk",
-	[SCN_SEED] = "seed",
-	[SCN_GUARDS] = "guards",
-	[SCN_CREATE] = "create",
-	[SCN_WRITE] = "write",
-	[SCN_SYNC] = "sync",
-	[SCN_READ] = "read",
-	[SCN_TRUNCATE] = "truncate",
-	[SCN_DROP_CACHE] = "drop-cache",
-	[SCN_DROP_CACHES] = "drop-caches",
-	[SCN_CORRUPT] = "corrupt",
-	[SCN_CORRUPT_LOGICAL] = "corrupt",
-	[SCN_IOERROR] = "ioerror",
-	[SCN_OFFLINE] = "offline",
-	[SCN_ONLINE] = "online",
-	[SCN_FAULTS] = "faults",
-	[SCN_CONCURRENT] = "concurrent",
-	[SCN_EXPECT_CACHE] = "expect cache",
-	[SCN_EXPECT_COHERENT] = "expect coherent",
-	[SCN_EXPECT_SIZE] = "expect size",
-	[SCN_EXPECT_EXTENTS] = "expect extents",
-	[SCN_EXPECT_STAT] = "expect stat",
-	[SCN_EXPECT_VIOLATION] = "expect violation",
-};
-
+/* The statement's name in its row (src/stmt.h). */
 const char *
 scn_kind_name(enum scn_kind k)
 {
 	if ((unsigned)k >= SCN_KIND_COUNT)
 		return "?";
-	return scn_kind_names[k];
+	return stmt_row(k)->name;
 }
 
-/*
- * Every statement but the headers (fs, preset, quirk, seed, guards) and the
- * standalone expectations is an operation; `create` is one.
- */
+/* The roles of its row (src/stmt.h): an operation or a block. */
 bool
 scn_is_operation(enum scn_kind k)
 {
-	switch (k) {
-	case SCN_FS:
-	case SCN_PRESET:
-	case SCN_QUIRK:
-	case SCN_SEED:
-	case SCN_GUARDS:
-	case SCN_EXPECT_CACHE:
-	case SCN_EXPECT_COHERENT:
-	case SCN_EXPECT_SIZE:
-	case SCN_EXPECT_EXTENTS:
-	case SCN_EXPECT_STAT:
-	case SCN_EXPECT_VIOLATION:
-	case SCN_KIND_COUNT:
-		return false;
-	default:
-		return true;
-	}
+	return stmt_is_operation(k);
 }
 
 void
@@ -107,5 +62,6 @@ scn_free(struct scn_script *s)
 	for (size_t i = 0; i < s->nstmts; i++)
 		scn_stmt_free(&s->stmts[i]);
 	free(s->stmts);
+	quirk_settings_free(&s->quirk_settings);
 	free(s);
 }

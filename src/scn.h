@@ -100,7 +100,7 @@ enum scn_lookup {
 struct scn_expect {
 	bool		given;		/* an `expect` tail was written */
 	struct scn_pos	pos;		/* of the word `expect` */
-	unsigned	outcomes;	/* SCN_OUT_* mask; SCN_OUT_OK if !given */
+	unsigned	outcomes;	/* SCN_OUT_* mask; OK if not given */
 	int		mirror;		/* mirror=N, 0 if not asserted */
 	int64_t		retries;	/* retries=N, -1 if not asserted */
 	enum scn_lookup	lookup;
@@ -152,7 +152,7 @@ struct scn_stmt {
 	struct scn_pos	off_pos;	/* positions for run-time errors */
 	struct scn_pos	len_pos;
 
-	uint64_t	size;		/* truncate, expect size, expect extents */
+	uint64_t	size;		/* truncate, expect size/extents */
 	struct scn_pos	size_pos;	/* of that SIZE or N word */
 	uint64_t	logical;	/* corrupt logical= */
 	int		mirror;		/* mirror=N, 0 if not given */
@@ -194,20 +194,24 @@ struct scn_stmt {
 
 struct scn_script {
 	char		*filename;	/* as given to the parser (owned) */
-	char		**files;	/* names from `create`, in order (owned) */
+	char		**files;	/* `create` names, in order (owned) */
 	size_t		nfiles;
 	struct scn_stmt	*stmts;		/* top-level statements (owned) */
 	size_t		nstmts;
 	/* Header summary, filled by the parser. */
-	struct scn_fs	fs;		/* effective fs options (defaults applied) */
-	unsigned	quirks;		/* quirk mask after preset and quirk lines */
+	struct scn_fs	fs;		/* fs options, defaults applied */
+	struct quirk_settings quirk_settings;	/* its preset and quirk lines */
+	unsigned	quirks;		/* quirk_resolve() of them */
+	unsigned	era;		/* enum era_id: `era`, else 2008 */
 	uint64_t	seed;		/* 0 unless `seed` given */
 	unsigned	guards;		/* union of `guards` lines */
 };
 
-/* The lowercase spelling of a statement kind, for messages. */
+/* The lowercase spelling of a statement kind, for messages (its row's
+   name, src/stmt.h). */
 const char	*scn_kind_name(enum scn_kind);
-/* True for the kinds that are operations (everything but headers, expect). */
+/* True for the kinds that are operations (everything but fs, headers and
+   expectations; a concurrent block is one). */
 bool		 scn_is_operation(enum scn_kind);
 /* Default fs options. */
 void		 scn_fs_defaults(struct scn_fs *);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# TAP test: `blksim dump` shows the state a person needs, on the DESIGN.md
-# example (scenarios/man-partial-drop.scn): the item, the two cached maps
+# TAP test: `blksim dump` shows the state a person needs, on the first
+# example of blksim-scenario(5) (scenarios/man-partial-drop.scn): the item, the two cached maps
 # around the dropped [64K, 68K) with the tree's `last', the corrupt sector
 # on mirror 1, a gap in the cache track, and the counters; and --quirk
 # applies to dump as to run.  Environment (from Makefile.am): BLKSIM, SRCDIR.

@@ -10,8 +10,7 @@
  *	  non-empty and inside 64 bits, mirrors within the fs mirror count,
  *	  blocks non-empty and made of tasks only, alloc_align resolved.
  *
- * Build: clang -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE
- *	tests/fuzz/fuzz_parse.c src/{scn,lex,parse,diag}.c sim/...
+ * Build: ./configure --enable-fuzzing CC=clang && make tests/fuzz/fuzz_parse
  * Seeds: tests/fuzz/corpus/.
  */
 #include <stdint.h>
@@ -22,6 +21,7 @@
 #include "src/lex.h"
 #include "src/parse.h"
 #include "src/scn.h"
+#include "src/stmt.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -33,20 +33,6 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 	}								\
 } while (0)
 
-static bool
-fuzz_is_task(enum scn_kind k)
-{
-	return k == SCN_READ || k == SCN_WRITE || k == SCN_TRUNCATE ||
-	    k == SCN_DROP_CACHE || k == SCN_SYNC;
-}
-
-static bool
-fuzz_has_range(enum scn_kind k)
-{
-	return k == SCN_WRITE || k == SCN_READ || k == SCN_DROP_CACHE ||
-	    k == SCN_CORRUPT || k == SCN_IOERROR || k == SCN_EXPECT_CACHE;
-}
-
 static void
 fuzz_check_stmt(const struct scn_script *s, const struct scn_stmt *st,
     bool in_block)
@@ -55,8 +41,8 @@ fuzz_check_stmt(const struct scn_script *s, const struct scn_stmt *st,
 	FUZZ_ASSERT(st->pos.line >= 1 && st->pos.col >= 1);
 	FUZZ_ASSERT(st->file >= -1 && (st->file < 0 ||
 	    (size_t)st->file < s->nfiles));
-	FUZZ_ASSERT(!in_block || fuzz_is_task(st->kind));
-	if (fuzz_has_range(st->kind)) {
+	FUZZ_ASSERT(!in_block || stmt_is_task(st->kind));
+	if (stmt_has_range(st->kind)) {
 		FUZZ_ASSERT(st->file >= 0);
 		FUZZ_ASSERT(st->len >= 1);
 		FUZZ_ASSERT(st->off <= UINT64_MAX - st->len);

@@ -87,7 +87,7 @@ same_points(const struct exec_result *a, const struct exec_result *b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct exec_opts run = { .preset = -1, .preemption_bound = -1 };
+	struct exec_opts run = { .preemption_bound = -1 };
 	struct exec_opts oracle = run;
 	struct exec_result a, b, o;
 	struct diag_list dl;

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the scenario parser (src/parse.c) and the diagnostics
  * printer (src/diag.c): every statement, option, flag and value form of
- * DESIGN.md §3 parsed into the AST, and every kind of error reported at
+ * blksim-scenario(5) parsed into the AST, and every kind of error reported at
  * the right line and column with the right message.  Error cases are one
  * table, each row a file with exactly one error; files with several
  * errors have their own tests.
@@ -15,6 +15,7 @@
 #include "src/diag.h"
 #include "src/parse.h"
 #include "src/scn.h"
+#include "src/stmt.h"
 
 /* The diagnostics of DL printed against SRC, for failure messages. */
 static char *
@@ -183,18 +184,152 @@ START_TEST(test_quirks)
 	ck_assert_uint_eq(s->quirks, 1u << QUIRK_ALLOC_UNDERFLOW);
 	scn_free(s);
 
-	/* Every quirk name is accepted. */
+	/* Every quirk name of the file's era is accepted, no other. */
 	for (int q = 0; q < QUIRK_COUNT; q++) {
 		char src[128];
+		struct diag_list dl;
 
 		snprintf(src, sizeof(src), "quirk %s on\nguards %s\n",
 		    quirk_info((enum quirk_id)q)->name,
 		    quirk_info((enum quirk_id)q)->name);
+		if (quirk_info((enum quirk_id)q)->era != 0) {
+			diag_init(&dl);
+			ck_assert_ptr_null(parse_script("t.scn", src,
+			    strlen(src), &dl));
+			ck_assert_uint_eq(dl.n, 2);
+			ck_assert_ptr_nonnull(strstr(dl.v[0].msg,
+			    "belongs to the modern era"));
+			diag_free(&dl);
+			continue;
+		}
 		s = ok(src);
 		ck_assert_uint_eq(s->quirks, 1u << q);
 		ck_assert_uint_eq(s->guards, 1u << q);
 		scn_free(s);
 	}
+}
+END_TEST
+
+/*
+ * Quirk precedence (sim/quirk.c, quirk_resolve()), which the summary
+ * above, `blksim run` and `blksim fuzz` share: the order blksim(1) and
+ * blksim-scenario(5) state, which is the order of enum quirk_from
+ * whatever the order of the list, and within one source the list's.
+ */
+#define BIT(q)	(1u << (q))
+#define PRE	quirk_preset_mask(PRESET_PRE_PATCH)
+
+START_TEST(test_default)
+{
+	struct quirk_settings l = { 0 };
+
+	ck_assert_uint_eq(quirk_resolve(&l), 0);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	ck_assert_uint_eq(quirk_resolve(&l), PRE);
+	ck_assert(!quirk_on(PRE, QUIRK_RETRY_MISS_OOPS));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* A file's preset applies before its quirk lines, wherever it stands. */
+START_TEST(test_file_order)
+{
+	struct quirk_settings l = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, true);
+	ck_assert_uint_eq(quirk_resolve(&l), PRE & ~BIT(QUIRK_DROP_WHOLE));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* --preset replaces the file's settings; --quirk options come after. */
+START_TEST(test_options)
+{
+	struct quirk_settings l = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_ALLOC_UNDERFLOW,
+	    true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_PRESET, PRESET_POST_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_FILE_QUIRK, QUIRK_NOCSUM_EIO, true);
+	ck_assert_uint_eq(quirk_resolve(&l), BIT(QUIRK_ALLOC_UNDERFLOW));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/* The guarded quirk is on even when an option turned it off. */
+START_TEST(test_guard_last)
+{
+	struct quirk_settings l = { 0 }, m = { 0 };
+
+	quirk_settings_add(&l, QUIRK_FROM_GUARD, QUIRK_NOCSUM_EIO, true);
+	quirk_settings_add(&m, QUIRK_FROM_OPT_QUIRK, QUIRK_NOCSUM_EIO, false);
+	quirk_settings_append(&l, &m);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(quirk_resolve(&l), BIT(QUIRK_NOCSUM_EIO));
+	quirk_settings_free(&l);
+	quirk_settings_free(&m);
+}
+END_TEST
+
+/* What `blksim fuzz` writes as quirk lines: the net --quirk options. */
+START_TEST(test_overrides)
+{
+	struct quirk_settings l = { 0 };
+	unsigned on, off;
+
+	quirk_settings_add(&l, QUIRK_FROM_OPT_PRESET, PRESET_PRE_PATCH, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_NOCSUM_EIO, true);
+	quirk_settings_add(&l, QUIRK_FROM_OPT_QUIRK, QUIRK_DROP_WHOLE, false);
+	quirk_overrides(&l, &on, &off);
+	ck_assert_uint_eq(on, BIT(QUIRK_NOCSUM_EIO));
+	ck_assert_uint_eq(off, BIT(QUIRK_DROP_WHOLE));
+	quirk_settings_free(&l);
+}
+END_TEST
+
+/*
+ * The statement table (src/stmt.h): every kind has its row, the shares of
+ * the fuzzer's rolls cover every roll once, each generated statement can
+ * be made and printed, and the task ranks number the tasks from 1.
+ */
+START_TEST(test_stmt_table)
+{
+	unsigned top[100] = { 0 }, task[10] = { 0 }, ranks = 0;
+	int ntasks = 0;
+
+	for (int k = 0; k < SCN_KIND_COUNT; k++) {
+		const struct stmt_row *row = stmt_row((enum scn_kind)k);
+
+		ck_assert_int_eq(row->kind, k);
+		ck_assert_str_eq(scn_kind_name((enum scn_kind)k), row->name);
+		for (unsigned r = row->gen[0]; r < row->gen[1]; r++)
+			top[r]++;
+		for (unsigned r = row->gen_task[0]; r < row->gen_task[1]; r++)
+			task[r]++;
+		if (row->gen[1] > 0 || row->gen_task[1] > 0)
+			ck_assert(row->gen_make != NULL &&
+			    row->gen_print != NULL);
+		ck_assert(stmt_is_task((enum scn_kind)k) ==
+		    (row->gen_task[1] > 0));
+		if (row->task > 0) {
+			ck_assert(row->role == STMT_OPERATION);
+			ranks |= 1u << row->task;
+			ntasks++;
+		}
+	}
+	for (int r = 0; r < 100; r++)
+		ck_assert_uint_eq(top[r], 1);
+	for (int r = 0; r < 10; r++)
+		ck_assert_uint_eq(task[r], 1);
+	ck_assert_uint_eq(ranks, ((1u << ntasks) - 1) << 1);
+	ck_assert(stmt_row(SCN_ONLINE)->gen_print != NULL);
 }
 END_TEST
 
@@ -562,10 +697,12 @@ START_TEST(test_expect_stmts)
 	ck_assert(!scn_is_operation(SCN_EXPECT_CACHE));
 	scn_free(s);
 
-	/* Every counter and violation kind name is accepted. */
+	/* Every counter of the era and violation kind name is accepted. */
 	for (int i = 0; i < STAT_COUNT; i++) {
 		char src[64];
 
+		if (!stat_in_era((enum stat_id)i, 0))
+			continue;
 		snprintf(src, sizeof(src), "expect stat %s=1",
 		    stat_name((enum stat_id)i));
 		s = ok(src);
@@ -1398,7 +1535,7 @@ static const struct bad bad_files[] = {
 	{ "expect stat bogus=1", 1, 13, "unknown counter `bogus`: use "
 	    "data_reads, retries, csum_errors, io_errors, eio, "
 	    "retry_cache_hits, retry_cache_misses, metadata_reads, em_splits, "
-	    "em_merges, allocations or deadlocks" },
+	    "em_merges, allocations, deadlocks or write_errors" },
 	{ "expect stat eio", 1, 13, "`eio` is not COUNTER=N: expect stat" },
 	{ "expect stat eio=1 eio=2", 1, 19, "counter eio given twice" },
 	{ "expect stat eio=x", 1, 13, "eio `x` is not a number" },
@@ -1714,6 +1851,16 @@ parse_suite(void)
 	tcase_add_test(tc, test_many_files);
 	tcase_add_test(tc, test_address_limit);
 	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("statement table");
+	tcase_add_test(tc, test_stmt_table);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("quirk precedence");
+	tcase_add_test(tc, test_default);
+	tcase_add_test(tc, test_file_order);
+	tcase_add_test(tc, test_options);
+	tcase_add_test(tc, test_guard_last);
+	tcase_add_test(tc, test_overrides);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_bad_file, 0,

@@ -1,0 +1,305 @@
+/*
+ * The fault statements (blksim-scenario(5)): `corrupt` (of a file's range
+ * or of logical=L), `ioerror`, `offline`, `online` and `faults`, each a
+ * row (see stmt.h) with the functions it names.  They change what the
+ * mirrors return, never a file's bytes, and none can be a task.
+ *
+ * Each run function is the one place its statement calls the model's
+ * fault overlays: fault_corrupt_file() and fault_corrupt_logical() (resolved
+ * through the file extent items at that statement), fault_ioerror_file(),
+ * fault_set_online() and fault_random() (persistent faults placed from the
+ * seed).  Errors that depend on the model's state (a hole, a missing
+ * mirror) are found there, at run time.
+ *
+ * The generators place one fault at a time on a file's range and remember
+ * it (gen.h), so that a later read can be of the same page, pinned to the
+ * faulted mirror; offline and online alternate, one mirror at a time.
+ */
+#include <string.h>
+
+#include "../sim/fault.h"
+#include "../sim/fs.h"
+#include "exec.h"
+#include "gen.h"
+#include "pval.h"
+#include "stmt.h"
+
+/* A range of file F on a mirror, mostly one sector on mirror 1. */
+static void
+fault_range(struct gen_state *g, struct gen_op *op, enum scn_kind kind,
+    int f)
+{
+	gen_op_init(op, kind, f);
+	op->off = gen_off(g, f);
+	op->len = gen_chance(g->r, 60) ? g->ss : gen_len(g);
+	op->mirror = gen_chance(g->r, 60) ? 1 :
+	    1 + (int)rng_below(g->r, g->mirrors);
+}
+
+/* OP is the last fault placed, which reads may aim at. */
+static bool
+fault_placed(struct gen_state *g, const struct gen_op *op)
+{
+	g->fault = *op;
+	g->faulted = true;
+	return true;
+}
+
+/* "corrupt a 0 4K mirror=1 fill=0x00", "ioerror a 0 4K mirror=2 count=1" */
+static void
+fault_print(FILE *f, const struct gen_op *op, const char *file)
+{
+	gen_print_range(f, op, file);
+	fprintf(f, " mirror=%d", op->mirror);
+	if (op->fill >= 0)
+		fprintf(f, " fill=0x%02x", op->fill);
+	if (op->count > 0)
+		fprintf(f, " count=%llu", (unsigned long long)op->count);
+}
+
+/* --- corrupt -------------------------------------------------------------- */
+
+/* fault_corrupt_file(): the sectors backing the range now, on a mirror. */
+static int
+corrupt_run(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
+{
+	return fault_corrupt_file(exec_fs(x), exec_inode(x, s->file), s->off,
+	    s->len, s->mirror, s->fill);
+}
+
+/* A bit flip, or now and then a fill byte. */
+static bool
+corrupt_make(struct gen_state *g, struct gen_op *op, int f)
+{
+	fault_range(g, op, SCN_CORRUPT, f);
+	if (gen_chance(g->r, 20))
+		op->fill = (int)GEN_PICK(g->r, 0, 0x01, 0xff);
+	return fault_placed(g, op);
+}
+
+const struct stmt_row stmt_corrupt_row = {
+	.kind = SCN_CORRUPT, .name = "corrupt", .role = STMT_OPERATION,
+	.usage = "corrupt NAME OFF LEN mirror=N [fill=BYTE]",
+	.npos = 3, .pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN },
+	.keys = { { "mirror", STMT_OPT_MIRROR, "mirror=N" },
+	    { "fill", STMT_OPT_FILL } },
+	.run = corrupt_run,
+	.gen = { 71, 81 }, .gen_make = corrupt_make, .gen_print = fault_print,
+};
+
+/* --- corrupt logical= ----------------------------------------------------- */
+
+/* fault_corrupt_logical(): a logical range, whatever maps to it. */
+static int
+corrupt_logical_run(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
+{
+	return fault_corrupt_logical(exec_fs(x), s->logical, s->len, s->mirror,
+	    s->fill);
+}
+
+const struct stmt_row stmt_corrupt_logical_row = {
+	.kind = SCN_CORRUPT_LOGICAL, .name = "corrupt",
+	.role = STMT_OPERATION,
+	.usage = "corrupt logical=L len=N mirror=N [fill=BYTE]",
+	.keys = { { "logical", STMT_OPT_LOGICAL, "logical=L" },
+	    { "len", STMT_OPT_LEN, "len=N" },
+	    { "mirror", STMT_OPT_MIRROR, "mirror=N" },
+	    { "fill", STMT_OPT_FILL } },
+	.run = corrupt_logical_run,
+};
+
+/* --- ioerror -------------------------------------------------------------- */
+
+/* fault_ioerror_file(): reads of those sectors fail, COUNT times or always. */
+static int
+ioerror_run(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
+{
+	return fault_ioerror_file(exec_fs(x), exec_inode(x, s->file), s->off,
+	    s->len, s->mirror, s->count);
+}
+
+/* Half of them for good, the rest once or twice. */
+static bool
+ioerror_make(struct gen_state *g, struct gen_op *op, int f)
+{
+	fault_range(g, op, SCN_IOERROR, f);
+	op->count = GEN_PICK(g->r, 0, 0, 1, 2);
+	return fault_placed(g, op);
+}
+
+const struct stmt_row stmt_ioerror_row = {
+	.kind = SCN_IOERROR, .name = "ioerror", .role = STMT_OPERATION,
+	.usage = "ioerror NAME OFF LEN mirror=N [count=N]",
+	.npos = 3, .pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN },
+	.keys = { { "mirror", STMT_OPT_MIRROR, "mirror=N" },
+	    { "count", STMT_OPT_COUNT } },
+	.run = ioerror_run,
+	.gen = { 81, 84 }, .gen_make = ioerror_make, .gen_print = fault_print,
+};
+
+/* --- offline, online ------------------------------------------------------ */
+
+/* fault_set_online(): every I/O to the mirror fails until `online`. */
+static int
+offline_run(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
+{
+	return fault_set_online(exec_fs(x), s->mirror, false);
+}
+
+/* fault_set_online(): the mirror serves I/O again. */
+static int
+online_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
+{
+	return fault_set_online(exec_fs(x), s->mirror, true);
+}
+
+/* A mirror goes offline; on offline's next turn it comes back online. */
+static bool
+offline_make(struct gen_state *g, struct gen_op *op, int f)
+{
+	gen_op_init(op, g->offline ? SCN_ONLINE : SCN_OFFLINE, -1);
+	op->mirror = 1 + (int)rng_below(g->r, g->mirrors);
+	g->offline = !g->offline;
+	return true;
+}
+
+/* "offline mirror=2", "online mirror=2" */
+static void
+online_print(FILE *f, const struct gen_op *op, const char *file)
+{
+	fprintf(f, "%s mirror=%d", stmt_row(op->kind)->name, op->mirror);
+}
+
+const struct stmt_row stmt_offline_row = {
+	.kind = SCN_OFFLINE, .name = "offline", .role = STMT_OPERATION,
+	.usage = "offline mirror=N",
+	.keys = { { "mirror", STMT_OPT_MIRROR, "mirror=N" } },
+	.run = offline_run,
+	.gen = { 84, 86 }, .gen_make = offline_make, .gen_print = online_print,
+};
+
+const struct stmt_row stmt_online_row = {
+	.kind = SCN_ONLINE, .name = "online", .role = STMT_OPERATION,
+	.usage = "online mirror=N",
+	.keys = { { "mirror", STMT_OPT_MIRROR, "mirror=N" } },
+	.run = online_run, .gen_print = online_print,
+};
+
+/* --- faults --------------------------------------------------------------- */
+
+enum { FAULTS_RATE, FAULTS_KINDS, FAULTS_SAFE };
+
+/* kinds=corrupt,ioerror: a comma list, each kind at most once. */
+static void
+faults_kinds(struct pval *pv, const struct lex_word *w, struct scn_stmt *st)
+{
+	static const char *const kinds[] = {
+		"corrupt",	/* SCN_FAULT_CORRUPT */
+		"ioerror",	/* SCN_FAULT_IOERROR */
+	};
+	const char *v, *item;
+	size_t vlen, ilen;
+	unsigned mask;
+
+	v = pval_opt(w, &vlen);
+	switch (pval_set(v, vlen, ',', kinds, 2, &mask, &item, &ilen)) {
+	case PVAL_SET_OK:
+		st->fault_kinds = mask;
+		break;
+	case PVAL_SET_UNKNOWN:
+		pval_err(pv, w, "kinds must be a comma-separated list of "
+		    "corrupt and ioerror, not `" PVAL_SHOW_FMT "`",
+		    PVAL_SHOW(item, ilen));
+		break;
+	case PVAL_SET_TWICE:
+		pval_err(pv, w, "kinds lists %.*s twice: name each kind once",
+		    (int)ilen, item);
+		break;
+	}
+}
+
+/* rate=P (required, a decimal fraction), kinds= and safe=. */
+static void
+faults_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	static const char *const yesno[] = { "yes", "no" };
+	const struct lex_word *w;
+	const char *v;
+	size_t vlen;
+	int k;
+
+	if ((w = l->opt[FAULTS_RATE]) != NULL) {
+		v = pval_opt(w, &vlen);
+		switch (lex_prob(v, vlen, &st->rate_num, &st->rate_den)) {
+		case LEX_OK:
+			break;
+		case LEX_DIGITS:
+			pval_err(pv, w, "rate has more than 18 digits after "
+			    "the decimal point: give at most 18");
+			break;
+		default:
+			pval_err(pv, w, "rate must be a probability: a decimal "
+			    "fraction from 0 to 1 such as 0.01");
+			break;
+		}
+	}
+	if ((w = l->opt[FAULTS_KINDS]) != NULL)
+		faults_kinds(pv, w, st);
+	if ((w = l->opt[FAULTS_SAFE]) != NULL &&
+	    (k = pval_choice(pv, w, yesno, 2)) >= 0)
+		st->safe = k == 0;
+}
+
+/* fault_random(): faults placed from the seed on every written sector. */
+static int
+faults_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
+{
+	return fault_random(exec_fs(x), s->rate_num, s->rate_den,
+	    (s->fault_kinds & SCN_FAULT_CORRUPT ? FAULT_CORRUPT : 0) |
+	    (s->fault_kinds & SCN_FAULT_IOERROR ? FAULT_IOERROR : 0),
+	    s->safe);
+}
+
+/* A rate of 1 to 50 percent, some kinds, mostly safe. */
+static bool
+faults_make(struct gen_state *g, struct gen_op *op, int f)
+{
+	gen_op_init(op, SCN_FAULTS, -1);
+	op->rate_pct = (unsigned)GEN_PICK(g->r, 1, 5, 20, 50);
+	op->kinds = 1 + (unsigned)rng_below(g->r, 3);
+	op->safe = gen_chance(g->r, 60);
+	return true;
+}
+
+/* "faults rate=0.05 kinds=corrupt safe=yes" */
+static void
+faults_print(FILE *f, const struct gen_op *op, const char *file)
+{
+	fprintf(f, "faults rate=%s%u kinds=%s safe=%s",
+	    op->rate_pct < 10 ? "0.0" : "0.", op->rate_pct,
+	    op->kinds == 1 ? "corrupt" : op->kinds == 2 ? "ioerror" :
+	    "corrupt,ioerror", op->safe ? "yes" : "no");
+}
+
+/* safe=yes: no sector left without one good copy. */
+static void
+faults_shrink(struct gen_op *op, int move, uint64_t ss)
+{
+	if (move == GEN_MOVE_PLAIN2)
+		op->safe = true;
+}
+
+const struct stmt_row stmt_faults_row = {
+	.kind = SCN_FAULTS, .name = "faults", .role = STMT_OPERATION,
+	.usage = "faults rate=P [kinds=corrupt,ioerror] [safe=yes|no]",
+	.keys = { { "rate", STMT_OPT_HOOK, "rate=P" }, { "kinds" },
+	    { "safe" } },
+	.parse = faults_parse,
+	.run = faults_run,
+	.gen = { 86, 88 }, .gen_make = faults_make, .gen_print = faults_print,
+	.gen_shrink = faults_shrink,
+};
