@@ -11,14 +11,22 @@
 #include "foot.h"
 #include "fs.h"
 #include "inode.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 /* A page lock, made on first use. */
 struct conc_pagelock {
-	struct conc_pagelock	*next;
+	struct conc_pagelock	*next;		/* every page lock, newest first */
 	uint32_t		 ino;
 	uint64_t		 p;
 	struct sched_lock	 lock;
+};
+
+/* The page locks by (inode, page): open addressing, half full at most. */
+struct conc_pagemap {
+	struct conc_pagelock	**slot;
+	size_t			 cap;		/* 0 or a power of two */
+	size_t			 n;
 };
 
 /* A block of conc_alloc(). */
@@ -38,6 +46,7 @@ struct conc {
 	size_t			 ninodes;	/* inodes with locks */
 	struct sched_queue	 endio;
 	struct conc_pagelock	*pages;
+	struct conc_pagemap	 pagemap;
 	struct conc_bio		*bios;
 	unsigned		 nbios;
 	struct conc_window	*windows;
@@ -103,6 +112,7 @@ conc_free(struct conc *c)
 		c->pages = pl->next;
 		free(pl);
 	}
+	free(c->pagemap.slot);
 	while (c->bios != NULL) {
 		struct conc_bio *b = c->bios;
 
@@ -269,24 +279,65 @@ conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
 		sched_release(c->sched, l);
 }
 
-/* The page lock of (IP, P), made on first use. */
+/* The slot of (INO, P) in the page map: its lock's, or an empty one. */
+static size_t
+pagemap_slot(const struct conc_pagemap *m, uint32_t ino, uint64_t p)
+{
+	size_t mask = m->cap - 1;
+	size_t i = rng_mix64(p ^ ((uint64_t)ino << 44)) & mask;
+
+	while (m->slot[i] != NULL &&
+	    (m->slot[i]->ino != ino || m->slot[i]->p != p))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Make room for one more page lock in M, rehashing when half full. */
+static void
+pagemap_grow(struct conc_pagemap *m)
+{
+	struct conc_pagemap bigger;
+
+	if (2 * (m->n + 1) <= m->cap)
+		return;
+	bigger.cap = m->cap ? 2 * m->cap : 64;
+	bigger.n = m->n;
+	bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slot[i] != NULL)
+			bigger.slot[pagemap_slot(&bigger, m->slot[i]->ino,
+			    m->slot[i]->p)] = m->slot[i];
+	free(m->slot);
+	*m = bigger;
+}
+
+/*
+ * The page lock of (IP, P), made on first use: one lock class per page
+ * (as the reports name them, "page INO:OFFSET"), keyed by the page.
+ */
 static struct sched_lock *
 page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 {
+	uint32_t ino = inode_ino(ip);
 	struct conc_pagelock *pl;
 	char name[SCHED_NAME];
+	size_t i;
 
-	for (pl = c->pages; pl != NULL; pl = pl->next)
-		if (pl->ino == inode_ino(ip) && pl->p == p)
-			return &pl->lock;
+	pagemap_grow(&c->pagemap);
+	i = pagemap_slot(&c->pagemap, ino, p);
+	if (c->pagemap.slot[i] != NULL)
+		return &c->pagemap.slot[i]->lock;
 	pl = xcalloc(1, sizeof(*pl));
-	pl->ino = inode_ino(ip);
+	pl->ino = ino;
 	pl->p = p;
-	snprintf(name, sizeof(name), "page %u:%" PRIu64, pl->ino & 0xffffu,
+	snprintf(name, sizeof(name), "page %u:%" PRIu64, ino & 0xffffu,
 	    p & (uint64_t)0xffffffffff);
-	sched_lock_init(c->sched, &pl->lock, c->page_kind, name);
+	sched_lock_init_key(c->sched, &pl->lock, c->page_kind,
+	    sched_name_key(name), name);
 	pl->next = c->pages;
 	c->pages = pl;
+	c->pagemap.slot[i] = pl;
+	c->pagemap.n++;
 	return &pl->lock;
 }
 

@@ -1,72 +1,37 @@
 /*
- * Footprints (foot.h): each object is handed to the scheduler as a name
- * made of its kind and numbers, which the reduction compares.  Nothing is
- * done, and nothing formatted, unless the fs runs under a scheduler.
+ * Footprints (foot.h): each object is handed to the scheduler as an
+ * integer key made of its kind and numbers, which the reduction compares.
+ * Nothing is done unless the fs runs under a scheduler.
  */
-#include <inttypes.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "conc.h"
 #include "foot.h"
 #include "fs.h"
+#include "rng.h"
 #include "sched.h"
 
-/* How each object is named: its shape and its word. */
-enum foot_shape {
-	SHAPE_GLOBAL,		/* "WORD" */
-	SHAPE_INODE,		/* "inode A WORD" */
-	SHAPE_COPY,		/* "mirror A" */
-	SHAPE_COPY_NUM		/* "mirror A WORDB" */
-};
+/*
+ * The key of object OBJ (A, B): the three numbers mixed into the range
+ * the scheduler keeps keys in.  Distinct objects colliding would only
+ * make more steps dependent (sound, if less reduced); with 61 bits they
+ * do not in practice.
+ */
+static uint64_t
+foot_key(enum foot_obj obj, uint32_t a, uint64_t b)
+{
+	uint64_t h = rng_mix64(((uint64_t)obj << 32 | a) + 0x9e3779b97f4a7c15ULL);
 
-static const struct {
-	enum foot_shape	 shape;
-	const char	*word;
-} foot_names[FOOT_OBJ_COUNT] = {
-	[FOOT_PAGES] = { SHAPE_INODE, "pages" },
-	[FOOT_SIZE] = { SHAPE_INODE, "size" },
-	[FOOT_CSUMS] = { SHAPE_INODE, "csums" },
-	[FOOT_FAILREC] = { SHAPE_INODE, "failrec" },
-	[FOOT_META] = { SHAPE_INODE, "meta" },
-	[FOOT_EM] = { SHAPE_INODE, "em" },
-	[FOOT_READS] = { SHAPE_INODE, "reads" },
-	[FOOT_ITEMS] = { SHAPE_INODE, "items" },
-	[FOOT_SECTOR] = { SHAPE_COPY_NUM, "0:" },
-	[FOOT_RUN] = { SHAPE_COPY_NUM, "1:" },
-	[FOOT_MIRROR] = { SHAPE_COPY, "" },
-	[FOOT_BIOS] = { SHAPE_COPY_NUM, "bios " },
-	[FOOT_ALLOC] = { SHAPE_GLOBAL, "alloc" },
-	[FOOT_CSUM_TREE] = { SHAPE_GLOBAL, "csum tree" },
-	[FOOT_READ_BLOCKS] = { SHAPE_GLOBAL, "read blocks" },
-	[FOOT_GEN] = { SHAPE_GLOBAL, "gen" },
-	[FOOT_BIOLIST] = { SHAPE_GLOBAL, "bios" },
-	[FOOT_WHY] = { SHAPE_GLOBAL, "why" },
-};
+	return rng_mix64(h ^ b) & SCHED_KEY_MAX;
+}
 
 void
 foot_touch(const struct fs *fs, enum foot_obj obj, uint32_t a, uint64_t b)
 {
 	const struct conc *c = fs_conc(fs);
-	const char *word = foot_names[obj].word;
-	char what[48];
 
-	if (c == NULL)
-		return;
-	switch (foot_names[obj].shape) {
-	case SHAPE_GLOBAL:
-		snprintf(what, sizeof(what), "%s", word);
-		break;
-	case SHAPE_INODE:
-		snprintf(what, sizeof(what), "inode %u %s", a, word);
-		break;
-	case SHAPE_COPY:
-		snprintf(what, sizeof(what), "mirror %u", a);
-		break;
-	case SHAPE_COPY_NUM:
-		snprintf(what, sizeof(what), "mirror %u %s%" PRIu64, a, word, b);
-		break;
-	}
-	sched_touch(conc_sched(c), what);
+	if (c != NULL)
+		sched_touch_key(conc_sched(c), foot_key(obj, a, b));
 }
 
 void
