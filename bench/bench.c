@@ -26,7 +26,7 @@
  *   scale	read-path cost per page as the number of extents (1e3..1e6)
  *		and the file size (1 GiB..64 TiB) grow (no target: a table).
  *
- * Method (research/perf.md): the process pins itself to one CPU; each
+ * Method: the process pins itself to one CPU; each
  * measurement is repeated and its median reported; the model and its
  * baseline alternate inside one process, so drift hits both.  Time is
  * the thread's CPU time in nanoseconds (CLOCK_MONOTONIC with --wall), so
@@ -1438,7 +1438,7 @@ bench_explore(const struct opts *o)
 		set_pinned(true);
 		row_abs("historical deadlock found (quirk 1 on)",
 		    st[0].wall_ms, st[2].wall_ms, "ms", 1000, false);
-		note("CPU %.1f ms; DESIGN.md: found in well under a second; "
+		note("CPU %.1f ms; blksim-quirks(7): found in well under a second; "
 		    "baseline: the one-statement scenario", st[0].cpu_ms);
 		row_abs("every schedule explored, none deadlocks (off)",
 		    st[1].wall_ms, st[2].wall_ms, "ms", 1000, false);

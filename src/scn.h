@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../sim/fs.h"
 #include "../sim/inv.h"
 #include "../sim/quirk.h"
 #include "../sim/stat.h"
@@ -37,11 +38,11 @@
  * most size, so at most 2^62) and every sum of a logical address and a
  * length stays below 2^64 without a check of its own.
  */
-#define SCN_ADDR_LIMIT		(1ull << 63)	/* 8E */
+#define SCN_ADDR_LIMIT		FS_ADDR_LIMIT	/* 8E */
 #define SCN_MAX_BYTES		(16u << 20)	/* of a scenario file */
 #define SCN_MAX_STATEMENTS	10000u		/* lines other than blank
 						   and comment lines */
-#define SCN_MAX_FILES		4096u		/* `create`s */
+#define SCN_MAX_FILES		FS_MAX_INODES	/* `create`s */
 #define SCN_MAX_ERRORS		1000u		/* reported per file */
 #define SCN_MAX_SCHEDULES	1000000u	/* runs= and max-schedules= */
 #define SCN_MAX_FILE_SCHEDULES	1000000u	/* all blocks of a file */

@@ -14,11 +14,12 @@
 #include "stmt.h"
 
 /* Bounds of fs's options (blksim-scenario(5), LIMITS). */
-#define HEAD_DATA_START		(1ull << 20)	/* logical data starts here */
-#define HEAD_MIN_SECTOR		512u
-#define HEAD_MAX_SECTOR		65536u
-#define HEAD_MAX_MIRRORS	4u
-#define HEAD_MAX_WORKERS	64u
+/* The model's limits (sim/fs.h), which fs_new() checks too. */
+#define HEAD_DATA_START		FS_DATA_BASE
+#define HEAD_MIN_SECTOR		FS_MIN_SECTORSIZE
+#define HEAD_MAX_SECTOR		FS_MAX_SECTORSIZE
+#define HEAD_MAX_MIRRORS	FS_MAX_MIRRORS
+#define HEAD_MAX_WORKERS	FS_MAX_WORKERS
 
 /* fs's keys, in the order of the row's. */
 enum { FSKEY_SECTORSIZE, FSKEY_MIRRORS, FSKEY_SIZE, FSKEY_MAX_EXTENT,

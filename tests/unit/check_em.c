@@ -1,9 +1,10 @@
 /*
  * Unit tests for sim/em: the 2008 extent map cache.
  *
- * Directed cases pin the worked examples of research/btrfs.md §1.3, the
- * lookup fast path, insertion and merging (§2.2-§2.4),
- * merge_extent_mapping() (§1.4 item 6) and the function-level effect of
+ * Directed cases pin the worked examples of btrfs_drop_extent_cache's
+ * splitting, the lookup fast path, insertion and merging
+ * (add_extent_mapping), merge_extent_mapping() of commit 3b951516 and
+ * the function-level effect of
  * quirk 4 (hole filling passing a length as an inclusive end).  Expected
  * end states are tables of {start, len, block_start}.  A differential test
  * runs random operations against a naive reference model (an unsorted
@@ -957,9 +958,10 @@ END_TEST
 
 /*
  * The reference: an unsorted array of maps with stable ids, every question
- * answered by a linear scan, written from the 2008 rules in
- * research/btrfs.md rather than from em.c.  `last` is an id (0 = none).
- * Drop detects the livelock by comparing whole snapshots.
+ * answered by a linear scan, written from the 2008 rules (the 2008
+ * extent_map.c and file.c functions em.h names) rather than from em.c.
+ * `last` is an id (0 = none).  Drop detects the livelock by comparing
+ * whole snapshots.
  */
 struct rmap {
 	uint64_t	start;
