@@ -353,6 +353,15 @@ conc_lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 }
 
 void
+conc_page_to_io(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c != NULL)
+		sched_handoff(c->sched, page_lock_of(c, ip, p));
+}
+
+void
 conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
 	struct conc *c = fs_conc(fs);

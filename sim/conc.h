@@ -127,6 +127,9 @@ void		 conc_lock_page(struct fs *, const struct fs_inode *ip,
 		    uint64_t p);
 void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
 		    uint64_t p);
+/* The caller's page lock of (IP, P) now belongs to the bio reading it. */
+void		 conc_page_to_io(struct fs *, const struct fs_inode *ip,
+		    uint64_t p);
 /*
  * truncate_inode_pages(): wait until nobody holds a page lock of IP at or
  * beyond KEEP (a read in flight holds its page until its completion is

@@ -135,6 +135,17 @@ advance(const struct imap_val *v, uint64_t d)
 	return r;
 }
 
+void
+content_uniform(const uint8_t *buf, size_t n, int *uniform)
+{
+	for (size_t i = 0; i < n && *uniform != -1; i++) {
+		if (*uniform == -2)
+			*uniform = buf[i];
+		else if (*uniform != buf[i])
+			*uniform = -1;
+	}
+}
+
 bool
 content_same(const struct imap_val *a, const struct imap_val *b,
     uint64_t pos, uint64_t len, uint32_t sectorsize)

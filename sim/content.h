@@ -96,6 +96,12 @@ void	content_materialize(const struct imap_val *v, uint64_t pos,
 void	content_read_map(const struct imap *m, uint64_t pos, uint64_t len,
 	    uint32_t sectorsize, uint8_t *buf);
 
+/*
+ * Fold the N bytes of BUF into *UNIFORM: -2 before any byte, the byte
+ * every byte so far equals, or -1 once two differ.
+ */
+void	content_uniform(const uint8_t *buf, size_t n, int *uniform);
+
 /* True if the two values describe the same bytes over LEN bytes. */
 bool	content_same(const struct imap_val *a, const struct imap_val *b,
 	    uint64_t pos, uint64_t len, uint32_t sectorsize);

@@ -59,6 +59,8 @@ report_waits(const struct sched *s, const struct sched_ent *e, char *buf,
 		if (e->wlock->owner >= 0)
 			sched_str_add(buf, size, " (held by %s)",
 			    s->ent[e->wlock->owner]->name);
+		else if (e->wlock->owner == SCHED_OWNER_IO)
+			sched_str_add(buf, size, " (under I/O)");
 		break;
 	case SCHED_WAIT_EVENT:
 		sched_str_add(buf, size, "%s", e->wevent->name);

@@ -10,8 +10,14 @@
  * set, and what the fuzzer's oracle asks of the state.  No shared module
  * asks which era it runs in.
  *
- * Today there is one era, `2008`: the code of commit 3b951516, with the
- * quirks of quirk.h.  Each entry names the kernel function it models.
+ * Two eras: `2008`, the code of commit 3b951516 with its quirks, and
+ * `modern`, the Linux 6.x data path (per-sector read repair, device
+ * error counters, read policies, scrub) with the read-repair regressions
+ * of 2017-2023 as quirks.  Each entry names the kernel function it
+ * models.  An era whose operations complete through the end-io workers
+ * (SCHEDULED) runs each operation outside a concurrent block as the one
+ * task of a world of its own (conc_run_alone()), so that it has one code
+ * path; the 2008 era runs them inline, its blocking points as calls.
  */
 #ifndef SIM_ERA_H
 #define SIM_ERA_H
@@ -28,9 +34,11 @@ struct fs_bio;
 struct fs_inode;
 struct fs_read_opts;
 struct fs_read_result;
+struct fs_scrub_stats;
 
 enum era_id {
 	ERA_2008,
+	ERA_MODERN,
 	ERA_COUNT
 };
 
@@ -43,10 +51,17 @@ struct era_ops {
 	const struct conc_lock_class *locks;
 	size_t		 nlocks;
 	enum sched_lock_kind page_lock_kind;
+	bool		 scheduled;	/* every operation on the scheduler */
 
-	/* The file operations (the VFS entry points). */
+	/*
+	 * The file operations.  WRITE is write(2) without its writeback,
+	 * called under the inode lock (fs_write takes it, then writes the
+	 * inode back unless nosync); WRITEBACK writes back one inode's
+	 * dirty pages, SYNC every inode's.
+	 */
 	int	(*write)(struct fs *, struct fs_inode *, uint64_t off,
 		    uint64_t len, int fill, unsigned flags);
+	int	(*writeback)(struct fs *, struct fs_inode *);
 	int	(*sync)(struct fs *);
 	int	(*read)(struct fs *, struct fs_inode *,
 		    const struct fs_read_opts *, struct fs_read_result *);
@@ -64,9 +79,16 @@ struct era_ops {
 		    uint64_t start, uint64_t end);
 
 	/*
-	 * The data-read hooks of extent_io_ops: verify a page that a bio
-	 * handed up (readpage_end_io_hook: 0, or -EIO; *ZEROIT when the
-	 * page was filled), and decide the retry of a failed one
+	 * The end-io work of a data read bio, on an end-io worker:
+	 * end_bio_extent_readpage with the hooks below (2008), or
+	 * btrfs_check_read_bio with its repair (modern).
+	 */
+	void	(*read_end_io)(struct fs *, struct conc_bio *);
+	/*
+	 * The data-read hooks of 2008's extent_io_ops (NULL in the modern
+	 * era, whose repair is bio.c's): verify a page that a bio handed up
+	 * (readpage_end_io_hook: 0, or -EIO; *ZEROIT when the page was
+	 * filled), and decide the retry of a failed one
 	 * (readpage_io_failed_hook: the mirror to retry and its *LOGICAL,
 	 * or a negative status).
 	 */
@@ -79,6 +101,10 @@ struct era_ops {
 	bool	(*good_copy)(struct fs *, struct fs_inode *, uint64_t off,
 		    uint64_t len);
 	uint64_t (*writeback_bound)(struct fs *, uint64_t more);
+
+	/* A scrub of every device (DEVID 0) or one (fs_scrub); NULL: none. */
+	int	(*scrub)(struct fs *, int devid, bool readonly,
+		    struct fs_scrub_stats *);
 };
 
 /* The table of era ID. */

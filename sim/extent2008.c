@@ -59,23 +59,10 @@ static struct em_map *
 map_from_items(struct fs *fs, struct fs_inode *ip, uint64_t start,
     uint64_t len)
 {
-	const struct fei_tree *items = inode_items(fs, ip);
-	const struct fei_item *it = fei_lookup(items, start);
-	const struct fei_item *next;
-	uint64_t end;
+	struct fei_extent x;
 
-	if (it != NULL) {
-		if (it->disk_bytenr == 0)
-			return em_alloc(it->file_offset, it->num_bytes,
-			    EM_HOLE);
-		return em_alloc(it->file_offset, it->num_bytes,
-		    it->disk_bytenr + it->offset);
-	}
-	next = fei_next_after(items, start);
-	if (next != NULL)
-		return em_alloc(start, next->file_offset - start, EM_HOLE);
-	end = start + len < start ? UINT64_MAX : start + len;
-	return em_alloc(start, end - start, EM_HOLE);
+	fei_extent_at(inode_items(fs, ip), start, len, &x);
+	return em_alloc(x.start, x.len, x.logical != 0 ? x.logical : EM_HOLE);
 }
 
 /* The trace word of each em_get_extent_insert() result. */

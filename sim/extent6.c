@@ -21,24 +21,18 @@ static struct em_map *
 map_from_items(struct fs *fs, struct fs_inode *ip, uint64_t start,
     uint64_t len)
 {
-	const struct fei_tree *items = inode_items(fs, ip);
-	const struct fei_item *it = fei_lookup(items, start), *next;
+	struct fei_extent x;
 	struct em_map *em;
 
-	if (it != NULL && it->disk_bytenr != 0) {
-		em = em_alloc(it->file_offset, it->num_bytes,
-		    it->disk_bytenr + it->offset);
-		em->offset = it->offset;
-		em->ram_bytes = it->disk_num_bytes;
+	fei_extent_at(inode_items(fs, ip), start, len, &x);
+	if (x.logical == 0) {
+		em = em_alloc(x.start, x.len, EM_HOLE);
+		em->block_len = 0;
 		return em;
 	}
-	if (it != NULL)
-		em = em_alloc(it->file_offset, it->num_bytes, EM_HOLE);
-	else if ((next = fei_next_after(items, start)) != NULL)
-		em = em_alloc(start, next->file_offset - start, EM_HOLE);
-	else
-		em = em_alloc(start, range_end(start, len) - start, EM_HOLE);
-	em->block_len = 0;
+	em = em_alloc(x.start, x.len, x.logical);
+	em->offset = x.item->offset;
+	em->ram_bytes = x.item->disk_num_bytes;
 	return em;
 }
 

@@ -325,3 +325,26 @@ fei_check(const struct fei_tree *t, const char **why)
 		*why = broken;
 	return broken == NULL ? 0 : -1;
 }
+
+void
+fei_extent_at(const struct fei_tree *t, uint64_t start, uint64_t len,
+    struct fei_extent *out)
+{
+	const struct fei_item *it = fei_lookup(t, start), *next;
+
+	out->item = it;
+	out->logical = 0;
+	if (it != NULL) {
+		out->start = it->file_offset;
+		out->len = it->num_bytes;
+		if (it->disk_bytenr != 0)
+			out->logical = it->disk_bytenr + it->offset;
+		return;
+	}
+	out->start = start;
+	if ((next = fei_next_after(t, start)) != NULL)
+		out->len = next->file_offset - start;
+	else
+		out->len = (start + len < start ? UINT64_MAX : start + len) -
+		    start;
+}

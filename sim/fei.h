@@ -81,4 +81,20 @@ void	fei_truncate(struct fei_tree *, struct alloc *, uint64_t size,
  */
 int	fei_check(const struct fei_tree *, const char **why);
 
+/*
+ * What btrfs_get_extent maps for file offset START when asked for LEN
+ * bytes: the item holding START (its whole range; LOGICAL its first
+ * byte's address, 0 for a hole item), else a hole from START to the next
+ * item, else a hole of LEN bytes (its end saturating).  ITEM is the item
+ * found, or NULL.
+ */
+struct fei_extent {
+	uint64_t	start;
+	uint64_t	len;
+	uint64_t	logical;	/* 0: a hole */
+	const struct fei_item *item;
+};
+void	fei_extent_at(const struct fei_tree *, uint64_t start, uint64_t len,
+	    struct fei_extent *out);
+
 #endif

@@ -43,6 +43,7 @@ struct fs {
 	uint32_t	line;		/* scenario line, stamped on events */
 	struct content_stream gen;	/* where generated writes draw from */
 	struct imap	csum_tree;	/* modern: logical -> content checksummed */
+	struct fs_scrub_stats scrub;	/* the last scrub's totals */
 	struct rng	rng;		/* fault placement (fault.c) */
 	bool		crashed;	/* an oops (or a hang) happened */
 	bool		hung;		/* it was a hang */
@@ -90,6 +91,11 @@ fs_config_check(const struct fs_config *cfg, char *why, size_t whysize)
 		    "least one sector";
 	else if (cfg->csum != CSUM_CRC32C && cfg->csum != CSUM_CRC32)
 		bad = "the checksum must be crc32c or crc32";
+	else if (cfg->era >= ERA_COUNT)
+		bad = "the era must be 2008 or modern";
+	else if (cfg->dup && (cfg->mirrors != 2 || cfg->era != ERA_MODERN))
+		bad = "the dup profile has two copies on one device, in the "
+		    "modern era";
 	if (bad == NULL)
 		return 0;
 	if (why != NULL && whysize > 0)
@@ -112,7 +118,7 @@ fs_new(const struct fs_config *cfg, int *err)
 		fs->cfg.alloc_align = cfg->sectorsize;
 	if (fs->cfg.max_extent == 0)
 		fs->cfg.max_extent = UINT64_MAX;
-	fs->era = era_ops(ERA_2008);
+	fs->era = era_ops(cfg->era < ERA_COUNT ? cfg->era : ERA_2008);
 	if (alloc_init(&fs->alloc, FS_DATA_BASE, cfg->size,
 	    fs->cfg.alloc_align) != 0) {
 		free(fs);
@@ -207,28 +213,105 @@ op_inode(struct fs *fs, uint32_t ino, int *r)
 	return fs->crashed ? NULL : ip;
 }
 
+/* One file operation, as a function the scheduler can run. */
+struct fs_op {
+	int		(*fn)(struct fs *, struct fs_op *);
+	struct fs_inode	*ip;
+	uint64_t	 off, len;
+	int		 fill;
+	unsigned	 flags;
+	const struct fs_read_opts *ro;
+	struct fs_read_result *res;
+	int		 devid;
+	bool		 readonly;
+};
+
+static int
+op_run(struct fs *fs, void *arg)
+{
+	struct fs_op *op = arg;
+
+	return op->fn(fs, op);
+}
+
+/*
+ * Run OP: inline, or, for an era whose operations complete through the
+ * end-io workers, as the one task of a world of its own when no
+ * concurrent block runs it already.
+ */
+static int
+dispatch(struct fs *fs, struct fs_op *op)
+{
+	if (fs->era->scheduled && fs->conc == NULL)
+		return conc_run_alone(fs, op_run, op);
+	return op->fn(fs, op);
+}
+
+/* write(2) under i_mutex, then writeback unless nosync (as fsync). */
+static int
+op_write(struct fs *fs, struct fs_op *op)
+{
+	int r;
+
+	conc_lock(fs, CONC_I_MUTEX, op->ip);
+	r = fs->era->write(fs, op->ip, op->off, op->len, op->fill, op->flags);
+	conc_unlock(fs, CONC_I_MUTEX, op->ip);
+	if (r != 0 || (op->flags & FS_W_NOSYNC))
+		return r;
+	return fs->era->writeback(fs, op->ip);
+}
+
+static int
+op_sync(struct fs *fs, struct fs_op *op)
+{
+	(void)op;
+	return fs->era->sync(fs);
+}
+
+static int
+op_read(struct fs *fs, struct fs_op *op)
+{
+	return fs->era->read(fs, op->ip, op->ro, op->res);
+}
+
+static int
+op_truncate(struct fs *fs, struct fs_op *op)
+{
+	return fs->era->truncate(fs, op->ip, op->off);
+}
+
+static int
+op_scrub(struct fs *fs, struct fs_op *op)
+{
+	memset(&fs->scrub, 0, sizeof(fs->scrub));
+	return fs->era->scrub(fs, op->devid, op->readonly, &fs->scrub);
+}
+
 int
 fs_write(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int fill,
     unsigned flags)
 {
-	struct fs_inode *ip;
+	struct fs_op op = { .fn = op_write, .off = off, .len = len,
+	    .fill = fill, .flags = flags };
 	int r = 0;
 
-	if ((ip = op_inode(fs, ino, &r)) == NULL)
+	if ((op.ip = op_inode(fs, ino, &r)) == NULL)
 		return r;
 	if (len == 0 || off >= FS_ADDR_LIMIT || len > FS_ADDR_LIMIT - off)
 		return fs_invalid(fs, "the write ends past the largest file "
 		    "offset");
-	return fs->era->write(fs, ip, off, len, fill, flags);
+	return dispatch(fs, &op);
 }
 
 int
 fs_sync(struct fs *fs)
 {
+	struct fs_op op = { .fn = op_sync };
+
 	if (fs->crashed)
 		return fs_invalid(fs, "the filesystem crashed (an oops): it "
 		    "takes no more operations");
-	return fs->era->sync(fs);
+	return dispatch(fs, &op);
 }
 
 int
@@ -245,29 +328,29 @@ int
 fs_read_ex(struct fs *fs, uint32_t ino, const struct fs_read_opts *o,
     struct fs_read_result *res)
 {
-	struct fs_inode *ip;
+	struct fs_op op = { .fn = op_read, .ro = o, .res = res };
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
-	if ((ip = op_inode(fs, ino, &r)) == NULL)
+	if ((op.ip = op_inode(fs, ino, &r)) == NULL)
 		return r;
 	if (o->mirror < 0 || o->mirror > FS_MAX_MIRRORS)
 		return fs_invalid(fs, "there is no such mirror");
-	return fs->era->read(fs, ip, o, res);
+	return dispatch(fs, &op);
 }
 
 int
 fs_truncate(struct fs *fs, uint32_t ino, uint64_t size)
 {
-	struct fs_inode *ip;
+	struct fs_op op = { .fn = op_truncate, .off = size };
 	int r = 0;
 
-	if ((ip = op_inode(fs, ino, &r)) == NULL)
+	if ((op.ip = op_inode(fs, ino, &r)) == NULL)
 		return r;
 	if (size > FS_ADDR_LIMIT)
 		return fs_invalid(fs, "the size is past the largest file "
 		    "offset, 2^63");
-	return fs->era->truncate(fs, ip, size);
+	return dispatch(fs, &op);
 }
 
 int
@@ -281,14 +364,47 @@ fs_drop_cache(struct fs *fs, uint32_t ino, uint64_t start, uint64_t end)
 	return fs->era->drop_extent_cache(fs, ip, start, end);
 }
 
+int
+fs_scrub(struct fs *fs, int devid, bool readonly)
+{
+	struct fs_op op = { .fn = op_scrub, .devid = devid,
+	    .readonly = readonly };
+
+	if (fs->crashed)
+		return fs_invalid(fs, "the filesystem crashed (an oops): it "
+		    "takes no more operations");
+	if (fs->era->scrub == NULL)
+		return fs_invalid(fs, "the %s era has no scrub: it came in "
+		    "2011", fs->era->name);
+	if (devid < 0 || devid > dev_devices(fs->dev))
+		return fs_invalid(fs, "there is no device %d: this filesystem "
+		    "has %d", devid, dev_devices(fs->dev));
+	return dispatch(fs, &op);
+}
+
+const struct fs_scrub_stats *
+fs_last_scrub(const struct fs *fs)
+{
+	return &fs->scrub;
+}
+
 void
 fs_drop_caches(struct fs *fs, int level)
 {
 	for (size_t i = 0; i < fs->ninodes; i++) {
 		struct fs_inode *ip = fs->inodes[i];
 
-		if (level & 1)
-			pcache_drop_clean(inode_pages(fs, ip));
+		if (level & 1) {
+			struct pcache *pages = inode_pages(fs, ip);
+			struct imap *present = inode_present(fs, ip);
+
+			/* Clean pages go, uptodate or not: dirty ones stay. */
+			pcache_drop_clean(pages);
+			imap_clear(present, 0, UINT64_MAX);
+			for (const struct imap_ent *e = pcache_dirty_from(pages,
+			    0); e != NULL; e = pcache_dirty_from(pages, e->end))
+				imap_set(present, e->start, e->end, &e->v);
+		}
 		if (level & 2) {
 			struct em_tree *em = inode_em(fs, ip);
 

@@ -229,6 +229,33 @@ void	fs_drop_caches(struct fs *, int level);
 void	fs_attach(struct fs *, struct sched *sched);
 void	fs_detach(struct fs *);
 
+/*
+ * The totals of a scrub (btrfs scrub status -R), for `expect scrub`:
+ * sectors with an I/O error or a checksum mismatch in the first read,
+ * data sectors with no checksum, sectors repaired (counted even by a
+ * read-only scrub, which writes nothing) and left bad, and the data bytes
+ * scrubbed.
+ */
+struct fs_scrub_stats {
+	uint64_t	read_errors;
+	uint64_t	csum_errors;
+	uint64_t	verify_errors;
+	uint64_t	no_csum;
+	uint64_t	corrected_errors;
+	uint64_t	uncorrectable_errors;
+	uint64_t	data_bytes_scrubbed;
+	uint64_t	data_extents_scrubbed;
+};
+
+/*
+ * `btrfs scrub start`: scrub every device (DEVID 0) or device DEVID,
+ * writing repairs back unless READONLY.  The totals are kept for
+ * fs_last_scrub().  0, or FS_EINVAL (no scrub in this era, no such
+ * device).
+ */
+int	fs_scrub(struct fs *, int devid, bool readonly);
+const struct fs_scrub_stats *fs_last_scrub(const struct fs *);
+
 /* ---- questions about the state ------------------------------------------ */
 
 /*

@@ -87,6 +87,16 @@ void		 inode_mark_unsure(const struct fs *, struct fs_inode *,
 		    uint64_t s, uint64_t t);
 
 /*
+ * The bytes of a write(2) of LEN bytes at OFF land (LEN > 0): generated
+ * content from the fs's stream (FILL < 0) or FILL bytes become what the
+ * file holds (the oracle, which vouches for the whole pages written), and
+ * what its pages hold, uptodate and dirty (NOCSUM marks them), and i_size
+ * grows to the write's end.  The caller holds the pages.
+ */
+void		 inode_write_bytes(struct fs *, struct fs_inode *, uint64_t off,
+		    uint64_t len, int fill, bool nocsum);
+
+/*
  * Walk every structure of the inode and verify its invariants: each map
  * well formed (imap_check, fei_check, em_check), the page cache's dirty
  * map exact (pcache_check), failure records whole pages of kind

@@ -158,9 +158,8 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 	return 1;
 }
 
-/* The end-io work of a data read under a scheduler. */
-static void
-read_at_worker(struct fs *fs, struct conc_bio *hdr)
+void
+read2008_end_io(struct fs *fs, struct conc_bio *hdr)
 {
 	if (end_bio_readpage(fs, (struct fs_bio *)hdr) != 1)
 		conc_bio_done(fs, hdr);
@@ -215,7 +214,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		b = &frame;
 	}
 	b->hdr.at_device = read_at_device;
-	b->hdr.at_worker = read_at_worker;
+	b->hdr.at_worker = fs_era(fs)->read_end_io;
 	b->ip = ip;
 	b->p = p;
 	b->logical = logical;
@@ -273,14 +272,7 @@ check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 		    imap_covered(inode_unsure(fs, ip), p, p + ss) == 0)
 			res->wrong_pages++;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		if (res->uniform == -2)
-			res->uniform = got[i];
-		else if (res->uniform != got[i]) {
-			res->uniform = -1;
-			break;
-		}
-	}
+	content_uniform(got, n, &res->uniform);
 }
 
 int

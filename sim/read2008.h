@@ -62,6 +62,8 @@ int	read2008_page(struct fs *, struct fs_inode *, uint64_t p, int pin,
  */
 bool	read2008_good_copy(struct fs *, struct fs_inode *, uint64_t off,
 	    uint64_t len);
+/* The end-io work of a data read bio under a scheduler (era.h). */
+void	read2008_end_io(struct fs *, struct conc_bio *);
 /* [logical, logical + len) lies in the data area (btrfs_map_block). */
 bool	read2008_mapped(const struct fs *, uint64_t logical, uint64_t len);
 

@@ -141,7 +141,7 @@ read6_submit(struct fs *fs, struct fs_inode *ip, enum read6_kind kind,
 
 	b = (struct read6_bio *)conc_bio_new(fs, sizeof(*b), 0);
 	b->hdr.at_device = read_at_device;
-	b->hdr.at_worker = repair6_end_io;
+	b->hdr.at_worker = fs_era(fs)->read_end_io;
 	b->hdr.release = read_release;
 	b->kind = kind;
 	b->ip = ip;
@@ -306,6 +306,8 @@ batch_add(struct batch *bt, uint64_t q)
 		return r;
 	}
 	logical = em->block_start + (q - em->start);
+	if (bt->kind != READ6_DIRECT)
+		conc_page_to_io(fs, bt->ip, q);	/* the bio unlocks it */
 	if (bt->n > 0 && (bt->file_off + bt->n * ss != q ||
 	    bt->logical + bt->n * ss != logical ||
 	    bt->n == READ6_BIO_MAX_PAGES))
@@ -415,14 +417,7 @@ check_returned(struct fs *fs, struct fs_inode *ip, const struct imap *src,
 		    imap_covered(inode_unsure(fs, ip), p, p + sectorsize) == 0)
 			res->wrong_pages++;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		if (res->uniform == -2)
-			res->uniform = got[i];
-		else if (res->uniform != got[i]) {
-			res->uniform = -1;
-			break;
-		}
-	}
+	content_uniform(got, n, &res->uniform);
 }
 
 /* The device-side tally of REQ into RES. */

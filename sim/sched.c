@@ -628,10 +628,27 @@ sched_release(struct sched *s, struct sched_lock *l)
 		    l->owner >= 0 ? s->ent[l->owner]->name : "interrupt");
 		return;
 	}
-	observe(s, SCHED_OBS_HOLD_END, l->owner >= 0 ? s->ent[l->owner] :
-	    NULL, SCHED_WAIT_LOCK, l->name);
-	held_remove(l->owner >= 0 ? &s->ent[l->owner]->held : &s->irq, l);
+	if (l->owner != SCHED_OWNER_IO) {
+		observe(s, SCHED_OBS_HOLD_END, l->owner >= 0 ?
+		    s->ent[l->owner] : NULL, SCHED_WAIT_LOCK, l->name);
+		held_remove(l->owner >= 0 ? &s->ent[l->owner]->held :
+		    &s->irq, l);
+	}
 	l->owner = -1;
+}
+
+void
+sched_handoff(struct sched *s, struct sched_lock *l)
+{
+	struct sched_ent *e;
+
+	assert(s->running && s->cur >= 0 && l->kind == SCHED_BITLOCK);
+	e = s->ent[s->cur];
+	assert(l->owner == e->id);
+	touches(s, l->key);
+	observe(s, SCHED_OBS_HOLD_END, e, SCHED_WAIT_LOCK, l->name);
+	held_remove(&e->held, l);
+	l->owner = SCHED_OWNER_IO;
 }
 
 /* Wait until EV is done; with a via queue, that takes the queue for an

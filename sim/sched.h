@@ -82,6 +82,8 @@ enum sched_lock_kind {
 
 /* sched_lock.owner of a spinlock taken in a posted action's callback. */
 #define SCHED_OWNER_IRQ		(-2)
+/* sched_lock.owner of a bit lock handed to I/O in flight (sched_handoff). */
+#define SCHED_OWNER_IO		(-3)
 
 /*
  * Identity.  Every schedule runs on a new copy of the world, so locks,
@@ -101,7 +103,8 @@ enum sched_lock_kind {
 struct sched_lock {
 	char		name[SCHED_NAME];
 	enum sched_lock_kind kind;
-	int		owner;		/* entity id, -1, or SCHED_OWNER_IRQ */
+	int		owner;		/* entity id, -1, SCHED_OWNER_IRQ or
+					   SCHED_OWNER_IO */
 	int		order_id;	/* lock-order graph node, or -1 */
 	uint64_t	key;		/* POR_LOCK */
 };
@@ -259,6 +262,13 @@ int		 sched_check(const struct sched *, const char **why);
 int		 sched_self(const struct sched *);
 void		 sched_acquire(struct sched *, struct sched_lock *);
 void		 sched_release(struct sched *, struct sched_lock *);
+/*
+ * The running entity hands bit lock L, which it holds, to I/O in flight:
+ * L stays taken but no entity holds it (no lock order, no report of it
+ * as held), until whoever completes the I/O releases it, as a page lock
+ * is dropped by its bio's completion.
+ */
+void		 sched_handoff(struct sched *, struct sched_lock *);
 void		 sched_wait(struct sched *, struct sched_event *);
 void		 sched_signal(struct sched *, struct sched_event *);
 void		 sched_push(struct sched *, struct sched_queue *, void *item);

@@ -386,7 +386,6 @@ file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 	uint64_t last = range_round_down(end - 1, ss);
 	const struct fs_config *cfg = fs_cfg(fs);
 	static const struct imap_val mark = { 0, 0, 0, 0 };
-	struct imap_val v;
 	int r = 0;
 
 	if (range_round_up(len, ss) / cfg->max_extent >= FS_MAX_ALLOCS)
@@ -409,19 +408,8 @@ file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 		lock_pages(fs, ip, first, last, false);
 		return r;
 	}
-	v = fill >= 0 ? content_fill((unsigned)fill) :
-	    content_stream_take(fs_gen(fs), inode_data(fs, ip), off, len,
-	    cfg->sectorsize);
-	imap_set(inode_data(fs, ip), off, end, &v);
-	if (range_round_up(off, ss) < range_round_down(end, ss))
-		imap_clear(inode_unsure(fs, ip), range_round_up(off, ss),
-		    range_round_down(end, ss));
-	pcache_set(inode_pages(fs, ip), off, end, &v);
-	pcache_mark_dirty(inode_pages(fs, ip), first, last + ss,
-	    (flags & FS_W_NOCSUM) != 0);
+	inode_write_bytes(fs, ip, off, len, fill, (flags & FS_W_NOCSUM) != 0);
 	imap_set(inode_present(fs, ip), first, last + ss, &mark);
-	if (end > inode_size(fs, ip))
-		inode_set_size(fs, ip, end);
 	lock_pages(fs, ip, first, last, false);
 	return 0;
 }
@@ -430,13 +418,12 @@ int
 write6_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
     int fill, unsigned flags)
 {
-	int r;
+	return file_write(fs, ip, off, len, fill, flags);
+}
 
-	conc_lock(fs, CONC_I_MUTEX, ip);
-	r = file_write(fs, ip, off, len, fill, flags);
-	conc_unlock(fs, CONC_I_MUTEX, ip);
-	if (r != 0 || (flags & FS_W_NOSYNC))
-		return r;
+int
+write6_writeback(struct fs *fs, struct fs_inode *ip)
+{
 	return write6_writeback_range(fs, ip, 0, UINT64_MAX);
 }
 

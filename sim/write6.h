@@ -34,8 +34,11 @@ struct fs;
 struct fs_inode;
 struct imap;
 
+/* write(2) under the inode lock, without its writeback (fs_write). */
 int	write6_write(struct fs *, struct fs_inode *, uint64_t off, uint64_t len,
 	    int fill, unsigned flags);
+/* Write back every dirty page of IP; of every inode. */
+int	write6_writeback(struct fs *, struct fs_inode *);
 int	write6_sync(struct fs *);
 /* Write back the dirty pages of IP in [s, t) (for a direct read). */
 int	write6_writeback_range(struct fs *, struct fs_inode *, uint64_t s,

@@ -15,6 +15,7 @@
 #include "sim/alloc.h"
 #include "sim/rng.h"
 #include "tests/unit/differential.h"
+#include "tests/unit/suite.h"
 
 #define MAXU	320			/* largest model area, in units */
 #define MiB	(1ULL << 20)
@@ -662,14 +663,4 @@ alloc_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(alloc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(alloc_suite)

@@ -16,6 +16,7 @@
 #include "sim/csum.h"
 #include "sim/mirror.h"
 #include "sim/rng.h"
+#include "tests/unit/suite.h"
 
 #define SS	4096u
 
@@ -466,14 +467,4 @@ content_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(content_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(content_suite)

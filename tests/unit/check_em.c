@@ -26,6 +26,7 @@
 #include "sim/rng.h"
 #include "sim/xmalloc.h"
 #include "tests/unit/emtest.h"
+#include "tests/unit/suite.h"
 
 #define K	((uint64_t)1024)
 #define L	((uint64_t)0x100000)	/* a logical address (1 MiB) */
@@ -1705,14 +1706,4 @@ em_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(em_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(em_suite)

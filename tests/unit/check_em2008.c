@@ -30,6 +30,7 @@
 #include "sim/xmalloc.h"
 #include "tests/unit/emtest.h"
 #include "tests/unit/rbref.h"
+#include "tests/unit/suite.h"
 
 #define P	UNIT			/* a page: the tables' unit */
 static uint64_t
@@ -949,14 +950,4 @@ em2008_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(em2008_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(em2008_suite)

@@ -674,6 +674,7 @@ run_differential(uint64_t seed, int nops, int corrupt_at, int *at)
 }
 
 #include "tests/unit/differential.h"
+#include "tests/unit/suite.h"
 DIFFERENTIAL_TESTS(40, 3000, 3, 500)
 
 static Suite *
@@ -704,14 +705,4 @@ em6_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(em6_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(em6_suite)

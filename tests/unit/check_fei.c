@@ -18,6 +18,7 @@
 #include "sim/fei.h"
 #include "sim/rng.h"
 #include "tests/unit/differential.h"
+#include "tests/unit/suite.h"
 
 #define FSZ	512			/* model file bytes */
 #define ABASE	(1ULL << 20)		/* allocator area */
@@ -768,14 +769,4 @@ fei_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(fei_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(fei_suite)

@@ -23,6 +23,8 @@
 #include "sim/inv.h"
 #include "sim/quirk.h"
 #include "sim/rng.h"
+#include "tests/unit/fsclean.h"
+#include "tests/unit/suite.h"
 
 #define K	1024ULL
 
@@ -39,24 +41,6 @@ new_fs(unsigned quirks, uint32_t mirrors)
 
 	ck_assert_ptr_nonnull(fs);
 	return fs;
-}
-
-/*
- * Assert every structure of the fs holds its own invariants (fs_check:
- * the page cache's dirty map exact, the maps well formed, ...) and the
- * invariant checker finds nothing.
- */
-static void
-clean(struct fs *fs)
-{
-	struct inv_report r = { 0 };
-	const char *why = "";
-
-	ck_assert_msg(fs_check(fs, &why) == 0, "fs_check: %s", why);
-	inv_check(fs, &r);
-	ck_assert_msg(r.n == 0, "invariant %s: %s",
-	    r.n ? inv_kind_name(r.f[0].kind) : "", r.n ? r.f[0].what : "");
-	inv_report_free(&r);
 }
 
 /*
@@ -389,14 +373,4 @@ fs_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(fs_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(fs_suite)

@@ -19,6 +19,7 @@
 #include "sim/imap.h"
 #include "sim/rng.h"
 #include "tests/unit/differential.h"
+#include "tests/unit/suite.h"
 
 #define LOW	2048			/* single-byte cells at the bottom */
 #define HIGH	2047			/* single-byte cells at the top */
@@ -554,14 +555,4 @@ imap_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(imap_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(imap_suite)

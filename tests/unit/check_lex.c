@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "src/lex.h"
+#include "tests/unit/suite.h"
 
 /* The words of every line of SRC, as "L:C:word" joined by blanks. */
 static char *
@@ -416,14 +417,4 @@ lex_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(lex_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(lex_suite)

@@ -16,6 +16,7 @@
 #include "src/parse.h"
 #include "src/scn.h"
 #include "src/stmt.h"
+#include "tests/unit/suite.h"
 
 /* The diagnostics of DL printed against SRC, for failure messages. */
 static char *
@@ -1891,14 +1892,4 @@ parse_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(parse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(parse_suite)

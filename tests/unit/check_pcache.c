@@ -13,6 +13,7 @@
 #include "sim/content.h"
 #include "sim/pcache.h"
 #include "sim/rng.h"
+#include "tests/unit/suite.h"
 
 #define SPAN	256		/* bytes of the differential test's file */
 #define PAGE	16		/* its page size */
@@ -200,14 +201,4 @@ pcache_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(pcache_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(pcache_suite)

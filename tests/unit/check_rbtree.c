@@ -19,6 +19,7 @@
 #include "sim/rng.h"
 #include "sim/xmalloc.h"
 #include "tests/unit/rbref.h"
+#include "tests/unit/suite.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -324,14 +325,4 @@ rbtree_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(rbtree_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+SUITE_MAIN(rbtree_suite)

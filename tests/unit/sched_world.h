@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "sim/sched.h"
+#include "tests/unit/suite.h"
 
 #define MAXL	4	/* locks */
 #define MAXE	6	/* events */
@@ -119,20 +120,6 @@ struct world {
 	CHECK_HOT(fn((obj), &why_) == 0, #fn ": %s", why_);		\
 } while (0)
 
-/* The main() of a suite: run the Suite that SUITE() makes, and exit
- * with the verdict. */
-#define SUITE_MAIN(suite)						\
-int									\
-main(void)								\
-{									\
-	SRunner *sr = srunner_create(suite());				\
-	int failed;							\
-									\
-	srunner_run_all(sr, CK_NORMAL);					\
-	failed = srunner_ntests_failed(sr);				\
-	srunner_free(sr);						\
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;		\
-}
 
 struct harness {
 	const struct spec *sp;
