@@ -226,6 +226,23 @@ quirk_apply(const struct quirk_settings *l, bool presets, unsigned mask,
 	return mask;
 }
 
+int
+quirk_settings_foreign(const struct quirk_settings *l, unsigned era)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct quirk_setting *qs = &l->v[i];
+		bool preset = qs->from == QUIRK_FROM_OPT_PRESET ||
+		    qs->from == QUIRK_FROM_FILE_PRESET;
+		unsigned its = preset ?
+		    quirk_preset_era((enum quirk_preset)qs->id) :
+		    quirk_info((enum quirk_id)qs->id)->era;
+
+		if (its != era)
+			return (int)i;
+	}
+	return -1;
+}
+
 unsigned
 quirk_resolve(const struct quirk_settings *l)
 {

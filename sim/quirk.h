@@ -107,6 +107,11 @@ void	quirk_settings_add(struct quirk_settings *, enum quirk_from, int id,
 /* Append a copy of every setting of SRC to DST. */
 void	quirk_settings_append(struct quirk_settings *dst,
 	    const struct quirk_settings *src);
+/*
+ * The index of the first setting (a quirk or a preset) that belongs to
+ * another era than ERA, or -1: a file's era decides which names apply.
+ */
+int	quirk_settings_foreign(const struct quirk_settings *, unsigned era);
 /* Free the array; the list is left empty and reusable. */
 void	quirk_settings_free(struct quirk_settings *);
 /*

@@ -181,14 +181,16 @@ write_back(struct fs *fs, struct read6_bio *rb, int g)
 
 	if (fs_quirk(fs, QUIRK_REPAIR_ONE_MIRROR)) {
 		m = rb->last_bad > 0 ? rb->last_bad : rb->failed_mirror;
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
+		if (write6_copy_sync(fs, inode_ino(rb->ip), rb->file_off, m, l,
+		    &rb->data, l, l + ss) == 0)
 			fs_count(fs, STAT_REPAIR_WRITES, 1);
 		return;
 	}
 	m = g;
 	do {
 		m = read6_prev_mirror(fs, m);
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
+		if (write6_copy_sync(fs, inode_ino(rb->ip), rb->file_off, m, l,
+		    &rb->data, l, l + ss) == 0)
 			fs_count(fs, STAT_REPAIR_WRITES, 1);
 	} while (m != rb->failed_mirror);
 }

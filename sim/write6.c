@@ -114,13 +114,13 @@ write_wait(struct fs *fs, uint32_t ino, uint64_t file_off,
 }
 
 int
-write6_copy_sync(struct fs *fs, int k, uint64_t logical,
-    const struct imap *src, uint64_t s, uint64_t t)
+write6_copy_sync(struct fs *fs, uint32_t ino, uint64_t file_off, int k,
+    uint64_t logical, const struct imap *src, uint64_t s, uint64_t t)
 {
-	struct write6_bio *b = write_submit(fs, 0, k, logical, src, s, t, 0,
-	    TRACE_BIO_REPAIR_WRITE);
+	struct write6_bio *b = write_submit(fs, ino, k, logical, src, s, t,
+	    file_off, TRACE_BIO_REPAIR_WRITE);
 
-	return write_wait(fs, 0, 0, b);
+	return write_wait(fs, ino, file_off, b);
 }
 
 /* The copies a write may lose and still succeed (btrfs_chunk_max_errors). */

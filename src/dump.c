@@ -13,7 +13,9 @@
 
 #include "../sim/alloc.h"
 #include "../sim/content.h"
+#include "../sim/dev.h"
 #include "../sim/em.h"
+#include "../sim/era.h"
 #include "../sim/fei.h"
 #include "../sim/fs.h"
 #include "../sim/inode.h"
@@ -305,6 +307,15 @@ dump_fs(FILE *out, struct fs *fs, char **names)
 			fprintf(out, " %s=%" PRIu64, stat_name(c),
 			    fs_stats(fs)->v[c]);
 	fputc('\n', out);
+	if (fs_cfg(fs)->era != ERA_MODERN)
+		return;
+	for (int d = 1; d <= dev_devices(fs_dev(fs)); d++) {
+		fprintf(out, "device %d:", d);
+		for (int k = 0; k < DEV_STAT_COUNT; k++)
+			fprintf(out, " %s=%" PRIu64, dev_stat_name(k),
+			    dev_stat(fs_dev(fs), d, k));
+		fputc('\n', out);
+	}
 }
 
 int
@@ -314,7 +325,7 @@ dump_main(const struct cli_opts *o, const char *path)
 	struct report_item item = { 0 };
 	struct diag_list diags;
 	struct scn_script *scn;
-	char *buf;
+	char *buf, *msg;
 	size_t len;
 	int err, status;
 
@@ -326,7 +337,16 @@ dump_main(const struct cli_opts *o, const char *path)
 		return CLI_EXIT_IO;
 	}
 	diag_init(&diags);
-	scn = parse_script(path, buf, len, &diags);
+	scn = parse_script_era(path, buf, len, o->era, &diags);
+	if (scn != NULL && (msg = run_foreign_option(path, scn, xo.quirks)) !=
+	    NULL) {
+		fputs(msg, stderr);
+		free(msg);
+		scn_free(scn);
+		diag_free(&diags);
+		free(buf);
+		return CLI_EXIT_USAGE;
+	}
 	if (scn == NULL) {
 		diag_print(&diags, path, buf, len, stderr);
 		diag_free(&diags);

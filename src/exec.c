@@ -118,6 +118,8 @@ outcome_word(unsigned o)
 		return "eio";
 	case SCN_OUT_ENOSPC:
 		return "enospc";
+	case SCN_OUT_HANG:
+		return "hang";
 	default:
 		return "oops";
 	}
@@ -128,7 +130,7 @@ outcomes_text(unsigned mask)
 {
 	char buf[64] = "";
 
-	for (unsigned o = SCN_OUT_OK; o <= SCN_OUT_OOPS; o <<= 1) {
+	for (unsigned o = SCN_OUT_OK; o <= SCN_OUT_HANG; o <<= 1) {
 		if (!(mask & o))
 			continue;
 		if (buf[0])
@@ -150,6 +152,8 @@ exec_outcome(int status)
 		return SCN_OUT_ENOSPC;
 	case FS_EOOPS:
 		return SCN_OUT_OOPS;
+	case FS_EHANG:
+		return SCN_OUT_HANG;
 	default:
 		return 0;
 	}
@@ -164,6 +168,9 @@ status_text(struct exec *x, int status)
 	case FS_EDEADLK:
 		return xstrdup("deadlock (the end-io worker waits for a "
 		    "metadata read that only it could complete)");
+	case FS_EHANG:
+		return xstrdup("hang (a repair walk went round every copy "
+		    "twice without reaching the failed one)");
 	case FS_EINVAL:
 		return xasprintf("error: %s", fs_why(x->fs));
 	default:
@@ -297,7 +304,8 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	    !judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
 	exec_point(x, s->pos.line, describe(x, s), ok, expected, gottext);
-	return status != FS_EOOPS && status != FS_EDEADLK;
+	return status != FS_EOOPS && status != FS_EDEADLK &&
+	    status != FS_EHANG;
 }
 
 /* Run the invariant checker after a statement; remember first findings. */
@@ -815,6 +823,11 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		.csum = scn->fs.csum_crc32 ? CSUM_CRC32 : CSUM_CRC32C,
 		.trace_all = o->trace_all,
 		.era = scn->era,
+		.dup = scn->fs.dup,
+		.read_policy = scn->fs.read_policy,
+		.rr_min_contig = scn->fs.rr_min_contig,
+		.policy_devid = scn->fs.policy_devid,
+		.readahead = scn->fs.readahead,
 	};
 	int err;
 

@@ -54,6 +54,7 @@ struct scn_pos {
 };
 
 enum scn_kind {
+	SCN_ERA,
 	SCN_FS,
 	SCN_PRESET,
 	SCN_QUIRK,
@@ -72,12 +73,16 @@ enum scn_kind {
 	SCN_OFFLINE,
 	SCN_ONLINE,
 	SCN_FAULTS,
+	SCN_SCRUB,		/* scrub [device=N] [readonly] (modern) */
 	SCN_CONCURRENT,
 	SCN_EXPECT_CACHE,
 	SCN_EXPECT_COHERENT,
 	SCN_EXPECT_SIZE,
 	SCN_EXPECT_EXTENTS,
 	SCN_EXPECT_STAT,
+	SCN_EXPECT_COPY,
+	SCN_EXPECT_DEVSTATS,	/* modern */
+	SCN_EXPECT_SCRUB,	/* modern */
 	SCN_EXPECT_VIOLATION,
 	SCN_KIND_COUNT
 };
@@ -87,6 +92,7 @@ enum scn_kind {
 #define SCN_OUT_EIO	0x2u
 #define SCN_OUT_ENOSPC	0x4u
 #define SCN_OUT_OOPS	0x8u
+#define SCN_OUT_HANG	0x10u	/* modern: a repair walk that never ends */
 
 enum scn_lookup {
 	SCN_LOOKUP_ANY,		/* not asserted */
@@ -117,16 +123,37 @@ struct scn_fs {
 	uint64_t	alloc_align;	/* default 0: the sector size */
 	uint32_t	workers;	/* default 1 */
 	bool		csum_crc32;	/* csum=crc32 instead of crc32c */
+	/* The modern era's (blksim-scenario(5), THE MODERN ERA). */
+	bool		dup;		/* profile=dup: 2 copies, 1 device */
+	enum fs_read_policy read_policy; /* default pid */
+	uint64_t	rr_min_contig;	/* round-robin:BYTES, default 256K */
+	uint32_t	policy_devid;	/* devid:N, default 1 */
+	uint64_t	readahead;	/* bytes, default 128K; 0: one page */
 };
 
 /* Statement flags. */
 #define SCN_F_NODATASUM	0x1u
 #define SCN_F_NOCSUM	0x2u
 #define SCN_F_NOSYNC	0x4u
+#define SCN_F_DIRECT	0x8u	/* read ... direct (modern) */
+#define SCN_F_READONLY	0x10u	/* scrub ... readonly (modern) */
+#define SCN_F_INTACT	0x20u	/* expect copy ... intact */
+#define SCN_F_DAMAGED	0x40u	/* expect copy ... damaged */
 
 /* Fault kinds for `faults kinds=`. */
 #define SCN_FAULT_CORRUPT	0x1u
 #define SCN_FAULT_IOERROR	0x2u
+
+/* The totals `expect scrub` checks (struct fs_scrub_stats). */
+enum scn_scrub_key {
+	SCN_SCRUB_READ_ERRORS,
+	SCN_SCRUB_CSUM_ERRORS,
+	SCN_SCRUB_NO_CSUM,
+	SCN_SCRUB_CORRECTED,
+	SCN_SCRUB_UNCORRECTABLE,
+	SCN_SCRUB_BYTES,
+	SCN_SCRUB_KEYS
+};
 
 enum scn_schedule {
 	SCN_SCHED_FIFO,
@@ -134,8 +161,10 @@ enum scn_schedule {
 	SCN_SCHED_EXPLORE
 };
 
+/* One KEY=N of expect stat (enum stat_id), devstats (enum dev_stat) or
+   scrub (enum scn_scrub_key). */
 struct scn_stat_expect {
-	enum stat_id	id;
+	int		id;
 	uint64_t	value;
 	struct scn_pos	pos;		/* of the COUNTER=N word */
 };
@@ -158,6 +187,9 @@ struct scn_stmt {
 	uint64_t	logical;	/* corrupt logical= */
 	int		mirror;		/* mirror=N, 0 if not given */
 	struct scn_pos	mirror_pos;
+	int		pid;		/* read pid=N, -1 if not given */
+	int		device;		/* scrub device=N, expect devstats
+					   DEVICE; 0 if not given */
 	int		fill;		/* fill=BYTE, -1 if not given */
 	unsigned	flags;		/* SCN_F_* */
 	uint64_t	count;		/* ioerror count=N, 0 for every time */
@@ -178,7 +210,8 @@ struct scn_stmt {
 	unsigned	guards;		/* guards: mask of enum quirk_id */
 	int		violation;	/* expect violation: enum inv_kind */
 
-	struct scn_stat_expect *stats;	/* expect stat (owned) */
+	struct scn_stat_expect *stats;	/* expect stat, devstats, scrub
+					   (owned) */
 	size_t		nstats;
 
 	/* concurrent: tasks are owned; each is an operation statement. */

@@ -12,6 +12,7 @@
 #include "stmt.h"
 
 static const struct stmt_row *const stmt_table[SCN_KIND_COUNT] = {
+	[SCN_ERA] = &stmt_era_row,
 	[SCN_FS] = &stmt_fs_row,
 	[SCN_PRESET] = &stmt_preset_row,
 	[SCN_QUIRK] = &stmt_quirk_row,
@@ -30,12 +31,16 @@ static const struct stmt_row *const stmt_table[SCN_KIND_COUNT] = {
 	[SCN_OFFLINE] = &stmt_offline_row,
 	[SCN_ONLINE] = &stmt_online_row,
 	[SCN_FAULTS] = &stmt_faults_row,
+	[SCN_SCRUB] = &stmt_scrub_row,
 	[SCN_CONCURRENT] = &stmt_concurrent_row,
 	[SCN_EXPECT_CACHE] = &stmt_expect_cache_row,
 	[SCN_EXPECT_COHERENT] = &stmt_expect_coherent_row,
 	[SCN_EXPECT_SIZE] = &stmt_expect_size_row,
 	[SCN_EXPECT_EXTENTS] = &stmt_expect_extents_row,
 	[SCN_EXPECT_STAT] = &stmt_expect_stat_row,
+	[SCN_EXPECT_COPY] = &stmt_expect_copy_row,
+	[SCN_EXPECT_DEVSTATS] = &stmt_expect_devstats_row,
+	[SCN_EXPECT_SCRUB] = &stmt_expect_scrub_row,
 	[SCN_EXPECT_VIOLATION] = &stmt_expect_violation_row,
 };
 
@@ -45,6 +50,10 @@ static const struct stmt_flag stmt_flags[] = {
 	{ "nodatasum", SCN_F_NODATASUM },
 	{ "nocsum", SCN_F_NOCSUM },
 	{ "nosync", SCN_F_NOSYNC },
+	{ "direct", SCN_F_DIRECT },
+	{ "readonly", SCN_F_READONLY },
+	{ "intact", SCN_F_INTACT },
+	{ "damaged", SCN_F_DAMAGED },
 };
 
 const struct stmt_row *
