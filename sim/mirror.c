@@ -48,8 +48,9 @@ mirror_write(struct mirror *m, uint64_t start, uint64_t end,
 	imap_set(&m->content, start, end, v);
 	imap_clear(&m->corrupt, start, end);
 	imap_clear(&m->stale, start, end);
-	/* Invariant: the errors before AT that a write clears are gone. */
-	while ((e = imap_first_from(&m->ioerr, at)) != NULL &&
+	/* Invariant: the errors before AT that a write clears are gone.
+	   An error that outlives writes may reach past END: stop there. */
+	while (at < end && (e = imap_first_from(&m->ioerr, at)) != NULL &&
 	    e->start < end) {
 		uint64_t s = e->start > at ? e->start : at;
 		uint64_t t = e->end < end ? e->end : end;

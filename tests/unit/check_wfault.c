@@ -317,6 +317,39 @@ START_TEST(test_random_safe)
 }
 END_TEST
 
+/*
+ * Scenario: a write inside a longer I/O error that outlives writes (a bad
+ * block the drive never remaps) returns and leaves the error whole; one
+ * inside an error that a write clears (dm-dust) clears that part alone.
+ */
+START_TEST(test_write_inside_ioerror)
+{
+	struct fs *fs = new_fs();
+	struct dev *d = fs_dev(fs);
+	struct imap src;
+	struct imap_val v = content_fill(0x5a);
+
+	imap_init(&src);
+	imap_set(&src, BASE + SS, BASE + 2 * SS, &v);
+	dev_ioerror(fs, d, 1, BASE, BASE + 4 * SS, MIRROR_IOERR_FOREVER,
+	    false);
+	dev_ioerror(fs, d, 2, BASE, BASE + 4 * SS, MIRROR_IOERR_FOREVER,
+	    true);
+	for (int k = 1; k <= 2; k++)
+		ck_assert_int_eq(wfault_write(fs, k, BASE + SS, &src,
+		    BASE + SS, BASE + 2 * SS, CONTENT_BYTE_MASK, 1, SS), 0);
+	ck_assert_uint_eq(imap_covered(&dev_mirror(fs, d, 1)->ioerr, BASE,
+	    BASE + 4 * SS), 4 * SS);
+	ck_assert_uint_eq(imap_covered(&dev_mirror(fs, d, 2)->ioerr, BASE,
+	    BASE + 4 * SS), 3 * SS);
+	ck_assert_ptr_null(imap_find(&dev_mirror(fs, d, 2)->ioerr,
+	    BASE + SS));
+	imap_destroy(&src);
+	ck_assert_int_eq(fs_check(fs, &(const char *){ NULL }), 0);
+	fs_free(fs);
+}
+END_TEST
+
 static Suite *
 wfault_suite(void)
 {
@@ -327,6 +360,7 @@ wfault_suite(void)
 	tcase_add_test(tc, test_against_reference);
 	tcase_add_test(tc, test_arm_errors);
 	tcase_add_test(tc, test_random_safe);
+	tcase_add_test(tc, test_write_inside_ioerror);
 	suite_add_tcase(s, tc);
 	return s;
 }
