@@ -383,7 +383,8 @@ conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
 	foot_touch(fs, FOOT_PAGES, ino, 0);
 	for (struct conc_pagelock *pl = c->pages; pl != NULL; pl = pl->next)
 		if (pl->ino == ino && pl->p >= keep) {
-			if (pl->lock.owner >= 0) {
+			/* Held by a task, or under I/O (handed off). */
+			if (pl->lock.owner != -1) {
 				sched_acquire(c->sched, &pl->lock);
 				sched_release(c->sched, &pl->lock);
 			}

@@ -277,6 +277,11 @@ batch_forget_map(struct batch *bt)
  * The map of sector Q: the cached one when it covers Q, else
  * btrfs_get_extent's, cached.  0 with the block_start in *BLOCK and the
  * map's start in *START, or get_extent's error with its cause in *WHY.
+ * The lookup holds the inode's ordered extents off
+ * (btrfs_lock_and_flush_ordered_range: a read waits for the ordered
+ * extents of its range, holding the range locked): a writeback between
+ * its new map and its new item would otherwise let the lookup cache the
+ * old item's map over the new extent once a drop took the new map away.
  */
 static int
 batch_map(struct batch *bt, uint64_t q, uint64_t *start, uint64_t *block,
@@ -291,14 +296,16 @@ batch_map(struct batch *bt, uint64_t q, uint64_t *start, uint64_t *block,
 		*block = bt->em_block;
 		return 0;
 	}
+	conc_lock(fs, CONC_ORDERED, bt->ip);
 	r = fs_era(fs)->get_extent(fs, bt->ip, q, fs_sectorsize(fs), false,
 	    &em, why);
-	if (r != 0)
-		return r;
-	bt->em_start = *start = em->start;
-	bt->em_end = em_end(em);
-	bt->em_block = *block = em->block_start;
-	return 0;
+	if (r == 0) {	/* copied while the map cannot change */
+		bt->em_start = *start = em->start;
+		bt->em_end = em_end(em);
+		bt->em_block = *block = em->block_start;
+	}
+	conc_unlock(fs, CONC_ORDERED, bt->ip);
+	return r;
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/copy.h"
 #include "sim/dev.h"
@@ -18,6 +19,10 @@
 #include "sim/inode.h"
 #include "sim/inv.h"
 #include "sim/quirk.h"
+#include "sim/xmalloc.h"
+#include "src/diag.h"
+#include "src/exec.h"
+#include "src/parse.h"
 #include "tests/unit/fsclean.h"
 #include "tests/unit/suite.h"
 
@@ -359,6 +364,83 @@ START_TEST(test_truncate)
 }
 END_TEST
 
+/* Scenario TEXT parses and passes, its blocks explored. */
+static void
+passes(const char *text)
+{
+	struct exec_opts eo = { .preemption_bound = -1 };
+	struct exec_result r;
+	struct diag_list dl;
+	struct scn_script *scn;
+
+	diag_init(&dl);
+	scn = parse_script("race.scn", text, strlen(text), &dl);
+	ck_assert_uint_eq(dl.n, 0);
+	exec_script(scn, &eo, &r);
+	for (size_t i = 0; i < r.npoints; i++)
+		ck_assert_msg(r.points[i].ok, "line %u: %s: expected %s, got %s",
+		    r.points[i].line, r.points[i].desc, r.points[i].expected,
+		    r.points[i].got);
+	ck_assert(r.passed);
+	exec_result_free(&r);
+	scn_free(scn);
+	diag_free(&dl);
+}
+
+/*
+ * A read racing a writeback and a drop of the extent maps: the writeback
+ * of [0, 4K) maps its new extent (pinned), the drop takes that map away,
+ * and a read's lookup at 4K between the new map and the new item must
+ * not cache the old item's map [0, 8K) over the new extent.  The read
+ * waits for the inode's ordered extents around its lookup
+ * (btrfs_lock_and_flush_ordered_range); in every schedule the maps stay
+ * coherent with the items.
+ */
+START_TEST(test_race_read_ordered)
+{
+	passes("era modern\n"
+	    "fs mirrors=2\n"
+	    "create a\n"
+	    "write a 0 8K\n"
+	    "drop-caches 1\n"
+	    "concurrent schedule=explore\n"
+	    "  read a 4K 4K\n"
+	    "  write a 0 4K\n"
+	    "  drop-cache a 0 max\n"
+	    "end\n"
+	    "expect coherent a\n");
+}
+END_TEST
+
+/*
+ * Truncating to 0 while a readahead of the page at 72K is in flight: the
+ * truncate waits for the page under I/O (truncate_inode_pages), so the
+ * page does not come back uptodate with the old bytes past the new end;
+ * the file later grown over it reads zeros there, in every era.
+ */
+START_TEST(test_race_truncate_io)
+{
+	static const char *const eras[] = { "2008", "modern" };
+
+	for (int e = 0; e < 2; e++) {
+		char *text = xasprintf("era %s\n"
+		    "fs mirrors=2\n"
+		    "create a\n"
+		    "write a 72K 4K\n"
+		    "drop-caches 1\n"
+		    "concurrent schedule=explore\n"
+		    "  read a 72K 4K\n"
+		    "  truncate a 0\n"
+		    "end\n"
+		    "write a 100K 4K fill=0x11\n"
+		    "read a 72K 4K expect ok data=0x00\n", eras[e]);
+
+		passes(text);
+		free(text);
+	}
+}
+END_TEST
+
 static Suite *
 modern_suite(void)
 {
@@ -377,6 +459,10 @@ modern_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scrub");
 	tcase_add_test(tc, test_scrub_288_289);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("races");
+	tcase_add_test(tc, test_race_read_ordered);
+	tcase_add_test(tc, test_race_truncate_io);
 	suite_add_tcase(s, tc);
 	return s;
 }
