@@ -18,7 +18,9 @@
 #include "sim/fs.h"
 #include "sim/inode.h"
 #include "sim/inv.h"
+#include "sim/mirror.h"
 #include "sim/quirk.h"
+#include "sim/scrub6.h"
 #include "sim/xmalloc.h"
 #include "src/diag.h"
 #include "src/exec.h"
@@ -364,6 +366,46 @@ START_TEST(test_truncate)
 }
 END_TEST
 
+/*
+ * A scrub of data with no checksum (a nodatasum file, and a write marked
+ * nocsum): an I/O error on copy 1's first sector fails the initial read
+ * of the stripe, so each of the 4 sectors of each file is a read error;
+ * pass 1 reads them from copy 2, where with no checksum to verify they
+ * are taken as they read (scrub_verify_one_sector), so all 8 are
+ * corrected and none is uncorrectable.  With copy 2 offline, pass 2
+ * reads each sector alone from copy 1, where all but the first of each
+ * file read: 6 corrected, 2 uncorrectable, and scrub6_good_copy() says
+ * beforehand that not every sector has a good copy.
+ */
+START_TEST(test_scrub_nocsum)
+{
+	for (int off = 0; off < 2; off++) {
+		struct fs *fs = modern(2, false, 0);
+		uint32_t a = fs_create(fs, true), b = fs_create(fs, false);
+		const struct fs_scrub_stats *st = fs_last_scrub(fs);
+
+		ck_assert_int_eq(fs_write(fs, a, 0, 16 * K, 0x11, 0), 0);
+		ck_assert_int_eq(fs_write(fs, b, 0, 16 * K, 0x22,
+		    FS_W_NOCSUM), 0);
+		ck_assert_int_eq(fault_ioerror_file(fs, a, 0, 4 * K, 1,
+		    MIRROR_IOERR_FOREVER, false), 0);
+		ck_assert_int_eq(fault_ioerror_file(fs, b, 0, 4 * K, 1,
+		    MIRROR_IOERR_FOREVER, false), 0);
+		if (off)
+			ck_assert_int_eq(fault_set_online(fs, 2, false), 0);
+		ck_assert(scrub6_good_copy(fs) == !off);
+		ck_assert_int_eq(fs_scrub(fs, 1, false), 0);
+		clean(fs);
+		ck_assert_uint_eq(st->read_errors, 8);
+		ck_assert_uint_eq(st->csum_errors, 0);
+		ck_assert_uint_eq(st->no_csum, 8);
+		ck_assert_uint_eq(st->corrected_errors, off ? 6 : 8);
+		ck_assert_uint_eq(st->uncorrectable_errors, off ? 2 : 0);
+		fs_free(fs);
+	}
+}
+END_TEST
+
 /* Scenario TEXT parses and passes, its blocks explored. */
 static void
 passes(const char *text)
@@ -459,6 +501,7 @@ modern_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scrub");
 	tcase_add_test(tc, test_scrub_288_289);
+	tcase_add_test(tc, test_scrub_nocsum);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("races");
 	tcase_add_test(tc, test_race_read_ordered);
