@@ -118,7 +118,23 @@ struct fs_read_opts {
 	int		pid;		/* the pid policy's pid, -1: the default */
 };
 
-/* What a read did, for `expect` keys. */
+/*
+ * A sector a modern read repaired from a good copy (a checksummed one:
+ * nodatasum resyncs are not verified), for blksim fuzz's oracle: the
+ * copies the repair walk found bad, the failed one included, which the
+ * fixed code rewrites; and those whose write-back failed.
+ */
+struct fs_read_repair {
+	uint64_t	file_off;	/* the sector's */
+	uint64_t	logical;
+	unsigned	visited;	/* bit k-1: copy k was read and bad */
+	unsigned	wb_failed;	/* bit k-1: its write-back to k failed */
+	int		good;		/* the copy it was repaired from */
+};
+
+#define FS_READ_MAX_REPAIRS	16
+
+/* What a read did, for `expect` keys and blksim fuzz's oracle. */
 struct fs_read_result {
 	uint64_t	bytes;		/* bytes returned (0 past EOF) */
 	uint64_t	device_pages;	/* pages read from a device */
@@ -131,6 +147,11 @@ struct fs_read_result {
 	uint64_t	wrong_pages;	/* returned pages of checksummed
 					   sectors whose bytes are not the
 					   file's (WANT_DATA only) */
+	/* Modern: the first FS_READ_MAX_REPAIRS sectors repaired, in the
+	   order their repairs ended; REPAIRED_MORE if there were more. */
+	struct fs_read_repair repaired[FS_READ_MAX_REPAIRS];
+	unsigned	nrepaired;
+	bool		repaired_more;
 };
 
 /*

@@ -8,12 +8,14 @@
 #include "conc.h"
 #include "content.h"
 #include "csum.h"
+#include "dev.h"
 #include "em.h"
 #include "era.h"
 #include "fei.h"
 #include "fs.h"
 #include "imap.h"
 #include "inode.h"
+#include "mirror.h"
 #include "pcache.h"
 #include "quirk.h"
 #include "range.h"
@@ -475,6 +477,12 @@ take_tally(struct fs_read_result *res, const struct read6_req *req)
 	res->served |= req->res.served;
 	res->retries += req->res.retries;
 	res->eio |= req->res.eio;
+	for (unsigned i = 0; i < req->res.nrepaired; i++)
+		if (res->nrepaired < FS_READ_MAX_REPAIRS)
+			res->repaired[res->nrepaired++] = req->res.repaired[i];
+		else
+			res->repaired_more = true;
+	res->repaired_more |= req->res.repaired_more;
 }
 
 /* An O_DIRECT read of [o->off, o->off + o->len). */
@@ -588,15 +596,25 @@ read6_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	return status;
 }
 
-bool
-read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
-    uint64_t len)
+/*
+ * Every sector of [off, off + len) (clipped at EOF) that a read would
+ * fetch has a good copy other than copy SKIP (0: any copy will do); with
+ * FAILS, also whether some sector has an I/O error pending on copy SKIP
+ * or SKIP is offline (*FAILS, only looked at when SKIP > 0).
+ */
+static bool
+good_except(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int skip, bool *fails)
 {
 	uint64_t ss = fs_sectorsize(fs), size = inode_size(fs, ip);
 	uint64_t end = range_end(off, len);
+	const struct mirror *m = skip > 0 ? dev_mirror(fs, fs_dev(fs), skip) :
+	    NULL;
 
 	if (end > size)
 		end = size;
+	if (m != NULL)
+		*fails = !dev_online(fs_dev(fs), skip);
 	for (uint64_t p = range_round_down(off, ss); p < end; p += ss) {
 		const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
 		uint64_t logical;
@@ -604,11 +622,38 @@ read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
 
 		if (it == NULL || it->disk_bytenr == 0)
 			continue;
+		/* Space an allocation mapped but no write reached: no
+		   checksum, a csum hole on every copy. */
+		if (imap_covered(inode_unsure(fs, ip), p, p + ss) != 0)
+			return false;
 		logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+		if (m != NULL && imap_covered(&m->ioerr, logical, logical + ss))
+			*fails = true;
 		for (int k = 1; k <= copies(fs) && !good; k++)
-			good = repair6_copy_good(fs, ip, k, logical);
+			good = k != skip && repair6_copy_good(fs, ip, k, logical);
 		if (!good)
 			return false;
 	}
+	return true;
+}
+
+bool
+read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
+    uint64_t len)
+{
+	return good_except(fs, ip, off, len, 0, NULL);
+}
+
+bool
+read6_direct_good(struct fs *fs, struct fs_inode *ip, uint64_t off,
+    uint64_t len)
+{
+	bool fails;
+
+	if (!good_except(fs, ip, off, len, 0, NULL))
+		return false;
+	for (int k = 1; k <= copies(fs); k++)
+		if (!good_except(fs, ip, off, len, k, &fails) && fails)
+			return false;
 	return true;
 }

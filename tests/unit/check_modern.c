@@ -21,6 +21,7 @@
 #include "sim/mirror.h"
 #include "sim/quirk.h"
 #include "sim/scrub6.h"
+#include "sim/wfault.h"
 #include "sim/xmalloc.h"
 #include "src/diag.h"
 #include "src/exec.h"
@@ -406,6 +407,58 @@ START_TEST(test_scrub_nocsum)
 }
 END_TEST
 
+/*
+ * What a read reports of its repairs (fs_read_result.repaired), for the
+ * fuzzer's oracle.  raid1c3, [0, 8K) bad on copies 1 and 2, a read on
+ * copy 1: each sector's walk finds copy 2 bad and repairs from copy 3,
+ * so it visited copies 1 and 2, both rewritten, under repair-one-mirror
+ * too (whose walk is the same here: 2, then 3), in either kind of read.
+ * A write fault on copy 1's sector 0 makes that write-back fail.  A
+ * nodatasum file's resync is not reported.
+ */
+START_TEST(test_repair_report)
+{
+	for (int q = 0; q < 4; q++) {
+		struct fs *fs = modern(3, false,
+		    q & 1 ? 1u << QUIRK_REPAIR_ONE_MIRROR : 0);
+		uint32_t a = fs_create(fs, false), b = fs_create(fs, true);
+		struct wfault wf = { .kind = WFAULT_ERROR, .copy = 1,
+		    .left = WFAULT_EVERY };
+		struct fs_read_result r;
+
+		ck_assert_int_eq(fs_write(fs, a, 0, 16 * K, 0xaa, 0), 0);
+		ck_assert_int_eq(fs_write(fs, b, 0, 16 * K, 0xbb, 0), 0);
+		for (int k = 1; k <= 2; k++)
+			ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 8 * K, k,
+			    0xbf), 0);
+		ck_assert_int_eq(fault_ioerror_file(fs, b, 0, 4 * K, 1, 1,
+		    false), 0);
+		ck_assert_int_eq(fault_write_file(fs, a, 0, 4 * K, &wf), 0);
+		fs_drop_caches(fs, 3);
+		ck_assert_int_eq(read_on(fs, a, 0, 16 * K, 0, q & 2, &r), 0);
+		ck_assert(r.intact);
+		ck_assert_uint_eq(r.nrepaired, 2);
+		ck_assert(!r.repaired_more);
+		for (unsigned i = 0; i < 2; i++) {
+			const struct fs_read_repair *x = &r.repaired[i];
+
+			ck_assert_uint_eq(x->file_off, i * 4 * K);
+			ck_assert_uint_eq(x->visited, 0x3);
+			ck_assert_int_eq(x->good, 3);
+			/* one-mirror rewrites copy 2 alone */
+			ck_assert_uint_eq(x->wb_failed, i == 0 && !(q & 1));
+		}
+		ck_assert(!intact(fs, a, 0, 4 * K, 1));
+		ck_assert(intact(fs, a, 4 * K, 4 * K, 1) == !(q & 1));
+		ck_assert(intact(fs, a, 0, 8 * K, 2));
+		ck_assert_int_eq(read_on(fs, b, 0, 16 * K, 0, q & 2, &r), 0);
+		ck_assert_uint_eq(r.nrepaired, 0);
+		ck_assert_uint_eq(r.retries, 4);	/* the whole bio */
+		fs_free(fs);
+	}
+}
+END_TEST
+
 /* Scenario TEXT parses and passes, its blocks explored. */
 static void
 passes(const char *text)
@@ -494,6 +547,7 @@ modern_suite(void)
 	tcase_add_test(tc, test_btrfs215);
 	tcase_add_test(tc, test_btrfs268);
 	tcase_add_test(tc, test_btrfs142_143);
+	tcase_add_test(tc, test_repair_report);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_write_tolerance);
