@@ -424,11 +424,9 @@ conc_oracle(struct conc_world *w, const struct sched_result *res)
 		oracle_operation(x->res, w->fs, t->s, t->status, &t->rr, NULL,
 		    conc_shared(w, i), where);
 	}
-	if (res->outcome == SCHED_OOPS) {
-		if (!oracle_latent_fs(x->res, w->fs))
-			oracle_oops(x->res, w->blk->pos.line, fs_crashed(w->fs) ?
-			    fs_oops_msg(w->fs) : res->oops, where);
-	} else
+	if (res->outcome == SCHED_OOPS)
+		oracle_crash(x->res, w->fs, w->blk->pos.line, res->oops, where);
+	else
 		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
 	free(where);
 	return !oracle_done(x->res);
@@ -932,6 +930,7 @@ exec_result_free(struct exec_result *r)
 	free(r->oops);
 	free(r->anomaly);
 	free(r->anomaly_why);
+	free(r->anomaly_expect);
 	free(r->latent);
 	free(r->outcomes);
 	free(r->trace);

@@ -93,7 +93,9 @@ struct exec_result {
 	/*
 	 * exec_opts.oracle.  ANOMALY is a short stable signature ("eio
 	 * good-copy", "oops btrfs_drop_extent_cache", "violation past-eof",
-	 * "deadlock", ...), WHY a sentence; LATENT names a documented defect
+	 * "deadlock", ...), WHY a sentence, EXPECT (when the operation's
+	 * outcome does not show it) an expect line for after the operation
+	 * that fails because of it; LATENT names a documented defect
 	 * of the fixed code ("latent overlap") after which nothing is judged.
 	 * OUTCOMES has one SCN_OUT_* mask per operation line in file order
 	 * (each task of a block counts, the block does not): what it did,
@@ -102,6 +104,8 @@ struct exec_result {
 	char		*anomaly;
 	char		*anomaly_why;
 	uint32_t	anomaly_line;
+	char		*anomaly_expect;	/* an expect statement that
+						   fails on it, or NULL */
 	char		*latent;
 	unsigned	*outcomes;
 	size_t		noutcomes;

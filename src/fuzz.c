@@ -3,8 +3,9 @@
  *
  * Scenario I of a run with seed S is drawn from a PRNG seeded with a mix
  * of S and I, so `--seed` and the scenario number name it exactly; the
- * quirks of the run are written into the scenario (preset and quirk
- * lines), so that what is judged and what is written out are one text.
+ * era and the quirks of the run are written into the scenario (era,
+ * preset and quirk lines), so that what is judged and what is written
+ * out are one text.
  * Each candidate is printed, parsed by the real parser and run by the
  * real interpreter with the oracle on; its verdict is the oracle's
  * signature (exec_result.anomaly), the name of a documented latent
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../sim/era.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "cli.h"
@@ -54,6 +56,7 @@ struct judgement {
 	enum verdict	 v;
 	char		*sig;		/* anomaly or latent name */
 	char		*why;
+	char		*expect;	/* an expect line that fails on it */
 	uint32_t	 line;		/* of the anomaly, in the bare text */
 	unsigned	*outcomes;	/* per operation line */
 	size_t		 noutcomes;
@@ -64,6 +67,7 @@ judgement_free(struct judgement *j)
 {
 	free(j->sig);
 	free(j->why);
+	free(j->expect);
 	free(j->outcomes);
 	memset(j, 0, sizeof(*j));
 }
@@ -114,8 +118,9 @@ judge(const struct gen_script *g, struct judgement *j)
 		j->v = V_ANOMALY;
 		j->sig = r.anomaly;
 		j->why = r.anomaly_why;
+		j->expect = r.anomaly_expect;
 		j->line = r.anomaly_line;
-		r.anomaly = r.anomaly_why = NULL;
+		r.anomaly = r.anomaly_why = r.anomaly_expect = NULL;
 	} else if (r.latent != NULL) {
 		j->v = V_LATENT;
 		j->sig = r.latent;
@@ -273,6 +278,7 @@ static const struct {
 	{ "enospc ", SCN_OUT_ENOSPC },
 	{ "oops ", SCN_OUT_OOPS },
 	{ "deadlock self", SCN_OUT_OOPS },	/* run reports it as such */
+	{ "hang", SCN_OUT_HANG },
 };
 
 static unsigned
@@ -289,10 +295,11 @@ anomalous_outcome(const char *sig)
 static char *
 outcome_words(unsigned mask, bool intact)
 {
-	static const char *const words[] = { "ok", "eio", "enospc", "oops" };
+	static const char *const words[] = { "ok", "eio", "enospc", "oops",
+	    "hang" };
 	char buf[64] = "expect ";
 
-	for (int b = 0; b < 4; b++)
+	for (int b = 0; b < 5; b++)
 		if (mask >> b & 1) {
 			if (buf[strlen(buf) - 1] != ' ')
 				strcat(buf, "|");
@@ -304,9 +311,57 @@ outcome_words(unsigned mask, bool intact)
 }
 
 /*
+ * The expect line EXPECT of the oracle with each file named: the oracle
+ * names a file by its inode, `@N`, and a generated scenario's creates
+ * make inodes 1, 2, ... in the order of its file names.
+ */
+static char *
+name_files(const char *expect)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	if (f == NULL)
+		abort();
+	for (const char *p = expect; *p; p++) {
+		unsigned long ino;
+		char *end;
+
+		if (*p != '@' || (ino = strtoul(p + 1, &end, 10)) < 1 ||
+		    ino > GEN_MAX_FILES) {
+			fputc(*p, f);
+			continue;
+		}
+		fputs(gen_file_name((int)ino - 1), f);
+		p = end - 1;
+	}
+	if (fclose(f) != 0)
+		abort();
+	return out;
+}
+
+/*
+ * The outcome the oracle expected of the anomalous operation that did
+ * MASK under signature SIG: what it did, less the anomalous outcome; a
+ * hang was an EIO or a success in the fixed code.
+ */
+static unsigned
+expected_outcome(unsigned mask, const char *sig)
+{
+	unsigned bad = anomalous_outcome(sig);
+
+	mask = (mask & ~bad) | SCN_OUT_OK;
+	if (bad == SCN_OUT_HANG)
+		mask |= SCN_OUT_EIO;
+	return mask;
+}
+
+/*
  * The expectation tails of G's operation lines: what each did (J's
- * outcomes), and for the anomalous one what the oracle expected.  Lines
- * of operations are found by parsing the bare text.
+ * outcomes), and for the anomalous one what the oracle expected, with
+ * the oracle's expect line after it when it has one.  Lines of
+ * operations are found by parsing the bare text.
  */
 static char **
 annotations(const struct gen_script *g, const struct judgement *j)
@@ -333,10 +388,18 @@ annotations(const struct gen_script *g, const struct judgement *j)
 			    "wrong-data") == 0;
 
 			if (culprit)
-				mask = (mask & ~anomalous_outcome(j->sig)) |
-				    SCN_OUT_OK;
+				mask = expected_outcome(mask, j->sig);
 			if ((mask & ~SCN_OUT_OK) != 0 || intact)
 				annot[k] = outcome_words(mask, intact);
+			if (culprit && j->expect != NULL) {
+				char *line = name_files(j->expect);
+				char *tail = xasprintf("%s\n%s", annot[k] ?
+				    annot[k] : "", line);
+
+				free(line);
+				free(annot[k]);
+				annot[k] = tail;
+			}
 		}
 	}
 	scn_free(scn);
@@ -379,6 +442,21 @@ count_lines(const char *s)
 	return n;
 }
 
+/* Statements in scenario text S: its lines but comments and blanks. */
+static size_t
+count_statements(const char *s)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		const char *nl = strchr(s, '\n');
+
+		n += *s != '#' && *s != '\n';
+		s = nl != NULL ? nl + 1 : s + strlen(s);
+	}
+	return n;
+}
+
 /*
  * Write the reproducer of G (judged J) into the output directory; print
  * what was found on stdout.  Returns a CLI_EXIT_* status.
@@ -391,7 +469,7 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	struct judgement jc;
 	char **annot = annotations(g, j);
 	char *header = NULL, *text, *path, *tmp, *quirks_off;
-	size_t size = 0, nlines = gen_op_lines(g);
+	size_t size = 0, nlines = gen_op_lines(g), nstmts;
 	uint32_t line;
 	FILE *f;
 	bool fails;
@@ -399,7 +477,7 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 
 	/* The same scenario with every quirk off. */
 	gen_copy(&clean, g);
-	clean.preset = PRESET_POST_PATCH;
+	clean.preset = quirk_default_preset(g->era);
 	clean.quirks_on = clean.quirks_off = 0;
 	judge(&clean, &jc);
 	gen_free(&clean);
@@ -410,7 +488,6 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	/* Comments change no verdict: judge the bare text. */
 	text = gen_print(g, NULL, annot);
 	fails = run_fails(text);
-	free(text);
 
 	f = open_memstream(&header, &size);
 	if (f == NULL)
@@ -420,9 +497,10 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	fprintf(f, "# Found by `blksim fuzz%s` (scenario %" PRIu64 ", "
 	    "generator seed 0x%016" PRIx64 "),\n", o->command, fd->index,
 	    fd->seed);
+	nstmts = count_statements(text);
 	fprintf(f, "# shrunk from %zu to %zu statements in %" PRIu64
-	    " runs.  With every quirk off: %s.\n", fd->before,
-	    gen_statements(g), fd->shrink_runs, quirks_off);
+	    " runs.  With every quirk off: %s.\n", fd->before, nstmts,
+	    fd->shrink_runs, quirks_off);
 	/* This line and the next one are the header's last two. */
 	if (fflush(f) != 0)
 		abort();
@@ -431,6 +509,7 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	    fails ? "; `blksim run` fails there." : ".");
 	if (fclose(f) != 0)
 		abort();
+	free(text);
 	text = gen_print(g, header, annot);
 
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
@@ -451,7 +530,7 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 		    fd->index);
 		printf("  %s (line %" PRIu32 ")\n", j->why, line);
 		printf("  reproducer: %s (%zu statements); blksim run %s "
-		    "on it\n", path, gen_statements(g), fails ? "fails" :
+		    "on it\n", path, nstmts, fails ? "fails" :
 		    "does not fail");
 		printf("  with every quirk off: %s\n", quirks_off);
 		rc = CLI_EXIT_FAIL;
@@ -485,12 +564,43 @@ count_latent(uint64_t *counts, const char *sig)
 			counts[k]++;
 }
 
+/*
+ * The preset and every quirk of O belong to its era: a generated
+ * scenario naming another era's would not parse.  CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with a message.
+ */
+static int
+check_era(const struct fuzz_opts *o)
+{
+	const char *era = era_ops((enum era_id)o->era)->name;
+
+	if (o->preset >= 0 && quirk_preset_era((enum quirk_preset)o->preset) !=
+	    o->era) {
+		fprintf(stderr, "blksim: fuzz: preset %s belongs to another era "
+		    "than %s (see `blksim quirks`)\n",
+		    quirk_preset_name((enum quirk_preset)o->preset), era);
+		return CLI_EXIT_USAGE;
+	}
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (((o->quirk_on | o->quirk_off) >> q & 1) &&
+		    quirk_info((enum quirk_id)q)->era != o->era) {
+			fprintf(stderr, "blksim: fuzz: quirk %s belongs to "
+			    "another era than %s (see `blksim quirks`)\n",
+			    quirk_info((enum quirk_id)q)->name, era);
+			return CLI_EXIT_USAGE;
+		}
+	return CLI_EXIT_OK;
+}
+
 int
 fuzz_main(const struct fuzz_opts *o)
 {
 	struct progress pr = { .on = o->progress && isatty(2), .t0 = now() };
 	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i;
-	int rc = CLI_EXIT_OK;
+	int rc = check_era(o);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
 
 	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
 	    now() - pr.t0 < o->seconds); i++) {
@@ -500,7 +610,7 @@ fuzz_main(const struct fuzz_opts *o)
 		uint64_t seed = rng_mix64(o->seed ^ rng_mix64(i));
 
 		rng_seed(&r, seed);
-		gen_random(&g, &r);
+		gen_random(&g, &r, o->era);
 		g.preset = o->preset;
 		g.quirks_on = o->quirk_on;
 		g.quirks_off = o->quirk_off;

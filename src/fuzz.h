@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct fuzz_opts {
+	unsigned	era;		/* enum era_id of every scenario */
 	uint64_t	seed;		/* names the whole run */
 	uint64_t	runs;		/* scenarios to try; 0: no limit */
 	double		seconds;	/* time to try for; 0: no limit */
@@ -26,7 +27,8 @@ struct fuzz_opts {
  * Run the fuzzer; prints its summary on stdout.  Returns CLI_EXIT_OK
  * when nothing but documented latent defects showed, CLI_EXIT_FAIL when
  * an anomaly did (and its reproducer was written), CLI_EXIT_IO when the
- * reproducer could not be written.
+ * reproducer could not be written, CLI_EXIT_USAGE (with a message on
+ * stderr) when the preset or a quirk belongs to another era.
  */
 int	fuzz_main(const struct fuzz_opts *);
 

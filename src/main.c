@@ -523,6 +523,7 @@ static int
 cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
+	    .era = o->era >= 0 ? (unsigned)o->era : ERA_2008,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
 	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet };
 	char *cmd = NULL;
@@ -539,6 +540,8 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	quirk_overrides(&o->quirks, &fo.quirk_on, &fo.quirk_off);
 	if ((f = open_memstream(&cmd, &size)) == NULL)
 		abort();
+	if (fo.era != ERA_2008)
+		fprintf(f, " --era=%s", era_ops((enum era_id)fo.era)->name);
 	fprintf(f, " --seed=%" PRIu64, o->seed);
 	if (o->preset >= 0)
 		fprintf(f, " --preset=%s", quirk_preset_name(o->preset));

@@ -98,6 +98,6 @@ const struct stmt_row stmt_concurrent_row = {
 	    "[max-schedules=N]",
 	.keys = { { "schedule" }, { "runs" }, { "max-schedules" } },
 	.parse = concurrent_parse, .run = exec_block,
-	.gen = { 88, 100 }, .gen_make = concurrent_make,
+	.gen = { 90, 100 }, .gen_make = concurrent_make,
 	.gen_print = concurrent_print,
 };
