@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "../sim/em.h"
+#include "../sim/wfault.h"
 #include "fmt.h"
 
 void
@@ -77,6 +78,15 @@ static const char *const bio_words[] = {
 	[TRACE_BIO_SCRUB] = "scrub read",
 };
 #define NBIO_WORDS	(sizeof(bio_words) / sizeof(bio_words[0]))
+
+/* What a write fault did (WFAULT_*), for the trace. */
+static const char *const wfault_words[WFAULT_KINDS] = {
+	[WFAULT_ERROR] = "failed with an I/O error (the copy keeps its old "
+	    "bytes)",
+	[WFAULT_LOST] = "was lost (acknowledged, never persisted)",
+	[WFAULT_TORN] = "was torn (part of each sector reached the copy)",
+	[WFAULT_MISDIRECT] = "was misdirected",
+};
 
 /* A block_start: a size, or "hole". */
 static void
@@ -173,6 +183,18 @@ fmt_event(const struct trace_event *e, const char *const *names,
 	case TRACE_DEADLOCK:
 		snprintf(buf, size, "deadlock: the retry of %s %s waits on the "
 		    "end-io worker it runs on", file, b);
+		break;
+	case TRACE_WFAULT:
+		if (e->x[3] == WFAULT_MISDIRECT)
+			snprintf(buf, size, "write fault on mirror %" PRIu64
+			    ": the write of %s%s%s logical %s was misdirected "
+			    "to logical %s", e->x[2], file, file[0] ? " " : "",
+			    file[0] ? "at" : "", a, b);
+		else
+			snprintf(buf, size, "write fault on mirror %" PRIu64
+			    ": the write of %s%s logical %s %s", e->x[2], file,
+			    file[0] ? "," : "", a, wfault_words[e->x[3] %
+			    WFAULT_KINDS]);
 		break;
 	case TRACE_HANG:
 		snprintf(buf, size, "hang: the repair walk went round every "

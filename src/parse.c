@@ -526,6 +526,7 @@ parse_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 	st->violation = -1;
 	st->pid = -1;
 	st->fault_kinds = SCN_FAULT_CORRUPT | SCN_FAULT_IOERROR;
+	st->op = SCN_OP_READ;
 	st->safe = true;
 	st->rate_den = 1;
 	st->runs = PARSE_DEFAULT_RUNS;

@@ -70,6 +70,14 @@ enum scn_kind {
 	SCN_CORRUPT,		/* corrupt NAME OFF LEN mirror=N [fill=B] */
 	SCN_CORRUPT_LOGICAL,	/* corrupt logical=L len=N mirror=N [fill=B] */
 	SCN_IOERROR,
+	SCN_IOERROR_LOGICAL,	/* ioerror logical=L len=N mirror=N ... */
+	SCN_LOSE_WRITE,		/* lose-write NAME OFF LEN mirror=N */
+	SCN_LOSE_WRITE_LOGICAL,
+	SCN_TEAR_WRITE,		/* tear-write NAME OFF LEN mirror=N bytes=K */
+	SCN_TEAR_WRITE_LOGICAL,
+	SCN_MISDIRECT_WRITE,	/* misdirect-write NAME OFF LEN mirror=N
+				   to=L */
+	SCN_MISDIRECT_WRITE_LOGICAL,
 	SCN_OFFLINE,
 	SCN_ONLINE,
 	SCN_FAULTS,
@@ -139,10 +147,18 @@ struct scn_fs {
 #define SCN_F_READONLY	0x10u	/* scrub ... readonly (modern) */
 #define SCN_F_INTACT	0x20u	/* expect copy ... intact */
 #define SCN_F_DAMAGED	0x40u	/* expect copy ... damaged */
+#define SCN_F_CLEAR_ON_WRITE 0x80u /* ioerror ... clear-on-write */
 
 /* Fault kinds for `faults kinds=`. */
 #define SCN_FAULT_CORRUPT	0x1u
 #define SCN_FAULT_IOERROR	0x2u
+#define SCN_FAULT_LOST		0x4u	/* the write kinds */
+#define SCN_FAULT_TORN		0x8u
+#define SCN_FAULT_MISDIRECT	0x10u
+
+/* Which I/O an ioerror fails (op=read|write|both). */
+#define SCN_OP_READ	0x1u
+#define SCN_OP_WRITE	0x2u
 
 /* The totals `expect scrub` checks (struct fs_scrub_stats). */
 enum scn_scrub_key {
@@ -192,7 +208,10 @@ struct scn_stmt {
 					   DEVICE; 0 if not given */
 	int		fill;		/* fill=BYTE, -1 if not given */
 	unsigned	flags;		/* SCN_F_* */
-	uint64_t	count;		/* ioerror count=N, 0 for every time */
+	uint64_t	count;		/* fault count=N, 0 for every time */
+	unsigned	op;		/* ioerror op=: SCN_OP_* mask */
+	uint64_t	bytes;		/* tear-write bytes=K */
+	uint64_t	target;		/* misdirect-write to=L */
 	int		level;		/* drop-caches 1|2|3 */
 	bool		present;	/* expect cache present|absent */
 

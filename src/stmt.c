@@ -28,6 +28,13 @@ static const struct stmt_row *const stmt_table[SCN_KIND_COUNT] = {
 	[SCN_CORRUPT] = &stmt_corrupt_row,
 	[SCN_CORRUPT_LOGICAL] = &stmt_corrupt_logical_row,
 	[SCN_IOERROR] = &stmt_ioerror_row,
+	[SCN_IOERROR_LOGICAL] = &stmt_ioerror_logical_row,
+	[SCN_LOSE_WRITE] = &stmt_lose_write_row,
+	[SCN_LOSE_WRITE_LOGICAL] = &stmt_lose_write_logical_row,
+	[SCN_TEAR_WRITE] = &stmt_tear_write_row,
+	[SCN_TEAR_WRITE_LOGICAL] = &stmt_tear_write_logical_row,
+	[SCN_MISDIRECT_WRITE] = &stmt_misdirect_write_row,
+	[SCN_MISDIRECT_WRITE_LOGICAL] = &stmt_misdirect_write_logical_row,
 	[SCN_OFFLINE] = &stmt_offline_row,
 	[SCN_ONLINE] = &stmt_online_row,
 	[SCN_FAULTS] = &stmt_faults_row,
@@ -54,6 +61,7 @@ static const struct stmt_flag stmt_flags[] = {
 	{ "readonly", SCN_F_READONLY },
 	{ "intact", SCN_F_INTACT },
 	{ "damaged", SCN_F_DAMAGED },
+	{ "clear-on-write", SCN_F_CLEAR_ON_WRITE },
 };
 
 const struct stmt_row *

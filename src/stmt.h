@@ -216,8 +216,11 @@ extern const struct stmt_row stmt_create_row, stmt_write_row, stmt_sync_row,
     stmt_read_row, stmt_truncate_row, stmt_drop_cache_row,
     stmt_drop_caches_row;
 extern const struct stmt_row stmt_corrupt_row, stmt_corrupt_logical_row,
-    stmt_ioerror_row, stmt_offline_row, stmt_online_row, stmt_faults_row,
-    stmt_scrub_row;
+    stmt_ioerror_row, stmt_ioerror_logical_row, stmt_lose_write_row,
+    stmt_lose_write_logical_row, stmt_tear_write_row,
+    stmt_tear_write_logical_row, stmt_misdirect_write_row,
+    stmt_misdirect_write_logical_row, stmt_offline_row, stmt_online_row,
+    stmt_faults_row, stmt_scrub_row;
 extern const struct stmt_row stmt_concurrent_row;
 extern const struct stmt_row stmt_expect_cache_row, stmt_expect_coherent_row,
     stmt_expect_size_row, stmt_expect_extents_row, stmt_expect_stat_row,

@@ -242,7 +242,7 @@ START_TEST(test_btrfs142_143)
 			ck_assert_int_eq(fs_write(fs, a, 0, 128 * K, 0xaa, 0),
 			    0);
 			fault_corrupt_file(fs, a, 0, 64 * K, 1, 0xbb);
-			fault_ioerror_file(fs, a, 0, 4 * K, 1, 0);
+			fault_ioerror_file(fs, a, 0, 4 * K, 1, 0, true);
 			fs_drop_caches(fs, 1);
 			ck_assert_int_eq(read_on(fs, a, 0, 128 * K, 0, direct,
 			    &r), want);
@@ -279,7 +279,7 @@ check_dio_quirk(enum quirk_id quirk, bool broken_nocsum, const char *fn)
 			    0);
 			fault_corrupt_file(fs, a, 0, 64 * K, 1, 0xbb);
 			if (nocsum)
-				fault_ioerror_file(fs, a, 0, 4 * K, 1, 0);
+				fault_ioerror_file(fs, a, 0, 4 * K, 1, 0, true);
 			if (q && nocsum == broken_nocsum) {
 				ck_assert_int_eq(fs_read_ex(fs, a, &o, &r),
 				    FS_EOOPS);

@@ -1218,8 +1218,9 @@ static const struct bad bad_files[] = {
 	/* statements */
 	{ "bogus a", 1, 1, "unknown statement `bogus`: use era, fs, preset, "
 	    "quirk, seed, guards, create, write, sync, read, truncate, "
-	    "drop-cache, drop-caches, corrupt, ioerror, offline, online, "
-	    "faults, scrub, concurrent, end or expect" },
+	    "drop-cache, drop-caches, corrupt, ioerror, lose-write, tear-write, "
+	    "misdirect-write, offline, online, faults, scrub, concurrent, end "
+	    "or expect" },
 	{ "Write a 0 4K", 1, 1, "statements are lowercase: use write" },
 	{ "EXPECT", 1, 1, "statements are lowercase: use expect" },
 	{ "mirrors=2", 1, 1, "unknown statement `mirrors=2`" },
@@ -1526,19 +1527,51 @@ static const struct bad bad_files[] = {
 	{ "online mirror=3", 1, 8, "mirror must be from 1 to 2" },
 	/* faults */
 	{ "faults", 1, 1, "missing rate=P: faults rate=P "
-	    "[kinds=corrupt,ioerror] [safe=yes|no]" },
+	    "[kinds=corrupt,ioerror,lost,torn,misdirect] [safe=yes|no]" },
 	{ "faults rate=1.5", 1, 8, "rate must be a probability: a decimal "
 	    "fraction from 0 to 1 such as 0.01" },
 	{ "faults rate=x", 1, 8, "rate must be a probability" },
 	{ "faults rate=0.1234567890123456789", 1, 8, "rate has more than 18 "
 	    "digits after the decimal point" },
 	{ "faults rate=0.1 kinds=corrupt,bogus", 1, 17, "kinds must be a "
-	    "comma-separated list of corrupt and ioerror, not `bogus`" },
+	    "comma-separated list of corrupt, ioerror, lost, torn and "
+	    "misdirect, not `bogus`" },
 	{ "faults rate=0.1 kinds=ioerror,ioerror", 1, 17, "kinds lists ioerror "
 	    "twice" },
 	{ "faults rate=0.1 kinds=corrupt,", 1, 17, "kinds must be a "
-	    "comma-separated list of corrupt and ioerror, not ``" },
+	    "comma-separated list of corrupt, ioerror, lost, torn and "
+	    "misdirect, not ``" },
 	{ "faults rate=0.1 safe=maybe", 1, 17, "safe must be yes or no" },
+	/* write faults */
+	{ C "ioerror a 0 4K mirror=1 op=erase", 2, 25, "op must be read, "
+	    "write or both" },
+	{ C "ioerror a 0 4K mirror=1 op=write clear-on-write", 2, 25,
+	    "clear-on-write says what a write does to a read error, and "
+	    "op=write makes none" },
+	{ C "ioerror logical=1M len=4K", 2, 1, "missing mirror=N: ioerror "
+	    "logical=L len=N mirror=N" },
+	{ C "ioerror logical=1M len=4K mirror=1 op=write clear-on-write", 2,
+	    36, "op=write makes none" },
+	{ C "write a 0 4K clear-on-write", 2, 14, "flag clear-on-write applies "
+	    "to ioerror only" },
+	{ C "lose-write a 0 4K", 2, 1, "missing mirror=N: lose-write NAME OFF "
+	    "LEN mirror=N [count=N]" },
+	{ C "lose-write a 0 4K mirror=1 count=0", 2, 28, "count must be at "
+	    "least 1" },
+	{ C "tear-write a 0 4K mirror=1", 2, 1, "missing bytes=K: tear-write "
+	    "NAME OFF LEN mirror=N bytes=K [count=N]" },
+	{ C "tear-write a 0 4K mirror=1 bytes=4096", 2, 28, "bytes must be "
+	    "from 1 to 4095 (the sector size less one)" },
+	{ C "tear-write a 0 4K mirror=1 bytes=0", 2, 28, "bytes must be from "
+	    "1 to 4095" },
+	{ C "misdirect-write a 0 4K mirror=1", 2, 1, "missing to=LOGICAL: "
+	    "misdirect-write NAME OFF LEN mirror=N to=LOGICAL [count=N]" },
+	{ C "misdirect-write a 0 4K mirror=1 to=1000", 2, 33, "to must be a "
+	    "multiple of the sector size (4K): a misdirected write lands on "
+	    "whole sectors" },
+	{ C "misdirect-write logical=1M len=4K mirror=3 to=2M", 2, 35,
+	    "mirror must be from 1 to 2" },
+	{ "faults rate=0.1 kinds=lost,lost", 1, 17, "kinds lists lost twice" },
 	/* concurrent blocks */
 	{ C "concurrent schedule=lifo\nsync\nend", 2, 12, "schedule must be "
 	    "fifo, random or explore" },
