@@ -34,6 +34,8 @@ enum quirk_id {
 	QUIRK_SCRUB_RO_WRITES,	/* a read-only scrub writes repairs */
 	QUIRK_SCRUB_FINAL_COUNTS, /* scrub counts the errors left at the end */
 	QUIRK_REPAIR_ENDLESS,	/* the repair walk passes the failed copy */
+	QUIRK_DIO_RETRY_DEREF,	/* direct read repair oopses (btrfs/140) */
+	QUIRK_DIO_REPAIR_OFFSET, /* nodatasum direct repair segfaults (142) */
 	QUIRK_COUNT
 };
 
