@@ -343,8 +343,9 @@ name_files(const char *expect)
 
 /*
  * The outcome the oracle expected of the anomalous operation that did
- * MASK under signature SIG: what it did, less the anomalous outcome; a
- * hang was an EIO or a success in the fixed code.
+ * MASK under signature SIG: what it did, less the anomalous outcome; in
+ * place of a crash or a hang the fixed code succeeds or fails with EIO
+ * (a read with no good copy, a retry whose lookup missed).
  */
 static unsigned
 expected_outcome(unsigned mask, const char *sig)
@@ -352,7 +353,7 @@ expected_outcome(unsigned mask, const char *sig)
 	unsigned bad = anomalous_outcome(sig);
 
 	mask = (mask & ~bad) | SCN_OUT_OK;
-	if (bad == SCN_OUT_HANG)
+	if (bad == SCN_OUT_HANG || bad == SCN_OUT_OOPS)
 		mask |= SCN_OUT_EIO;
 	return mask;
 }
@@ -375,6 +376,12 @@ annotations(const struct gen_script *g, const struct judgement *j)
 	for (size_t i = 0; scn != NULL && i < scn->nstmts; i++) {
 		const struct scn_stmt *s = &scn->stmts[i];
 		size_t nt = s->kind == SCN_CONCURRENT ? s->ntasks : 1;
+		/* A crash or a hang in a block is the block's: any of its
+		   reads may be the one that crashed, and fixed, it succeeds
+		   or fails. */
+		bool crashed = j->v == V_ANOMALY &&
+		    s->kind == SCN_CONCURRENT && s->pos.line == j->line &&
+		    (anomalous_outcome(j->sig) & (SCN_OUT_OOPS | SCN_OUT_HANG));
 
 		if (!scn_is_operation(s->kind))
 			continue;
@@ -389,6 +396,8 @@ annotations(const struct gen_script *g, const struct judgement *j)
 
 			if (culprit)
 				mask = expected_outcome(mask, j->sig);
+			if (crashed && op->kind == SCN_READ)
+				mask |= SCN_OUT_OK | SCN_OUT_EIO;
 			if ((mask & ~SCN_OUT_OK) != 0 || intact)
 				annot[k] = outcome_words(mask, intact);
 			if (culprit && j->expect != NULL) {

@@ -68,7 +68,7 @@ create_make(struct gen_state *g, struct gen_op *op, int file)
 	if (g->nfiles >= GEN_MAX_FILES)
 		return false;
 	gen_op_init(op, SCN_CREATE, g->nfiles++);
-	op->nodatasum = gen_chance(g->r, 5);
+	op->nodatasum = gen_chance(g->r, g->modern ? 12 : 5);
 	return true;
 }
 
