@@ -10,6 +10,7 @@
 #include "conc.h"
 #include "foot.h"
 #include "fs.h"
+#include "imap.h"
 #include "inode.h"
 #include "rng.h"
 #include "xmalloc.h"
@@ -29,9 +30,10 @@ struct conc_pagemap {
 	size_t			 n;
 };
 
-/* A block of conc_alloc(). */
+/* A block of conc_alloc(); FINI (or NULL) empties it at conc_free. */
 struct conc_mem {
 	struct conc_mem		*next;
+	void			(*fini)(void *);
 };
 
 struct conc {
@@ -125,6 +127,8 @@ conc_free(struct conc *c)
 		struct conc_mem *m = c->mem;
 
 		c->mem = m->next;
+		if (m->fini != NULL)
+			m->fini(m + 1);
 		free(m);
 	}
 	sched_queue_free(&c->endio);
@@ -208,6 +212,23 @@ conc_alloc(struct fs *fs, size_t size)
 	m->next = c->mem;
 	c->mem = m;
 	return m + 1;
+}
+
+/* conc_imap's FINI. */
+static void
+imap_fini(void *m)
+{
+	imap_destroy(m);
+}
+
+struct imap *
+conc_imap(struct fs *fs)
+{
+	struct imap *m = conc_alloc(fs, sizeof(*m));
+
+	((struct conc_mem *)m - 1)->fini = imap_fini;
+	imap_init(m);
+	return m;
 }
 
 void

@@ -495,7 +495,7 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	struct batch bt = { .fs = fs, .ip = ip, .kind = READ6_DIRECT,
 	    .req = req, .pin = o->mirror, .pid = o->pid >= 0 ? o->pid :
 	    conc_task_pid(fs) };
-	struct imap got;
+	struct imap *got;
 	int status = 0;
 
 	if (o->off % ss != 0 || (o->len % ss != 0 && o->len < UINT64_MAX -
@@ -519,8 +519,7 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	    status != -EIO)
 		return status;
 	status = 0;
-	imap_init(&got);
-	req->got = &got;
+	req->got = got = conc_imap(fs);	/* outlives a cut schedule */
 	req->pending = 1;	/* the submitter's own, dropped below */
 	conc_event_init(fs, &req->done, "direct read");
 	for (uint64_t q = o->off; q < end; q += ss)
@@ -536,10 +535,10 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 		stop = end < size ? end : size;
 		res->bytes = stop - o->off;
 		for (uint64_t q = o->off; o->want_data && q < stop; q += ss)
-			check_returned(fs, ip, &got, q, q + ss < stop ? q + ss :
+			check_returned(fs, ip, got, q, q + ss < stop ? q + ss :
 			    stop, res);
 	}
-	imap_destroy(&got);
+	imap_destroy(got);
 	return status;
 }
 

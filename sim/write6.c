@@ -226,11 +226,10 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 {
 	struct pcache *pages = inode_pages(fs, ip);
 	struct write6_bio *bio[FS_MAX_MIRRORS];
-	struct imap src, nocsum;
+	/* Kept across the bios' wait: in glue memory (conc_imap). */
+	struct imap *src = conc_imap(fs), *nocsum = conc_imap(fs);
 	int n = (int)fs_cfg(fs)->mirrors, failed = 0, r;
 
-	imap_init(&src);
-	imap_init(&nocsum);
 	for (const struct imap_ent *e = imap_first_from(pcache_map(pages),
 	    start); e != NULL && e->start < wend;
 	    e = imap_next(pcache_map(pages), e)) {
@@ -239,15 +238,15 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		struct imap_val v = imap_val_at(e, a);
 
 		if (v.aux & CONTENT_NOCSUM)
-			imap_set(&nocsum, a, b, &(struct imap_val){ 0 });
+			imap_set(nocsum, a, b, &(struct imap_val){ 0 });
 		v.aux &= BYTES_AUX;
-		imap_set(&src, ins + (a - start), ins + (b - start), &v);
+		imap_set(src, ins + (a - start), ins + (b - start), &v);
 	}
 	pcache_mark_clean(pages, start, wend);
 	imap_clear(fs_csum_tree(fs), ins, ins + got);
 	extent6_replace(fs, ip, start, got, ins, true);
 	for (int k = 1; k <= n; k++)
-		bio[k - 1] = write_submit(fs, inode_ino(ip), k, ins, &src, ins,
+		bio[k - 1] = write_submit(fs, inode_ino(ip), k, ins, src, ins,
 		    ins + (wend - start), start, TRACE_BIO_WRITE);
 	for (int k = 1; k <= n; k++)
 		failed += write_wait(fs, inode_ino(ip), start, bio[k - 1]) != 0;
@@ -257,10 +256,9 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		keep_previous(fs, ip, start, wend);
 		r = -EIO;
 	} else
-		r = finish_ordered(fs, ip, start, wend, got, ins, &src,
-		    &nocsum);
-	imap_destroy(&src);
-	imap_destroy(&nocsum);
+		r = finish_ordered(fs, ip, start, wend, got, ins, src, nocsum);
+	imap_destroy(src);
+	imap_destroy(nocsum);
 	return r;
 }
 
