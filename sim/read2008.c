@@ -43,8 +43,16 @@ default_mirror(struct fs *fs)
 	return best;
 }
 
+/* Keep a piece of what the mirror handed up (dev_describe's emit). */
+static void
+keep_piece(void *arg, uint64_t start, uint64_t end, const struct imap_val *v)
+{
+	imap_set(arg, start, end, v);
+}
+
 /*
- * The device completing bio B: the read itself.  Sequentially right after
+ * The device completing bio B: the read itself, its bytes (for the
+ * checksum) and its content (for the page).  Sequentially right after
  * the submission, under a scheduler when the device's action fires.
  */
 static void
@@ -55,6 +63,10 @@ read_at_device(struct fs *fs, struct conc_bio *hdr)
 
 	b->dev_status = dev_read(fs, fs_dev(fs), b->mirror, b->logical,
 	    ss, b->hdr.buf);
+	imap_destroy(&b->data);
+	if (b->dev_status == 0)
+		dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
+		    b->logical + ss, keep_piece, &b->data);
 	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->dev_status != 0);
 	if (b->dev_status != 0)
@@ -82,21 +94,6 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 		return;
 	}
 	read_at_device(fs, &b->hdr);
-}
-
-struct page_fill {
-	struct pcache	*pages;
-	uint64_t	 delta;		/* file offset - logical */
-};
-
-/* Put a piece of what the mirror handed up into the page cache. */
-static void
-fill_page_piece(void *arg, uint64_t start, uint64_t end,
-    const struct imap_val *v)
-{
-	struct page_fill *pf = arg;
-
-	pcache_set(pf->pages, start + pf->delta, end + pf->delta, v);
 }
 
 /*
@@ -132,13 +129,12 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 			pcache_set(inode_pages(fs, ip), p, p + ss, &v);
 			inode_mark_unsure(fs, ip, p, p + ss);
-		} else {
-			struct page_fill pf = { inode_pages(fs, ip),
-			    p - b->logical };
-
-			dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
-			    b->logical + ss, fill_page_piece, &pf);
-		}
+		} else
+			for (const struct imap_ent *e = imap_first(&b->data);
+			    e != NULL; e = imap_next(&b->data, e))
+				pcache_set(inode_pages(fs, ip), e->start +
+				    (p - b->logical), e->end + (p - b->logical),
+				    &e->v);
 		b->res->served |= 1u << (b->mirror - 1);
 		return b->result = 0;
 	}
@@ -163,6 +159,13 @@ read2008_end_io(struct fs *fs, struct conc_bio *hdr)
 {
 	if (end_bio_readpage(fs, (struct fs_bio *)hdr) != 1)
 		conc_bio_done(fs, hdr);
+}
+
+/* The bio's content goes with it (when the schedule ends, under one). */
+static void
+read_release(struct conc_bio *hdr)
+{
+	imap_destroy(&((struct fs_bio *)hdr)->data);
 }
 
 /*
@@ -213,6 +216,8 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		frame.hdr.buf = buf;
 		b = &frame;
 	}
+	imap_init(&b->data);
+	b->hdr.release = read_release;
 	b->hdr.at_device = read_at_device;
 	b->hdr.at_worker = fs_era(fs)->read_end_io;
 	b->ip = ip;
@@ -232,6 +237,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	}
 	while ((r = end_bio_readpage(fs, b)) == 1)
 		;
+	read_release(&b->hdr);
 	return r;
 }
 
