@@ -596,38 +596,43 @@ read6_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 }
 
 /*
+ * The logical address of the sector at file offset P of IP that a read
+ * would fetch from a device, or false for a hole.
+ */
+static bool
+sector_logical(struct fs *fs, struct fs_inode *ip, uint64_t p,
+    uint64_t *logical)
+{
+	const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
+
+	if (it == NULL || it->disk_bytenr == 0)
+		return false;
+	*logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+	return true;
+}
+
+/*
  * Every sector of [off, off + len) (clipped at EOF) that a read would
- * fetch has a good copy other than copy SKIP (0: any copy will do); with
- * FAILS, also whether some sector has an I/O error pending on copy SKIP
- * or SKIP is offline (*FAILS, only looked at when SKIP > 0).
+ * fetch has a good copy other than copy SKIP (0: any copy will do).
  */
 static bool
 good_except(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
-    int skip, bool *fails)
+    int skip)
 {
 	uint64_t ss = fs_sectorsize(fs), size = inode_size(fs, ip);
-	uint64_t end = range_end(off, len);
-	const struct mirror *m = skip > 0 ? dev_mirror(fs, fs_dev(fs), skip) :
-	    NULL;
+	uint64_t end = range_end(off, len), logical;
 
 	if (end > size)
 		end = size;
-	if (m != NULL)
-		*fails = !dev_online(fs_dev(fs), skip);
 	for (uint64_t p = range_round_down(off, ss); p < end; p += ss) {
-		const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
-		uint64_t logical;
 		bool good = false;
 
-		if (it == NULL || it->disk_bytenr == 0)
+		if (!sector_logical(fs, ip, p, &logical))
 			continue;
 		/* Space an allocation mapped but no write reached: no
 		   checksum, a csum hole on every copy. */
 		if (imap_covered(inode_unsure(fs, ip), p, p + ss) != 0)
 			return false;
-		logical = it->disk_bytenr + it->offset + (p - it->file_offset);
-		if (m != NULL && imap_covered(&m->ioerr, logical, logical + ss))
-			*fails = true;
 		for (int k = 1; k <= copies(fs) && !good; k++)
 			good = k != skip && repair6_copy_good(fs, ip, k, logical);
 		if (!good)
@@ -636,23 +641,43 @@ good_except(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 	return true;
 }
 
+/* Copy K is offline, or some sector of the range has an I/O error
+   pending on it: a direct read's bio to it may fail whole. */
+static bool
+copy_fails(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int k)
+{
+	const struct mirror *m = dev_mirror(fs, fs_dev(fs), k);
+	uint64_t ss = fs_sectorsize(fs), size = inode_size(fs, ip);
+	uint64_t end = range_end(off, len), logical;
+
+	if (!dev_online(fs_dev(fs), k))
+		return true;
+	if (end > size)
+		end = size;
+	for (uint64_t p = range_round_down(off, ss); p < end; p += ss)
+		if (sector_logical(fs, ip, p, &logical) &&
+		    imap_covered(&m->ioerr, logical, logical + ss) != 0)
+			return true;
+	return false;
+}
+
 bool
 read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
     uint64_t len)
 {
-	return good_except(fs, ip, off, len, 0, NULL);
+	return good_except(fs, ip, off, len, 0);
 }
 
 bool
 read6_direct_good(struct fs *fs, struct fs_inode *ip, uint64_t off,
     uint64_t len)
 {
-	bool fails;
-
-	if (!good_except(fs, ip, off, len, 0, NULL))
+	if (!good_except(fs, ip, off, len, 0))
 		return false;
 	for (int k = 1; k <= copies(fs); k++)
-		if (!good_except(fs, ip, off, len, k, &fails) && fails)
+		if (copy_fails(fs, ip, off, len, k) &&
+		    !good_except(fs, ip, off, len, k))
 			return false;
 	return true;
 }

@@ -21,6 +21,7 @@
 #include "sim/inv.h"
 #include "sim/mirror.h"
 #include "sim/quirk.h"
+#include "sim/read6.h"
 #include "sim/scrub6.h"
 #include "sim/wfault.h"
 #include "sim/xmalloc.h"
@@ -527,6 +528,42 @@ START_TEST(test_repair_report)
 }
 END_TEST
 
+/*
+ * The oracle's good-copy questions for a direct read.  raid1c3, 16K: the
+ * sector at 0 is good on copy 2 alone, the one at 12K has an I/O error
+ * on copy 2.  Every sector has a good copy, so a buffered read succeeds;
+ * but a direct read's bio to copy 2 (pid 1) fails whole on the error at
+ * 12K, and the repair of the sector at 0 never returns to copy 2: EIO,
+ * as read6_direct_good() says beforehand.  Without the error at 12K it
+ * succeeds, and read6_direct_good() says so too.
+ */
+START_TEST(test_direct_good)
+{
+	for (int err = 0; err < 2; err++) {
+		struct fs *fs = modern(3, false, 0);
+		uint32_t a = fs_create(fs, false);
+		struct fs_inode *ip;
+		struct fs_read_result r;
+
+		ck_assert_int_eq(fs_write(fs, a, 0, 16 * K, 0x33, 0), 0);
+		ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4 * K, 1, -1), 0);
+		ck_assert_int_eq(fault_corrupt_file(fs, a, 0, 4 * K, 3, -1), 0);
+		if (err)
+			ck_assert_int_eq(fault_ioerror_file(fs, a, 12 * K,
+			    4 * K, 2, MIRROR_IOERR_FOREVER, false), 0);
+		fs_drop_caches(fs, 3);
+		ip = fs_inode(fs, a);
+		ck_assert(read6_good_copy(fs, ip, 0, 16 * K));
+		ck_assert(read6_direct_good(fs, ip, 0, 16 * K) == !err);
+		ck_assert_int_eq(read_on(fs, a, 0, 16 * K, 1, true, &r),
+		    err ? -EIO : 0);
+		fs_drop_caches(fs, 3);
+		ck_assert_int_eq(read_on(fs, a, 0, 16 * K, 1, false, &r), 0);
+		fs_free(fs);
+	}
+}
+END_TEST
+
 /* Scenario TEXT parses and passes, its blocks explored. */
 static void
 passes(const char *text)
@@ -666,6 +703,7 @@ modern_suite(void)
 	tcase_add_test(tc, test_btrfs268);
 	tcase_add_test(tc, test_btrfs142_143);
 	tcase_add_test(tc, test_repair_report);
+	tcase_add_test(tc, test_direct_good);
 	tcase_add_test(tc, test_dio_retry_deref);
 	tcase_add_test(tc, test_dio_repair_offset);
 	suite_add_tcase(s, tc);
