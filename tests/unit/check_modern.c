@@ -437,6 +437,35 @@ START_TEST(test_truncate)
 END_TEST
 
 /*
+ * A failed write after a truncate inside a sector: dup tolerates no failed
+ * copy, so the write of [0, 4K) over a file truncated to 1752 bytes fails
+ * and leaves the previous contents, which on disk are the first write's
+ * whole sector (the truncate's zeroed tail never got there).  The read
+ * returns those bytes, and the model's file holds the same: intact.
+ */
+START_TEST(test_failed_write_after_truncate)
+{
+	struct fs *fs = modern(2, true, 0);
+	uint32_t a = fs_create(fs, false);
+	struct wfault wf = { .kind = WFAULT_ERROR, .copy = 1,
+	    .left = WFAULT_EVERY };
+	struct fs_read_result r;
+
+	ck_assert_int_eq(fs_write(fs, a, 0, 4 * K, 0x44, 0), 0);
+	ck_assert_int_eq(fault_write_file(fs, a, 0, 4 * K, &wf), 0);
+	ck_assert_int_eq(fs_truncate(fs, a, 1752), 0);
+	clean(fs);
+	ck_assert_int_eq(fs_write(fs, a, 0, 4 * K, 0x55, 0), -EIO);
+	clean(fs);
+	ck_assert_int_eq(read_on(fs, a, 0, 4 * K, 0, false, &r), 0);
+	ck_assert_uint_eq(r.bytes, 4 * K);
+	ck_assert(r.intact);
+	ck_assert_int_eq(r.uniform, 0x44);
+	fs_free(fs);
+}
+END_TEST
+
+/*
  * A scrub of data with no checksum (a nodatasum file, and a write marked
  * nocsum): an I/O error on copy 1's first sector fails the initial read
  * of the stripe, so each of the 4 sectors of each file is a read error;
@@ -710,6 +739,7 @@ modern_suite(void)
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_write_tolerance);
 	tcase_add_test(tc, test_truncate);
+	tcase_add_test(tc, test_failed_write_after_truncate);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scrub");
 	tcase_add_test(tc, test_scrub_288_289);
