@@ -452,6 +452,37 @@ copies_scrubbed(const struct dev *d, int devid)
 }
 
 /*
+ * The expect line of a scrub whose report adds up but whose devices
+ * counted RD read and CS corruption errors against it (ST): the report is
+ * then taken as right.  When the read errors the devices counted beyond
+ * it are as many as the write bios that failed on them (a write error
+ * counted as a read error), the first such device's read_io_errs less its
+ * failed writes; else the report, with what the devices counted.
+ */
+static char *
+scrub_counts_expect(struct fs *fs, const struct fs_scrub_stats *st,
+    uint64_t rd, uint64_t cs)
+{
+	const struct dev *d = fs_dev(fs);
+	struct tally t;
+	uint64_t wf = 0;
+
+	if (cs == st->csum_errors && tally_trace(fs, &t)) {
+		for (int dv = 1; dv <= dev_devices(d); dv++)
+			wf += t.write_fail[dv - 1];
+		for (int dv = 1; wf > 0 && rd - st->read_errors == wf &&
+		    dv <= dev_devices(d); dv++)
+			if (t.write_fail[dv - 1] > 0)
+				return xasprintf("expect devstats %d "
+				    "read_io_errs=%" PRIu64, dv,
+				    dev_stat(d, dv, DEV_READ_IO_ERRS) -
+				    t.write_fail[dv - 1]);
+	}
+	return xasprintf("expect scrub read_errors=%" PRIu64 " csum_errors=%"
+	    PRIu64, rd, cs);
+}
+
+/*
  * A scrub's totals: they add up, the devices counted what it found, it
  * covered every allocated byte of each copy, and it corrected all when
  * every checksummed sector had a good copy; read-only, it wrote nothing.
@@ -474,17 +505,19 @@ judge_scrub(struct exec_result *r, struct fs *fs, const struct scn_stmt *s,
 	if (st->corrected_errors + st->uncorrectable_errors !=
 	    st->read_errors + st->csum_errors || st->read_errors != rd ||
 	    st->csum_errors != cs) {
-		anomaly_expect(r, line, xstrdup(st->corrected_errors +
-		    st->uncorrectable_errors != st->read_errors +
-		    st->csum_errors ? "scrub totals" : "scrub counts"),
-		    xasprintf("the scrub reports %" PRIu64 " read and %" PRIu64
-		    " csum errors, %" PRIu64 " corrected and %" PRIu64
-		    " uncorrectable, and its devices counted %" PRIu64 " read "
-		    "and %" PRIu64 " corruption errors", st->read_errors,
-		    st->csum_errors, st->corrected_errors,
-		    st->uncorrectable_errors, rd, cs),
-		    xasprintf("expect scrub read_errors=%"
-		    PRIu64 " csum_errors=%" PRIu64, rd, cs));
+		bool adds_up = st->corrected_errors + st->uncorrectable_errors ==
+		    st->read_errors + st->csum_errors;
+
+		anomaly_expect(r, line, xstrdup(adds_up ? "scrub counts" :
+		    "scrub totals"), xasprintf("the scrub reports %" PRIu64
+		    " read and %" PRIu64 " csum errors, %" PRIu64 " corrected "
+		    "and %" PRIu64 " uncorrectable, and its devices counted %"
+		    PRIu64 " read and %" PRIu64 " corruption errors",
+		    st->read_errors, st->csum_errors, st->corrected_errors,
+		    st->uncorrectable_errors, rd, cs), adds_up ?
+		    scrub_counts_expect(fs, st, rd, cs) :
+		    xasprintf("expect scrub read_errors=%" PRIu64
+		    " csum_errors=%" PRIu64, rd, cs));
 		return;
 	}
 	bytes = (fs_data_end(fs) - FS_DATA_BASE - fs_free_bytes(fs)) *
