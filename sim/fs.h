@@ -97,7 +97,10 @@ struct fs_config {
 	enum csum_algo	csum;
 	unsigned	quirks;		/* mask of enum quirk_id */
 	uint64_t	seed;		/* for `faults` */
-	bool		trace_all;	/* keep every trace event */
+	/* Where every trace event goes as it is emitted (trace.h), or
+	   NULL: only each statement's first events are kept. */
+	trace_sink_fn	*trace_sink;
+	void		*trace_arg;
 	/* The modern era's reads (0 where not given: the defaults). */
 	enum fs_read_policy read_policy;
 	uint64_t	rr_min_contig;	/* round-robin:BYTES, 0: 256K */
@@ -181,7 +184,8 @@ int		 fs_config_check(const struct fs_config *cfg, char *why,
  */
 struct fs	*fs_new(const struct fs_config *cfg, int *err);
 void		 fs_free(struct fs *);
-/* A deep copy: the state a concurrent block's schedules start from. */
+/* A deep copy: the state a concurrent block's schedules start from.  Its
+   trace streams where SRC's does, but holds its events (fs_trace_release). */
 struct fs	*fs_clone(const struct fs *);
 
 /* A new empty inode; its number (1-based), or 0 past FS_MAX_INODES. */
@@ -299,8 +303,11 @@ unsigned	 fs_enospc(const struct fs *);
 void		 fs_set_line(struct fs *, uint32_t line);
 const struct trace *fs_trace(const struct fs *);
 void		 fs_trace_clear(struct fs *);
-/* Hand the events over to the caller (who frees *EV); the trace empties. */
-void		 fs_trace_take(struct fs *, struct trace_event **ev, size_t *n);
+/*
+ * A clone (fs_clone) holds its stream's events (trace_hold): send them
+ * on, as if they had just happened, and stream from now on.
+ */
+void		 fs_trace_release(struct fs *);
 /* A concurrent block found a deadlock (the `deadlocks` counter). */
 void		 fs_note_deadlock(struct fs *);
 

@@ -670,6 +670,7 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 	if (o->dot && er->deadlocks > 0)
 		keep_deadlock(r, blk->pos.line, &er->first_deadlock);
 	x->fs = w.keep != NULL ? w.keep : w.base;
+	fs_trace_release(x->fs);	/* the events of the schedule kept */
 	for (size_t i = 0; i < blk->ntasks; i++) {
 		struct conc_task *t = &w.tasks[i];
 		char *desc = describe(x, t->s);
@@ -813,7 +814,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		.alloc_align = scn->fs.alloc_align,
 		.workers = scn->fs.workers,
 		.csum = scn->fs.csum_crc32 ? CSUM_CRC32 : CSUM_CRC32C,
-		.trace_all = o->trace_all,
+		.trace_sink = o->trace_sink,
+		.trace_arg = o->trace_arg,
 		.era = scn->era,
 	};
 	int err;
@@ -851,8 +853,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		int status;
 
 		fs_set_line(x.fs, s->pos.line);
-		if (!o->trace_all)
-			fs_trace_clear(x.fs);
+		fs_trace_clear(x.fs);
 		if (!scn_is_operation(s->kind)) {
 			run_stmt(&x, s, NULL);
 			continue;
@@ -896,8 +897,6 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 	}
 	judge_findings(&x);
 	r->stats = *fs_stats(x.fs);
-	if (o->trace_all)
-		fs_trace_take(x.fs, &r->trace, &r->ntrace);
 	free(x.ino);
 	if (o->keep_fs)
 		r->fs = x.fs;
@@ -921,7 +920,6 @@ exec_result_free(struct exec_result *r)
 	free(r->anomaly_why);
 	free(r->latent);
 	free(r->outcomes);
-	free(r->trace);
 	free(r->notes);
 	fs_free(r->fs);
 	chrome_free(r->chrome);

@@ -30,7 +30,11 @@ struct exec_opts {
 	unsigned	guard;		/* --guards: the quirk turned on last */
 	bool		seed_given;
 	uint64_t	seed;
-	bool		trace_all;	/* keep every event (--trace) */
+	/* --trace: every event of the run, as it happens (sim/trace.h);
+	   NULL for none.  A block's events come when it is done, those of
+	   the schedule the scenario goes on from. */
+	trace_sink_fn	*trace_sink;
+	void		*trace_arg;
 	bool		keep_fs;	/* hand the final fs to the result */
 	const char	*schedule;	/* --schedule: replay in every block */
 	int		preemption_bound; /* explore bound, < 0 for none */
@@ -79,8 +83,6 @@ struct exec_result {
 	uint32_t	first_line[INV_KIND_COUNT];
 	char		*oops;		/* "LINE: fn: reason", or NULL */
 	bool		stopped;	/* statements were left unrun */
-	struct trace_event *trace;	/* every event, if trace_all */
-	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
 	char		*notes;		/* lock-order cycles, or NULL */
 	/* exec_opts.chrome: each block's representative schedule, replayed

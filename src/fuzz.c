@@ -35,8 +35,8 @@
 #include "exec.h"
 #include "fuzz.h"
 #include "gen.h"
+#include "out.h"
 #include "parse.h"
-#include "run.h"
 #include "scn.h"
 
 #define SHRINK_MAX_RUNS		4000
@@ -390,8 +390,9 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	struct gen_script clean;
 	struct judgement jc;
 	char **annot = annotations(g, j);
-	char *header = NULL, *text, *path, *tmp, *quirks_off;
+	char *header = NULL, *text, *path, *quirks_off;
 	size_t size = 0, nlines = gen_op_lines(g);
+	struct out out;
 	uint32_t line;
 	FILE *f;
 	bool fails;
@@ -433,31 +434,36 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 		abort();
 	text = gen_print(g, header, annot);
 
+	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
+	    fd->seed);
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
 		fprintf(stderr, "blksim: %s: %s\n", o->out, strerror(errno));
 		rc = CLI_EXIT_IO;
-		goto out;
-	}
-	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
-	    fd->seed);
-	if ((f = run_open_atomic(path, &tmp)) == NULL)
+	} else if (out_open(&out, path) != 0)
 		rc = CLI_EXIT_IO;
 	else {
-		fputs(text, f);
-		rc = run_commit_atomic(f, tmp, path);
+		fputs(text, out.f);
+		rc = out_close(&out);
 	}
-	if (rc == CLI_EXIT_OK) {
-		printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
-		    fd->index);
-		printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
+	    fd->index);
+	printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	if (rc == CLI_EXIT_OK)
 		printf("  reproducer: %s (%zu statements); blksim run %s "
 		    "on it\n", path, gen_statements(g), fails ? "fails" :
 		    "does not fail");
-		printf("  with every quirk off: %s\n", quirks_off);
-		rc = CLI_EXIT_FAIL;
+	else {
+		/* Not lost: the reproducer goes to stderr instead. */
+		printf("  reproducer: %s could not be written; it follows "
+		    "on the standard error\n", path);
+		fprintf(stderr, "blksim fuzz: %s in scenario %" PRIu64
+		    "; the reproducer (%zu statements):\n%s", j->sig,
+		    fd->index, gen_statements(g), text);
 	}
+	printf("  with every quirk off: %s\n", quirks_off);
+	if (rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAIL;
 	free(path);
-out:
 	for (size_t i = 0; i < nlines; i++)
 		free(annot[i]);
 	free(annot);

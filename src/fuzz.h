@@ -26,7 +26,8 @@ struct fuzz_opts {
  * Run the fuzzer; prints its summary on stdout.  Returns CLI_EXIT_OK
  * when nothing but documented latent defects showed, CLI_EXIT_FAIL when
  * an anomaly did (and its reproducer was written), CLI_EXIT_IO when the
- * reproducer could not be written.
+ * reproducer could not be written (it is then printed on stderr, so that
+ * the anomaly is not lost).
  */
 int	fuzz_main(const struct fuzz_opts *);
 

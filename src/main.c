@@ -6,7 +6,9 @@
  * may follow the paths (`blksim run x.scn --guards`).
  *
  * Exit statuses (cli.h): 0 success, 1 a scenario failed, 2 usage error or
- * invalid scenario file, 3 a file could not be read or written.  Usage
+ * invalid scenario file, 3 a file could not be read or written, stdout
+ * included: whatever the subcommand, a failed write to stdout (a full
+ * disk, /dev/full) makes the status 3 (out_stdout_status()).  Usage
  * errors print one "blksim: ..." line and the usage to stderr; -h prints
  * the usage to stdout.  The usage text is the SYNOPSIS of blksim(1).
  */
@@ -30,6 +32,7 @@
 #include "files.h"
 #include "fuzz.h"
 #include "lex.h"
+#include "out.h"
 #include "parse.h"
 #include "run.h"
 #include "scn.h"
@@ -449,7 +452,7 @@ cmd_quirks(const struct cli_opts *o, char **paths, int npaths)
 		printf("preset %-11s %s\n",
 		    quirk_preset_name((enum quirk_preset)p),
 		    quirk_preset_summary((enum quirk_preset)p));
-	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
+	return CLI_EXIT_OK;	/* main checks stdout */
 }
 
 static int
@@ -561,8 +564,9 @@ static const struct option global_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-int
-main(int argc, char **argv)
+/* Parse the command line and run the subcommand; returns the status. */
+static int
+dispatch(int argc, char **argv)
 {
 	struct cli_opts o;
 	char buf[8];
@@ -607,4 +611,11 @@ main(int argc, char **argv)
 		return rc;
 	}
 	return usage_error("unknown command `%s`", argv[optind]);
+}
+
+/* Any write error on stdout, however the command ended, is status 3. */
+int
+main(int argc, char **argv)
+{
+	return out_stdout_status(dispatch(argc, argv));
 }

@@ -1,13 +1,12 @@
 /*
  * `blksim run`: collect the scenario files, parse and run each (and, with
  * --guards, rerun it once per guarded quirk with that quirk on), then
- * write one report.  The report goes to stdout, or to -o FILE written
- * atomically: a temporary file in the same directory, renamed over FILE
- * only when complete.  --trace writes every event of every scenario, as
- * text, to stderr or to FILE (gzip-compressed when FILE ends in .gz);
- * a FILE ending in .json gets the Chrome trace-event timeline of every
- * concurrent block's representative schedule instead, and one ending in
- * .dot the wait-for graph of every deadlock (src/chrome.h).
+ * write one report.  The report goes to stdout, or to -o FILE (out.h).
+ * --trace streams every event of every scenario, as text, to stderr or to
+ * FILE as the scenarios run (tracer.h); a FILE ending in .json gets the
+ * Chrome trace-event timeline of every concurrent block's representative
+ * schedule instead, and one ending in .dot the wait-for graph of every
+ * deadlock (src/chrome.h), both written at the end.
  *
  * The exit status is the worst outcome: 3 if a file could not be read or
  * written, else 2 if a scenario file is invalid, else 1 if a scenario
@@ -20,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "../sim/xmalloc.h"
 #include "chrome.h"
@@ -28,9 +26,11 @@
 #include "exec.h"
 #include "files.h"
 #include "fmt.h"
+#include "out.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
+#include "tracer.h"
 
 static double
 now(void)
@@ -70,7 +70,6 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->seed = o->seed;
 	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
 	x->dot = o->trace_file != NULL && ends_with(o->trace_file, ".dot");
-	x->trace_all = o->trace && !x->chrome && !x->dot;
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
 	x->no_reduction = o->no_reduction;
@@ -80,12 +79,14 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 /*
  * Parse and run one file into IT; returns the file's exit status.  What
  * would go to stderr is kept in it->errors, so that parallel runs print
- * it in file order.  Thread-safe: it touches nothing but IT.
+ * it in file order.  Its events go to SLOT of the trace stream TR (if
+ * not NULL).  Thread-safe: it touches nothing but IT and its slot.
  */
 static int
-run_one(const char *path, const struct exec_opts *xo, bool guards,
-    struct report_item *it)
+run_one(const char *path, const struct exec_opts *xo0, bool guards,
+    struct tracer *tr, size_t slot, struct report_item *it)
 {
+	struct exec_opts xo[1] = { *xo0 };
 	struct diag_list diags;
 	struct scn_script *scn;
 	char *buf;
@@ -121,6 +122,9 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 	it->names = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(char *));
 	for (size_t i = 0; i < scn->nfiles; i++)
 		it->names[i] = xstrdup(scn->files[i]);
+	if (tr != NULL)
+		tracer_start(tr, slot, it->path, scn->files, &xo->trace_sink,
+		    &xo->trace_arg);
 	t0 = now();
 	exec_script(scn, xo, &it->res);
 	it->seconds = now() - t0;
@@ -135,7 +139,7 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 			g = &it->guards[it->nguards++];
 			g->quirk = q;
 			go.guard = 1u << q;
-			go.trace_all = false;
+			go.trace_sink = NULL;
 			go.chrome = false;
 			go.dot = false;
 			exec_script(scn, &go, &g->res);
@@ -146,60 +150,19 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 	return report_item_passed(it) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-/*
- * Open a temporary file beside PATH for an atomic replacement.  Returns
- * the stream and the temporary name in *TMP (caller frees), or NULL.
- */
-FILE *
-run_open_atomic(const char *path, char **tmp)
-{
-	int fd;
-	FILE *f;
-
-	if (asprintf(tmp, "%s.XXXXXX", path) < 0)
-		abort();
-	if ((fd = mkstemp(*tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(*tmp);
-		}
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	return f;
-}
-
-/* Close F and move TMP over PATH; on any error remove TMP. */
-int
-run_commit_atomic(FILE *f, char *tmp, const char *path)
-{
-	int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
-
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
-		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return CLI_EXIT_IO;
-	}
-	free(tmp);
-	return CLI_EXIT_OK;
-}
-
 /* The timeline of every scenario's concurrent blocks, as one JSON file,
  * or the wait-for graph of every deadlock as one DOT file. */
 static int
 write_views(const struct cli_opts *o, const struct report_item *items,
     size_t n)
 {
-	char *tmp;
-	FILE *f = run_open_atomic(o->trace_file, &tmp);
+	struct out out;
 	unsigned k = 0;
+	FILE *f;
 
-	if (f == NULL)
+	if (out_open(&out, o->trace_file) != 0)
 		return CLI_EXIT_IO;
+	f = out.f;
 	if (ends_with(o->trace_file, ".json")) {
 		struct chrome **v = xcalloc(n ? n : 1, sizeof(*v));
 
@@ -223,63 +186,16 @@ write_views(const struct cli_opts *o, const struct report_item *items,
 			}
 		chrome_dot_end(f);
 	}
-	return run_commit_atomic(f, tmp, o->trace_file);
+	return out_close(&out);
 }
 
-/* Every event of every scenario, one line each. */
-static int
-write_trace(const struct cli_opts *o, const struct report_item *items,
-    size_t n)
+/* --trace is the event stream (not a .json timeline or a .dot graph). */
+static bool
+text_trace(const struct cli_opts *o)
 {
-	char *text = NULL, line[320];
-	size_t size = 0;
-	FILE *mem = open_memstream(&text, &size);
-	int status = CLI_EXIT_OK;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct report_item *it = &items[i];
-
-		for (size_t e = 0; e < it->res.ntrace; e++) {
-			fmt_event(&it->res.trace[e],
-			    (const char *const *)it->names, line, sizeof(line));
-			fprintf(mem, "%s:%u: %s\n", it->path,
-			    it->res.trace[e].line, line);
-		}
-	}
-	fclose(mem);
-	if (o->trace_file == NULL)
-		fwrite(text, 1, size, stderr);
-	else if (ends_with(o->trace_file, ".gz")) {
-		char *tmp;
-		FILE *f = run_open_atomic(o->trace_file, &tmp);
-		gzFile gz;
-
-		if (f == NULL)
-			status = CLI_EXIT_IO;
-		else if ((gz = gzdopen(dup(fileno(f)), "wb")) == NULL ||
-		    gzwrite(gz, text, (unsigned)size) != (int)size ||
-		    gzclose(gz) != Z_OK) {
-			fclose(f);
-			unlink(tmp);
-			free(tmp);
-			fprintf(stderr, "blksim: %s: compression failed\n",
-			    o->trace_file);
-			status = CLI_EXIT_IO;
-		} else
-			status = run_commit_atomic(f, tmp, o->trace_file);
-	} else {
-		char *tmp;
-		FILE *f = run_open_atomic(o->trace_file, &tmp);
-
-		if (f == NULL)
-			status = CLI_EXIT_IO;
-		else {
-			fwrite(text, 1, size, f);
-			status = run_commit_atomic(f, tmp, o->trace_file);
-		}
-	}
-	free(text);
-	return status;
+	return o->trace && (o->trace_file == NULL ||
+	    (!ends_with(o->trace_file, ".json") &&
+	    !ends_with(o->trace_file, ".dot")));
 }
 
 /* The work of a run, shared by its worker threads. */
@@ -289,6 +205,7 @@ struct run_pool {
 	struct report_item *items;	/* one per path, in order */
 	int		*status;	/* one per path */
 	const struct exec_opts *xo;
+	struct tracer	*trace;		/* --trace's stream, or NULL */
 	bool		guards;
 	size_t		next;		/* next index to take */
 	pthread_mutex_t	lock;
@@ -309,7 +226,9 @@ run_worker(void *arg)
 		if (i >= p->n)
 			return NULL;
 		p->status[i] = run_one(p->paths[i], p->xo, p->guards,
-		    &p->items[i]);
+		    p->trace, i, &p->items[i]);
+		if (p->trace != NULL)
+			tracer_done(p->trace, i);
 	}
 }
 
@@ -347,6 +266,7 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct files_list files;
 	struct report_item *items;
+	struct tracer *trace = NULL;
 	struct exec_opts xo;
 	size_t n = 0;
 	unsigned flags = 0;
@@ -364,6 +284,10 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 			if (i % o->shard_n == o->shard_k - 1)
 				pool.paths[n++] = files.v[i];
 		pool.n = n;
+		if (text_trace(o) && (pool.trace = tracer_open(o->trace_file,
+		    n, o->jobs)) == NULL)
+			worst(&status, CLI_EXIT_IO);
+		trace = pool.trace;
 		items = xcalloc(n ? n : 1, sizeof(*items));
 		pool.items = items;
 		pool.status = xcalloc(n ? n : 1, sizeof(int));
@@ -390,25 +314,21 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 	if (o->verbose)
 		flags |= REPORT_VERBOSE | REPORT_TIMING;
 	if (o->output != NULL) {
-		char *tmp;
-		FILE *f = run_open_atomic(o->output, &tmp);
+		struct out out;
 
-		if (f == NULL)
+		if (out_open(&out, o->output) != 0)
 			worst(&status, CLI_EXIT_IO);
 		else {
-			report_write(f, o->format, items, n, flags);
-			worst(&status, run_commit_atomic(f, tmp, o->output));
+			report_write(out.f, o->format, items, n, flags);
+			worst(&status, out_close(&out));
 		}
 	} else {
 		report_write(stdout, o->format, items, n, flags);
-		fflush(stdout);
 	}
-	if (o->trace && o->trace_file != NULL &&
-	    (ends_with(o->trace_file, ".json") ||
-	    ends_with(o->trace_file, ".dot")))
+	if (trace != NULL)
+		worst(&status, tracer_close(trace));
+	else if (o->trace && !text_trace(o))
 		worst(&status, write_views(o, items, n));
-	else if (o->trace)
-		worst(&status, write_trace(o, items, n));
 	for (size_t i = 0; i < n; i++)
 		report_item_free(&items[i]);
 	free(items);
