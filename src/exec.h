@@ -127,15 +127,6 @@ bool		 exec_oracle(const struct exec *);
    taken over. */
 void		 exec_point(struct exec *, uint32_t line, char *desc, bool ok,
 		    char *expected, char *got);
-/*
- * The interpreter entry of a concurrent block: run it over the schedules
- * its options ask for and judge every task in each.  Returns 0 when the
- * scenario goes on from the first schedule that completed, -1 when none
- * did and it stops there.
- */
-int		 exec_block(struct exec *, const struct scn_stmt *,
-		    struct fs_read_result *);
-
 /* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
 unsigned	 exec_outcome(int status);
 

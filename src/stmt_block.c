@@ -4,13 +4,14 @@
  * task (read, write, truncate, drop-cache, sync).  The parser (parse.c)
  * gathers the tasks and the `end [expect deadlock|no-deadlock]` line into
  * it; its row here (see stmt.h) parses the block's options, names the
- * interpreter's block runner, exec_block() in exec.c, which runs the
+ * interpreter's block runner, block_run() in block.c, which runs the
  * tasks on the deterministic scheduler (sim/sched.h) over the schedules
  * the options ask for, and generates blocks for `blksim fuzz`: a first
  * task that reads while the others write, truncate or drop the cache,
  * often right after a drop of the caches.
  */
 #include "../sim/xmalloc.h"
+#include "block.h"
 #include "exec.h"
 #include "gen.h"
 #include "pval.h"
@@ -97,7 +98,7 @@ const struct stmt_row stmt_concurrent_row = {
 	.usage = "concurrent [schedule=fifo|random|explore] [runs=N] "
 	    "[max-schedules=N]",
 	.keys = { { "schedule" }, { "runs" }, { "max-schedules" } },
-	.parse = concurrent_parse, .run = exec_block,
+	.parse = concurrent_parse, .run = block_run,
 	.gen = { 88, 100 }, .gen_make = concurrent_make,
 	.gen_print = concurrent_print,
 };
