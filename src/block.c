@@ -34,6 +34,7 @@ struct block_task {
 	struct fs_read_result	 rr;
 	/* The first schedule in which its expectation failed. */
 	char			*expected, *got, *schedule;
+	char			*want;		/* its expectation, as text */
 };
 
 struct block_world {
@@ -160,7 +161,10 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		    !exec_judge_read(&s->expect, &t->rr, &expected, &got))
 			ok = false;
 		if (ok) {
-			free(expected);
+			if (t->want == NULL)
+				t->want = expected;	/* for a cut block */
+			else
+				free(expected);
 			free(got);
 			continue;
 		}
@@ -304,6 +308,133 @@ block_replay_options(const struct scn_script *scn, const struct exec_result *r)
 	return text;
 }
 
+/* "1 schedule", "2 schedules". */
+static const char *
+block_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * The record of how BLK ran, appended to R's blocks: how it was
+ * scheduled (EO), the schedules run and, for an exploration, whether it
+ * was complete and, if not, what cut it (ER, and the preemption BOUND).
+ */
+static struct exec_block *
+block_record(struct exec_result *r, const struct scn_stmt *blk,
+    const struct sched_explore_opts *eo,
+    const struct sched_explore_result *er, int bound)
+{
+	struct exec_block *b;
+
+	r->blocks = xreallocarray(r->blocks, r->nblocks + 1,
+	    sizeof(*r->blocks));
+	b = &r->blocks[r->nblocks++];
+	memset(b, 0, sizeof(*b));
+	b->line = blk->pos.line;
+	b->how = eo->policy == SCHED_POLICY_REPLAY ? EXEC_HOW_REPLAY :
+	    eo->explore ? EXEC_HOW_EXPLORE :
+	    eo->policy == SCHED_POLICY_RANDOM ? EXEC_HOW_RANDOM :
+	    EXEC_HOW_FIFO;
+	b->schedules = er->schedules;
+	b->max_schedules = blk->max_schedules;
+	b->incomplete_ok = blk->incomplete_ok;
+	if (b->how != EXEC_HOW_EXPLORE || (b->complete = er->exhausted))
+		return b;
+	if (eo->stop_at_deadlock && er->deadlocks > 0)
+		b->cut = xstrdup("the first deadlock (the oracle stops there)");
+	else if (er->schedules >= blk->max_schedules)
+		b->cut = xasprintf("max-schedules=%" PRIu64,
+		    blk->max_schedules);
+	else if (bound >= 0)
+		b->cut = xasprintf("--preemption-bound=%d", bound);
+	else
+		b->cut = xstrdup("a limit of the run");
+	return b;
+}
+
+/* A cut exploration that the block does not accept: its universal
+   claims fail as incomplete. */
+static bool
+block_incomplete(const struct exec_block *b)
+{
+	return b->cut != NULL && !b->incomplete_ok;
+}
+
+/* "incomplete: HELD in N schedules, but CUT stopped ..."; caller frees. */
+static char *
+block_incomplete_text(const struct exec_block *b, const char *held)
+{
+	return xasprintf("incomplete: %s in %" PRIu64 " schedule%s, but %s "
+	    "stopped the exploration before every schedule was run or "
+	    "pruned (incomplete=ok accepts that)", held, b->schedules,
+	    block_plural(b->schedules), b->cut);
+}
+
+/*
+ * Task T's point: the first schedule that broke its expectation, else a
+ * pass, unless the block was cut: "in every schedule" was not checked.
+ */
+static void
+block_task_point(struct exec *x, const struct exec_block *b,
+    struct block_task *t)
+{
+	char *desc = exec_describe(x, t->s);
+
+	if (t->expected != NULL) {
+		char *got = xasprintf("%s in schedule %s", t->got,
+		    t->schedule);
+
+		free(t->got);
+		exec_point(x, t->s->pos.line, desc, false, t->expected, got);
+	} else if (block_incomplete(b))
+		exec_point(x, t->s->pos.line, desc, false,
+		    xasprintf("%s in every schedule", t->want != NULL ?
+		    t->want : "its expectation"),
+		    block_incomplete_text(b, "held"));
+	else
+		exec_point(x, t->s->pos.line, desc, true, NULL, NULL);
+	free(t->schedule);
+	free(t->want);
+}
+
+/*
+ * The `end` line's point: some schedule deadlocked (expect deadlock) or
+ * none did (no-deadlock, which a cut block has not shown), with the
+ * first deadlock's report.
+ */
+static void
+block_end_point(struct exec *x, const struct scn_stmt *blk,
+    const struct exec_block *b, const struct sched_explore_result *er)
+{
+	struct exec_result *r = x->res;
+	bool want = blk->expect_deadlock;
+	bool ok = want ? er->deadlocks > 0 : er->deadlocks == 0;
+	char *got;
+
+	if (er->deadlocks > 0)
+		got = xasprintf("deadlock in %" PRIu64 " of %" PRIu64
+		    " schedule%s", er->deadlocks, er->schedules,
+		    block_plural(er->schedules));
+	else if (block_incomplete(b)) {
+		got = block_incomplete_text(b, "no deadlock");
+		ok = false;
+	} else
+		got = xasprintf("no deadlock in %" PRIu64 " schedule%s%s",
+		    er->schedules, block_plural(er->schedules),
+		    b->complete ? " (all of them)" : "");
+	exec_point(x, blk->end_pos.line, xstrdup(want ? "end expect deadlock" :
+	    "end expect no-deadlock"), ok, xstrdup(want ? "a deadlock" :
+	    "no deadlock"), got);
+	if (er->deadlocks > 0 && r->npoints > 0) {
+		char *opts = block_replay_options(x->scn, r);
+
+		r->points[r->npoints - 1].detail = block_deadlock_text(
+		    &er->first_deadlock, x->scn->filename, opts);
+		free(opts);
+	}
+}
+
 /*
  * The block's interpreter entry (its row's run, src/stmt_block.c): run it
  * over the schedules its options ask for, judge each task in every
@@ -321,7 +452,8 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	    .preemption_bound = o->preemption_bound };
 	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
 	struct exec_result *r = x->res;
-	bool want_deadlock = blk->expect_deadlock, went_on;
+	struct exec_block *b;
+	bool went_on;
 
 	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
@@ -374,22 +506,9 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		block_keep_deadlock(r, blk->pos.line, &er->first_deadlock);
 	x->fs = w.keep != NULL ? w.keep : w.base;
 	fs_trace_release(x->fs);	/* the events of the schedule kept */
-	for (size_t i = 0; i < blk->ntasks; i++) {
-		struct block_task *t = &w.tasks[i];
-		char *desc = exec_describe(x, t->s);
-
-		if (t->expected == NULL)
-			exec_point(x, t->s->pos.line, desc, true, NULL, NULL);
-		else {
-			char *got = xasprintf("%s in schedule %s", t->got,
-			    t->schedule);
-
-			free(t->got);
-			exec_point(x, t->s->pos.line, desc, false, t->expected,
-			    got);
-		}
-		free(t->schedule);
-	}
+	b = block_record(r, blk, &eo, er, o->preemption_bound);
+	for (size_t i = 0; i < blk->ntasks; i++)
+		block_task_point(x, b, &w.tasks[i]);
 	for (int k = 0; k < INV_KIND_COUNT; k++)
 		if ((w.found >> k & 1) && !(r->found >> k & 1)) {
 			r->first[k] = w.first[k];
@@ -414,26 +533,7 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		    w.bad_replay[0] ? w.bad_replay :
 		    "an action it names is not enabled"));
 	}
-	{
-		bool ok = want_deadlock ? er->deadlocks > 0 :
-		    er->deadlocks == 0;
-		char *got = er->deadlocks > 0 ?
-		    xasprintf("deadlock in %" PRIu64 " of %" PRIu64
-		    " schedules", er->deadlocks, er->schedules) :
-		    xasprintf("no deadlock in %" PRIu64 " schedules%s",
-		    er->schedules, er->exhausted ? " (all of them)" : "");
-
-		exec_point(x, blk->end_pos.line, xstrdup(want_deadlock ?
-		    "end expect deadlock" : "end expect no-deadlock"), ok,
-		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
-		if (er->deadlocks > 0 && r->npoints > 0) {
-			char *opts = block_replay_options(x->scn, r);
-
-			r->points[r->npoints - 1].detail = block_deadlock_text(
-			    &er->first_deadlock, x->scn->filename, opts);
-			free(opts);
-		}
-	}
+	block_end_point(x, blk, b, er);
 	for (int c = 0; c < er->order.ncycles; c++) {
 		char *n = xasprintf("%s%sline %u: possible lock-order cycle: "
 		    "%s", r->notes ? r->notes : "", r->notes ? "\n" : "",

@@ -486,5 +486,8 @@ exec_result_free(struct exec_result *r)
 	for (size_t i = 0; i < r->ndeadlocks; i++)
 		free(r->deadlocks[i].res);
 	free(r->deadlocks);
+	for (size_t i = 0; i < r->nblocks; i++)
+		free(r->blocks[i].cut);
+	free(r->blocks);
 	memset(r, 0, sizeof(*r));
 }

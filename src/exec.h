@@ -51,6 +51,31 @@ struct exec_opts {
 	bool		oracle;
 };
 
+/*
+ * How a concurrent block was run: the schedules and whether they were all
+ * there are (blksim-scenario(5), Judging a block).  Every report format
+ * carries this.
+ */
+enum exec_how {
+	EXEC_HOW_FIFO,
+	EXEC_HOW_RANDOM,
+	EXEC_HOW_EXPLORE,
+	EXEC_HOW_REPLAY			/* --schedule */
+};
+
+struct exec_block {
+	uint32_t	line;		/* of the concurrent statement */
+	enum exec_how	how;
+	uint64_t	schedules;	/* run */
+	uint64_t	max_schedules;	/* the block's bound */
+	/* Explore: every alternative was run or pruned by the reduction.
+	   Never for the others, which do not try every schedule. */
+	bool		complete;
+	bool		incomplete_ok;	/* the block accepts a cut */
+	char		*cut;		/* what cut an exploration short
+					   ("max-schedules=100"), or NULL */
+};
+
 /* A deadlock found in a concurrent block (exec_opts.dot). */
 struct exec_deadlock {
 	uint32_t	line;		/* the block's */
@@ -90,6 +115,8 @@ struct exec_result {
 	struct chrome	*chrome;
 	struct exec_deadlock *deadlocks;	/* exec_opts.dot */
 	size_t		ndeadlocks;
+	struct exec_block *blocks;	/* each block run, in order */
+	size_t		nblocks;
 	/*
 	 * exec_opts.oracle.  ANOMALY is a short stable signature ("eio
 	 * good-copy", "oops btrfs_drop_extent_cache", "violation past-eof",

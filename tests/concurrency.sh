@@ -37,7 +37,7 @@ replay=$(sed -n 's/^    replay: blksim run //p' "$tmp/pre")
 if [ -n "$replay" ]; then
 	# shellcheck disable=SC2086
 	"$BLKSIM" run $replay >"$tmp/replay" 2>&1
-	grep -q 'got deadlock in 1 of 1 schedules' "$tmp/replay"
+	grep -q 'got deadlock in 1 of 1 schedule$' "$tmp/replay"
 	tap_check $? "the printed replay reproduces the deadlock"
 else
 	tap_not_ok "the report prints a replay command"
