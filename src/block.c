@@ -332,6 +332,7 @@ block_record(struct exec_result *r, const struct scn_stmt *blk,
 	b = &r->blocks[r->nblocks++];
 	memset(b, 0, sizeof(*b));
 	b->line = blk->pos.line;
+	b->end_line = blk->end_pos.line;
 	b->how = eo->policy == SCHED_POLICY_REPLAY ? EXEC_HOW_REPLAY :
 	    eo->explore ? EXEC_HOW_EXPLORE :
 	    eo->policy == SCHED_POLICY_RANDOM ? EXEC_HOW_RANDOM :

@@ -26,6 +26,7 @@
 
 #include "../sim/xmalloc.h"
 #include "chrome.h"
+#include "esc.h"
 
 #define CHROME_TID_LOCKS	(SCHED_MAX_ENTITIES + 1)
 #define CHROME_TID_DEVICE	(2 * SCHED_MAX_ENTITIES + 1)
@@ -242,24 +243,6 @@ chrome_observe(void *arg, const struct sched_obs *ob)
 	}
 }
 
-/* S as a JSON string literal. */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 /* Separate JSON array elements: every one but the first gets a comma. */
 static void
 sep(FILE *f, bool *first)
@@ -286,7 +269,7 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
 			    "\"name\":\"process_name\",\"args\":{\"name\":",
 			    pid + p + 1);
-			json_str(f, c->proc[p]);
+			esc_json(f, c->proc[p]);
 			fputs("}}", f);
 			sep(f, &first);
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
@@ -300,7 +283,7 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
 			    "\"name\":\"thread_name\",\"args\":{\"name\":",
 			    pid + t->proc + 1, t->tid);
-			json_str(f, t->name);
+			esc_json(f, t->name);
 			fputs("}}", f);
 			sep(f, &first);
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
@@ -320,7 +303,7 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 			else
 				fputs("\"s\":\"t\",", f);
 			fprintf(f, "\"cat\":\"%s\",\"name\":", r->cat);
-			json_str(f, r->name);
+			esc_json(f, r->name);
 			fprintf(f, ",\"args\":{\"step\":%zu%s}}", r->step + 1,
 			    r->cut || r->open ? ",\"open\":true" : "");
 		}

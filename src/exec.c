@@ -94,6 +94,26 @@ exec_point(struct exec *x, uint32_t line, char *desc, bool ok,
 	}
 }
 
+void
+exec_warn(struct exec *x, uint32_t line, const char *fmt, ...)
+{
+	struct exec_result *r = x->res;
+	char *msg, *all;
+	va_list ap;
+
+	if (x->oracle)
+		return;		/* blksim fuzz judges otherwise */
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	all = xasprintf("%s%sline %u: %s", r->warnings ? r->warnings : "",
+	    r->warnings ? "\n" : "", line, msg ? msg : fmt);
+	free(msg);
+	free(r->warnings);
+	r->warnings = all;
+}
+
 static const char *
 outcome_word(unsigned o)
 {
@@ -283,6 +303,10 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	if (exec_read_keys(s, status) &&
 	    !exec_judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
+	if (s->expect.data == SCN_DATA_INTACT && status == 0 &&
+	    rr->bytes == 0)
+		exec_warn(x, s->pos.line, "data=intact: the read returned no "
+		    "bytes, so nothing was compared");
 	exec_point(x, s->pos.line, exec_describe(x, s), ok, expected, gottext);
 	return status != FS_EOOPS && status != FS_EDEADLK;
 }
@@ -481,6 +505,7 @@ exec_result_free(struct exec_result *r)
 	free(r->latent);
 	free(r->outcomes);
 	free(r->notes);
+	free(r->warnings);
 	fs_free(r->fs);
 	chrome_free(r->chrome);
 	for (size_t i = 0; i < r->ndeadlocks; i++)

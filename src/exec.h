@@ -65,6 +65,7 @@ enum exec_how {
 
 struct exec_block {
 	uint32_t	line;		/* of the concurrent statement */
+	uint32_t	end_line;	/* of its end, whose point it belongs to */
 	enum exec_how	how;
 	uint64_t	schedules;	/* run */
 	uint64_t	max_schedules;	/* the block's bound */
@@ -117,6 +118,9 @@ struct exec_result {
 	size_t		ndeadlocks;
 	struct exec_block *blocks;	/* each block run, in order */
 	size_t		nblocks;
+	/* Checks that had nothing to check (blksim(1), OUTPUT): one line
+	   each, "line N: ...", or NULL. */
+	char		*warnings;
 	/*
 	 * exec_opts.oracle.  ANOMALY is a short stable signature ("eio
 	 * good-copy", "oops btrfs_drop_extent_cache", "violation past-eof",
@@ -154,6 +158,10 @@ bool		 exec_oracle(const struct exec *);
    taken over. */
 void		 exec_point(struct exec *, uint32_t line, char *desc, bool ok,
 		    char *expected, char *got);
+/* Note that the expectation at LINE had nothing to check (a warning of
+   the result, "line LINE: ..."; not a failure). */
+void		 exec_warn(struct exec *, uint32_t line, const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
 /* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
 unsigned	 exec_outcome(int status);
 

@@ -425,7 +425,12 @@ cmd_check(const struct cli_opts *o, char **paths, int npaths)
 	files_list_init(&fl);
 	status = files_collect(paths, npaths, &fl);
 	for (size_t i = 0; i < fl.n; i++) {
-		rc = check_file(fl.v[i]);
+		if (fl.v[i].err != 0) {
+			fprintf(stderr, "blksim: %s: %s\n", fl.v[i].path,
+			    strerror(fl.v[i].err));
+			continue;	/* status is CLI_EXIT_IO already */
+		}
+		rc = check_file(fl.v[i].path);
 		if (rc == CLI_EXIT_IO)
 			status = CLI_EXIT_IO;
 		else if (rc != CLI_EXIT_OK)

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,40 +77,96 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
+/* Append a line to the warnings *LIST (owned). */
+static void
+add_warning(char **list, const char *fmt, ...)
+{
+	char *line, *all;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	all = xasprintf("%s%s%s", *list ? *list : "", *list ? "\n" : "",
+	    line);
+	free(line);
+	free(*list);
+	*list = all;
+}
+
+/* Does the script hold a concurrent block? */
+static bool
+has_block(const struct scn_script *scn)
+{
+	for (size_t i = 0; i < scn->nstmts; i++)
+		if (scn->stmts[i].kind == SCN_CONCURRENT)
+			return true;
+	return false;
+}
+
+/* The --guards reruns of SCN (already run into IT with XO). */
+static void
+run_guards(const struct scn_script *scn, const struct exec_opts *xo,
+    struct report_item *it)
+{
+	it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
+	for (int q = 0; q < QUIRK_COUNT; q++) {
+		struct exec_opts go = *xo;
+		struct report_guard *g;
+
+		if (!quirk_on(scn->guards, q))
+			continue;
+		if (quirk_on(it->res.quirks, q))
+			add_warning(&it->warnings, "guards %s: the quirk is on "
+			    "in the run already, so its guard run changes "
+			    "nothing", quirk_info(q)->name);
+		g = &it->guards[it->nguards++];
+		g->quirk = q;
+		go.guard = 1u << q;
+		go.trace_sink = NULL;
+		go.chrome = false;
+		go.dot = false;
+		exec_script(scn, &go, &g->res);
+		g->held = !g->res.passed;
+	}
+}
+
 /*
- * Parse and run one file into IT; returns the file's exit status.  What
- * would go to stderr is kept in it->errors, so that parallel runs print
- * it in file order.  Its events go to SLOT of the trace stream TR (if
- * not NULL).  Thread-safe: it touches nothing but IT and its slot.
+ * Parse and run file E into IT; returns the file's exit status.  A file
+ * that cannot be read or parsed becomes an ERROR entry with its reason
+ * or its diagnostics in it->detail (run_main prints them on stderr, in
+ * file order).  Its events go to SLOT of the trace stream TR (if not
+ * NULL).  Thread-safe: it touches nothing but IT and its slot.
  */
 static int
-run_one(const char *path, const struct exec_opts *xo0, bool guards,
-    struct tracer *tr, size_t slot, struct report_item *it)
+run_one(const struct files_entry *e, const struct exec_opts *xo0,
+    bool guards, struct tracer *tr, size_t slot, struct report_item *it)
 {
 	struct exec_opts xo[1] = { *xo0 };
 	struct diag_list diags;
 	struct scn_script *scn;
 	char *buf;
-	size_t len, elen;
+	size_t len, dlen;
 	double t0;
 	int err;
-	FILE *errs;
+	FILE *f;
 
 	memset(it, 0, sizeof(*it));
-	it->path = xstrdup(path);
-	if ((err = files_read(path, &buf, &len)) != 0) {
-		if (asprintf(&it->errors, "blksim: %s: %s\n", path,
-		    strerror(err)) < 0)
-			abort();
+	it->path = xstrdup(e->path);
+	if ((err = e->err) != 0 || (err = files_read(e->path, &buf,
+	    &len)) != 0) {
+		it->detail = xstrdup(strerror(err));
 		it->state = REPORT_UNREADABLE;
 		return CLI_EXIT_IO;
 	}
 	diag_init(&diags);
-	scn = parse_script(path, buf, len, &diags);
+	scn = parse_script(e->path, buf, len, &diags);
 	if (scn == NULL) {
-		errs = open_memstream(&it->errors, &elen);
-		diag_print(&diags, path, buf, len, errs);
-		fclose(errs);
+		if ((f = open_memstream(&it->detail, &dlen)) == NULL)
+			abort();
+		diag_print(&diags, e->path, buf, len, f);
+		fclose(f);
 		diag_free(&diags);
 		free(buf);
 		it->state = REPORT_INVALID;
@@ -128,24 +185,13 @@ run_one(const char *path, const struct exec_opts *xo0, bool guards,
 	t0 = now();
 	exec_script(scn, xo, &it->res);
 	it->seconds = now() - t0;
-	if (guards && scn->guards != 0) {
-		it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
-		for (int q = 0; q < QUIRK_COUNT; q++) {
-			struct exec_opts go = *xo;
-			struct report_guard *g;
-
-			if (!quirk_on(scn->guards, q))
-				continue;
-			g = &it->guards[it->nguards++];
-			g->quirk = q;
-			go.guard = 1u << q;
-			go.trace_sink = NULL;
-			go.chrome = false;
-			go.dot = false;
-			exec_script(scn, &go, &g->res);
-			g->held = !g->res.passed;
-		}
-	}
+	if (it->res.warnings != NULL)
+		add_warning(&it->warnings, "%s", it->res.warnings);
+	if (xo->schedule != NULL && !has_block(scn))
+		add_warning(&it->warnings, "--schedule: the file has no "
+		    "concurrent block, so no schedule was replayed");
+	if (guards && scn->guards != 0)
+		run_guards(scn, xo, it);
 	scn_free(scn);
 	return report_item_passed(it) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
@@ -189,6 +235,78 @@ write_views(const struct cli_opts *o, const struct report_item *items,
 	return out_close(&out);
 }
 
+/*
+ * The warnings of the run as a whole (one a line, or NULL): a --trace
+ * output that holds nothing (TRACE the text stream, or NULL).
+ */
+static char *
+run_warnings(const struct cli_opts *o, struct tracer *trace,
+    const struct report_item *items, size_t n)
+{
+	uint64_t events = 0, blocks = 0, deadlocks = 0;
+	char *w = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (trace != NULL)
+			events += tracer_events(trace, i);
+		blocks += items[i].res.nblocks;
+		deadlocks += items[i].res.ndeadlocks;
+	}
+	if (trace != NULL && events == 0 && n > 0)
+		add_warning(&w, "--trace: no scenario did anything that is "
+		    "traced, so the trace is empty");
+	else if (o->trace && o->trace_file != NULL && trace == NULL &&
+	    ends_with(o->trace_file, ".json") && blocks == 0)
+		add_warning(&w, "--trace=%s: no concurrent block ran, so the "
+		    "timeline is empty", o->trace_file);
+	else if (o->trace && o->trace_file != NULL && trace == NULL &&
+	    ends_with(o->trace_file, ".dot") && deadlocks == 0)
+		add_warning(&w, "--trace=%s: no schedule deadlocked, so the "
+		    "graph is empty", o->trace_file);
+	return w;
+}
+
+/*
+ * What goes to stderr after the run, in file order: why each ERROR entry
+ * is one (the reason, or the diagnostics as blksim check prints them),
+ * each scenario's warnings, then the run's; the run's warnings are then
+ * added to every scenario's, so that each report format carries them.
+ */
+static void
+run_stderr(const struct cli_opts *o, struct tracer *trace,
+    struct report_item *items, size_t n)
+{
+	char *w = run_warnings(o, trace, items, n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct report_item *it = &items[i];
+
+		if (it->state == REPORT_UNREADABLE)
+			fprintf(stderr, "blksim: %s: %s\n", it->path,
+			    it->detail);
+		else if (it->state == REPORT_INVALID)
+			fputs(it->detail, stderr);
+		for (const char *l = it->warnings; l != NULL && *l; ) {
+			size_t k = strcspn(l, "\n");
+
+			fprintf(stderr, "blksim: warning: %s: %.*s\n",
+			    it->path, (int)k, l);
+			l += k + (l[k] == '\n');
+		}
+	}
+	if (w == NULL)
+		return;
+	for (const char *l = w; *l; ) {
+		size_t k = strcspn(l, "\n");
+
+		fprintf(stderr, "blksim: warning: %.*s\n", (int)k, l);
+		l += k + (l[k] == '\n');
+	}
+	for (size_t i = 0; i < n; i++)
+		add_warning(&items[i].warnings, "%s", w);
+	free(w);
+}
+
 /* --trace is the event stream (not a .json timeline or a .dot graph). */
 static bool
 text_trace(const struct cli_opts *o)
@@ -200,7 +318,7 @@ text_trace(const struct cli_opts *o)
 
 /* The work of a run, shared by its worker threads. */
 struct run_pool {
-	char		**paths;	/* the files of this shard */
+	const struct files_entry **files; /* the files of this shard */
 	size_t		n;
 	struct report_item *items;	/* one per path, in order */
 	int		*status;	/* one per path */
@@ -225,7 +343,7 @@ run_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			return NULL;
-		p->status[i] = run_one(p->paths[i], p->xo, p->guards,
+		p->status[i] = run_one(p->files[i], p->xo, p->guards,
 		    p->trace, i, &p->items[i]);
 		if (p->trace != NULL)
 			tracer_done(p->trace, i);
@@ -278,11 +396,12 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 	{
 		struct run_pool pool = { .xo = &xo, .guards = o->guards };
 
-		pool.paths = xcalloc(files.n ? files.n : 1, sizeof(char *));
+		pool.files = xcalloc(files.n ? files.n : 1,
+		    sizeof(*pool.files));
 		/* --shard=K/N keeps every N-th file, starting at the K-th. */
 		for (size_t i = 0; i < files.n; i++)
 			if (i % o->shard_n == o->shard_k - 1)
-				pool.paths[n++] = files.v[i];
+				pool.files[n++] = &files.v[i];
 		pool.n = n;
 		if (text_trace(o) && (pool.trace = tracer_open(o->trace_file,
 		    n, o->jobs)) == NULL)
@@ -294,13 +413,10 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		pthread_mutex_init(&pool.lock, NULL);
 		run_pool(&pool, o->jobs);
 		pthread_mutex_destroy(&pool.lock);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			worst(&status, pool.status[i]);
-			if (items[i].errors != NULL)
-				fputs(items[i].errors, stderr);
-		}
 		free(pool.status);
-		free(pool.paths);
+		free(pool.files);
 	}
 	if (files.n > 0 && n == 0 && o->shard_n > 1)
 		fprintf(stderr, "blksim: shard %u/%u holds no scenario\n",
@@ -309,6 +425,7 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		fprintf(stderr, "blksim: no scenario files found\n");
 		status = CLI_EXIT_USAGE;
 	}
+	run_stderr(o, trace, items, n);
 	if (o->quiet)
 		flags |= REPORT_QUIET;
 	if (o->verbose)
@@ -322,7 +439,10 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 			report_write(out.f, o->format, items, n, flags);
 			worst(&status, out_close(&out));
 		}
+		report_summary(stderr, items, n);	/* for the CI log */
 	} else {
+		if (o->format == CLI_FORMAT_TEXT)
+			flags |= REPORT_BRIEF;	/* stderr has the details */
 		report_write(stdout, o->format, items, n, flags);
 	}
 	if (trace != NULL)

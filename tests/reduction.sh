@@ -249,6 +249,7 @@ run() {
 	echo $? >"$run_out.status"
 	sed -e 's/deadlock in [0-9]* of [0-9]* schedules\{0,1\}/deadlock in D of N schedules/g' \
 	    -e 's/no deadlock in [0-9]* schedules\{0,1\}/no deadlock in N schedules/g' \
+	    -e 's/"schedules":[0-9]*/"schedules":N/g' \
 	    "$run_out.raw" >"$run_out"
 }
 

@@ -663,7 +663,7 @@ START_TEST(test_expect_stmts)
 {
 	struct scn_script *s = ok("create a\n"
 	    "expect cache a 64K 4K absent\n"
-	    "expect cache a 0 max present\n"
+	    "expect cache a 0 max absent\n"
 	    "expect coherent a\n"
 	    "expect size a 128K\n"
 	    "expect extents a 3\n"
@@ -676,7 +676,7 @@ START_TEST(test_expect_stmts)
 	ck_assert_uint_eq(st->off, 65536);
 	ck_assert_uint_eq(st->len, 4096);
 	ck_assert(!st->present);
-	ck_assert(s->stmts[2].present);
+	ck_assert(!s->stmts[2].present);
 	ck_assert(s->stmts[2].len_max);
 	ck_assert_int_eq(s->stmts[3].kind, SCN_EXPECT_COHERENT);
 	ck_assert_int_eq(s->stmts[3].file, 0);
@@ -1521,6 +1521,9 @@ static const struct bad bad_files[] = {
 	{ C "expect cache a 0 4K maybe", 2, 21, "expect cache ends with "
 	    "present or absent, not `maybe`" },
 	{ C "expect cache a 0 0 absent", 2, 18, "LEN must be at least 1" },
+	{ C "expect cache a 4K max present", 2, 19, "present with max can "
+	    "never hold: max reaches (u64)-1 and no map does; give a length, "
+	    "or expect absent" },
 	{ C "expect cache a 0 4K present expect ok", 2, 29, "expect cache "
 	    "takes no outcome" },
 	{ C "expect size a max", 2, 15, "SIZE cannot be max" },
