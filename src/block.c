@@ -23,6 +23,7 @@
 #include "chrome.h"
 #include "exec_int.h"
 #include "oracle.h"
+#include "rcheck.h"
 #include "stmt.h"
 
 /* One task of a block, as one schedule ran it. */
@@ -52,6 +53,10 @@ struct block_world {
 	char			 bad_replay[160]; /* why --schedule did not
 						   fit */
 	size_t			 opbase;	/* operation index of task 1 */
+	struct rcheck		*outcomes;	/* --reduction=check: each
+						   schedule's, or NULL */
+	bool			 check_only;	/* collect outcomes, judge
+						   nothing */
 };
 
 static void
@@ -130,6 +135,31 @@ block_oracle(struct block_world *w, const struct sched_result *res)
 	return !oracle_done(x->res);
 }
 
+/* Add the outcome of the finished schedule RES to W's set (rcheck.h). */
+static void
+block_outcome(struct block_world *w, const struct sched_result *res)
+{
+	char *line = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS &&
+	    res->outcome != SCHED_DEADLOCK)
+		return;
+	if ((f = open_memstream(&line, &size)) == NULL)
+		abort();
+	rcheck_outcome(f, res);
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		const struct block_task *t = &w->tasks[i];
+
+		rcheck_task(f, i, t->done ? t->status : FS_EOOPS, &t->rr);
+	}
+	if (res->outcome == SCHED_COMPLETED)
+		rcheck_state(f, w->fs);
+	fclose(f);
+	rcheck_add(w->outcomes, line, res->schedule);
+}
+
 /* Judge every task of a finished schedule; remember first failures. */
 static bool
 block_visit(void *arg, struct sched *sched, const struct sched_result *res)
@@ -139,7 +169,10 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 
 	if (res->outcome == SCHED_BAD_REPLAY && w->bad_replay[0] == '\0')
 		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
-	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
+	if (w->outcomes != NULL)
+		block_outcome(w, res);
+	if (w->check_only ||
+	    (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS))
 		return true;
 	if (w->x->oracle && !block_oracle(w, res))
 		return false;
@@ -436,6 +469,76 @@ block_end_point(struct exec *x, const struct scn_stmt *blk,
 	}
 }
 
+/* Do A and B name the same lock-order cycles, in whatever order? */
+static bool
+block_same_cycles(const struct lockorder_report *a,
+    const struct lockorder_report *b)
+{
+	if (a->ncycles != b->ncycles || a->more != b->more)
+		return false;
+	for (int i = 0; i < a->ncycles; i++) {
+		int j = 0;
+
+		while (j < b->ncycles && strcmp(a->cycles[i], b->cycles[j]))
+			j++;
+		if (j == b->ncycles)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * --reduction=check: explore the block again without the reduction (the
+ * first exploration, EO with it, collected W's outcomes) and compare the
+ * two sets of outcomes and of lock-order cycles.  Adds a point at the
+ * block's line (or, for blksim fuzz, an anomaly "reduction"); a check
+ * cut short by max-schedules compares what it ran and warns.
+ */
+static void
+block_reduction_check(struct block_world *w,
+    const struct sched_explore_opts *eo,
+    const struct sched_explore_result *er)
+{
+	struct exec *x = w->x;
+	struct sched_explore_opts fo = *eo;
+	struct sched_explore_result *fr = xcalloc(1, sizeof(*fr));
+	struct rcheck *reduced = w->outcomes;
+	uint32_t line = w->blk->pos.line;
+	char *why;
+
+	fo.por = false;
+	fo.observe = NULL;
+	w->outcomes = rcheck_new();
+	w->check_only = true;
+	sched_explore(&fo, block_setup, block_visit, block_teardown, w, fr);
+	w->check_only = false;
+	if (!fr->exhausted) {
+		exec_warn(x, line, "--reduction=check: without the reduction, "
+		    "max-schedules=%" PRIu64 " cut the exploration after %"
+		    PRIu64 " schedules; only the outcomes of those were "
+		    "compared", w->blk->max_schedules, fr->schedules);
+		/* The reduced set may hold outcomes not reached yet. */
+		rcheck_free(reduced);
+		reduced = NULL;
+	}
+	why = reduced != NULL ? rcheck_compare(reduced, w->outcomes) :
+	    NULL;
+	if (why == NULL && !block_same_cycles(&er->order, &fr->order))
+		why = xstrdup("the possible lock-order cycles differ");
+	if (x->oracle && why != NULL)
+		oracle_anomaly(x->res, line, xstrdup("reduction"), why);
+	else if (!x->oracle)
+		exec_point(x, line, xstrdup("reduction check"), why == NULL,
+		    xasprintf("the same outcomes with and without the "
+		    "reduction"), why);
+	else
+		free(why);
+	rcheck_free(reduced);
+	rcheck_free(w->outcomes);
+	w->outcomes = NULL;
+	free(fr);
+}
+
 /*
  * The block's interpreter entry (its row's run, src/stmt_block.c): run it
  * over the schedules its options ask for, judge each task in every
@@ -454,7 +557,7 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
 	struct exec_result *r = x->res;
 	struct exec_block *b;
-	bool went_on;
+	bool went_on, check;
 
 	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
@@ -497,7 +600,14 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		eo.progress_arg = NULL;
 	}
 	fs_set_line(x->fs, blk->pos.line);
+	check = o->reduction_check && eo.por;
+	if (check)
+		w.outcomes = rcheck_new();
 	sched_explore(&eo, block_setup, block_visit, block_teardown, &w, er);
+	if (check && !(eo.stop_at_deadlock && er->deadlocks > 0))
+		block_reduction_check(&w, &eo, er);
+	rcheck_free(w.outcomes);
+	w.outcomes = NULL;
 	if (eo.progress != NULL && er->schedules > 0)
 		fputs("\r\033[K", stderr);
 	if (o->chrome)

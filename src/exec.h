@@ -40,6 +40,8 @@ struct exec_opts {
 	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		no_reduction;	/* --reduction=none: explore without
 					   sleep sets */
+	bool		reduction_check; /* --reduction=check: explore with
+					   and without them, compare */
 	bool		progress;	/* exploration progress on stderr */
 	bool		chrome;		/* collect a timeline per block */
 	bool		dot;		/* keep every deadlock's report */

@@ -42,6 +42,9 @@
 #define SHRINK_MAX_RUNS		4000
 #define SHRINK_MAX_SECONDS	30.0
 
+/* --reduction=check, for every judgement of the run (fuzz_main sets it). */
+static bool fuzz_reduction_check;
+
 enum verdict {
 	V_CLEAN,
 	V_LATENT,
@@ -98,7 +101,8 @@ parse_text(const char *text)
 static void
 judge(const struct gen_script *g, struct judgement *j)
 {
-	struct exec_opts eo = { .preemption_bound = -1, .oracle = true };
+	struct exec_opts eo = { .preemption_bound = -1, .oracle = true,
+	    .reduction_check = fuzz_reduction_check };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
 	struct scn_script *scn = parse_text(text);
@@ -347,7 +351,8 @@ annotations(const struct gen_script *g, const struct judgement *j)
 static bool
 run_fails(const char *text)
 {
-	struct exec_opts eo = { .preemption_bound = -1 };
+	struct exec_opts eo = { .preemption_bound = -1,
+	    .reduction_check = fuzz_reduction_check };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
 	bool failed;
@@ -498,6 +503,7 @@ fuzz_main(const struct fuzz_opts *o)
 	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i;
 	int rc = CLI_EXIT_OK;
 
+	fuzz_reduction_check = o->reduction_check;
 	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
 	    now() - pr.t0 < o->seconds); i++) {
 		struct gen_script g;

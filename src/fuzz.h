@@ -19,6 +19,9 @@ struct fuzz_opts {
 	unsigned	quirk_off;
 	const char	*out;		/* directory for reproducers */
 	bool		progress;	/* a progress line if stderr is a tty */
+	bool		reduction_check; /* --reduction=check: a block whose
+					   outcomes differ without the
+					   reduction is an anomaly */
 	const char	*command;	/* the options as typed, for comments */
 };
 

@@ -46,13 +46,13 @@
 static const char usage_text[] =
 "usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--preset=name]\n"
 "                  [--quirk=name=on|off] [--seed=n] [--schedule=string] [--guards]\n"
-"                  [--preemption-bound=n] [--reduction=sleep-sets|none]\n"
+"                  [--preemption-bound=n] [--reduction=sleep-sets|none|check]\n"
 "                  [--trace[=file]] path ...\n"
 "       blksim check path ...\n"
 "       blksim quirks\n"
 "       blksim dump [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
 "       blksim fuzz [-q] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
-"                   [--quirk=name=on|off] [--out=dir]\n"
+"                   [--quirk=name=on|off] [--reduction=check] [--out=dir]\n"
 "       blksim -h | --help\n"
 "       blksim -V | --version\n";
 
@@ -160,17 +160,20 @@ opt_preemption_bound(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-/* --reduction: sleep sets in explored blocks (the default), or none. */
+/*
+ * --reduction: sleep sets in explored blocks (the default), none, or
+ * check (sleep sets, and every explored block again without them, which
+ * must give the same outcomes).
+ */
 static int
 opt_reduction(struct cli_opts *o, const char *arg)
 {
-	if (strcmp(arg, "sleep-sets") == 0)
-		o->no_reduction = false;
-	else if (strcmp(arg, "none") == 0)
-		o->no_reduction = true;
-	else
-		return usage_error("--reduction takes sleep-sets or none, not "
-		    "`%s`", arg);
+	o->no_reduction = strcmp(arg, "none") == 0;
+	o->reduction_check = strcmp(arg, "check") == 0;
+	if (!o->no_reduction && !o->reduction_check &&
+	    strcmp(arg, "sleep-sets") != 0)
+		return usage_error("--reduction takes sleep-sets, none or "
+		    "check, not `%s`", arg);
 	return 0;
 }
 
@@ -499,7 +502,8 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
-	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet };
+	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet,
+	    .reduction_check = o->reduction_check };
 	char *cmd = NULL;
 	size_t size = 0;
 	FILE *f;
@@ -524,6 +528,10 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 			fprintf(f, " --quirk=%s=%s", quirk_info(qs->id)->name,
 			    qs->on ? "on" : "off");
 	}
+	if (o->no_reduction)
+		return usage_error("fuzz takes --reduction=check only");
+	if (o->reduction_check)
+		fputs(" --reduction=check", f);
 	fclose(f);
 	fo.command = cmd;
 	rc = fuzz_main(&fo);
@@ -538,6 +546,7 @@ static const struct option fuzz_longopts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "reduction", required_argument, NULL, OPT_REDUCTION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };

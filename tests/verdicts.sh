@@ -93,6 +93,23 @@ else
 	tap_skip "JSON carries them per block" "no python3"
 fi
 
+# --- --reduction=check -------------------------------------------------------
+# Every bundled scenario, with its guards: the reduction keeps every
+# outcome, so each explored block passes its check.
+explored=$(grep -l 'concurrent.*schedule=explore' "$SRCDIR"/scenarios/*.scn \
+    "$SRCDIR"/scenarios/history/*.scn | wc -l)
+tap_run run -v --guards --reduction=check "$SRCDIR/scenarios"
+tap_check_exit 0 "--reduction=check over scenarios/"
+checked=$(grep -c ': reduction check: ok$' out)
+[ "$explored" -gt 0 ] && [ "$checked" -ge "$explored" ]
+tap_check $? "each of the $explored files with an explored block is checked ($checked checks)"
+tap_run run -v --reduction=check "$SRCDIR/scenarios/man-intro.scn"
+! grep -q 'reduction check' out
+tap_check $? "a file without an explored block has no check"
+tap_run run --reduction=bogus "$SRCDIR/scenarios/man-intro.scn"
+grep -q 'takes sleep-sets, none or check' err
+tap_check $? "--reduction names its three values"
+
 # --- expect cache ... max ------------------------------------------------------
 cat >eof.scn <<'SCN'
 fs mirrors=2 alloc_align=64K
