@@ -69,6 +69,9 @@ enum trace_kind {
 #define TRACE_GE_EEXIST_HIT	2	/* -EEXIST: returned lookup(start,len) */
 #define TRACE_GE_MERGED		3	/* -EEXIST: merge_extent_mapping */
 #define TRACE_GE_FAILED		4	/* -EEXIST: EIO */
+#define TRACE_GE_REFAILED	5	/* -EEXIST: merge_extent_mapping
+					   collided again, its -EEXIST
+					   returned (an EIO to the reader) */
 
 struct trace_event {
 	uint16_t	kind;		/* enum trace_kind */
