@@ -12,6 +12,7 @@
  * tasks.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,6 +445,20 @@ uint64_t
 fs_writeback_bound(struct fs *fs, uint64_t more)
 {
 	return fs->era->writeback_bound(fs, more);
+}
+
+int
+fs_extents_room(struct fs *fs, uint64_t bytes)
+{
+	uint64_t me = fs->cfg.max_extent ? fs->cfg.max_extent : 1;
+	uint64_t pieces = bytes / me + (bytes % me != 0);
+	uint64_t have = fs->alloc.extents.count;
+
+	if (pieces <= FS_MAX_EXTENTS && have <= FS_MAX_EXTENTS - pieces)
+		return 0;
+	return fs_invalid(fs, "more than the %u extents a filesystem may "
+	    "hold (%" PRIu64 ", and %" PRIu64 " more): raise max_extent or "
+	    "write less", FS_MAX_EXTENTS, have, pieces);
 }
 
 uint64_t

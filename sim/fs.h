@@ -72,6 +72,13 @@ struct sched;
 #define FS_MAX_ALLOCS		(1u << 20)	/* one delalloc range's */
 #define FS_MAX_FAULTS		(1u << 20)	/* a faults call's expected */
 #define FS_MAX_LOCKED_PAGES	(1u << 12)	/* a write's, in a block */
+/*
+ * And of the whole filesystem: the extents allocated, which every write
+ * adds to and only a free of the last reference takes away.  A write
+ * that would take the allocator past it is refused like one past a
+ * limit of its own (fs_extents_room()).
+ */
+#define FS_MAX_EXTENTS		(1u << 21)
 
 #define FS_EOOPS	(-1000)		/* simulated kernel crash */
 #define FS_EDEADLK	(-1001)		/* the operation can never finish */
@@ -276,6 +283,12 @@ bool	fs_good_copy(struct fs *, uint32_t ino, uint64_t off, uint64_t len);
  * writeback cannot run out of space (blksim fuzz's oracle).
  */
 uint64_t fs_writeback_bound(struct fs *, uint64_t more);
+/*
+ * Room for the extents a writeback of BYTES (cut into max_extent pieces)
+ * may allocate, within FS_MAX_EXTENTS: 0, or FS_EINVAL with fs_why()
+ * naming the limit.
+ */
+int	fs_extents_room(struct fs *, uint64_t bytes);
 /* Bytes of [off, off + len) covered by cached extent maps (holes too). */
 uint64_t fs_cache_covered(struct fs *, uint32_t ino, uint64_t off,
 	    uint64_t len);

@@ -26,6 +26,13 @@
 #include "rcheck.h"
 #include "stmt.h"
 
+/*
+ * The most scheduler steps one block may take over all its schedules
+ * (blksim-scenario(5), LIMITS): past it the exploration stops, cut like
+ * one that max-schedules stopped, so that no block runs for hours.
+ */
+#define BLOCK_MAX_STEPS		(1u << 22)
+
 /* One task of a block, as one schedule ran it. */
 struct block_task {
 	struct exec		*x;
@@ -53,6 +60,8 @@ struct block_world {
 	char			 bad_replay[160]; /* why --schedule did not
 						   fit */
 	size_t			 opbase;	/* operation index of task 1 */
+	uint64_t		 steps;		/* over the schedules so far */
+	bool			 spent;		/* BLOCK_MAX_STEPS reached */
 	struct rcheck		*outcomes;	/* --reduction=check: each
 						   schedule's, or NULL */
 	bool			 check_only;	/* collect outcomes, judge
@@ -171,9 +180,12 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
 	if (w->outcomes != NULL)
 		block_outcome(w, res);
+	w->steps += res->steps;
+	if (w->steps >= BLOCK_MAX_STEPS)
+		w->spent = true;	/* judged, then the exploration stops */
 	if (w->check_only ||
 	    (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS))
-		return true;
+		return !w->spent;
 	if (w->x->oracle && !block_oracle(w, res))
 		return false;
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
@@ -206,7 +218,7 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		t->schedule = xstrdup(res->schedule);
 	}
 	if (res->outcome == SCHED_OOPS)
-		return true;
+		return !w->spent;
 	/* The checker runs at the end of each schedule, not between steps. */
 	inv_check(w->fs, &rep);
 	for (size_t i = 0; i < rep.n; i++) {
@@ -224,7 +236,7 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		w->keep = w->fs;	/* the scenario goes on from here */
 		w->fs = NULL;
 	}
-	return true;
+	return !w->spent;
 }
 
 static void
@@ -356,7 +368,7 @@ block_plural(uint64_t n)
 static struct exec_block *
 block_record(struct exec_result *r, const struct scn_stmt *blk,
     const struct sched_explore_opts *eo,
-    const struct sched_explore_result *er, int bound)
+    const struct sched_explore_result *er, int bound, bool spent)
 {
 	struct exec_block *b;
 
@@ -377,6 +389,9 @@ block_record(struct exec_result *r, const struct scn_stmt *blk,
 		return b;
 	if (eo->stop_at_deadlock && er->deadlocks > 0)
 		b->cut = xstrdup("the first deadlock (the oracle stops there)");
+	else if (spent)
+		b->cut = xasprintf("the block's budget of %u steps",
+		    BLOCK_MAX_STEPS);
 	else if (er->schedules >= blk->max_schedules)
 		b->cut = xasprintf("max-schedules=%" PRIu64,
 		    blk->max_schedules);
@@ -617,7 +632,12 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		block_keep_deadlock(r, blk->pos.line, &er->first_deadlock);
 	x->fs = w.keep != NULL ? w.keep : w.base;
 	fs_trace_release(x->fs);	/* the events of the schedule kept */
-	b = block_record(r, blk, &eo, er, o->preemption_bound);
+	b = block_record(r, blk, &eo, er, o->preemption_bound, w.spent);
+	if (w.spent && b->how == EXEC_HOW_RANDOM)
+		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
+		    xasprintf("runs=%" PRIu64 " schedules", blk->runs),
+		    xasprintf("%" PRIu64 " schedules before the block's budget "
+		    "of %u steps ran out", er->schedules, BLOCK_MAX_STEPS));
 	for (size_t i = 0; i < blk->ntasks; i++)
 		block_task_point(x, b, &w.tasks[i]);
 	for (int k = 0; k < INV_KIND_COUNT; k++)

@@ -26,6 +26,17 @@
 #include "oracle.h"
 #include "stmt.h"
 
+/* What this thread runs (exec_where); set per statement by exec_script. */
+static _Thread_local const char *exec_cur_file;
+static _Thread_local uint32_t exec_cur_line;
+
+void
+exec_where(const char **file, uint32_t *line)
+{
+	*file = exec_cur_file;
+	*line = exec_cur_line;
+}
+
 struct fs *
 exec_fs(struct exec *x)
 {
@@ -437,6 +448,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		int status;
 
 		fs_set_line(x.fs, s->pos.line);
+		exec_cur_file = scn->filename;
+		exec_cur_line = s->pos.line;
 		fs_trace_clear(x.fs);
 		if (!scn_is_operation(s->kind)) {
 			exec_run_stmt(&x, s, NULL);
@@ -479,6 +492,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		check_invariants(&x, s->pos.line);
 	}
+	exec_cur_file = NULL;
+	exec_cur_line = 0;
 	judge_findings(&x);
 	r->stats = *fs_stats(x.fs);
 	free(x.ino);

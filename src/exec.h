@@ -173,5 +173,12 @@ unsigned	exec_quirks(const struct scn_script *,
 void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);
 void	exec_result_free(struct exec_result *);
+/*
+ * The scenario file and the line of the statement the calling thread is
+ * running (NULL and 0 outside exec_script): for a message when memory
+ * runs out.  Async-safe enough for that: it only reads the thread's own
+ * two variables.
+ */
+void	exec_where(const char **file, uint32_t *line);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
@@ -627,9 +628,39 @@ dispatch(int argc, char **argv)
 	return usage_error("unknown command `%s`", argv[optind]);
 }
 
+/*
+ * Memory ran out (sim/xmalloc.h): say where, in one write, remove the
+ * temporaries of output files, and exit 3, never leaving a core dump or
+ * a partial report.
+ */
+static void
+out_of_memory(size_t size)
+{
+	char msg[1024];
+	const char *file;
+	uint32_t line;
+	int n;
+
+	exec_where(&file, &line);
+	if (file != NULL)
+		n = snprintf(msg, sizeof(msg), "blksim: %s:%u: out of memory "
+		    "(an allocation of %zu bytes failed): this statement needs "
+		    "more memory than the machine gives (see LIMITS in "
+		    "blksim-scenario(5))\n", file, line, size);
+	else
+		n = snprintf(msg, sizeof(msg), "blksim: out of memory (an "
+		    "allocation of %zu bytes failed)\n", size);
+	if (n > 0)
+		(void)!write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
+		    sizeof(msg) - 1);
+	out_cleanup();
+	_exit(CLI_EXIT_IO);
+}
+
 /* Any write error on stdout, however the command ended, is status 3. */
 int
 main(int argc, char **argv)
 {
+	xmalloc_on_fail(out_of_memory);
 	return out_stdout_status(dispatch(argc, argv));
 }
