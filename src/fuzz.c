@@ -554,7 +554,8 @@ fuzz_main(const struct fuzz_opts *o)
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)
-		printf("blksim fuzz: %" PRIu64 " scenarios, no anomaly\n", i);
+		printf("blksim fuzz: %" PRIu64 " scenario%s, no anomaly\n", i,
+		    i == 1 ? "" : "s");
 	printf("  documented latent defects:");
 	for (size_t k = 0; k < NLATENT; k++)
 		printf("%s %s in %" PRIu64, k ? "," : "", latent_names[k],
