@@ -244,7 +244,7 @@ static char *
 run_warnings(const struct cli_opts *o, struct tracer *trace,
     const struct report_item *items, size_t n)
 {
-	uint64_t events = 0, blocks = 0, deadlocks = 0;
+	uint64_t events = 0, blocks = 0, deadlocks = 0, ran = 0;
 	char *w = NULL;
 
 	for (size_t i = 0; i < n; i++) {
@@ -252,8 +252,11 @@ run_warnings(const struct cli_opts *o, struct tracer *trace,
 			events += tracer_events(trace, i);
 		blocks += items[i].res.nblocks;
 		deadlocks += items[i].res.ndeadlocks;
+		ran += items[i].state == REPORT_RAN;
 	}
-	if (trace != NULL && events == 0 && n > 0)
+	if (ran == 0)
+		return NULL;	/* the errors say enough */
+	if (trace != NULL && events == 0)
 		add_warning(&w, "--trace: no scenario did anything that is "
 		    "traced, so the trace is empty");
 	else if (o->trace && o->trace_file != NULL && trace == NULL &&
