@@ -212,6 +212,8 @@ out_open(struct out *o, const char *path)
 		return out_fail(path, EISDIR);
 	if (!S_ISREG(sb.st_mode))
 		return out_open_in_place(o, path);
+	if (access(path, W_OK) != 0)	/* replacing would bypass it */
+		return out_fail(path, errno);
 	if (!S_ISLNK(lsb.st_mode))
 		return out_open_atomic(o, path, xstrdup(path), &sb);
 	if ((real = realpath(path, NULL)) == NULL)

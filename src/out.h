@@ -10,7 +10,8 @@
  *    symbolic link to a regular file, the link's target is replaced and
  *    the link stays.  A file that existed keeps its permission bits (and
  *    its owner and group where the process may set them); a new one gets
- *    0666 less the umask, as open(2) would have given it.
+ *    0666 less the umask, as open(2) would have given it.  A file the
+ *    process may not write is refused, not replaced.
  *  - Anything else (a device such as /dev/null or /dev/full, a FIFO, a
  *    terminal, /dev/stdout or /proc/self/fd/N naming a pipe) is written
  *    in place, never replaced.  A directory, and a symbolic link that

@@ -114,6 +114,29 @@ rc=$?
 tap_check $? "-o with a 254-byte name works (exit $rc)"
 no_temporaries "regular files"
 
+# A read-only file in a writable directory: refused, not replaced.  Root
+# writes anything, so as root the test runs as nobody, if it can.
+as=
+if [ "$(id -u)" = 0 ]; then
+	as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	$as true 2>/dev/null || as=no
+fi
+if [ "$as" != no ]; then
+	mkdir "$tmp/rw" && chmod 777 "$tmp/rw" && chmod 755 "$tmp"
+	cp "$scn" "$tmp/rw/a.scn" && chmod 644 "$tmp/rw/a.scn"
+	echo ro >"$tmp/rw/ro.txt"
+	chmod 444 "$tmp/rw/ro.txt"
+	[ -z "$as" ] || chown 65534 "$tmp/rw/ro.txt"
+	$as "$BLKSIM" run -o "$tmp/rw/ro.txt" "$tmp/rw/a.scn" >/dev/null \
+	    2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$(cat "$tmp/rw/ro.txt")" = ro ] &&
+	    grep -q 'Permission denied' "$tmp/err"
+	tap_check $? "a read-only -o file is refused, not replaced (exit $rc)"
+	chmod 700 "$tmp"
+else
+	tap_skip "a read-only -o file is refused" "root, and no setpriv"
+fi
 mkdir "$tmp/dir"
 tap_run run -o "$tmp/dir" "$scn"
 tap_check_exit 3 "-o DIRECTORY"
