@@ -260,7 +260,46 @@ struct batch {
 	int		 pin, pid;
 	uint64_t	 file_off, logical;	/* of the run being built */
 	uint32_t	 n;			/* its sectors */
+	/* The map the last lookup gave (em_cached of btrfs_do_readpage, a
+	   copy: a drop does not change what this pass already looked up);
+	   em_end 0: none. */
+	uint64_t	 em_start, em_end, em_block;
 };
+
+/* A new pass (one readahead, one read_folio): no cached map yet. */
+static void
+batch_forget_map(struct batch *bt)
+{
+	bt->em_end = 0;
+}
+
+/*
+ * The map of sector Q: the cached one when it covers Q, else
+ * btrfs_get_extent's, cached.  0 with the block_start in *BLOCK and the
+ * map's start in *START, or get_extent's error with its cause in *WHY.
+ */
+static int
+batch_map(struct batch *bt, uint64_t q, uint64_t *start, uint64_t *block,
+    unsigned *why)
+{
+	struct fs *fs = bt->fs;
+	struct em_map *em;
+	int r;
+
+	if (q >= bt->em_start && q < bt->em_end) {
+		*start = bt->em_start;
+		*block = bt->em_block;
+		return 0;
+	}
+	r = fs_era(fs)->get_extent(fs, bt->ip, q, fs_sectorsize(fs), false,
+	    &em, why);
+	if (r != 0)
+		return r;
+	bt->em_start = *start = em->start;
+	bt->em_end = em_end(em);
+	bt->em_block = *block = em->block_start;
+	return 0;
+}
 
 static void
 batch_flush(struct batch *bt)
@@ -286,14 +325,13 @@ static int
 batch_add(struct batch *bt, uint64_t q)
 {
 	struct fs *fs = bt->fs;
-	uint64_t ss = fs_sectorsize(fs), logical;
+	uint64_t ss = fs_sectorsize(fs), logical, start = 0, block = 0;
 	struct imap_val zero = content_fill(0);
-	struct em_map *em;
 	unsigned why = 0;
 	int r;
 
-	r = fs_era(fs)->get_extent(fs, bt->ip, q, ss, false, &em, &why);
-	if (r != 0 || !em_is_real(em)) {
+	r = batch_map(bt, q, &start, &block, &why);
+	if (r != 0 || block >= EM_LAST_BYTE) {	/* a hole, inline, ... */
 		if (bt->kind == READ6_DIRECT)
 			imap_set(bt->req->got, q, q + ss, &zero);
 		else {
@@ -305,7 +343,7 @@ batch_add(struct batch *bt, uint64_t q)
 		bt->req->res.eio |= why;
 		return r;
 	}
-	logical = em->block_start + (q - em->start);
+	logical = block + (q - start);
 	if (bt->kind != READ6_DIRECT)
 		conc_page_to_io(fs, bt->ip, q);	/* the bio unlocks it */
 	if (bt->n > 0 && (bt->file_off + bt->n * ss != q ||
@@ -334,6 +372,7 @@ readahead(struct fs *fs, struct fs_inode *ip, uint64_t p, uint64_t last,
 	if (stop > last + ss)
 		stop = last + ss;
 	bt->kind = READ6_RAHEAD;
+	batch_forget_map(bt);
 	for (uint64_t q = p; q < stop; q += ss) {
 		if (present(fs, ip, q))
 			continue;
@@ -352,6 +391,7 @@ static void
 read_folio(struct batch *bt, uint64_t p)
 {
 	bt->kind = READ6_FOLIO;
+	batch_forget_map(bt);
 	make_present(bt->fs, bt->ip, p);
 	if (batch_add(bt, p) == 0)
 		batch_flush(bt);

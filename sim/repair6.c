@@ -181,16 +181,53 @@ write_back(struct fs *fs, struct read6_bio *rb, int g)
 
 	if (fs_quirk(fs, QUIRK_REPAIR_ONE_MIRROR)) {
 		m = rb->last_bad > 0 ? rb->last_bad : rb->failed_mirror;
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
+		if (write6_copy_sync(fs, inode_ino(rb->ip), rb->file_off, m, l,
+		    &rb->data, l, l + ss) == 0)
 			fs_count(fs, STAT_REPAIR_WRITES, 1);
 		return;
 	}
 	m = g;
 	do {
 		m = read6_prev_mirror(fs, m);
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
+		if (write6_copy_sync(fs, inode_ino(rb->ip), rb->file_off, m, l,
+		    &rb->data, l, l + ss) == 0)
 			fs_count(fs, STAT_REPAIR_WRITES, 1);
 	} while (m != rb->failed_mirror);
+}
+
+/*
+ * Quirk dio-retry-deref (fixed by 2e949b0a5592, 2017; regressed by
+ * 2dabb3248453, 4.6): before 6.3 a direct read repaired its sectors
+ * itself, and the completion of a checksummed sector's repair read,
+ * btrfs_retry_endio() on the btrfs-endio-repair queue, dereferenced
+ * invalid memory as it verified the repair bio: any repair read of a
+ * direct read of a checksummed inode that the device completed without
+ * error ended in a general protection fault (btrfs/140).
+ */
+static bool
+dio_retry_deref(struct fs *fs, const struct read6_bio *rb)
+{
+	return fs_quirk(fs, QUIRK_DIO_RETRY_DEREF) &&
+	    rb->parent->kind == READ6_DIRECT && !inode_nodatasum(rb->ip) &&
+	    rb->status == 0;
+}
+
+/*
+ * Quirk dio-repair-offset (fixed by 97bf5a5589aa, 2017; regressed by
+ * 2dabb3248453): __btrfs_correct_data_nocsum(), which resynced a
+ * nodatasum direct read after an I/O error, walked a page's blocks with
+ * `if (nr_sectors--)': once a block was repaired it took one more block
+ * of the same page, past its end, and built that block's repair bio
+ * with a wrong bv_offset; the access through it faulted, a segfault of
+ * the reading task (btrfs/142).  So the first good repair read of such
+ * a read is fatal.
+ */
+static bool
+dio_repair_offset(struct fs *fs, const struct read6_bio *rb)
+{
+	return fs_quirk(fs, QUIRK_DIO_REPAIR_OFFSET) &&
+	    rb->parent->kind == READ6_DIRECT && inode_nodatasum(rb->ip) &&
+	    rb->status == 0;
 }
 
 /* btrfs_end_repair_bio(): the repair read RB completed. */
@@ -204,6 +241,18 @@ end_repair(struct fs *fs, struct read6_bio *rb)
 	    .last_bad = rb->last_bad };
 	int next;
 
+	if (dio_retry_deref(fs, rb)) {
+		fs_oops(fs, "btrfs_retry_endio", "general protection fault: "
+		    "the direct read's repair completion dereferenced invalid "
+		    "memory verifying the repair bio");
+		return;
+	}
+	if (dio_repair_offset(fs, rb)) {
+		fs_oops(fs, "__btrfs_correct_data_nocsum", "segfault of the "
+		    "reading task: the repair bio of a block past the page "
+		    "end had a wrong bv_offset");
+		return;
+	}
 	if (rb->status == 0 && csum_ok(fs, rb, 0, rb->mirror)) {
 		p->src[rb->sector] = rb->mirror;
 		for (const struct imap_ent *e = imap_first_from(&rb->data, l);

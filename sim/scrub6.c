@@ -202,7 +202,7 @@ scrub_stripe(struct fs *fs, int k, struct stripe *st, bool readonly,
 			continue;
 		fixed++;
 		if (!readonly || fs_quirk(fs, QUIRK_SCRUB_RO_WRITES))
-			write6_copy_sync(fs, k, sector_at(fs, st, i),
+			write6_copy_sync(fs, 0, 0, k, sector_at(fs, st, i),
 			    &st->good, sector_at(fs, st, i),
 			    sector_at(fs, st, i) + ss);
 	}

@@ -21,6 +21,7 @@ static const char *const trace_names[TRACE_KIND_COUNT] = {
 	[TRACE_OOPS] = "oops",
 	[TRACE_NO_MIRROR] = "no-mirror",
 	[TRACE_HANG] = "hang",
+	[TRACE_WFAULT] = "write-fault",
 };
 
 void

@@ -44,6 +44,8 @@ enum trace_kind {
 	TRACE_NO_MIRROR,	/* x0 logical, x1 file offset, x2 the failed
 				   copy: the repair walk is back at it */
 	TRACE_HANG,		/* (message in fs): a walk that never ends */
+	TRACE_WFAULT,		/* x0 logical, x1 file offset (misdirect:
+				   where it landed), x2 copy, x3 WFAULT_* */
 	TRACE_KIND_COUNT
 };
 

@@ -17,6 +17,7 @@
 #include "quirk.h"
 #include "range.h"
 #include "read6.h"
+#include "wfault.h"
 #include "write6.h"
 
 /* The bits of a content value that describe bytes (no page-cache flags). */
@@ -26,6 +27,8 @@
 struct write6_bio {
 	struct conc_bio	 hdr;
 	int		 mirror;
+	uint32_t	 ino;		/* whose bytes, 0: none (scrub) */
+	uint64_t	 file_off;
 	uint64_t	 logical, len;
 	struct imap	 src;
 	int		 status;
@@ -36,15 +39,9 @@ static void
 write_at_device(struct fs *fs, struct conc_bio *hdr)
 {
 	struct write6_bio *b = (struct write6_bio *)hdr;
-	struct dev *d = fs_dev(fs);
 
-	if (!dev_online(d, b->mirror)) {
-		b->status = -EIO;
-		return;
-	}
-	dev_write_from(fs, d, b->mirror, b->logical, &b->src, b->logical,
-	    b->logical + b->len, BYTES_AUX);
-	b->status = 0;
+	b->status = wfault_write(fs, b->mirror, b->logical, &b->src,
+	    b->logical, b->logical + b->len, BYTES_AUX, b->ino, b->file_off);
 }
 
 static void
@@ -69,6 +66,8 @@ write_submit(struct fs *fs, uint32_t ino, int k, uint64_t logical,
 	b->hdr.at_device = write_at_device;
 	b->hdr.release = write_release;
 	b->mirror = k;
+	b->ino = ino;
+	b->file_off = file_off;
 	b->logical = logical;
 	b->len = t - s;
 	imap_init(&b->src);
@@ -114,13 +113,13 @@ write_wait(struct fs *fs, uint32_t ino, uint64_t file_off,
 }
 
 int
-write6_copy_sync(struct fs *fs, int k, uint64_t logical,
-    const struct imap *src, uint64_t s, uint64_t t)
+write6_copy_sync(struct fs *fs, uint32_t ino, uint64_t file_off, int k,
+    uint64_t logical, const struct imap *src, uint64_t s, uint64_t t)
 {
-	struct write6_bio *b = write_submit(fs, 0, k, logical, src, s, t, 0,
-	    TRACE_BIO_REPAIR_WRITE);
+	struct write6_bio *b = write_submit(fs, ino, k, logical, src, s, t,
+	    file_off, TRACE_BIO_REPAIR_WRITE);
 
-	return write_wait(fs, 0, 0, b);
+	return write_wait(fs, ino, file_off, b);
 }
 
 /* The copies a write may lose and still succeed (btrfs_chunk_max_errors). */

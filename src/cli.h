@@ -29,6 +29,7 @@ struct cli_opts {
 	enum cli_format	format;		/* -f; default text */
 	const char	*output;	/* -o FILE, NULL for stdout */
 	int		preset;		/* the last --preset, or -1 */
+	int		era;		/* --era=NAME (enum era_id), or -1 */
 	/* Every --preset and --quirk=NAME=on|off, in command-line order. */
 	struct quirk_settings quirks;
 	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */

@@ -135,6 +135,8 @@ outcome_word(unsigned o)
 		return "eio";
 	case SCN_OUT_ENOSPC:
 		return "enospc";
+	case SCN_OUT_HANG:
+		return "hang";
 	default:
 		return "oops";
 	}
@@ -145,7 +147,7 @@ exec_outcomes_text(unsigned mask)
 {
 	char buf[64] = "";
 
-	for (unsigned o = SCN_OUT_OK; o <= SCN_OUT_OOPS; o <<= 1) {
+	for (unsigned o = SCN_OUT_OK; o <= SCN_OUT_HANG; o <<= 1) {
 		if (!(mask & o))
 			continue;
 		if (buf[0])
@@ -167,6 +169,8 @@ exec_outcome(int status)
 		return SCN_OUT_ENOSPC;
 	case FS_EOOPS:
 		return SCN_OUT_OOPS;
+	case FS_EHANG:
+		return SCN_OUT_HANG;
 	default:
 		return 0;
 	}
@@ -181,6 +185,9 @@ exec_status_text(struct exec *x, int status)
 	case FS_EDEADLK:
 		return xstrdup("deadlock (the end-io worker waits for a "
 		    "metadata read that only it could complete)");
+	case FS_EHANG:
+		return xstrdup("hang (a repair walk went round every copy "
+		    "twice without reaching the failed one)");
 	case FS_EINVAL:
 		return xasprintf("error: %s", fs_why(x->fs));
 	default:
@@ -319,7 +326,8 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 		exec_warn(x, s->pos.line, "data=intact: the read returned no "
 		    "bytes, so nothing was compared");
 	exec_point(x, s->pos.line, exec_describe(x, s), ok, expected, gottext);
-	return status != FS_EOOPS && status != FS_EDEADLK;
+	return status != FS_EOOPS && status != FS_EDEADLK &&
+	    status != FS_EHANG;
 }
 
 /* Run the invariant checker after a statement; remember first findings. */
@@ -412,6 +420,11 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		.trace_sink = o->trace_sink,
 		.trace_arg = o->trace_arg,
 		.era = scn->era,
+		.dup = scn->fs.dup,
+		.read_policy = scn->fs.read_policy,
+		.rr_min_contig = scn->fs.rr_min_contig,
+		.policy_devid = scn->fs.policy_devid,
+		.readahead = scn->fs.readahead,
 	};
 	int err;
 

@@ -27,6 +27,8 @@ struct exec_opts {
 	/* --preset and --quirk, applied after the file's (borrowed; NULL
 	   for none); quirk_resolve() decides. */
 	const struct quirk_settings *quirks;
+	int		era;		/* --era (enum era_id): parse every file
+					   in it; -1: the file's */
 	unsigned	guard;		/* --guards: the quirk turned on last */
 	bool		seed_given;
 	uint64_t	seed;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/era.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "cli.h"
@@ -45,14 +46,14 @@
 #define MAX_JOBS	4096u
 
 static const char usage_text[] =
-"usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--preset=name]\n"
-"                  [--quirk=name=on|off] [--seed=n] [--schedule=string] [--guards]\n"
-"                  [--preemption-bound=n] [--reduction=sleep-sets|none|check]\n"
+"usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--era=name]\n"
+"                  [--preset=name] [--quirk=name=on|off] [--seed=n] [--schedule=string]\n"
+"                  [--guards] [--preemption-bound=n] [--reduction=sleep-sets|none|check]\n"
 "                  [--trace[=file]] path ...\n"
-"       blksim check path ...\n"
+"       blksim check [--era=name] path ...\n"
 "       blksim quirks\n"
-"       blksim dump [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
-"       blksim fuzz [-q] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
+"       blksim dump [--era=name] [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
+"       blksim fuzz [-q] [--era=name] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
 "                   [--quirk=name=on|off] [--reduction=check] [--out=dir]\n"
 "       blksim -h | --help\n"
 "       blksim -V | --version\n";
@@ -97,7 +98,8 @@ enum {
 	OPT_TRACE,
 	OPT_RUNS,
 	OPT_TIME,
-	OPT_OUT
+	OPT_OUT,
+	OPT_ERA
 };
 
 static int
@@ -225,6 +227,16 @@ opt_quirk(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* --era=2008|modern: every file runs in that era, whatever it says. */
+static int
+opt_era(struct cli_opts *o, const char *arg)
+{
+	o->era = era_lookup(arg, strlen(arg));
+	if (o->era < 0)
+		return usage_error("unknown era `%s`: use 2008 or modern", arg);
+	return 0;
+}
+
 static int
 opt_seed(struct cli_opts *o, const char *arg)
 {
@@ -298,6 +310,8 @@ apply_opt(struct cli_opts *o, int ch, const char *arg)
 		return opt_quirk(o, arg);
 	case OPT_SEED:
 		return opt_seed(o, arg);
+	case OPT_ERA:
+		return opt_era(o, arg);
 	case OPT_SCHEDULE:
 		o->schedule = arg;
 		return 0;
@@ -386,7 +400,7 @@ parse_opts(const struct subcmd *sc, int argc, char **argv,
 
 /* Parse one file and print its diagnostics; returns a CLI_EXIT_* status. */
 static int
-check_file(const char *path)
+check_file(const char *path, int era)
 {
 	struct scn_script *s;
 	struct diag_list dl;
@@ -400,7 +414,7 @@ check_file(const char *path)
 		return CLI_EXIT_IO;
 	}
 	diag_init(&dl);
-	s = parse_script(path, buf, len, &dl);
+	s = parse_script_era(path, buf, len, era, &dl);
 	scn_free(s);
 	if (dl.n > 0) {
 		/* One write per file: stderr is unbuffered. */
@@ -434,7 +448,7 @@ cmd_check(const struct cli_opts *o, char **paths, int npaths)
 			    strerror(fl.v[i].err));
 			continue;	/* status is CLI_EXIT_IO already */
 		}
-		rc = check_file(fl.v[i].path);
+		rc = check_file(fl.v[i].path, o->era);
 		if (rc == CLI_EXIT_IO)
 			status = CLI_EXIT_IO;
 		else if (rc != CLI_EXIT_OK)
@@ -446,21 +460,38 @@ cmd_check(const struct cli_opts *o, char **paths, int npaths)
 	return invalid ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
+/* What each era of `blksim quirks` models. */
+static const char *const era_titles[ERA_COUNT] = {
+	[ERA_2008] = "the data path of commit 3b951516 (2008), the data-retry "
+	    "fix",
+	[ERA_MODERN] = "the Linux 6.x read path: per-sector repair, device "
+	    "counters, scrub",
+};
+
 static int
 cmd_quirks(const struct cli_opts *o, char **paths, int npaths)
 {
 	(void)o;
 	(void)paths;
 	(void)npaths;
-	for (int q = 0; q < QUIRK_COUNT; q++) {
-		const struct quirk_info *qi = quirk_info((enum quirk_id)q);
+	for (unsigned era = 0; era < ERA_COUNT; era++) {
+		printf("%sera %s: %s\n", era ? "\n" : "",
+		    era_ops((enum era_id)era)->name, era_titles[era]);
+		for (int q = 0; q < QUIRK_COUNT; q++) {
+			const struct quirk_info *qi =
+			    quirk_info((enum quirk_id)q);
 
-		printf("%d %-18s %s\n", q + 1, qi->name, qi->summary);
+			if (qi->era != era)
+				continue;
+			printf("%3d %-23s fixed by %s\n        %s\n", q + 1,
+			    qi->name, qi->fix, qi->summary);
+		}
+		for (int p = 0; p < PRESET_COUNT; p++)
+			if (quirk_preset_era((enum quirk_preset)p) == era)
+				printf("    preset %-16s %s\n",
+				    quirk_preset_name((enum quirk_preset)p),
+				    quirk_preset_summary((enum quirk_preset)p));
 	}
-	for (int p = 0; p < PRESET_COUNT; p++)
-		printf("preset %-11s %s\n",
-		    quirk_preset_name((enum quirk_preset)p),
-		    quirk_preset_summary((enum quirk_preset)p));
 	return CLI_EXIT_OK;	/* main checks stdout */
 }
 
@@ -478,6 +509,7 @@ cmd_dump(const struct cli_opts *o, char **paths, int npaths)
 }
 
 static const struct option run_longopts[] = {
+	{ "era", required_argument, NULL, OPT_ERA },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -541,6 +573,7 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 }
 
 static const struct option fuzz_longopts[] = {
+	{ "era", required_argument, NULL, OPT_ERA },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "time", required_argument, NULL, OPT_TIME },
@@ -553,9 +586,16 @@ static const struct option fuzz_longopts[] = {
 };
 
 static const struct option dump_longopts[] = {
+	{ "era", required_argument, NULL, OPT_ERA },
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option check_longopts[] = {
+	{ "era", required_argument, NULL, OPT_ERA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -567,7 +607,7 @@ static const struct option help_longopts[] = {
 
 static const struct subcmd subcmds[] = {
 	{ "run", ":qvf:o:j:h", run_longopts, 1, -1, cmd_run },
-	{ "check", ":h", help_longopts, 1, -1, cmd_check },
+	{ "check", ":h", check_longopts, 1, -1, cmd_check },
 	{ "quirks", ":h", help_longopts, 0, 0, cmd_quirks },
 	{ "dump", ":h", dump_longopts, 1, 1, cmd_dump },
 	{ "fuzz", ":qh", fuzz_longopts, 0, 0, cmd_fuzz },
@@ -616,6 +656,7 @@ dispatch(int argc, char **argv)
 		memset(&o, 0, sizeof(o));
 		o.format = CLI_FORMAT_TEXT;
 		o.preset = -1;
+		o.era = -1;
 		o.preemption_bound = -1;
 		o.jobs = 1;
 		o.shard_k = o.shard_n = 1;

@@ -110,6 +110,12 @@ oracle_operation(struct exec_result *r, struct fs *fs, const struct scn_stmt *s,
 		oracle_oops(r, line, fs_oops_msg(fs), where);
 		return;
 	}
+	if (status == FS_EHANG) {
+		oracle_anomaly(r, line, xstrdup("hang"),
+		    xasprintf("a repair walk went round every copy twice "
+		    "without coming back to the failed one%s", where));
+		return;
+	}
 	if (status == FS_EDEADLK) {
 		oracle_anomaly(r, line, xstrdup("deadlock self"),
 		    xasprintf("the end-io worker waits for a metadata read "

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../sim/era.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
 #include "diag.h"
@@ -67,6 +68,7 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->quirks = &o->quirks;
+	x->era = o->era;
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
 	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
@@ -76,6 +78,31 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->no_reduction = o->no_reduction;
 	x->reduction_check = o->reduction_check;
 	x->progress = o->jobs <= 1 && !o->quiet;
+}
+
+char *
+run_foreign_option(const char *path, const struct scn_script *scn,
+    const struct quirk_settings *qs)
+{
+	const struct quirk_setting *q;
+	bool preset;
+	unsigned era;
+	char *msg;
+	int i;
+
+	if (qs == NULL || (i = quirk_settings_foreign(qs, scn->era)) < 0)
+		return NULL;
+	q = &qs->v[i];
+	preset = q->from == QUIRK_FROM_OPT_PRESET;
+	era = preset ? quirk_preset_era(q->id) : quirk_info(q->id)->era;
+	if (asprintf(&msg, "blksim: %s: %s %s belongs to the %s era, and "
+	    "this file is era %s: run it without that option, or with "
+	    "--era=%s\n", path, preset ? "--preset" : "--quirk",
+	    preset ? quirk_preset_name(q->id) : quirk_info(q->id)->name,
+	    era_ops(era)->name, era_ops(scn->era)->name,
+	    era_ops(era)->name) < 0)
+		abort();
+	return msg;
 }
 
 /* Append a line to the warnings *LIST (owned). */
@@ -162,7 +189,15 @@ run_one(const struct files_entry *e, const struct exec_opts *xo0,
 		return CLI_EXIT_IO;
 	}
 	diag_init(&diags);
-	scn = parse_script(e->path, buf, len, &diags);
+	scn = parse_script_era(e->path, buf, len, xo->era, &diags);
+	if (scn != NULL && (it->detail = run_foreign_option(e->path, scn,
+	    xo->quirks)) != NULL) {
+		scn_free(scn);
+		diag_free(&diags);
+		free(buf);
+		it->state = REPORT_INVALID;
+		return CLI_EXIT_USAGE;
+	}
 	if (scn == NULL) {
 		if ((f = open_memstream(&it->detail, &dlen)) == NULL)
 			abort();

@@ -17,6 +17,7 @@
  * writes from 0 that become one extent, reads of the page the last fault
  * hit pinned to its mirror, unaligned truncates, whole-sector cache drops.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../sim/fs.h"
@@ -182,12 +183,58 @@ const struct stmt_row stmt_sync_row = {
 
 /* --- read ----------------------------------------------------------------- */
 
+/* The largest pid=N: the kernel's PID_MAX_LIMIT. */
+#define READ_MAX_PID	4194304u
+
+/* read's keys, in the order of the row's. */
+enum { READKEY_MIRROR, READKEY_PID };
+
+/*
+ * The modern era's read options: `direct` (O_DIRECT: the range sector
+ * aligned, as the kernel's direct I/O requires) and pid=N (the pid the
+ * read_policy=pid policy sees).
+ */
+static void
+read_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	const struct lex_word *w = l->opt[READKEY_PID];
+	uint64_t n, ss = pv->sectorsize;
+	const char *v;
+	size_t vlen;
+	char a[32];
+
+	if (w != NULL && pval_modern(pv, w, "pid=")) {
+		v = pval_opt(w, &vlen);
+		if (pval_range(pv, w, v, vlen, "pid", 0, READ_MAX_PID,
+		    "from 0 to 4194304 (PID_MAX_LIMIT)", &n))
+			st->pid = (int)n;
+	}
+	if (!(l->flags & SCN_F_DIRECT) || l->npos < 3)
+		return;
+	for (size_t i = 0; i < l->nargs; i++)
+		if (lex_eq(&l->args[i], "direct") &&
+		    !pval_modern(pv, &l->args[i], "a direct read"))
+			return;
+	fmt_size(ss, a, sizeof(a));
+	if (st->off % ss != 0)
+		pval_err(pv, l->pos[1], "a direct read starts at a multiple of "
+		    "the sector size (%s), as O_DIRECT requires", a);
+	else if (!st->len_max && st->len % ss != 0)
+		pval_err(pv, l->pos[2], "a direct read's length is a multiple "
+		    "of the sector size (%s), as O_DIRECT requires", a);
+}
+
 /* The bytes are compared only when data= or the oracle asks. */
 static int
 read_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
-	return fs_read(exec_fs(x), exec_inode(x, s->file), s->off, s->len,
-	    s->mirror, s->expect.data != SCN_DATA_ANY || exec_oracle(x), rr);
+	struct fs_read_opts o = {
+		.off = s->off, .len = s->len, .mirror = s->mirror,
+		.want_data = s->expect.data != SCN_DATA_ANY || exec_oracle(x),
+		.direct = (s->flags & SCN_F_DIRECT) != 0, .pid = s->pid,
+	};
+
+	return fs_read_ex(exec_fs(x), exec_inode(x, s->file), &o, rr);
 }
 
 /*
@@ -231,9 +278,11 @@ read_shrink(struct gen_op *op, int move, uint64_t ss)
 
 const struct stmt_row stmt_read_row = {
 	.kind = SCN_READ, .name = "read", .role = STMT_OPERATION, .task = 1,
-	.flags = STMT_READ_KEYS, .usage = "read NAME OFF LEN [mirror=N]",
+	.flags = STMT_READ_KEYS,
+	.usage = "read NAME OFF LEN [mirror=N] [pid=N] [direct]",
 	.npos = 3, .pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN },
-	.keys = { { "mirror", STMT_OPT_MIRROR } }, .run = read_run,
+	.keys = { { "mirror", STMT_OPT_MIRROR }, { "pid" } },
+	.allow = SCN_F_DIRECT, .parse = read_parse, .run = read_run,
 	.describe = describe_range,
 	.gen = { 28, 44 }, .gen_task = { 0, 2 }, .gen_make = read_make,
 	.gen_print = read_print, .gen_shrink = read_shrink,
@@ -376,6 +425,55 @@ drop_caches_shrink(struct gen_op *op, int move, uint64_t ss)
 	else if (op->level == 3 && move == GEN_MOVE_PLAIN2)
 		op->level = 2;
 }
+
+/* --- scrub ---------------------------------------------------------------- */
+
+/* scrub's keys, in the order of the row's. */
+enum { SCRUBKEY_DEVICE };
+
+/* The modern era's; device=N a device of the profile. */
+static void
+scrub_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	const struct lex_word *w = l->opt[SCRUBKEY_DEVICE];
+	const char *v;
+	size_t vlen;
+
+	if (!pval_modern(pv, l->stmtw, "scrub"))
+		return;
+	pv->scrub_line = pv->line;
+	if (w != NULL) {
+		v = pval_opt(w, &vlen);
+		pval_device(pv, w, v, vlen, &st->device);
+	}
+}
+
+/* fs_scrub() (btrfs scrub start [-r], one device or all). */
+static int
+scrub_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
+{
+	return fs_scrub(exec_fs(x), s->device,
+	    (s->flags & SCN_F_READONLY) != 0);
+}
+
+/* "scrub [device=N] [readonly]" (the caller frees it). */
+static char *
+scrub_describe(const struct scn_stmt *s, const char *file)
+{
+	char dev[32] = "";
+
+	if (s->device > 0)
+		snprintf(dev, sizeof(dev), " device=%d", s->device);
+	return xasprintf("scrub%s%s", dev, s->flags & SCN_F_READONLY ?
+	    " readonly" : "");
+}
+
+const struct stmt_row stmt_scrub_row = {
+	.kind = SCN_SCRUB, .name = "scrub", .role = STMT_OPERATION,
+	.usage = "scrub [device=N] [readonly]",
+	.keys = { { "device" } }, .allow = SCN_F_READONLY,
+	.parse = scrub_parse, .run = scrub_run, .describe = scrub_describe,
+};
 
 const struct stmt_row stmt_drop_caches_row = {
 	.kind = SCN_DROP_CACHES, .name = "drop-caches",

@@ -13,7 +13,8 @@
 #      be an example in some page, so that no file outlives its example.
 #  (c) `$BLKSIM check' accepts every example.
 #  (d) Every command example in the pages and in README.md does what it
-#      shows.  A command is a line starting with `$ ' in a literal block
+#      shows.  A command (of blksim, or a cat of a file it shows) is a
+#      line starting with `$ ' in a literal block
 #      (a fenced block of README.md), continued by lines after a trailing
 #      backslash, or a line starting with `src/blksim ' in a README
 #      `sh' block.  When lines of output follow a command, the command is
@@ -312,7 +313,9 @@ while read -r k where; do
 	cmd=$(cat "$tmp/cmd/$k.cmd")
 	case $cmd in
 	blksim\ *|src/blksim\ *) ;;
-	*)	tap_not_ok "$where: \`$cmd' runs blksim"; continue ;;
+	cat\ *)	[ -s "$tmp/cmd/$k.want" ] ||
+			{ tap_not_ok "$where: \`$cmd' shows its output"; continue; } ;;
+	*)	tap_not_ok "$where: \`$cmd' runs blksim or cat"; continue ;;
 	esac
 	if [ -s "$tmp/cmd/$k.want" ]; then
 		(cd "$tmp/run" && PATH="$tmp/run/bin:$PATH" sh -c "$cmd" \

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/copy.h"
 #include "sim/dev.h"
@@ -241,7 +242,7 @@ START_TEST(test_btrfs142_143)
 			ck_assert_int_eq(fs_write(fs, a, 0, 128 * K, 0xaa, 0),
 			    0);
 			fault_corrupt_file(fs, a, 0, 64 * K, 1, 0xbb);
-			fault_ioerror_file(fs, a, 0, 4 * K, 1, 0);
+			fault_ioerror_file(fs, a, 0, 4 * K, 1, 0, true);
 			fs_drop_caches(fs, 1);
 			ck_assert_int_eq(read_on(fs, a, 0, 128 * K, 0, direct,
 			    &r), want);
@@ -250,6 +251,73 @@ START_TEST(test_btrfs142_143)
 			ck_assert(intact(fs, a, 0, 128 * K, 1) == (want == 0));
 			fs_free(fs);
 		}
+}
+END_TEST
+
+/*
+ * A direct read of a 128K raid1 file of 0xaa, checksummed or not
+ * (NOCSUM), on copy 1, whose first 64K is 0xbb and, for a nodatasum
+ * file, whose first sector has an I/O error (dm-dust's bad block): the
+ * setups of btrfs/140 and 142 (copy 1 here).  With QUIRK on and a file
+ * of the kind it breaks (BROKEN_NOCSUM), the first good repair read is
+ * an oops naming FN and copy 1 stays bad; otherwise the read succeeds
+ * after 16 (checksum errors) or 32 (every sector of the failed bio)
+ * repair reads, and copy 1 is clean.
+ */
+static void
+check_dio_quirk(enum quirk_id quirk, bool broken_nocsum, const char *fn)
+{
+	for (int q = 0; q < 2; q++)
+		for (int nocsum = 0; nocsum < 2; nocsum++) {
+			struct fs *fs = modern(2, false, q ? 1u << quirk : 0);
+			uint32_t a = fs_create(fs, nocsum);
+			struct fs_read_result r;
+			struct fs_read_opts o = { .off = 0, .len = 128 * K,
+			    .direct = true, .pid = 0, .want_data = true };
+
+			ck_assert_int_eq(fs_write(fs, a, 0, 128 * K, 0xaa, 0),
+			    0);
+			fault_corrupt_file(fs, a, 0, 64 * K, 1, 0xbb);
+			if (nocsum)
+				fault_ioerror_file(fs, a, 0, 4 * K, 1, 0, true);
+			if (q && nocsum == broken_nocsum) {
+				ck_assert_int_eq(fs_read_ex(fs, a, &o, &r),
+				    FS_EOOPS);
+				ck_assert(fs_crashed(fs));
+				ck_assert_int_eq(strncmp(fs_oops_msg(fs), fn,
+				    strlen(fn)), 0);
+				ck_assert(!intact(fs, a, 0, 64 * K, 1));
+			} else {
+				ck_assert_int_eq(read_on(fs, a, 0, 128 * K, 0,
+				    true, &r), 0);
+				ck_assert(r.intact);
+				ck_assert_uint_eq(r.retries, nocsum ? 32 : 16);
+				ck_assert(intact(fs, a, 0, 128 * K, 1));
+			}
+			fs_free(fs);
+		}
+}
+
+/*
+ * btrfs/140 and dio-retry-deref: a checksummed sector's good repair
+ * read of a direct read oopses in btrfs_retry_endio; a nodatasum file
+ * completed elsewhere (btrfs_retry_endio_nocsum) and is repaired.
+ */
+START_TEST(test_dio_retry_deref)
+{
+	check_dio_quirk(QUIRK_DIO_RETRY_DEREF, false, "btrfs_retry_endio:");
+}
+END_TEST
+
+/*
+ * btrfs/142 and dio-repair-offset: a nodatasum file's resync after an
+ * I/O error is a segfault in __btrfs_correct_data_nocsum; a checksummed
+ * file's repair is not that code and succeeds.
+ */
+START_TEST(test_dio_repair_offset)
+{
+	check_dio_quirk(QUIRK_DIO_REPAIR_OFFSET, true,
+	    "__btrfs_correct_data_nocsum:");
 }
 END_TEST
 
@@ -370,6 +438,8 @@ modern_suite(void)
 	tcase_add_test(tc, test_btrfs215);
 	tcase_add_test(tc, test_btrfs268);
 	tcase_add_test(tc, test_btrfs142_143);
+	tcase_add_test(tc, test_dio_retry_deref);
+	tcase_add_test(tc, test_dio_repair_offset);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_write_tolerance);
