@@ -205,6 +205,7 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		if (exec_read_keys(s, status) &&
 		    !exec_judge_read(&s->expect, &t->rr, &expected, &got))
 			ok = false;
+		exec_explain_cached(s, want, status, &t->rr, &got);
 		if (ok) {
 			if (t->want == NULL)
 				t->want = expected;	/* for a cut block */

@@ -307,6 +307,21 @@ exec_read_keys(const struct scn_stmt *s, int status)
 	    (status == 0 || status == -EIO);
 }
 
+void
+exec_explain_cached(const struct scn_stmt *s, unsigned want, int status,
+    const struct fs_read_result *rr, char **got)
+{
+	char *more;
+
+	if (s->kind != SCN_READ || status != 0 || (want & SCN_OUT_OK) ||
+	    rr->bytes == 0 || rr->device_pages != 0)
+		return;
+	more = xasprintf("%s (no device read happened: every page was in "
+	    "the page cache; drop-caches 1 first?)", *got);
+	free(*got);
+	*got = more;
+}
+
 /* Judge an operation's outcome and keys; false stops the scenario. */
 static bool
 judge_operation(struct exec *x, const struct scn_stmt *s, int status,
@@ -321,6 +336,7 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	if (exec_read_keys(s, status) &&
 	    !exec_judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
+	exec_explain_cached(s, want, status, rr, &gottext);
 	if (s->expect.data == SCN_DATA_INTACT && status == 0 &&
 	    rr->bytes == 0)
 		exec_warn(x, s->pos.line, "data=intact: the read returned no "

@@ -39,6 +39,13 @@ bool	exec_read_keys(const struct scn_stmt *s, int status);
  */
 bool	exec_judge_read(const struct scn_expect *e,
 	    const struct fs_read_result *rr, char **expected, char **got);
+/*
+ * A read that was to fail (WANT has no ok) and succeeded from the page
+ * cache alone: append why to *GOT (replaced, caller's), since no device
+ * read happened to fail.
+ */
+void	exec_explain_cached(const struct scn_stmt *s, unsigned want,
+	    int status, const struct fs_read_result *rr, char **got);
 /* "ok|eio" for an SCN_OUT_* mask; caller frees. */
 char	*exec_outcomes_text(unsigned mask);
 /* What a model status means, as reports say it ("oops (...)"); caller

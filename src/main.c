@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +157,24 @@ cmd_quirks(const struct cli_opts *o, char **paths, int npaths)
 	return CLI_EXIT_OK;	/* main checks stdout */
 }
 
+/* S ends with SUFFIX. */
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 static int
 cmd_run(const struct cli_opts *o, char **paths, int npaths)
 {
+	/* `--trace out.json`: the file became a path; say what was meant. */
+	for (int i = 0; o->trace && o->trace_file == NULL && i < npaths; i++)
+		if (ends_with(paths[i], ".json") || ends_with(paths[i], ".dot"))
+			return cli_usage_error("run", "`%s` is taken as a "
+			    "scenario path, since --trace takes its file after "
+			    "an =: write --trace=%s", paths[i], paths[i]);
 	return run_main(o, paths, npaths);
 }
 

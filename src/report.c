@@ -258,7 +258,8 @@ text_item(FILE *out, const struct report_item *it, unsigned flags)
 	if (it->state != REPORT_RAN) {
 		char *e = error_text(it);
 
-		fputs("ERROR ", out);
+		fputs(flags & REPORT_COLOUR ? "\033[1;31mERROR\033[0m " :
+		    "ERROR ", out);
 		esc_line(out, it->path);
 		fprintf(out, " (%s)\n", e);
 		free(e);
@@ -267,7 +268,12 @@ text_item(FILE *out, const struct report_item *it, unsigned flags)
 		return;
 	}
 	if (!passed || !(flags & REPORT_QUIET)) {
-		fputs(passed ? "PASS " : "FAIL ", out);
+		/* Green PASS, bold red FAIL (ECMA-48 SGR). */
+		if (flags & REPORT_COLOUR)
+			fputs(passed ? "\033[32mPASS\033[0m " :
+			    "\033[1;31mFAIL\033[0m ", out);
+		else
+			fputs(passed ? "PASS " : "FAIL ", out);
 		esc_line(out, it->path);
 		if (flags & REPORT_TIMING)
 			fprintf(out, " %.3fs", it->seconds);

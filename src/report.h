@@ -54,6 +54,8 @@ struct report_item {
 #define REPORT_QUIET	0x1u	/* text: failures and the summary only */
 #define REPORT_VERBOSE	0x2u	/* text: every event of a failure, timing */
 #define REPORT_TIMING	0x4u	/* include wall times */
+#define REPORT_COLOUR	0x10u	/* text: PASS and FAIL in colour (a
+				   terminal, NO_COLOR unset) */
 #define REPORT_BRIEF	0x8u	/* text: no diagnostics or warnings (they
 				   are on stderr, beside the report) */
 

@@ -59,6 +59,18 @@ ends_with(const char *s, const char *suffix)
 }
 
 /*
+ * PASS and FAIL in colour: only on a terminal, and never when NO_COLOR is
+ * set to anything (https://no-color.org).
+ */
+static bool
+wants_colour(void)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return (no == NULL || *no == '\0') && isatty(STDOUT_FILENO);
+}
+
+/*
  * The command line's settings as exec options: the quirk settings (which
  * exec_quirks() resolves; X borrows them from O), seed, schedule, trace
  * outputs.
@@ -482,6 +494,8 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 	} else {
 		if (o->format == CLI_FORMAT_TEXT)
 			flags |= REPORT_BRIEF;	/* stderr has the details */
+		if (o->format == CLI_FORMAT_TEXT && wants_colour())
+			flags |= REPORT_COLOUR;
 		report_write(stdout, o->format, items, n, flags);
 	}
 	if (trace != NULL)

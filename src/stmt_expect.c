@@ -52,6 +52,12 @@ parse_key_values(struct pval *pv, const struct stmt_line *l, size_t first,
 	}
 	st->stats = xreallocarray(NULL, l->nargs, sizeof(*st->stats));
 	for (size_t i = first; i < l->nargs; i++) {
+		size_t spaced = pval_spaced_option(pv, l->args, l->nargs, i);
+
+		if (spaced > 0) {
+			i += spaced - 1;
+			continue;
+		}
 		w = &l->args[i];
 		if (memchr(w->s, '=', w->len) == NULL) {
 			pval_err(pv, w, "`" PVAL_SHOW_FMT "` is not %s=N: %s",

@@ -1667,6 +1667,14 @@ static const struct bad bad_files[] = {
 	{ "expect violation alloc expect ok", 1, 24, "expect violation takes "
 	    "no outcome" },
 	{ "quirk drop-whole on expect ok", 1, 21, "quirk takes no outcome" },
+	/* a key=value word split by spaces: one error that says the word */
+	{ C "expect stat data_reads = 0", 2, 13, "`data_reads = 0` has spaces "
+	    "around its =: write it as one word, data_reads=0" },
+	{ C "write a 0 4K\ncorrupt a 0 4K mirror = 1", 3, 16, "write it as "
+	    "one word, mirror=1" },
+	{ C "read a 0 4K mirror= 2", 2, 13, "`mirror= 2` has spaces" },
+	{ C "read a 0 4K mirror=x", 2, 13, "mirror `x` is not a number: mirror "
+	    "must be from 1 to 2: this filesystem has 2 mirrors" },
 	/* the modern era's statements and keys */
 #define M	"era modern\n"
 #define MC	M "create a\n"
