@@ -447,6 +447,13 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 	memset(r, 0, sizeof(*r));
 	r->passed = true;
 	r->era = scn->era;
+	if (o->chrome) {
+		/* The Perfetto timeline: the data path, then the blocks. */
+		r->chrome = chrome_new();
+		chrome_data_path(r->chrome, scn->filename, scn->files);
+		cfg.trace_sink = chrome_event;
+		cfg.trace_arg = r->chrome;
+	}
 	r->quirks = cfg.quirks = exec_quirks(scn, o);
 	r->seed = cfg.seed = o->seed_given ? o->seed : scn->seed;
 	x.fs = fs_new(&cfg, &err);
@@ -480,6 +487,14 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		exec_cur_file = scn->filename;
 		exec_cur_line = s->pos.line;
 		fs_trace_clear(x.fs);
+		if (r->chrome != NULL) {
+			char *d = exec_describe(&x, s);
+
+			/* Its slice ends where the next statement's begins. */
+			chrome_statement(r->chrome, 0, "", false);
+			chrome_statement(r->chrome, s->pos.line, d, true);
+			free(d);
+		}
 		if (!scn_is_operation(s->kind)) {
 			exec_run_stmt(&x, s, NULL);
 			continue;
@@ -523,6 +538,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 	}
 	exec_cur_file = NULL;
 	exec_cur_line = 0;
+	if (r->chrome != NULL)
+		chrome_statement(r->chrome, 0, "", false);
 	judge_findings(&x);
 	r->stats = *fs_stats(x.fs);
 	free(x.ino);

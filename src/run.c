@@ -291,13 +291,12 @@ static char *
 run_warnings(const struct cli_opts *o, struct tracer *trace,
     const struct report_item *items, size_t n)
 {
-	uint64_t events = 0, blocks = 0, deadlocks = 0, ran = 0;
+	uint64_t events = 0, deadlocks = 0, ran = 0;
 	char *w = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		if (trace != NULL)
 			events += tracer_events(trace, i);
-		blocks += items[i].res.nblocks;
 		deadlocks += items[i].res.ndeadlocks;
 		ran += items[i].state == REPORT_RAN;
 	}
@@ -306,10 +305,6 @@ run_warnings(const struct cli_opts *o, struct tracer *trace,
 	if (trace != NULL && events == 0)
 		add_warning(&w, "--trace: no scenario did anything that is "
 		    "traced, so the trace is empty");
-	else if (o->trace && o->trace_file != NULL && trace == NULL &&
-	    ends_with(o->trace_file, ".json") && blocks == 0)
-		add_warning(&w, "--trace=%s: no concurrent block ran, so the "
-		    "timeline is empty", o->trace_file);
 	else if (o->trace && o->trace_file != NULL && trace == NULL &&
 	    ends_with(o->trace_file, ".dot") && deadlocks == 0)
 		add_warning(&w, "--trace=%s: no schedule deadlocked, so the "
