@@ -251,8 +251,8 @@ block_teardown(void *arg, struct sched *sched)
 
 /* The lockdep-style report of a deadlocked schedule. */
 static char *
-block_deadlock_text(const struct sched_result *d, const char *path,
-    const char *options)
+block_deadlock_text(const struct sched_result *d, const char *prog,
+    const char *path, const char *options)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -271,7 +271,7 @@ block_deadlock_text(const struct sched_result *d, const char *path,
 	if (d->cycle[0])
 		fprintf(f, "cycle: %s\n", d->cycle);
 	fprintf(f, "schedule: %s\n", d->schedule);
-	fprintf(f, "replay: blksim run%s --schedule=%s %s", options,
+	fprintf(f, "replay: %s run%s --schedule=%s %s", prog, options,
 	    d->schedule, path);
 	fclose(f);
 	return text;
@@ -480,7 +480,8 @@ block_end_point(struct exec *x, const struct scn_stmt *blk,
 		char *opts = block_replay_options(x->scn, r);
 
 		r->points[r->npoints - 1].detail = block_deadlock_text(
-		    &er->first_deadlock, x->scn->filename, opts);
+		    &er->first_deadlock, x->o->progname != NULL ?
+		    x->o->progname : "blksim", x->scn->filename, opts);
 		free(opts);
 	}
 }

@@ -26,6 +26,7 @@ enum cli_format {
 };
 
 struct cli_opts {
+	const char	*progname;	/* argv[0], for commands we print */
 	enum cli_format	format;		/* -f; default text */
 	const char	*output;	/* -o FILE, NULL for stdout */
 	int		preset;		/* the last --preset, or -1 */

@@ -27,6 +27,9 @@ struct exec_opts {
 	/* --preset and --quirk, applied after the file's (borrowed; NULL
 	   for none); quirk_resolve() decides. */
 	const struct quirk_settings *quirks;
+	const char	*progname;	/* the program as invoked, for the
+					   replay lines it prints; NULL:
+					   "blksim" */
 	int		era;		/* --era (enum era_id): parse every file
 					   in it; -1: the file's */
 	unsigned	guard;		/* --guards: the quirk turned on last */

@@ -345,6 +345,7 @@ dispatch(int argc, char **argv)
 	base = optind;	/* cli_parse() runs getopt again */
 	rc = cli_parse(cmds, NCMDS, argc - base, argv + base, &o, &cmd,
 	    &first);
+	o.progname = argv[0];
 	if (rc < 0)
 		rc = cmd->fn(&o, argv + base + first, argc - base - first);
 	quirk_settings_free(&o.quirks);

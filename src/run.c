@@ -81,6 +81,7 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	memset(x, 0, sizeof(*x));
 	x->quirks = &o->quirks;
 	x->era = o->era;
+	x->progname = o->progname;
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
 	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
