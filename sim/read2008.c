@@ -190,6 +190,9 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (r == 0 && (real = em_is_real(em)))
 		logical = em->block_start + (p - em->start);
 	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	if (r == -EEXIST)
+		r = -EIO;	/* an error map fails the page (2008's
+				   __extent_read_full_page) */
 	if (r != 0)
 		return r;
 	if (!real) {

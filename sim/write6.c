@@ -389,6 +389,8 @@ file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 		return fs_invalid(fs, "the writeback needs more than %u "
 		    "allocations, the most one dirty range may make: raise "
 		    "max_extent or write less at once", FS_MAX_ALLOCS);
+	if ((r = fs_extents_room(fs, range_round_up(len, ss))) != 0)
+		return r;
 	if (!conc_alone(fs_conc(fs)) && (last - first) / ss >=
 	    FS_MAX_LOCKED_PAGES)
 		return fs_invalid(fs, "a write in a concurrent block may cover "

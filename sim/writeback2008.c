@@ -124,6 +124,8 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		    "BUG_ON(num_bytes > total_bytes)");
 	if (writeback2008_too_many_pieces(fs, num_bytes))
 		return writeback2008_allocs_limit(fs);
+	if ((r = fs_extents_room(fs, num_bytes)) != 0)
+		return r;
 	while (num_bytes > 0) {
 		uint64_t cur = num_bytes < cfg->max_extent ? num_bytes :
 		    cfg->max_extent;

@@ -26,6 +26,7 @@ enum cli_format {
 };
 
 struct cli_opts {
+	const char	*progname;	/* argv[0], for commands we print */
 	enum cli_format	format;		/* -f; default text */
 	const char	*output;	/* -o FILE, NULL for stdout */
 	int		preset;		/* the last --preset, or -1 */
@@ -37,6 +38,7 @@ struct cli_opts {
 	const char	*schedule;	/* --schedule=STRING, or NULL */
 	int		preemption_bound; /* --preemption-bound=N, or -1 */
 	bool		no_reduction;	/* --reduction=none */
+	bool		reduction_check; /* --reduction=check */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */
 	const char	*trace_file;	/* FILE of --trace=FILE, else NULL */

@@ -348,7 +348,7 @@ dump_main(const struct cli_opts *o, const char *path)
 
 	run_exec_opts(o, &xo);
 	xo.keep_fs = true;
-	xo.trace_all = xo.chrome = xo.dot = xo.progress = false;
+	xo.chrome = xo.dot = xo.progress = false;
 	if ((err = files_read(path, &buf, &len)) != 0) {
 		fprintf(stderr, "blksim: %s: %s\n", path, strerror(err));
 		return CLI_EXIT_IO;

@@ -3,8 +3,8 @@
  * and judge every expectation.  See exec.h for what a point is.  Each
  * statement runs by its row's interpreter entry (src/stmt.h), the one
  * place it calls the model; this file holds what they share: the run's
- * state, the points, the judging of outcomes and read keys, the invariant
- * checker, and concurrent blocks on the scheduler (exec_block).
+ * state (exec_int.h), the points, the judging of outcomes and read keys,
+ * the invariant checker.  Concurrent blocks are block.c's.
  *
  * Order of events per statement: stamp the statement's line on the fs,
  * clear the per-statement trace, run it, judge it, then run the invariant
@@ -18,27 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistd.h>
-
 #include "../sim/fs.h"
-#include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
-#include "exec.h"
+#include "exec_int.h"
 #include "fmt.h"
 #include "oracle.h"
 #include "stmt.h"
 
-struct exec {
-	const struct scn_script	*scn;
-	const struct exec_opts	*o;
-	struct exec_result	*res;
-	struct fs		*fs;	/* a block's schedule copy inside one */
-	uint32_t		*ino;	/* script file index -> inode */
-	size_t			 cap;	/* of res->points */
-	bool			 oracle;	/* exec_opts.oracle */
-	size_t			 opi;	/* next operation line's index */
-};
+/* What this thread runs (exec_where); set per statement by exec_script. */
+static _Thread_local const char *exec_cur_file;
+static _Thread_local uint32_t exec_cur_line;
+
+void
+exec_where(const char **file, uint32_t *line)
+{
+	*file = exec_cur_file;
+	*line = exec_cur_line;
+}
 
 struct fs *
 exec_fs(struct exec *x)
@@ -108,6 +105,26 @@ exec_point(struct exec *x, uint32_t line, char *desc, bool ok,
 	}
 }
 
+void
+exec_warn(struct exec *x, uint32_t line, const char *fmt, ...)
+{
+	struct exec_result *r = x->res;
+	char *msg, *all;
+	va_list ap;
+
+	if (x->oracle)
+		return;		/* blksim fuzz judges otherwise */
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	all = xasprintf("%s%sline %u: %s", r->warnings ? r->warnings : "",
+	    r->warnings ? "\n" : "", line, msg ? msg : fmt);
+	free(msg);
+	free(r->warnings);
+	r->warnings = all;
+}
+
 static const char *
 outcome_word(unsigned o)
 {
@@ -125,8 +142,8 @@ outcome_word(unsigned o)
 	}
 }
 
-static char *
-outcomes_text(unsigned mask)
+char *
+exec_outcomes_text(unsigned mask)
 {
 	char buf[64] = "";
 
@@ -159,8 +176,8 @@ exec_outcome(int status)
 	}
 }
 
-static char *
-status_text(struct exec *x, int status)
+char *
+exec_status_text(struct exec *x, int status)
 {
 	switch (status) {
 	case FS_EOOPS:
@@ -179,8 +196,8 @@ status_text(struct exec *x, int status)
 }
 
 /* An operation line as points and reports name it (its row's describe). */
-static char *
-describe(struct exec *x, const struct scn_stmt *s)
+char *
+exec_describe(struct exec *x, const struct scn_stmt *s)
 {
 	const struct stmt_row *row = stmt_row(s->kind);
 
@@ -190,8 +207,8 @@ describe(struct exec *x, const struct scn_stmt *s)
 }
 
 /* Judge the read keys of an expectation; append mismatches to the texts. */
-static bool
-judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
+bool
+exec_judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
     char **expected, char **got)
 {
 	char want[256] = "", have[256] = "";
@@ -224,6 +241,9 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
 	if (e->retries >= 0) {
 		ADD(want, " retries=%" PRId64, e->retries);
 		ADD(have, " retries=%" PRIu64, rr->retries);
+		if (rr->device_pages == 0 && rr->bytes > 0 && e->retries > 0)
+			ADD(have, " (no page was read from a device: the page "
+			    "cache served them; drop-caches 1 first?)");
 		if ((uint64_t)e->retries != rr->retries)
 			ok = false;
 	}
@@ -273,20 +293,36 @@ judge_read(const struct scn_expect *e, const struct fs_read_result *rr,
  * Run one statement (a top-level line, a task, an expectation) by its
  * row's interpreter entry; returns the model's status.
  */
-static int
-run_stmt(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
+int
+exec_run_stmt(struct exec *x, const struct scn_stmt *s,
+    struct fs_read_result *rr)
 {
 	const struct stmt_row *row = stmt_row(s->kind);
 
 	return row->run != NULL ? row->run(x, s, rr) : 0;
 }
 
-/* Judged by judge_read: the statement takes the read keys. */
-static bool
-read_keys(const struct scn_stmt *s, int status)
+/* Judged by exec_judge_read: the statement takes the read keys. */
+bool
+exec_read_keys(const struct scn_stmt *s, int status)
 {
 	return (stmt_row(s->kind)->flags & STMT_READ_KEYS) &&
 	    (status == 0 || status == -EIO);
+}
+
+void
+exec_explain_cached(const struct scn_stmt *s, unsigned want, int status,
+    const struct fs_read_result *rr, char **got)
+{
+	char *more;
+
+	if (s->kind != SCN_READ || status != 0 || (want & SCN_OUT_OK) ||
+	    rr->bytes == 0 || rr->device_pages != 0)
+		return;
+	more = xasprintf("%s (no device read happened: every page was in "
+	    "the page cache; drop-caches 1 first?)", *got);
+	free(*got);
+	*got = more;
 }
 
 /* Judge an operation's outcome and keys; false stops the scenario. */
@@ -296,14 +332,19 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 {
 	unsigned want = s->expect.given ? s->expect.outcomes : SCN_OUT_OK;
 	unsigned got = exec_outcome(status);
-	char *expected = outcomes_text(want);
-	char *gottext = status_text(x, status);
+	char *expected = exec_outcomes_text(want);
+	char *gottext = exec_status_text(x, status);
 	bool ok = (want & got) != 0;
 
-	if (read_keys(s, status) &&
-	    !judge_read(&s->expect, rr, &expected, &gottext))
+	if (exec_read_keys(s, status) &&
+	    !exec_judge_read(&s->expect, rr, &expected, &gottext))
 		ok = false;
-	exec_point(x, s->pos.line, describe(x, s), ok, expected, gottext);
+	exec_explain_cached(s, want, status, rr, &gottext);
+	if (s->expect.data == SCN_DATA_INTACT && status == 0 &&
+	    rr->bytes == 0)
+		exec_warn(x, s->pos.line, "data=intact: the read returned no "
+		    "bytes, so nothing was compared");
+	exec_point(x, s->pos.line, exec_describe(x, s), ok, expected, gottext);
 	return status != FS_EOOPS && status != FS_EDEADLK &&
 	    status != FS_EHANG;
 }
@@ -326,430 +367,6 @@ check_invariants(struct exec *x, uint32_t line)
 		r->found |= 1u << k;
 	}
 	inv_report_free(&rep);
-}
-
-/* ---- concurrent blocks ------------------------------------------------ */
-
-/* One task of a block, as one schedule ran it. */
-struct conc_task {
-	struct exec		*x;
-	const struct scn_stmt	*s;
-	int			 status;
-	bool			 done;
-	struct fs_read_result	 rr;
-	/* The first schedule in which its expectation failed. */
-	char			*expected, *got, *schedule;
-};
-
-struct conc_world {
-	struct exec		*x;
-	const struct scn_stmt	*blk;
-	struct fs		*base;		/* the state before the block */
-	struct fs		*fs;		/* this schedule's copy */
-	struct conc_task	*tasks;
-	struct fs		*keep;		/* first completed schedule */
-	uint64_t		 completed;
-	bool			 chrome;	/* keep first_done */
-	char			*first_done;	/* its schedule */
-	unsigned		 found;		/* kinds found, all schedules */
-	struct inv_finding	 first[INV_KIND_COUNT];
-	char			 bad_replay[160]; /* why --schedule did not
-						   fit */
-	size_t			 opbase;	/* operation index of task 1 */
-};
-
-static void
-conc_task_main(struct sched *sched, void *arg)
-{
-	struct conc_task *t = arg;
-
-	t->status = run_stmt(t->x, t->s, &t->rr);
-	t->done = true;
-}
-
-static struct sched *
-conc_setup(void *arg, const struct sched_opts *so)
-{
-	struct conc_world *w = arg;
-	struct sched *sched = sched_new(so);
-
-	w->fs = fs_clone(w->base);
-	w->x->fs = w->fs;
-	for (size_t i = 0; i < w->blk->ntasks; i++) {
-		struct conc_task *t = &w->tasks[i];
-		char name[SCHED_NAME];
-
-		t->done = false;
-		t->status = 0;
-		memset(&t->rr, 0, sizeof(t->rr));
-		snprintf(name, sizeof(name), "task %zu", i + 1);
-		sched_spawn(sched, SCHED_TASK, name, conc_task_main, t);
-	}
-	fs_attach(w->fs, sched);
-	return sched;
-}
-
-/* Does task I's file get its bytes changed by another task of the block? */
-static bool
-conc_shared(const struct conc_world *w, size_t i)
-{
-	const struct scn_stmt *s = w->tasks[i].s;
-
-	for (size_t j = 0; j < w->blk->ntasks; j++) {
-		const struct scn_stmt *o = w->tasks[j].s;
-
-		if (j != i && o->file == s->file && stmt_writes(o->kind))
-			return true;
-	}
-	return false;
-}
-
-/*
- * The oracle over one finished schedule (completed or oops): each task,
- * then the checker.  False stops the exploration at the first anomaly or
- * latent defect.
- */
-static bool
-conc_oracle(struct conc_world *w, const struct sched_result *res)
-{
-	struct exec *x = w->x;
-	char *where = xasprintf(" in schedule %s", res->schedule);
-
-	for (size_t i = 0; i < w->blk->ntasks; i++) {
-		struct conc_task *t = &w->tasks[i];
-
-		if (!t->done)
-			continue;
-		oracle_outcome(x->res, w->opbase + i, t->status);
-		oracle_operation(x->res, w->fs, t->s, t->status, &t->rr, NULL,
-		    conc_shared(w, i), where);
-	}
-	if (res->outcome == SCHED_OOPS)
-		oracle_crash(x->res, w->fs, w->blk->pos.line, res->oops, where);
-	else
-		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
-	free(where);
-	return !oracle_done(x->res);
-}
-
-/* Judge every task of a finished schedule; remember first failures. */
-static bool
-conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
-{
-	struct conc_world *w = arg;
-	struct inv_report rep = { 0 };
-
-	if (res->outcome == SCHED_BAD_REPLAY && w->bad_replay[0] == '\0')
-		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
-	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
-		return true;
-	if (w->x->oracle && !conc_oracle(w, res))
-		return false;
-	for (size_t i = 0; i < w->blk->ntasks; i++) {
-		struct conc_task *t = &w->tasks[i];
-		const struct scn_stmt *s = t->s;
-		unsigned want = s->expect.given ? s->expect.outcomes :
-		    SCN_OUT_OK;
-		int status = t->done ? t->status : FS_EOOPS;
-		char *expected, *got;
-		bool ok;
-
-		if (t->expected != NULL)
-			continue;	/* already failed in an earlier one */
-		expected = outcomes_text(want);
-		got = status_text(w->x, status);
-		ok = (want & exec_outcome(status)) != 0;
-		if (read_keys(s, status) &&
-		    !judge_read(&s->expect, &t->rr, &expected, &got))
-			ok = false;
-		if (ok) {
-			free(expected);
-			free(got);
-			continue;
-		}
-		t->expected = expected;
-		t->got = got;
-		t->schedule = xstrdup(res->schedule);
-	}
-	if (res->outcome == SCHED_OOPS)
-		return true;
-	/* The checker runs at the end of each schedule, not between steps. */
-	inv_check(w->fs, &rep);
-	for (size_t i = 0; i < rep.n; i++) {
-		enum inv_kind k = rep.f[i].kind;
-
-		if (!(w->found >> k & 1))
-			w->first[k] = rep.f[i];
-		w->found |= 1u << k;
-	}
-	inv_report_free(&rep);
-	if (w->completed++ == 0) {
-		if (w->chrome && !res->truncated)
-			w->first_done = xstrdup(res->schedule);
-		fs_detach(w->fs);
-		w->keep = w->fs;	/* the scenario goes on from here */
-		w->fs = NULL;
-	}
-	return true;
-}
-
-static void
-conc_teardown(void *arg, struct sched *sched)
-{
-	struct conc_world *w = arg;
-
-	fs_free(w->fs);		/* detaches first */
-	w->fs = NULL;
-}
-
-/* The lockdep-style report of a deadlocked schedule. */
-static char *
-deadlock_text(const struct sched_result *d, const char *path,
-    const char *options)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	fprintf(f, "*** DEADLOCK ***\n");
-	for (int i = 0; i < d->nent; i++) {
-		const struct sched_report_entity *e = &d->ent[i];
-
-		if (e->state == SCHED_FINISHED)
-			continue;
-		fprintf(f, "%s: holds %s; waits for %s\n", e->name,
-		    e->holds[0] ? e->holds : "nothing",
-		    e->waits[0] ? e->waits : "nothing");
-	}
-	if (d->cycle[0])
-		fprintf(f, "cycle: %s\n", d->cycle);
-	fprintf(f, "schedule: %s\n", d->schedule);
-	fprintf(f, "replay: blksim run%s --schedule=%s %s", options,
-	    d->schedule, path);
-	fclose(f);
-	return text;
-}
-
-/*
- * Replay the block's representative schedule (the first deadlock, else
- * the first completed schedule) into the scenario's chrome collector, as
- * the process "FILE:LINE".  The replay builds its world from the base
- * state like any explored schedule and judges nothing.
- */
-static void
-conc_chrome(struct conc_world *w, const struct sched_explore_result *er)
-{
-	struct exec_result *r = w->x->res;
-	struct sched_explore_opts eo = { .policy = SCHED_POLICY_REPLAY,
-	    .preemption_bound = -1, .observe = chrome_observe };
-	struct sched_explore_result *rr;
-	const char *sched;
-	char *name;
-
-	if (er->deadlocks > 0 && !er->first_deadlock.truncated)
-		sched = er->first_deadlock.schedule;
-	else if (w->first_done != NULL)
-		sched = w->first_done;
-	else
-		return;
-	if (r->chrome == NULL)
-		r->chrome = chrome_new();
-	name = xasprintf("%s:%u", w->x->scn->filename, w->blk->pos.line);
-	chrome_process(r->chrome, name);
-	free(name);
-	eo.replay = sched;
-	eo.observe_arg = r->chrome;
-	rr = xcalloc(1, sizeof(*rr));
-	sched_explore(&eo, conc_setup, NULL, conc_teardown, w, rr);
-	free(rr);
-}
-
-/* Keep a copy of the block's first deadlock for the DOT output. */
-static void
-keep_deadlock(struct exec_result *r, uint32_t line,
-    const struct sched_result *d)
-{
-	struct exec_deadlock *k;
-
-	r->deadlocks = xreallocarray(r->deadlocks, r->ndeadlocks + 1,
-	    sizeof(*r->deadlocks));
-	k = &r->deadlocks[r->ndeadlocks++];
-	k->line = line;
-	k->res = xmalloc(sizeof(*k->res));
-	*k->res = *d;
-}
-
-static void
-conc_progress(void *arg, uint64_t done, double rate)
-{
-	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedules (%.0f/s)",
-	    done, rate);
-}
-
-/*
- * The options a replay needs besides the schedule: the quirks the run
- * had on or off against the file's own settings, and the seed.
- */
-static char *
-replay_options(const struct scn_script *scn, const struct exec_result *r)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	for (int q = 0; q < QUIRK_COUNT; q++)
-		if (quirk_on(r->quirks, q) != quirk_on(scn->quirks, q))
-			fprintf(f, " --quirk=%s=%s", quirk_info(q)->name,
-			    quirk_on(r->quirks, q) ? "on" : "off");
-	if (r->seed != scn->seed)
-		fprintf(f, " --seed=%" PRIu64, r->seed);
-	fclose(f);
-	return text;
-}
-
-/*
- * The block's interpreter entry (its row's run, src/stmt_block.c): run it
- * over the schedules its options ask for, judge each task in every
- * schedule, and go on from the first schedule that completed.
- */
-int
-exec_block(struct exec *x, const struct scn_stmt *blk,
-    struct fs_read_result *unused)
-{
-	const struct exec_opts *o = x->o;
-	struct conc_world w = { .x = x, .blk = blk, .base = x->fs,
-	    .chrome = o->chrome };
-	struct sched_explore_opts eo = { .policy = SCHED_POLICY_FIFO,
-	    .max_schedules = blk->max_schedules,
-	    .preemption_bound = o->preemption_bound };
-	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
-	struct exec_result *r = x->res;
-	bool want_deadlock = blk->expect_deadlock, went_on;
-
-	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
-		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
-		    xstrdup("a block the scheduler can hold"),
-		    xasprintf("error: %zu tasks and %u end-io workers exceed "
-		    "the scheduler's %d entities: split the block",
-		    blk->ntasks, fs_cfg(x->fs)->workers, SCHED_MAX_ENTITIES));
-		free(er);
-		return -1;
-	}
-	w.tasks = xcalloc(blk->ntasks ? blk->ntasks : 1, sizeof(*w.tasks));
-	for (size_t i = 0; i < blk->ntasks; i++) {
-		w.tasks[i].x = x;
-		w.tasks[i].s = &blk->tasks[i];
-	}
-	if (o->schedule != NULL) {
-		eo.policy = SCHED_POLICY_REPLAY;
-		eo.replay = o->schedule;
-	} else if (blk->schedule == SCN_SCHED_RANDOM) {
-		eo.policy = SCHED_POLICY_RANDOM;
-		eo.runs = blk->runs;
-		eo.seed = r->seed;
-	} else if (blk->schedule == SCN_SCHED_EXPLORE) {
-		eo.explore = true;
-		/*
-		 * Sleep sets: sim/fs.c declares every object its entities
-		 * share outside a sched lock with sched_touch().  They keep
-		 * every deadlock, oops, task outcome and final state, and
-		 * (sched.c) the first schedule of each of those in
-		 * exploration order; only the schedule counts change.
-		 * Sound without a preemption bound only.
-		 */
-		eo.por = !o->no_reduction && o->preemption_bound < 0;
-	}
-	w.opbase = x->opi;
-	x->opi += blk->ntasks;
-	eo.stop_at_deadlock = x->oracle;
-	if (o->progress && isatty(2)) {
-		eo.progress = conc_progress;
-		eo.progress_arg = NULL;
-	}
-	fs_set_line(x->fs, blk->pos.line);
-	sched_explore(&eo, conc_setup, conc_visit, conc_teardown, &w, er);
-	if (eo.progress != NULL && er->schedules > 0)
-		fputs("\r\033[K", stderr);
-	if (o->chrome)
-		conc_chrome(&w, er);
-	free(w.first_done);
-	if (o->dot && er->deadlocks > 0)
-		keep_deadlock(r, blk->pos.line, &er->first_deadlock);
-	x->fs = w.keep != NULL ? w.keep : w.base;
-	for (size_t i = 0; i < blk->ntasks; i++) {
-		struct conc_task *t = &w.tasks[i];
-		char *desc = describe(x, t->s);
-
-		if (t->expected == NULL)
-			exec_point(x, t->s->pos.line, desc, true, NULL, NULL);
-		else {
-			char *got = xasprintf("%s in schedule %s", t->got,
-			    t->schedule);
-
-			free(t->got);
-			exec_point(x, t->s->pos.line, desc, false, t->expected,
-			    got);
-		}
-		free(t->schedule);
-	}
-	for (int k = 0; k < INV_KIND_COUNT; k++)
-		if ((w.found >> k & 1) && !(r->found >> k & 1)) {
-			r->first[k] = w.first[k];
-			r->first_line[k] = blk->pos.line;
-		}
-	r->found |= w.found;
-	if (er->deadlocks > 0)
-		fs_note_deadlock(x->fs);
-	if (x->oracle && er->deadlocks > 0)
-		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
-		    xasprintf("%s in schedule %s", er->first_deadlock.cycle[0] ?
-		    er->first_deadlock.cycle : "no entity can run",
-		    er->first_deadlock.schedule));
-	if (er->step_limits > 0)
-		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
-		    xstrdup("schedules that end"), xasprintf("%" PRIu64
-		    " schedules cut after the step limit", er->step_limits));
-	if (er->bad_replays > 0) {
-		exec_point(x, blk->pos.line, xstrdup("--schedule"), false,
-		    xasprintf("a schedule of this block"),
-		    xasprintf("`%s` does not fit it (%s)", o->schedule,
-		    w.bad_replay[0] ? w.bad_replay :
-		    "an action it names is not enabled"));
-	}
-	{
-		bool ok = want_deadlock ? er->deadlocks > 0 :
-		    er->deadlocks == 0;
-		char *got = er->deadlocks > 0 ?
-		    xasprintf("deadlock in %" PRIu64 " of %" PRIu64
-		    " schedules", er->deadlocks, er->schedules) :
-		    xasprintf("no deadlock in %" PRIu64 " schedules%s",
-		    er->schedules, er->exhausted ? " (all of them)" : "");
-
-		exec_point(x, blk->end_pos.line, xstrdup(want_deadlock ?
-		    "end expect deadlock" : "end expect no-deadlock"), ok,
-		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
-		if (er->deadlocks > 0 && r->npoints > 0) {
-			char *opts = replay_options(x->scn, r);
-
-			r->points[r->npoints - 1].detail = deadlock_text(
-			    &er->first_deadlock, x->scn->filename, opts);
-			free(opts);
-		}
-	}
-	for (int c = 0; c < er->order.ncycles; c++) {
-		char *n = xasprintf("%s%sline %u: possible lock-order cycle: "
-		    "%s", r->notes ? r->notes : "", r->notes ? "\n" : "",
-		    blk->pos.line, er->order.cycles[c]);
-
-		free(r->notes);
-		r->notes = n;
-	}
-	went_on = w.keep != NULL;
-	if (went_on)
-		fs_free(w.base);
-	free(w.tasks);
-	free(er);
-	return went_on ? 0 : -1;
 }
 
 unsigned
@@ -819,7 +436,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		.alloc_align = scn->fs.alloc_align,
 		.workers = scn->fs.workers,
 		.csum = scn->fs.csum_crc32 ? CSUM_CRC32 : CSUM_CRC32C,
-		.trace_all = o->trace_all,
+		.trace_sink = o->trace_sink,
+		.trace_arg = o->trace_arg,
 		.era = scn->era,
 		.dup = scn->fs.dup,
 		.read_policy = scn->fs.read_policy,
@@ -832,6 +450,13 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 	memset(r, 0, sizeof(*r));
 	r->passed = true;
 	r->era = scn->era;
+	if (o->chrome) {
+		/* The Perfetto timeline: the data path, then the blocks. */
+		r->chrome = chrome_new();
+		chrome_data_path(r->chrome, scn->filename, scn->files);
+		cfg.trace_sink = chrome_event;
+		cfg.trace_arg = r->chrome;
+	}
 	r->quirks = cfg.quirks = exec_quirks(scn, o);
 	r->seed = cfg.seed = o->seed_given ? o->seed : scn->seed;
 	x.fs = fs_new(&cfg, &err);
@@ -862,14 +487,23 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		int status;
 
 		fs_set_line(x.fs, s->pos.line);
-		if (!o->trace_all)
-			fs_trace_clear(x.fs);
+		exec_cur_file = scn->filename;
+		exec_cur_line = s->pos.line;
+		fs_trace_clear(x.fs);
+		if (r->chrome != NULL) {
+			char *d = exec_describe(&x, s);
+
+			/* Its slice ends where the next statement's begins. */
+			chrome_statement(r->chrome, 0, "", false);
+			chrome_statement(r->chrome, s->pos.line, d, true);
+			free(d);
+		}
 		if (!scn_is_operation(s->kind)) {
-			run_stmt(&x, s, NULL);
+			exec_run_stmt(&x, s, NULL);
 			continue;
 		}
 		if (stmt_row(s->kind)->role == STMT_BLOCK) {
-			if (run_stmt(&x, s, NULL) != 0 || (x.oracle &&
+			if (exec_run_stmt(&x, s, NULL) != 0 || (x.oracle &&
 			    oracle_done(r))) {
 				r->stopped = i + 1 < scn->nstmts;
 				break;
@@ -879,7 +513,7 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		memset(&rr, 0, sizeof(rr));
 		if (x.oracle)
 			oracle_before(x.fs, exec_inode(&x, s->file), s, &pre);
-		status = run_stmt(&x, s, &rr);
+		status = exec_run_stmt(&x, s, &rr);
 		if (x.oracle) {
 			oracle_outcome(r, x.opi, status);
 			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
@@ -905,10 +539,12 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		}
 		check_invariants(&x, s->pos.line);
 	}
+	exec_cur_file = NULL;
+	exec_cur_line = 0;
+	if (r->chrome != NULL)
+		chrome_statement(r->chrome, 0, "", false);
 	judge_findings(&x);
 	r->stats = *fs_stats(x.fs);
-	if (o->trace_all)
-		fs_trace_take(x.fs, &r->trace, &r->ntrace);
 	free(x.ino);
 	if (o->keep_fs)
 		r->fs = x.fs;
@@ -933,12 +569,15 @@ exec_result_free(struct exec_result *r)
 	free(r->anomaly_expect);
 	free(r->latent);
 	free(r->outcomes);
-	free(r->trace);
 	free(r->notes);
+	free(r->warnings);
 	fs_free(r->fs);
 	chrome_free(r->chrome);
 	for (size_t i = 0; i < r->ndeadlocks; i++)
 		free(r->deadlocks[i].res);
 	free(r->deadlocks);
+	for (size_t i = 0; i < r->nblocks; i++)
+		free(r->blocks[i].cut);
+	free(r->blocks);
 	memset(r, 0, sizeof(*r));
 }

@@ -64,6 +64,8 @@ static const char *const ge_words[] = {
 	[TRACE_GE_EEXIST_HIT] = "-EEXIST, returned the map lookup found",
 	[TRACE_GE_MERGED] = "-EEXIST, merged with merge_extent_mapping",
 	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
+	[TRACE_GE_REFAILED] = "-EEXIST, merge_extent_mapping collided again: "
+	    "failed with -EEXIST",
 };
 
 /* What a bio is for (TRACE_BIO_*), as the trace says it. */
@@ -152,7 +154,7 @@ fmt_event(const struct trace_event *e, const char *const *names,
 	case TRACE_GET_EXTENT:
 		fmt_block(e->x[2], c, sizeof(c));
 		snprintf(buf, size, "get_extent %s: [%s, +%s) -> %s: %s", file,
-		    a, b, c, ge_words[e->x[3] % 5]);
+		    a, b, c, ge_words[e->x[3] % (sizeof(ge_words) / sizeof(ge_words[0]))]);
 		break;
 	case TRACE_META_READ:
 		snprintf(buf, size, "metadata read for %s (fs_mutex held)",

@@ -37,12 +37,15 @@
 #include "exec.h"
 #include "fuzz.h"
 #include "gen.h"
+#include "out.h"
 #include "parse.h"
-#include "run.h"
 #include "scn.h"
 
 #define SHRINK_MAX_RUNS		4000
 #define SHRINK_MAX_SECONDS	30.0
+
+/* --reduction=check, for every judgement of the run (fuzz_main sets it). */
+static bool fuzz_reduction_check;
 
 enum verdict {
 	V_CLEAN,
@@ -102,7 +105,8 @@ parse_text(const char *text)
 static void
 judge(const struct gen_script *g, struct judgement *j)
 {
-	struct exec_opts eo = { .preemption_bound = -1, .oracle = true };
+	struct exec_opts eo = { .preemption_bound = -1, .oracle = true,
+	    .reduction_check = fuzz_reduction_check };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
 	struct scn_script *scn = parse_text(text);
@@ -419,7 +423,8 @@ annotations(const struct gen_script *g, const struct judgement *j)
 static bool
 run_fails(const char *text)
 {
-	struct exec_opts eo = { .preemption_bound = -1 };
+	struct exec_opts eo = { .preemption_bound = -1,
+	    .reduction_check = fuzz_reduction_check };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
 	bool failed;
@@ -477,8 +482,9 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	struct gen_script clean;
 	struct judgement jc;
 	char **annot = annotations(g, j);
-	char *header = NULL, *text, *path, *tmp, *quirks_off;
+	char *header = NULL, *text, *path, *quirks_off;
 	size_t size = 0, nlines = gen_op_lines(g), nstmts;
+	struct out out;
 	uint32_t line;
 	FILE *f;
 	bool fails;
@@ -521,31 +527,36 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	free(text);
 	text = gen_print(g, header, annot);
 
+	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
+	    fd->seed);
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
 		fprintf(stderr, "blksim: %s: %s\n", o->out, strerror(errno));
 		rc = CLI_EXIT_IO;
-		goto out;
-	}
-	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
-	    fd->seed);
-	if ((f = run_open_atomic(path, &tmp)) == NULL)
+	} else if (out_open(&out, path) != 0)
 		rc = CLI_EXIT_IO;
 	else {
-		fputs(text, f);
-		rc = run_commit_atomic(f, tmp, path);
+		fputs(text, out.f);
+		rc = out_close(&out);
 	}
-	if (rc == CLI_EXIT_OK) {
-		printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
-		    fd->index);
-		printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
+	    fd->index);
+	printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	if (rc == CLI_EXIT_OK)
 		printf("  reproducer: %s (%zu statements); blksim run %s "
 		    "on it\n", path, nstmts, fails ? "fails" :
 		    "does not fail");
-		printf("  with every quirk off: %s\n", quirks_off);
-		rc = CLI_EXIT_FAIL;
+	else {
+		/* Not lost: the reproducer goes to stderr instead. */
+		printf("  reproducer: %s could not be written; it follows "
+		    "on the standard error\n", path);
+		fprintf(stderr, "blksim fuzz: %s in scenario %" PRIu64
+		    "; the reproducer (%zu statements):\n%s", j->sig,
+		    fd->index, nstmts, text);
 	}
+	printf("  with every quirk off: %s\n", quirks_off);
+	if (rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAIL;
 	free(path);
-out:
 	for (size_t i = 0; i < nlines; i++)
 		free(annot[i]);
 	free(annot);
@@ -611,6 +622,7 @@ fuzz_main(const struct fuzz_opts *o)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 
+	fuzz_reduction_check = o->reduction_check;
 	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
 	    now() - pr.t0 < o->seconds); i++) {
 		struct gen_script g;
@@ -661,7 +673,8 @@ fuzz_main(const struct fuzz_opts *o)
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)
-		printf("blksim fuzz: %" PRIu64 " scenarios, no anomaly\n", i);
+		printf("blksim fuzz: %" PRIu64 " scenario%s, no anomaly\n", i,
+		    i == 1 ? "" : "s");
 	printf("  documented latent defects:");
 	for (size_t k = 0; k < NLATENT; k++)
 		printf("%s %s in %" PRIu64, k ? "," : "", latent_names[k],

@@ -20,6 +20,9 @@ struct fuzz_opts {
 	unsigned	quirk_off;
 	const char	*out;		/* directory for reproducers */
 	bool		progress;	/* a progress line if stderr is a tty */
+	bool		reduction_check; /* --reduction=check: a block whose
+					   outcomes differ without the
+					   reduction is an anomaly */
 	const char	*command;	/* the options as typed, for comments */
 };
 
@@ -27,8 +30,9 @@ struct fuzz_opts {
  * Run the fuzzer; prints its summary on stdout.  Returns CLI_EXIT_OK
  * when nothing but documented latent defects showed, CLI_EXIT_FAIL when
  * an anomaly did (and its reproducer was written), CLI_EXIT_IO when the
- * reproducer could not be written, CLI_EXIT_USAGE (with a message on
- * stderr) when the preset or a quirk belongs to another era.
+ * reproducer could not be written (it is then printed on stderr, so that
+ * the anomaly is not lost), CLI_EXIT_USAGE (with a message on stderr)
+ * when the preset or a quirk belongs to another era.
  */
 int	fuzz_main(const struct fuzz_opts *);
 

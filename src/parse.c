@@ -395,7 +395,19 @@ split_args(struct parser *p, struct stmt_line *l)
 	for (; i < l->nargs; i++) {
 		const struct lex_word *w = &l->args[i];
 		const char *eq = memchr(w->s, '=', w->len);
+		size_t spaced = pval_spaced_option(&p->pv, l->args, l->nargs,
+		    i);
 
+		if (spaced > 0) {
+			/* Reported: not missing too, if it is a key. */
+			size_t klen = eq ? (size_t)(eq - w->s) : w->len;
+
+			for (k = 0; d->keys[k].name != NULL; k++)
+				if (pval_eq(w->s, klen, d->keys[k].name))
+					l->given |= 1u << k;
+			i += spaced - 1;
+			continue;
+		}
 		if (eq == NULL) {
 			f = stmt_flag(w);
 			if (f != NULL && (d->allow & f->bit)) {

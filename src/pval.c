@@ -212,12 +212,22 @@ pval_num(struct pval *pv, const struct lex_word *w, const char *v,
 	return false;
 }
 
-/* A number in [lo, hi]; RANGE says what is accepted, for the message. */
+/*
+ * A number in [lo, hi]; RANGE says what is accepted, for the messages:
+ * a word that is no number at all is told the range, not the K/M
+ * suffixes that sizes take.
+ */
 bool
 pval_range(struct pval *pv, const struct lex_word *w, const char *v,
     size_t vlen, const char *what, uint64_t lo, uint64_t hi,
     const char *range, uint64_t *out)
 {
+	if (lex_number(v, vlen, out) == LEX_SYNTAX && !pval_eq(v, vlen,
+	    "max")) {
+		pval_err(pv, w, "%s `" PVAL_SHOW_FMT "` is not a number: %s "
+		    "must be %s", what, PVAL_SHOW(v, vlen), what, range);
+		return false;
+	}
 	if (!pval_num(pv, w, v, vlen, what, out))
 		return false;
 	if (*out < lo || *out > hi) {
@@ -312,6 +322,33 @@ bool
 pval_has_eq(const struct lex_word *w)
 {
 	return memchr(w->s, '=', w->len) != NULL;
+}
+
+size_t
+pval_spaced_option(struct pval *pv, const struct lex_word *w, size_t n,
+    size_t i)
+{
+	const struct lex_word *a = &w[i], *b = i + 1 < n ? &w[i + 1] : NULL;
+	const char *eq = memchr(a->s, '=', a->len);
+	size_t span = 0;
+
+	if (b == NULL)
+		return 0;
+	if (eq == NULL && b->s[0] == '=')
+		span = b->len == 1 && i + 2 < n ? 3 : 2;	/* k = v, k =v */
+	else if (eq == a->s + a->len - 1 && a->len > 1 && !pval_has_eq(b))
+		span = 2;					/* k= v */
+	if (span == 0)
+		return 0;
+	pval_err(pv, a, "`" PVAL_SHOW_FMT "%s" PVAL_SHOW_FMT "%s"
+	    PVAL_SHOW_FMT "` has spaces around its =: write it as one word, "
+	    PVAL_SHOW_FMT "=" PVAL_SHOW_FMT, PVAL_SHOWW(a), " ", PVAL_SHOWW(b),
+	    span == 3 ? " " : "", PVAL_SHOW(span == 3 ? w[i + 2].s : "",
+	    span == 3 ? w[i + 2].len : 0),
+	    PVAL_SHOW(a->s, eq ? (size_t)(eq - a->s) : a->len),
+	    PVAL_SHOW(span == 3 ? w[i + 2].s : (eq ? b->s : b->s + 1),
+	    span == 3 ? w[i + 2].len : (eq ? b->len : b->len - 1)));
+	return span;
 }
 
 const char *

@@ -91,6 +91,13 @@ bool	pval_pow2(uint64_t);
 bool	pval_eq(const char *v, size_t vlen, const char *lit);
 /* Word W is key=value. */
 bool	pval_has_eq(const struct lex_word *w);
+/*
+ * Words I, I + 1 (and I + 2) of the N words W written as `key = value`,
+ * `key =value` or `key= value`: one error that shows the word to write,
+ * and the number of words to skip; 0 when they are not.
+ */
+size_t	pval_spaced_option(struct pval *, const struct lex_word *w, size_t n,
+	    size_t i);
 /* The value part of a key=value word W, *VLEN bytes. */
 const char *pval_opt(const struct lex_word *w, size_t *vlen);
 

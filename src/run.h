@@ -16,14 +16,6 @@ struct scn_script;
 
 int	run_main(const struct cli_opts *, char **paths, int npaths);
 /*
- * Atomic output: run_open_atomic opens a temporary file beside PATH
- * (its name in *TMP, which run_commit_atomic frees) or prints why not
- * and returns NULL; run_commit_atomic closes F and renames it over PATH,
- * or removes it, and returns CLI_EXIT_OK or CLI_EXIT_IO.
- */
-FILE	*run_open_atomic(const char *path, char **tmp);
-int	 run_commit_atomic(FILE *f, char *tmp, const char *path);
-/*
  * The error line (caller frees) for a command-line quirk or preset of QS
  * that belongs to another era than file PATH's SCN, or NULL if none does.
  */

@@ -237,6 +237,8 @@ struct scn_stmt {
 	enum scn_schedule schedule;
 	uint64_t	runs;		/* default 1 */
 	uint64_t	max_schedules;	/* default 100000 */
+	bool		incomplete_ok;	/* incomplete=ok: a cut exploration
+					   passes (blksim-scenario(5)) */
 	struct scn_stmt	*tasks;
 	size_t		ntasks;
 	bool		expect_deadlock; /* end expect deadlock */

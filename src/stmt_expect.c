@@ -52,6 +52,12 @@ parse_key_values(struct pval *pv, const struct stmt_line *l, size_t first,
 	}
 	st->stats = xreallocarray(NULL, l->nargs, sizeof(*st->stats));
 	for (size_t i = first; i < l->nargs; i++) {
+		size_t spaced = pval_spaced_option(pv, l->args, l->nargs, i);
+
+		if (spaced > 0) {
+			i += spaced - 1;
+			continue;
+		}
 		w = &l->args[i];
 		if (memchr(w->s, '=', w->len) == NULL) {
 			pval_err(pv, w, "`" PVAL_SHOW_FMT "` is not %s=N: %s",
@@ -236,8 +242,24 @@ expect_copy_parse(struct pval *pv, const struct stmt_line *l,
 }
 
 /*
- * Every byte of the range cached (present) or none (absent); `max` is to
- * the end of the file, rounded up to a sector.
+ * `present` with `max` asks for every byte up to (u64)-1, which no map
+ * reaches (file offsets end at 2^63): an error, not a point that can
+ * never hold.
+ */
+static void
+expect_cache_parse(struct pval *pv, const struct stmt_line *l,
+    struct scn_stmt *st)
+{
+	if (st->len_max && st->present && l->npos > 2)
+		pval_err(pv, l->pos[2], "present with max can never hold: "
+		    "max reaches (u64)-1 and no map does; give a length, or "
+		    "expect absent");
+}
+
+/*
+ * Every byte of the range cached (present) or none (absent).  `max` is
+ * (u64)-1, as everywhere: a map cached past EOF (hole-drop-length leaves
+ * them) is cached.
  */
 static int
 expect_cache_run(struct exec *x, const struct scn_stmt *s,
@@ -248,16 +270,12 @@ expect_cache_run(struct exec *x, const struct scn_stmt *s,
 	uint64_t len = s->len, covered;
 	char a[32], b[32];
 
-	if (s->len_max) {
-		uint64_t ss = fs_cfg(fs)->sectorsize;
-		uint64_t eof = (inode_size(fs, fs_inode(fs, ino)) + ss - 1) &
-		    ~(ss - 1);
-
-		len = eof > s->off ? eof - s->off : 0;
-	}
 	covered = len ? fs_cache_covered(fs, ino, s->off, len) : 0;
 	fmt_size(s->off, a, sizeof(a));
-	fmt_size(len, b, sizeof(b));
+	if (s->len_max)
+		snprintf(b, sizeof(b), "max");
+	else
+		fmt_size(len, b, sizeof(b));
 	exec_point(x, s->pos.line, xasprintf("cache %s %s %s %s",
 	    exec_file_name(x, s->file), a, b, s->present ? "present" :
 	    "absent"), s->present ? covered == len : covered == 0,
@@ -346,7 +364,7 @@ const struct stmt_row stmt_expect_cache_row = {
 	.kind = SCN_EXPECT_CACHE, .name = "expect cache", .role = STMT_EXPECT,
 	.usage = "expect cache NAME OFF LEN present|absent", .npos = 4,
 	.pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN, STMT_SL_PRESENCE },
-	.run = expect_cache_run,
+	.parse = expect_cache_parse, .run = expect_cache_run,
 };
 
 const struct stmt_row stmt_expect_coherent_row = {

@@ -665,7 +665,7 @@ START_TEST(test_expect_stmts)
 {
 	struct scn_script *s = ok("create a\n"
 	    "expect cache a 64K 4K absent\n"
-	    "expect cache a 0 max present\n"
+	    "expect cache a 0 max absent\n"
 	    "expect coherent a\n"
 	    "expect size a 128K\n"
 	    "expect extents a 3\n"
@@ -678,7 +678,7 @@ START_TEST(test_expect_stmts)
 	ck_assert_uint_eq(st->off, 65536);
 	ck_assert_uint_eq(st->len, 4096);
 	ck_assert(!st->present);
-	ck_assert(s->stmts[2].present);
+	ck_assert(!s->stmts[2].present);
 	ck_assert(s->stmts[2].len_max);
 	ck_assert_int_eq(s->stmts[3].kind, SCN_EXPECT_COHERENT);
 	ck_assert_int_eq(s->stmts[3].file, 0);
@@ -1636,6 +1636,9 @@ static const struct bad bad_files[] = {
 	{ C "expect cache a 0 4K maybe", 2, 21, "expect cache ends with "
 	    "present or absent, not `maybe`" },
 	{ C "expect cache a 0 0 absent", 2, 18, "LEN must be at least 1" },
+	{ C "expect cache a 4K max present", 2, 19, "present with max can "
+	    "never hold: max reaches (u64)-1 and no map does; give a length, "
+	    "or expect absent" },
 	{ C "expect cache a 0 4K present expect ok", 2, 29, "expect cache "
 	    "takes no outcome" },
 	{ C "expect size a max", 2, 15, "SIZE cannot be max" },
@@ -1664,6 +1667,14 @@ static const struct bad bad_files[] = {
 	{ "expect violation alloc expect ok", 1, 24, "expect violation takes "
 	    "no outcome" },
 	{ "quirk drop-whole on expect ok", 1, 21, "quirk takes no outcome" },
+	/* a key=value word split by spaces: one error that says the word */
+	{ C "expect stat data_reads = 0", 2, 13, "`data_reads = 0` has spaces "
+	    "around its =: write it as one word, data_reads=0" },
+	{ C "write a 0 4K\ncorrupt a 0 4K mirror = 1", 3, 16, "write it as "
+	    "one word, mirror=1" },
+	{ C "read a 0 4K mirror= 2", 2, 13, "`mirror= 2` has spaces" },
+	{ C "read a 0 4K mirror=x", 2, 13, "mirror `x` is not a number: mirror "
+	    "must be from 1 to 2: this filesystem has 2 mirrors" },
 	/* the modern era's statements and keys */
 #define M	"era modern\n"
 #define MC	M "create a\n"
