@@ -171,6 +171,38 @@ progress_clear(struct progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+/*
+ * The campaign's progress line after DONE scenarios: how many, how fast,
+ * the latent defects seen (named as what they are: documented 2008
+ * defects, not failures), the time spent and, from the --time budget or
+ * the rate and --runs, the time left.
+ */
+static void
+progress_campaign(struct progress *p, const struct fuzz_opts *o,
+    uint64_t done, uint64_t nlatent)
+{
+	double elapsed = now() - p->t0 + 1e-9, left;
+
+	left = o->seconds > 0 ? o->seconds - elapsed :
+	    (double)(o->runs - done) * elapsed / (double)done;
+	if (left < 0)
+		left = 0;
+	progress(p, false, "blksim fuzz: %" PRIu64 " scenario%s (%.0f/s), "
+	    "%" PRIu64 " with a documented latent defect; %.0f s elapsed, "
+	    "~%.0f s left", done, done == 1 ? "" : "s",
+	    (double)done / elapsed, nlatent, elapsed, left);
+}
+
+uint64_t
+fuzz_fresh_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return rng_mix64((uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec) ^ rng_mix64((uint64_t)getpid());
+}
+
 /* ---- shrinking -------------------------------------------------------------- */
 
 struct shrink {
@@ -621,6 +653,9 @@ fuzz_main(const struct fuzz_opts *o)
 
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	if (o->seed_fresh)
+		printf("blksim fuzz: no --seed given; this run is --seed=%#"
+		    PRIx64 "\n", o->seed);
 
 	fuzz_reduction_check = o->reduction_check;
 	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
@@ -667,9 +702,7 @@ fuzz_main(const struct fuzz_opts *o)
 		}
 		judgement_free(&j);
 		gen_free(&g);
-		progress(&pr, false, "blksim fuzz: %" PRIu64 " scenarios "
-		    "(%.0f/s), %" PRIu64 " latent", i + 1,
-		    (i + 1) / (now() - pr.t0 + 1e-9), nlatent);
+		progress_campaign(&pr, o, i + 1, nlatent);
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)

@@ -13,6 +13,7 @@
 struct fuzz_opts {
 	unsigned	era;		/* enum era_id of every scenario */
 	uint64_t	seed;		/* names the whole run */
+	bool		seed_fresh;	/* SEED was drawn, not given: say it */
 	uint64_t	runs;		/* scenarios to try; 0: no limit */
 	double		seconds;	/* time to try for; 0: no limit */
 	int		preset;		/* enum quirk_preset, or -1 */
@@ -35,5 +36,8 @@ struct fuzz_opts {
  * when the preset or a quirk belongs to another era.
  */
 int	fuzz_main(const struct fuzz_opts *);
+/* A seed for a campaign the user did not name one for: different each
+ * call (the clock and the process id, mixed). */
+uint64_t fuzz_fresh_seed(void);
 
 #endif

@@ -210,11 +210,19 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	if (fo.runs == 0 && fo.seconds <= 0)
 		fo.runs = 1000;
 	quirk_overrides(&o->quirks, &fo.quirk_on, &fo.quirk_off);
+	if (!o->seed_given) {
+		/*
+		 * A campaign without --seed explores new ground each time,
+		 * as libFuzzer does, and says which seed repeats it.
+		 */
+		fo.seed = fuzz_fresh_seed();
+		fo.seed_fresh = true;
+	}
 	if ((f = open_memstream(&cmd, &size)) == NULL)
 		abort();
 	if (fo.era != ERA_2008)
 		fprintf(f, " --era=%s", era_ops((enum era_id)fo.era)->name);
-	fprintf(f, " --seed=%" PRIu64, o->seed);
+	fprintf(f, " --seed=%" PRIu64, fo.seed);
 	if (o->preset >= 0)
 		fprintf(f, " --preset=%s", quirk_preset_name(o->preset));
 	for (size_t i = 0; i < o->quirks.n; i++) {

@@ -138,6 +138,44 @@ modern dio-retry-deref 4 20 oops btrfs_retry_endio
 modern dio-repair-offset 7 100 oops __btrfs_correct_data_nocsum
 TABLE
 
+# --- without --seed --------------------------------------------------------
+# Each campaign draws its own seed and names it; that seed repeats it.
+tap_run fuzz -q --runs=5 --out="$tmp/noseed"
+tap_check_exit 0 "fuzz without --seed"
+seed1=$(sed -n '1s/^blksim fuzz: no --seed given; this run is --seed=\(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
+cp "$tmp/out" "$tmp/noseed1"
+tap_run fuzz -q --runs=5 --out="$tmp/noseed"
+seed2=$(sed -n '1s/^blksim fuzz: no --seed given; this run is --seed=\(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
+if [ -n "$seed1" ] && [ -n "$seed2" ] && [ "$seed1" != "$seed2" ]; then
+	tap_ok "fuzz without --seed names a fresh seed each time"
+else
+	tap_not_ok "fuzz without --seed names a fresh seed each time"
+	tap_diag <"$tmp/noseed1"
+	tap_diag <"$tmp/out"
+fi
+tap_run fuzz -q --runs=5 --seed="$seed1" --out="$tmp/noseed"
+if tail -n +2 "$tmp/noseed1" | cmp -s - "$tmp/out"; then
+	tap_ok "the seed it names repeats the campaign"
+else
+	tap_not_ok "the seed it names repeats the campaign"
+	tap_diag <"$tmp/out"
+fi
+
+# --- the progress line, on a terminal ------------------------------------------
+if command -v script >/dev/null 2>&1; then
+	script -qc "'$BLKSIM' fuzz --seed=1 --time=2 --out='$tmp/prog'" \
+	    /dev/null </dev/null | tr '\r' '\n' >"$tmp/prog.txt"
+	if grep -Eq '^.*blksim fuzz: [0-9]+ scenarios? \([0-9]+/s\), [0-9]+ with a documented latent defect; [0-9]+ s elapsed, ~[0-9]+ s left$' \
+	    "$tmp/prog.txt"; then
+		tap_ok "the progress line shows the latent defects, elapsed and left"
+	else
+		tap_not_ok "the progress line shows the latent defects, elapsed and left"
+		tap_diag <"$tmp/prog.txt"
+	fi
+else
+	tap_skip "the progress line on a terminal" "no script(1) to make one"
+fi
+
 # --- usage ------------------------------------------------------------------
 tap_run fuzz --runs=0
 tap_check_exit 2 "fuzz --runs=0"
