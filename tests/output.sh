@@ -166,11 +166,11 @@ drop-caches 1
 read a 0 4G
 SCN
 mkdir "$tmp/sig"
-# A shell starts background jobs with SIGINT ignored; blksim then leaves
-# it so, and the test needs GNU env to give it back.
-if env --default-signal=INT true 2>/dev/null; then
+# A shell starts background jobs with SIGINT ignored (and nohup, SIGHUP);
+# blksim then leaves them so, and the test needs GNU env to give them back.
+if env --default-signal=INT,TERM,HUP true 2>/dev/null; then
 	sigs="INT TERM HUP"
-	start="env --default-signal=INT"
+	start="env --default-signal=INT,TERM,HUP"
 else
 	sigs="TERM HUP"
 	start=
