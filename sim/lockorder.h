@@ -24,7 +24,8 @@
  *
  * Invariants (lockorder_check()): node keys are distinct and each is found
  * by the index at its own id; edges are distinct, join existing nodes and
- * are each found by the edge index; names are NUL-terminated.
+ * are each found by the edge index; names, and the names where each
+ * edge was seen, are NUL-terminated.
  *
  * Listing (lockorder_cycles()): every elementary cycle once, as
  * "A -> B -> A", starting from its node of lowest id, in lexicographic
