@@ -3,6 +3,7 @@
  * btrfs-end-io work queue and its workers, and the read windows, for one
  * schedule.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ struct conc {
 	struct conc_pagelock	*pages;
 	struct conc_pagemap	 pagemap;
 	struct conc_bio		*bios;
-	unsigned		 nbios;
+	int			 nposted;	/* device actions: D1 ... */
 	struct conc_window	*windows;
 	int			 nent;		/* tasks and workers */
 };
@@ -238,9 +239,9 @@ conc_event_init(struct fs *fs, struct sched_event *ev, const char *name)
 }
 
 void
-conc_event_wait(struct fs *fs, struct sched_event *ev)
+conc_event_wait_at(struct fs *fs, struct sched_event *ev, const char *fn)
 {
-	sched_wait(fs_conc(fs)->sched, ev);
+	sched_wait_at(fs_conc(fs)->sched, ev, fn);
 }
 
 void
@@ -281,13 +282,14 @@ lock_of(struct conc *c, enum conc_lock id, const struct fs_inode *ip)
 }
 
 void
-conc_lock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+conc_lock_at(struct fs *fs, enum conc_lock id, const struct fs_inode *ip,
+    const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
 
 	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
-		sched_acquire(c->sched, l);
+		sched_acquire_at(c->sched, l, fn);
 }
 
 void
@@ -363,13 +365,14 @@ page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+conc_lock_page_at(struct fs *fs, const struct fs_inode *ip, uint64_t p,
+    const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 
 	if (c == NULL)
 		return;
-	sched_acquire(c->sched, page_lock_of(c, ip, p));
+	sched_acquire_at(c->sched, page_lock_of(c, ip, p), fn);
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 }
 
@@ -394,7 +397,8 @@ conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
+conc_wait_pages_from_at(struct fs *fs, const struct fs_inode *ip,
+    uint64_t keep, const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 	uint32_t ino = inode_ino(ip);
@@ -406,7 +410,7 @@ conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
 		if (pl->ino == ino && pl->p >= keep) {
 			/* Held by a task, or under I/O (handed off). */
 			if (pl->lock.owner != -1) {
-				sched_acquire(c->sched, &pl->lock);
+				sched_acquire_at(c->sched, &pl->lock, fn);
 				sched_release(c->sched, &pl->lock);
 			}
 			foot_touch(fs, FOOT_PAGES, ino, 0);	/* it may sleep */
@@ -414,7 +418,8 @@ conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
 }
 
 void
-conc_wait_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+conc_wait_page_at(struct fs *fs, const struct fs_inode *ip, uint64_t p,
+    const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
@@ -423,7 +428,7 @@ conc_wait_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 		return;
 	l = page_lock_of(c, ip, p);
 	if (l->owner != -1) {
-		sched_acquire(c->sched, l);
+		sched_acquire_at(c->sched, l, fn);
 		sched_release(c->sched, l);
 	}
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
@@ -461,17 +466,7 @@ conc_bio_new(struct fs *fs, size_t size, size_t bufsize)
 	b->buf = bufsize > 0 ? (uint8_t *)b + size : NULL;
 	b->next = c->bios;
 	c->bios = b;
-	c->nbios++;
 	return b;
-}
-
-unsigned
-conc_nbios(struct fs *fs)
-{
-	struct conc *c = fs_conc(fs);
-
-	foot_touch(fs, FOOT_BIOLIST, 0, 0);
-	return c != NULL ? c->nbios : 0;
 }
 
 /* The device completing a posted bio: the I/O, then the end-io queue. */
@@ -488,20 +483,30 @@ device_complete(struct sched *s, void *arg)
 		sched_push(s, &fs_conc(b->fs)->endio, b);
 }
 
+/* Post B named after the number its action gets, which this glue
+ * counts (it is the world's only poster) and the scheduler confirms. */
 void
-conc_bio_post(struct fs *fs, struct conc_bio *b, const char *name)
+conc_bio_post(struct fs *fs, struct conc_bio *b, const char *what,
+    const char *suffix)
 {
 	struct conc *c = fs_conc(fs);
+	char name[SCHED_NAME];
+	int n;
 
+	foot_touch(fs, FOOT_BIOLIST, 0, 0);	/* as the naming always did */
+	snprintf(name, sizeof(name), "%s D%d%s", what, c->nposted + 1,
+	    suffix);
 	sched_event_init(&b->ev, name, b->at_worker != NULL ? &c->endio :
 	    NULL);
-	sched_post(c->sched, name, device_complete, b);
+	n = sched_post(c->sched, name, device_complete, b);
+	assert(n == c->nposted + 1);
+	c->nposted = n;
 }
 
 void
-conc_bio_wait(struct fs *fs, struct conc_bio *b)
+conc_bio_wait_at(struct fs *fs, struct conc_bio *b, const char *fn)
 {
-	sched_wait(fs_conc(fs)->sched, &b->ev);
+	sched_wait_at(fs_conc(fs)->sched, &b->ev, fn);
 }
 
 void

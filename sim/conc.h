@@ -118,14 +118,24 @@ int		 conc_self(const struct conc *);
 /* Entities of the schedule: the tasks and the workers. */
 int		 conc_nent(const struct conc *);
 
+/*
+ * Sites.  The calls that take a lock or wait are macros that pass their
+ * caller's __func__ to the _at function, which the scheduler records as
+ * the site of the hold or wait (sched.h, Sites): a deadlock report names
+ * the model function, and the era's table of kernel functions
+ * (era_kernel_fn()) the function of 2008 or 6.x it stands for.
+ */
+
 /* Take or drop lock ID (IP's for a per-inode lock; NULL otherwise). */
-void		 conc_lock(struct fs *, enum conc_lock id,
-		    const struct fs_inode *ip);
+void		 conc_lock_at(struct fs *, enum conc_lock id,
+		    const struct fs_inode *ip, const char *fn);
+#define conc_lock(fs, id, ip)	conc_lock_at((fs), (id), (ip), __func__)
 void		 conc_unlock(struct fs *, enum conc_lock id,
 		    const struct fs_inode *ip);
 /* The page lock of (IP, P): lock_page(), unlock_page(). */
-void		 conc_lock_page(struct fs *, const struct fs_inode *ip,
-		    uint64_t p);
+void		 conc_lock_page_at(struct fs *, const struct fs_inode *ip,
+		    uint64_t p, const char *fn);
+#define conc_lock_page(fs, ip, p) conc_lock_page_at((fs), (ip), (p), __func__)
 void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
 		    uint64_t p);
 /* The caller's page lock of (IP, P) now belongs to the bio reading it. */
@@ -136,11 +146,14 @@ void		 conc_page_to_io(struct fs *, const struct fs_inode *ip,
  * beyond KEEP (a read in flight holds its page until its completion is
  * done).
  */
-void		 conc_wait_pages_from(struct fs *, const struct fs_inode *ip,
-		    uint64_t keep);
+void		 conc_wait_pages_from_at(struct fs *,
+		    const struct fs_inode *ip, uint64_t keep, const char *fn);
+#define conc_wait_pages_from(fs, ip, keep) \
+	conc_wait_pages_from_at((fs), (ip), (keep), __func__)
 /* folio_wait_locked(): wait until nobody holds the page lock of (IP, P). */
-void		 conc_wait_page(struct fs *, const struct fs_inode *ip,
-		    uint64_t p);
+void		 conc_wait_page_at(struct fs *, const struct fs_inode *ip,
+		    uint64_t p, const char *fn);
+#define conc_wait_page(fs, ip, p) conc_wait_page_at((fs), (ip), (p), __func__)
 /* cond_resched(): the scheduler may switch entities here. */
 void		 conc_preempt(struct fs *);
 /* A simulated oops under the scheduler: the schedule ends. */
@@ -151,13 +164,17 @@ void		 conc_oops(struct fs *, const char *msg);
  * BUFSIZE bytes of data at ->buf, owned by the glue; NULL sequentially.
  */
 struct conc_bio	*conc_bio_new(struct fs *, size_t size, size_t bufsize);
-/* Bios made so far this schedule: the number in a new bio's name. */
-unsigned	 conc_nbios(struct fs *);
-/* Submit B to the device, as the posted action NAME (the D<n> of it). */
+/*
+ * Submit B to the device as a posted action named "WHAT D<n>SUFFIX"
+ * ("data read D3 (retry)"), where D<n> is the action's name in schedule
+ * strings, so that a report and a schedule number a bio alike.
+ */
 void		 conc_bio_post(struct fs *, struct conc_bio *b,
-		    const char *name);
+		    const char *what, const char *suffix);
 /* Sleep until B's end-io work signals it. */
-void		 conc_bio_wait(struct fs *, struct conc_bio *b);
+void		 conc_bio_wait_at(struct fs *, struct conc_bio *b,
+		    const char *fn);
+#define conc_bio_wait(fs, b)	conc_bio_wait_at((fs), (b), __func__)
 /* B's waiter may go on. */
 void		 conc_bio_done(struct fs *, struct conc_bio *b);
 
@@ -177,7 +194,9 @@ struct imap	*conc_imap(struct fs *);
  */
 void		 conc_event_init(struct fs *, struct sched_event *,
 		    const char *name);
-void		 conc_event_wait(struct fs *, struct sched_event *);
+void		 conc_event_wait_at(struct fs *, struct sched_event *,
+		    const char *fn);
+#define conc_event_wait(fs, ev)	conc_event_wait_at((fs), (ev), __func__)
 void		 conc_event_signal(struct fs *, struct sched_event *);
 
 /* Register the read window W of page (IP, P) / remove it. */

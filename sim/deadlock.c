@@ -11,19 +11,46 @@
 #include "deadlock.h"
 #include "sched_int.h"
 
-/* "fs_mutex, processing an item of end-io": what E holds. */
+/* Hold NAME taken at AT, as the next of R's holds with sites (counted
+ * past the ones it has room for). */
 static void
-report_holds(const struct sched_ent *e, char *buf, size_t size)
+add_hold(struct sched_report_entity *r, const char *name, bool queue,
+    struct sched_site at)
+{
+	struct sched_report_hold *h;
+
+	if (r->nhold++ >= SCHED_REPORT_HOLDS)
+		return;
+	h = &r->hold[r->nhold - 1];
+	h->name[0] = '\0';
+	sched_str_add(h->name, sizeof(h->name), "%s", name);
+	h->queue = queue;
+	h->at = at;
+}
+
+/* What E holds into R: "fs_mutex, processing an item of end-io" as
+ * text, and each hold with the site that took it. */
+static void
+report_holds(const struct sched *s, const struct sched_ent *e,
+    struct sched_report_entity *r)
 {
 	size_t i;
 
-	buf[0] = '\0';
-	for (i = 0; i < e->held.n; i++)
-		sched_str_add(buf, size, "%s%s", i ? ", " : "",
-		    e->held.lock[i]->name);
-	if (e->busy)
-		sched_str_add(buf, size, "%sprocessing an item of %s",
-		    e->held.n ? ", " : "", e->serves->name);
+	r->holds[0] = '\0';
+	for (i = 0; i < e->held.n; i++) {
+		sched_str_add(r->holds, sizeof(r->holds), "%s%s", i ? ", " :
+		    "", e->held.lock[i]->name);
+		add_hold(r, e->held.lock[i]->name, false, e->held.at[i]);
+	}
+	if (e->busy) {
+		sched_str_add(r->holds, sizeof(r->holds), "%sprocessing an "
+		    "item of %s", e->held.n ? ", " : "", e->serves->name);
+		add_hold(r, e->serves->name, true, e->popat);
+	}
+	r->task = e->busy ? e->task : e->role == SCHED_TASK ? e->id : -1;
+	if (e->busy && e->item > 0)
+		sched_str_add(r->item, sizeof(r->item), "%s",
+		    s->act[e->item - 1].name);
 }
 
 /* Q's workers: all busy, some idle, or none known. */
@@ -199,8 +226,10 @@ deadlock_report(const struct sched *s, struct sched_result *res)
 		memcpy(r->name, e->name, sizeof(r->name));
 		r->role = e->role;
 		r->state = e->state;
-		report_holds(e, r->holds, sizeof(r->holds));
+		report_holds(s, e, r);
 		report_waits(s, e, r->waits, sizeof(r->waits));
+		r->wait_at = e->state == SCHED_BLOCKED ? e->wat :
+		    (struct sched_site){ .fn = NULL, .task = -1 };
 	}
 	if (res->outcome == SCHED_DEADLOCK)
 		report_cycle(s, res->cycle, sizeof(res->cycle));

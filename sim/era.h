@@ -36,6 +36,17 @@ struct fs_read_opts;
 struct fs_read_result;
 struct fs_scrub_stats;
 
+/*
+ * A site of the model (conc.h, Sites) and the kernel function it stands
+ * for: FN is a model function that takes a lock or waits, as its
+ * __func__ spells it; KERNEL_FN the function of the era's kernel that
+ * does it, for the deadlock and lock-order reports.
+ */
+struct era_site {
+	const char	*fn;
+	const char	*kernel_fn;
+};
+
 enum era_id {
 	ERA_2008,
 	ERA_MODERN,
@@ -52,6 +63,10 @@ struct era_ops {
 	size_t		 nlocks;
 	enum sched_lock_kind page_lock_kind;
 	bool		 scheduled;	/* every operation on the scheduler */
+	/* The kernel function of each model function that takes a lock
+	 * or waits, the shared modules' included. */
+	const struct era_site *sites;
+	size_t		 nsites;
 
 	/*
 	 * The file operations.  WRITE is write(2) without its writeback,
@@ -112,5 +127,11 @@ struct era_ops {
 const struct era_ops *era_ops(enum era_id id);
 /* The era called NAME (LEN bytes), or -1. */
 int		 era_lookup(const char *name, size_t len);
+/* The kernel function that model function FN stands for in ERA, or
+ * NULL (FN NULL, or missing from the table). */
+const char	*era_kernel_fn(const struct era_ops *, const char *fn);
+/* ERA's site table: each entry whole, no model function twice.  0, or
+ * -EINVAL with *WHY set. */
+int		 era_sites_check(const struct era_ops *, const char **why);
 
 #endif

@@ -72,9 +72,12 @@ lockorder_node(struct lockorder *g, uint64_t key, const char *name)
 	return (int)g->nnode++;
 }
 
-/* Record FROM -> TO, once, in the order edges are first seen. */
+/* Record FROM -> TO, once, in the order edges are first seen, with
+ * SEEN (or nothing known) as where: later sightings add nothing, as
+ * lockdep reports the first trace of a dependency. */
 void
-lockorder_edge(struct lockorder *g, int from, int to)
+lockorder_edge(struct lockorder *g, int from, int to,
+    const struct lockorder_seen *seen)
 {
 	uint64_t e = (uint64_t)from << 32 | (uint32_t)to;
 	size_t i;
@@ -86,7 +89,12 @@ lockorder_edge(struct lockorder *g, int from, int to)
 	if (g->nedge == g->ecap) {
 		g->ecap = g->ecap ? 2 * g->ecap : 16;
 		g->edge = xreallocarray(g->edge, g->ecap, sizeof(*g->edge));
+		g->seen = xreallocarray(g->seen, g->ecap, sizeof(*g->seen));
 	}
+	if (seen != NULL)
+		g->seen[g->nedge] = *seen;
+	else
+		g->seen[g->nedge] = (struct lockorder_seen){ .task = -1 };
 	g->edge[g->nedge] = e;
 	g->edges.slot[i] = (int32_t)g->nedge + 1;
 	g->nedge++;
@@ -100,6 +108,7 @@ lockorder_free(struct lockorder *g)
 	free(g->name);
 	free(g->nodes.slot);
 	free(g->edge);
+	free(g->seen);
 	free(g->edges.slot);
 	memset(g, 0, sizeof(*g));
 }
@@ -119,7 +128,7 @@ lockorder_merge(struct lockorder *dst, const struct lockorder *src)
 		b = (int)(uint32_t)src->edge[i];
 		from = lockorder_node(dst, src->key[a], src->name[a]);
 		to = lockorder_node(dst, src->key[b], src->name[b]);
-		lockorder_edge(dst, from, to);
+		lockorder_edge(dst, from, to, &src->seen[i]);
 	}
 }
 
@@ -250,18 +259,44 @@ text_add(char *buf, size_t size, const char *s)
 	buf[len + n] = '\0';
 }
 
-/* Add "A -> B -> ... -> A" for the cycle PATH[0..len) to REP; false when
- * REP is full (and then it says there are more). */
+/* The index of edge FROM -> TO of G, which exists. */
+static size_t
+edge_index(const struct lockorder *g, int from, int to)
+{
+	uint64_t e = (uint64_t)from << 32 | (uint32_t)to;
+
+	return (size_t)g->edges.slot[ix_slot(&g->edges, g->edge, e)] - 1;
+}
+
+/* Copy the name of node V of G into a LOCKORDER_NAME buffer. */
+static void
+name_to(char *dst, const struct lockorder *g, int v)
+{
+	memcpy(dst, g->name[v], LOCKORDER_NAME);
+}
+
+/* Add "A -> B -> ... -> A" for the cycle PATH[0..len) to REP, with its
+ * edges and where each was first seen; false when REP is full (and then
+ * it says there are more). */
 static bool
 add_cycle(struct lockorder_report *rep, const struct lockorder *g,
     const int *path, int len)
 {
+	struct lockorder_report_edge *re;
 	char *buf;
 	int i;
 
 	if (rep->ncycles == LOCKORDER_MAX_CYCLES) {
 		rep->more = true;
 		return false;
+	}
+	rep->nedges[rep->ncycles] = len;
+	for (i = 0; i < len && i < LOCKORDER_CYCLE_EDGES; i++) {
+		re = &rep->edges[rep->ncycles][i];
+		name_to(re->from, g, path[i]);
+		name_to(re->to, g, path[(i + 1) % len]);
+		re->seen = g->seen[edge_index(g, path[i],
+		    path[(i + 1) % len])];
 	}
 	buf = rep->cycles[rep->ncycles++];
 	buf[0] = '\0';
@@ -372,10 +407,14 @@ lockorder_check(const struct lockorder *g, const char **why)
 	for (i = 0; i < g->nnode; i++)
 		if (memchr(g->name[i], '\0', LOCKORDER_NAME) == NULL)
 			FAIL("a lock-order name without its end");
-	for (i = 0; i < g->nedge; i++)
+	for (i = 0; i < g->nedge; i++) {
 		if ((g->edge[i] >> 32) >= g->nnode ||
 		    (uint32_t)g->edge[i] >= g->nnode)
 			FAIL("a lock-order edge to no node");
+		if (memchr(g->seen[i].who, '\0', LOCKORDER_NAME) == NULL ||
+		    memchr(g->seen[i].item, '\0', LOCKORDER_NAME) == NULL)
+			FAIL("where an edge was seen lacks its end");
+	}
 #undef FAIL
 	return 0;
 }

@@ -17,11 +17,15 @@
  * index; the name is kept for reports only.  The caller keeps the keys of
  * locks and queues apart (sched.c gives them different kind bits).  Node
  * ids are dense, 0 up, in the order nodes were added; edges are kept once
- * each, in the order first seen.
+ * each, in the order first seen, each with where it was first seen
+ * (struct lockorder_seen: the entity, the task it worked for, the
+ * model functions that took the held node and the new one), which a
+ * merge carries over with the edge.
  *
  * Invariants (lockorder_check()): node keys are distinct and each is found
  * by the index at its own id; edges are distinct, join existing nodes and
- * are each found by the edge index; names are NUL-terminated.
+ * are each found by the edge index; names, and the names where each
+ * edge was seen, are NUL-terminated.
  *
  * Listing (lockorder_cycles()): every elementary cycle once, as
  * "A -> B -> A", starting from its node of lowest id, in lexicographic
@@ -43,6 +47,29 @@
 #define LOCKORDER_MAX_CYCLES	16
 #define LOCKORDER_CYCLE_LEN	256
 #define LOCKORDER_BUDGET	1000000	/* path extensions when listing */
+#define LOCKORDER_CYCLE_EDGES	8	/* edges of a cycle with details */
+
+/*
+ * Where an edge A -> B was first seen: WHO, the entity that held A and
+ * took B ("task 2"); TASK, the entity id of the task it worked for (see
+ * sched.h, Sites), or -1; ITEM, the posted action whose item a worker
+ * was processing ("data read D1"), or ""; HELD_FN and TAKE_FN, the model
+ * functions that took A and B (static strings: __func__), or NULL.
+ */
+struct lockorder_seen {
+	char		 who[LOCKORDER_NAME];
+	char		 item[LOCKORDER_NAME];
+	int		 task;
+	const char	*held_fn;
+	const char	*take_fn;
+};
+
+/* One edge of a reported cycle, with where it was first seen. */
+struct lockorder_report_edge {
+	char		 from[LOCKORDER_NAME];
+	char		 to[LOCKORDER_NAME];
+	struct lockorder_seen seen;
+};
 
 /* An index of positions in an array of keys, by key hash. */
 struct lockorder_index {
@@ -57,19 +84,26 @@ struct lockorder {
 	size_t		 nnode, cap;
 	struct lockorder_index nodes;	/* into key[] */
 	uint64_t	*edge;		/* from << 32 | to, first seen first */
+	struct lockorder_seen *seen;	/* per edge */
 	size_t		 nedge, ecap;
 	struct lockorder_index edges;	/* into edge[] */
 };
 
-/* Cycles found, for reports. */
+/* Cycles found, for reports: each as text and as its edges (the first
+ * LOCKORDER_CYCLE_EDGES of them; NEDGES counts them all). */
 struct lockorder_report {
 	char		cycles[LOCKORDER_MAX_CYCLES][LOCKORDER_CYCLE_LEN];
+	struct lockorder_report_edge edges[LOCKORDER_MAX_CYCLES]
+			    [LOCKORDER_CYCLE_EDGES];
+	int		nedges[LOCKORDER_MAX_CYCLES];
 	int		ncycles;
 	bool		more;		/* there are more than shown */
 };
 
 int	lockorder_node(struct lockorder *, uint64_t key, const char *name);
-void	lockorder_edge(struct lockorder *, int from, int to);
+/* FROM -> TO, first seen at SEEN (NULL: nowhere known; copied). */
+void	lockorder_edge(struct lockorder *, int from, int to,
+	    const struct lockorder_seen *seen);
 void	lockorder_merge(struct lockorder *dst, const struct lockorder *src);
 void	lockorder_cycles(const struct lockorder *, struct lockorder_report *);
 void	lockorder_free(struct lockorder *);

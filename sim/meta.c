@@ -28,7 +28,6 @@ int
 meta_read(struct fs *fs, struct fs_inode *ip, bool on_worker)
 {
 	struct meta_bio *mb;
-	char name[SCHED_NAME];
 
 	if (inode_meta_cached(fs, ip))
 		return 0;
@@ -38,9 +37,7 @@ meta_read(struct fs *fs, struct fs_inode *ip, bool on_worker)
 		mb = (struct meta_bio *)conc_bio_new(fs, sizeof(*mb), 0);
 		mb->ip = ip;
 		mb->hdr.at_worker = meta_end_io;
-		snprintf(name, sizeof(name), "metadata read #%u",
-		    conc_nbios(fs));
-		conc_bio_post(fs, &mb->hdr, name);
+		conc_bio_post(fs, &mb->hdr, "metadata read", "");
 		conc_bio_wait(fs, &mb->hdr);
 		return 0;
 	}

@@ -81,16 +81,13 @@ read_at_device(struct fs *fs, struct conc_bio *hdr)
 static void
 bio_submit(struct fs *fs, struct fs_bio *b)
 {
-	char name[SCHED_NAME];
-
 	dev_add_bios(fs, fs_dev(fs), b->mirror, 1);
 	fs_count(fs, STAT_DATA_READS, 1);
 	fs_emit(fs, TRACE_BIO_SUBMIT, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
 	if (fs_conc(fs) != NULL) {
-		snprintf(name, sizeof(name), "data read #%u%s",
-		    conc_nbios(fs), b->retry ? " (retry)" : "");
-		conc_bio_post(fs, &b->hdr, name);
+		conc_bio_post(fs, &b->hdr, "data read", b->retry ?
+		    " (retry)" : "");
 		return;
 	}
 	read_at_device(fs, &b->hdr);
@@ -169,6 +166,49 @@ read_release(struct conc_bio *hdr)
 }
 
 /*
+ * btrfs_get_extent of the page at P, which in 2008 ran under fs_mutex
+ * from its entry: 0 with the page's *LOGICAL block and whether it is
+ * *REAL (not a hole), or get_extent's error (causes in RES).
+ */
+static int
+map_page(struct fs *fs, struct fs_inode *ip, uint64_t p,
+    struct fs_read_result *res, uint64_t *logical, bool *real)
+{
+	struct em_map *em;
+	int r;
+
+	conc_lock(fs, CONC_FS_MUTEX, NULL);
+	r = fs_era(fs)->get_extent(fs, ip, p, fs_sectorsize(fs), false, &em,
+	    &res->eio);
+	if (r == 0 && (*real = em_is_real(em)))
+		*logical = em->block_start + (p - em->start);
+	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	return r;
+}
+
+/* btrfs_readpage_io_hook's checksum lookup, under fs_mutex: it may read
+ * the inode's metadata, and waits for that read. */
+static int
+readpage_io_hook(struct fs *fs, struct fs_inode *ip)
+{
+	int r;
+
+	conc_lock(fs, CONC_FS_MUTEX, NULL);
+	r = meta_read(fs, ip, false);
+	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	return r;
+}
+
+/* Under a scheduler, sleep until B's completion, retries included, is
+ * done (the reader's wait_on_page_locked): its final status. */
+static int
+wait_page_read(struct fs *fs, struct fs_bio *b)
+{
+	conc_bio_wait(fs, &b->hdr);
+	return b->result;
+}
+
+/*
  * extent_read_full_page of the page at P with the btrfs hooks, inside its
  * read window: get_extent, the checksum lookup, the data bio and its
  * completion with retries.
@@ -180,16 +220,11 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	uint64_t ss = fs_sectorsize(fs);
 	uint8_t buf[FS_MAX_SECTORSIZE];
 	struct fs_bio frame, *b;
-	struct em_map *em;
 	uint64_t logical = 0;
 	bool real = false;
 	int r;
 
-	conc_lock(fs, CONC_FS_MUTEX, NULL);
-	r = fs_era(fs)->get_extent(fs, ip, p, ss, false, &em, &res->eio);
-	if (r == 0 && (real = em_is_real(em)))
-		logical = em->block_start + (p - em->start);
-	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	r = map_page(fs, ip, p, res, &logical, &real);
 	if (r == -EEXIST)
 		r = -EIO;	/* an error map fails the page (2008's
 				   __extent_read_full_page) */
@@ -201,14 +236,8 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		pcache_set(inode_pages(fs, ip), p, p + ss, &zero);
 		return 0;
 	}
-	if (!inode_nodatasum(ip)) {
-		/* btrfs_readpage_io_hook's checksum lookup. */
-		conc_lock(fs, CONC_FS_MUTEX, NULL);
-		r = meta_read(fs, ip, false);
-		conc_unlock(fs, CONC_FS_MUTEX, NULL);
-		if (r != 0)
-			return r;
-	}
+	if (!inode_nodatasum(ip) && (r = readpage_io_hook(fs, ip)) != 0)
+		return r;
 	if (!read2008_mapped(fs, logical, ss))
 		return fs_oops(fs, "btrfs_map_block",
 		    "unable to find logical (no chunk maps it)");
@@ -233,11 +262,8 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	b->win = win;
 	res->device_pages++;
 	bio_submit(fs, b);
-	if (fs_conc(fs) != NULL) {
-		/* Sleep until the completion (retries included) is done. */
-		conc_bio_wait(fs, &b->hdr);
-		return b->result;
-	}
+	if (fs_conc(fs) != NULL)
+		return wait_page_read(fs, b);
 	while ((r = end_bio_readpage(fs, b)) == 1)
 		;
 	read_release(&b->hdr);

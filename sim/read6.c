@@ -139,7 +139,6 @@ read6_submit(struct fs *fs, struct fs_inode *ip, enum read6_kind kind,
 {
 	uint64_t ss = fs_sectorsize(fs), len = (uint64_t)nsect * ss;
 	struct read6_bio *b;
-	char name[SCHED_NAME];
 
 	b = (struct read6_bio *)conc_bio_new(fs, sizeof(*b), 0);
 	b->hdr.at_device = read_at_device;
@@ -177,9 +176,7 @@ read6_submit(struct fs *fs, struct fs_inode *ip, enum read6_kind kind,
 	dev_add_read_blocks(fs, fs_dev(fs), nsect);
 	fs_emit(fs, TRACE_BIO_SUBMIT, inode_ino(ip), logical, file_off,
 	    (uint64_t)mirror, kind_trace[kind]);
-	snprintf(name, sizeof(name), "data read #%u%s", conc_nbios(fs),
-	    kind_name[kind]);
-	conc_bio_post(fs, &b->hdr, name);
+	conc_bio_post(fs, &b->hdr, "data read", kind_name[kind]);
 	return b;
 }
 

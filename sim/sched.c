@@ -164,44 +164,6 @@ oops(struct sched *s, const char *fmt, ...)
 			fiber_park(&s->ent[s->cur]->fiber);
 }
 
-/* The first spinlock in H, or NULL. */
-static struct sched_lock *
-held_spinlock(const struct sched_held *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->n; i++)
-		if (h->lock[i]->kind == SCHED_SPINLOCK)
-			return h->lock[i];
-	return NULL;
-}
-
-/* L is now held: append it. */
-static void
-held_push(struct sched_held *h, struct sched_lock *l)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? 2 * h->cap : 8;
-		h->lock = xreallocarray(h->lock, h->cap, sizeof(*h->lock));
-	}
-	h->lock[h->n++] = l;
-}
-
-/* L is released: drop it, keeping the others in order. */
-static void
-held_remove(struct sched_held *h, const struct sched_lock *l)
-{
-	size_t i;
-
-	for (i = h->n; i-- > 0;)
-		if (h->lock[i] == l) {
-			memmove(h->lock + i, h->lock + i + 1,
-			    (h->n - i - 1) * sizeof(*h->lock));
-			h->n--;
-			return;
-		}
-}
-
 /*
  * might_sleep(): FN on OBJ may sleep, which is an oops in a callback or
  * under a spinlock.  Returns true when the caller must return at once (a
@@ -226,20 +188,29 @@ might_sleep(struct sched *s, const char *fn, const char *obj)
 	return false;
 }
 
-/* Lock order: E, holding what it holds, takes NODE. */
+/* Lock order: E, holding what it holds, takes NODE in FN; each edge
+ * says where it was seen (lockorder.h), which only a new edge copies. */
 static void
-order_take(struct sched *s, const struct sched_ent *e, int node)
+order_take(struct sched *s, const struct sched_ent *e, int node,
+    const char *fn)
 {
+	struct lockorder_seen seen = { .task = e->task, .take_fn = fn };
 	size_t i;
 
-	if (node < 0)
+	if (node < 0 || (e->held.n == 0 && !e->busy))
 		return;
+	name_copy(seen.who, e->name);
+	if (e->item > 0)
+		name_copy(seen.item, s->act[e->item - 1].name);
 	for (i = 0; i < e->held.n; i++)
-		if (e->held.lock[i]->order_id >= 0)
+		if (e->held.lock[i]->order_id >= 0) {
+			seen.held_fn = e->held.at[i].fn;
 			lockorder_edge(&s->graph, e->held.lock[i]->order_id,
-			    node);
+			    node, &seen);
+		}
+	seen.held_fn = e->popat.fn;
 	if (e->busy && e->serves->order_id >= 0)
-		lockorder_edge(&s->graph, e->serves->order_id, node);
+		lockorder_edge(&s->graph, e->serves->order_id, node, &seen);
 }
 
 /* Build observation KIND of E (NULL: the running callback) and pass it
@@ -287,12 +258,14 @@ block_name(enum sched_wait_kind kind, const void *obj)
 	return "";
 }
 
-/* The running entity blocks; returns when the scheduler resumes it. */
+/* The running entity blocks in FN; returns when the scheduler resumes
+ * it. */
 static void
 block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
-    void *obj)
+    void *obj, const char *fn)
 {
 	e->state = SCHED_BLOCKED;
+	e->wat = sched_site_here(s, fn);
 	e->wait = kind;
 	e->wlock = kind == SCHED_WAIT_LOCK ? obj : NULL;
 	e->wevent = kind == SCHED_WAIT_EVENT ? obj : NULL;
@@ -410,12 +383,12 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->nent; i++) {
 		e = s->ent[i];
 		fiber_release(&e->fiber, s->pool);
-		free(e->held.lock);
+		held_free(&e->held);
 		free(e);
 	}
 	free(s->act);
 	free(s->en);
-	free(s->irq.lock);
+	held_free(&s->irq);
 	por_fp_free(&s->fp);
 	free(s->replay);
 	lockorder_free(&s->graph);
@@ -440,6 +413,7 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	e->fn = fn;
 	e->arg = arg;
 	e->state = SCHED_RUNNABLE;
+	e->task = role == SCHED_TASK ? e->id : -1;
 	s->ent[s->nent] = e;
 	return s->nent++;
 }
@@ -507,7 +481,9 @@ void
 sched_queue_free(struct sched_queue *q)
 {
 	free(q->items);
+	free(q->from);
 	q->items = NULL;
+	q->from = NULL;
 	q->head = q->tail = q->cap = 0;
 }
 
@@ -550,6 +526,22 @@ sched_self(const struct sched *s)
 	return s == NULL || !s->running ? -1 : s->cur;
 }
 
+/* The site of FN in the running context: the task it works for is the
+ * running entity's, or the firing callback's poster's (sched.h, Sites). */
+struct sched_site
+sched_site_here(const struct sched *s, const char *fn)
+{
+	struct sched_site at = { .fn = fn, .task = -1 };
+
+	if (s == NULL || !s->running)
+		return at;
+	if (s->cur >= 0)
+		at.task = s->ent[s->cur]->task;
+	else if (s->firing > 0)
+		at.task = s->act[s->firing - 1].task;
+	return at;
+}
+
 /* The running entity; asserts the caller is one. */
 static struct sched_ent *
 self(struct sched *s)
@@ -566,13 +558,14 @@ take_fn(enum sched_lock_kind kind)
 }
 
 /*
- * Take L, blocking while another holds it.  A spinlock is never contended
- * here: its holder cannot have reached a scheduling point with it.  Taking
- * a spinlock one holds is an oops (it would spin forever); taking a
- * sleeping lock one holds blocks for good, a deadlock the report shows.
+ * Take L in FN, blocking while another holds it.  A spinlock is never
+ * contended here: its holder cannot have reached a scheduling point with
+ * it.  Taking a spinlock one holds is an oops (it would spin forever);
+ * taking a sleeping lock one holds blocks for good, a deadlock the
+ * report shows.
  */
 void
-sched_acquire(struct sched *s, struct sched_lock *l)
+sched_acquire_at(struct sched *s, struct sched_lock *l, const char *fn)
 {
 	struct sched_ent *e;
 
@@ -584,13 +577,13 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	if (s->cur < 0) {
 		assert(l->owner == -1);
 		l->owner = SCHED_OWNER_IRQ;
-		held_push(&s->irq, l);
+		held_push(&s->irq, l, sched_site_here(s, fn));
 		observe(s, SCHED_OBS_HOLD_BEGIN, NULL, SCHED_WAIT_LOCK,
 		    l->name);
 		return;
 	}
 	e = self(s);
-	order_take(s, e, l->order_id);
+	order_take(s, e, l->order_id, fn);
 	if (l->kind == SCHED_SPINLOCK) {
 		if (l->owner == e->id)
 			oops(s, "recursive locking: %s takes %s, which it "
@@ -598,11 +591,11 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 		assert(l->owner == -1);
 	}
 	while (l->owner != -1) {
-		block(s, e, SCHED_WAIT_LOCK, l);
+		block(s, e, SCHED_WAIT_LOCK, l, fn);
 		touches(s, l->key);
 	}
 	l->owner = e->id;
-	held_push(&e->held, l);
+	held_push(&e->held, l, sched_site_here(s, fn));
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_LOCK, l->name);
 }
 
@@ -651,10 +644,11 @@ sched_handoff(struct sched *s, struct sched_lock *l)
 	l->owner = SCHED_OWNER_IO;
 }
 
-/* Wait until EV is done; with a via queue, that takes the queue for an
- * instant in the lock order, done or not (flush_work()'s annotation). */
+/* Wait in FN until EV is done; with a via queue, that takes the queue
+ * for an instant in the lock order, done or not (flush_work()'s
+ * annotation). */
 void
-sched_wait(struct sched *s, struct sched_event *ev)
+sched_wait_at(struct sched *s, struct sched_event *ev, const char *fn)
 {
 	struct sched_ent *e;
 
@@ -663,9 +657,9 @@ sched_wait(struct sched *s, struct sched_event *ev)
 		return;
 	e = self(s);
 	if (ev->via != NULL)
-		order_take(s, e, ev->via->order_id);
+		order_take(s, e, ev->via->order_id, fn);
 	while (!ev->done) {
-		block(s, e, SCHED_WAIT_EVENT, ev);
+		block(s, e, SCHED_WAIT_EVENT, ev, fn);
 		touches(s, ev->key);
 	}
 }
@@ -679,34 +673,46 @@ sched_signal(struct sched *s, struct sched_event *ev)
 	ev->done = true;
 }
 
-/* Append ITEM (borrowed) to Q.  Allowed anywhere, even sequentially. */
+/* Append ITEM (borrowed) to Q, with whom it is for (sched.h, Sites).
+ * Allowed anywhere, even sequentially. */
 void
 sched_push(struct sched *s, struct sched_queue *q, void *item)
 {
-	if (s != NULL && s->running)
+	struct sched_item_from from = { .task = -1, .act = 0 };
+
+	if (s != NULL && s->running) {
 		touches(s, q->key);
+		from.task = sched_site_here(s, NULL).task;
+		from.act = (int)s->firing;
+	}
 	if (q->tail == q->cap) {
 		if (q->head > 0) {
 			memmove(q->items, q->items + q->head,
 			    (q->tail - q->head) * sizeof(*q->items));
+			memmove(q->from, q->from + q->head,
+			    (q->tail - q->head) * sizeof(*q->from));
 			q->tail -= q->head;
 			q->head = 0;
 		} else {
 			q->cap = q->cap ? 2 * q->cap : 8;
 			q->items = xreallocarray(q->items, q->cap,
 			    sizeof(*q->items));
+			q->from = xreallocarray(q->from, q->cap,
+			    sizeof(*q->from));
 		}
 	}
+	q->from[q->tail] = from;
 	q->items[q->tail++] = item;
 }
 
 /*
- * A worker takes the oldest item of Q, blocking while there is none.
- * Popping ends the processing of the previous item if sched_done() was
- * not called.  The caller becomes one of Q's workers for the reports.
+ * A worker takes the oldest item of Q in FN, blocking while there is
+ * none.  Popping ends the processing of the previous item if sched_done()
+ * was not called.  The caller becomes one of Q's workers for the reports,
+ * and works for the item's task until sched_done().
  */
 void *
-sched_pop(struct sched *s, struct sched_queue *q)
+sched_pop_at(struct sched *s, struct sched_queue *q, const char *fn)
 {
 	struct sched_ent *e;
 
@@ -718,13 +724,18 @@ sched_pop(struct sched *s, struct sched_queue *q)
 		observe(s, SCHED_OBS_HOLD_END, e, SCHED_WAIT_QUEUE,
 		    e->serves->name);
 	e->busy = false;
+	e->task = -1;
+	e->item = 0;
 	e->serves = q;
-	order_take(s, e, q->order_id);
+	order_take(s, e, q->order_id, fn);
 	while (queue_empty(q)) {
-		block(s, e, SCHED_WAIT_QUEUE, q);
+		block(s, e, SCHED_WAIT_QUEUE, q, fn);
 		touches(s, q->key);
 	}
 	e->busy = true;
+	e->task = q->from[q->head].task;
+	e->item = q->from[q->head].act;
+	e->popat = sched_site_here(s, fn);
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
 	return q->items[q->head++];
 }
@@ -739,6 +750,8 @@ sched_done(struct sched *s, struct sched_queue *q)
 	if (e->busy)
 		observe(s, SCHED_OBS_HOLD_END, e, SCHED_WAIT_QUEUE, q->name);
 	e->busy = false;
+	e->task = -1;
+	e->item = 0;
 }
 
 /* A preemption point: the step ends, the entity stays runnable. */
@@ -771,6 +784,7 @@ sched_post(struct sched *s, const char *name,
 	a->fire = fire;
 	a->arg = arg;
 	a->fired = false;
+	a->task = sched_site_here(s, NULL).task;
 	return (int)s->nact;
 }
 
@@ -973,71 +987,4 @@ sched_run(struct sched *s, struct sched_result *res)
 	res->steps = s->steps;
 	memcpy(res->oops, s->msg, sizeof(res->oops));
 	deadlock_report(s, res);
-}
-
-/* The invariants of S's entities, held locks, posted actions, footprint
- * and lock-order graph: 0, or a negative code with *WHY set. */
-int
-sched_check(const struct sched *s, const char **why)
-{
-	const struct sched_ent *e;
-	size_t i, j;
-	int k, ntask = 0, rc;
-
-#define FAIL(msg)	do { *why = (msg); return -EINVAL; } while (0)
-	if (s->nent < 0 || s->nent > SCHED_MAX_ENTITIES)
-		FAIL("entity count out of range");
-	if (s->cur >= s->nent || (s->cur >= 0 && (!s->running ||
-	    s->ent[s->cur]->state != SCHED_RUNNABLE)))
-		FAIL("the running entity is not runnable");
-	if (s->cur >= 0 && s->firing != 0)
-		FAIL("an entity runs inside a callback");
-	if (s->unfired > s->nact || s->firing > s->nact)
-		FAIL("posted action index out of range");
-	for (i = 0; i < s->unfired; i++)
-		if (!s->act[i].fired)
-			FAIL("an action before the first unfired did not fire");
-	if (s->firing == 0 && s->irq.n > 0 && !s->stop)
-		FAIL("interrupt locks held outside a callback");
-	for (i = 0; i < s->irq.n; i++)
-		if (s->irq.lock[i]->owner != SCHED_OWNER_IRQ ||
-		    s->irq.lock[i]->kind != SCHED_SPINLOCK)
-			FAIL("an interrupt holds a lock it does not own");
-	for (k = 0; k < s->nent; k++) {
-		e = s->ent[k];
-		ntask += e->role == SCHED_TASK;
-		if (e->id != k)
-			FAIL("entity id is not its index");
-		if ((e->state == SCHED_BLOCKED) != (e->wait != SCHED_WAIT_NONE))
-			FAIL("blocked entity without a wait, or the reverse");
-		if ((e->wait == SCHED_WAIT_LOCK) != (e->wlock != NULL) ||
-		    (e->wait == SCHED_WAIT_EVENT) != (e->wevent != NULL) ||
-		    (e->wait == SCHED_WAIT_QUEUE) != (e->wqueue != NULL))
-			FAIL("wait object does not match the wait kind");
-		if (e->busy && e->serves == NULL)
-			FAIL("busy worker without a queue");
-		if (e->serves != NULL && e->serves->head > e->serves->tail)
-			FAIL("queue head past its tail");
-		if (e->serves != NULL && e->serves->tail > e->serves->cap)
-			FAIL("queue tail past its capacity");
-		for (i = 0; i < e->held.n; i++) {
-			if (e->held.lock[i]->owner != e->id)
-				FAIL("a held lock names another owner");
-			for (j = 0; j < i; j++)
-				if (e->held.lock[j] == e->held.lock[i])
-					FAIL("a lock held twice");
-			if (k != s->cur && !s->stop &&
-			    e->held.lock[i]->kind == SCHED_SPINLOCK)
-				FAIL("a spinlock held at a scheduling point");
-		}
-	}
-	if (ntask != s->ntask || s->nent - ntask != s->nworker)
-		FAIL("task and worker counts disagree");
-	if (!s->chooser.footprints && s->fp.n > 0)
-		FAIL("a footprint recorded that nobody asked for");
-#undef FAIL
-	if ((rc = por_fp_check(&s->fp, why)) < 0 ||
-	    (rc = lockorder_check(&s->graph, why)) < 0)
-		return rc;
-	return 0;
 }

@@ -69,6 +69,22 @@
 struct sched;
 struct sched_queue;
 
+/*
+ * Sites.  Every hold and every wait records where it began, for the
+ * reports: FN, the model function that asked for it (the __func__ that
+ * the sched_acquire(), sched_wait() and sched_pop() macros below pass,
+ * so no call site names itself by hand; the program maps it to the
+ * kernel function it stands for), or NULL; TASK, the entity id of the
+ * task the work was for, or -1.  A task works for itself; a posted
+ * action for whoever posted it; a queue item for whoever pushed it (an
+ * entity, or the posted action whose callback pushed it); a worker, from
+ * sched_pop() to sched_done(), for its item's task.
+ */
+struct sched_site {
+	const char	*fn;
+	int		 task;
+};
+
 enum sched_role {
 	SCHED_TASK,		/* finishes; unfinished tasks make a deadlock */
 	SCHED_WORKER		/* loops forever serving a queue */
@@ -118,9 +134,17 @@ struct sched_event {
 	uint64_t	key;		/* POR_EVENT */
 };
 
+/* Who an item of a queue was pushed for (sched_site.task), and by the
+ * callback of which posted action (its index + 1), or 0. */
+struct sched_item_from {
+	int		task;
+	int		act;
+};
+
 struct sched_queue {
 	char		name[SCHED_NAME];
 	void		**items;	/* FIFO */
+	struct sched_item_from *from;	/* per item, beside items */
 	size_t		head, tail, cap;
 	int		order_id;
 	uint64_t	key;		/* POR_QUEUE */
@@ -155,6 +179,17 @@ enum sched_outcome {
 	SCHED_STEP_LIMIT	/* ran more than max_steps actions */
 };
 
+/* The locks listed with their sites in a report entity; more are
+ * counted in nhold only. */
+#define SCHED_REPORT_HOLDS	4
+
+/* One hold of a report entity: a lock, or the queue a worker serves. */
+struct sched_report_hold {
+	char		name[SCHED_NAME];
+	bool		queue;			/* processing an item of it */
+	struct sched_site at;
+};
+
 /* One entity in a deadlock report. */
 struct sched_report_entity {
 	char		name[SCHED_NAME];	/* "task 2", "end-io worker 1" */
@@ -162,6 +197,14 @@ struct sched_report_entity {
 	enum sched_state state;
 	char		holds[128];		/* "fs_mutex, page a:0" */
 	char		waits[128];		/* "A (held by task 2)" */
+	/* The same with sites: the holds in order, then the queue. */
+	struct sched_report_hold hold[SCHED_REPORT_HOLDS];
+	int		nhold;			/* all of them */
+	struct sched_site wait_at;		/* fn NULL: no wait */
+	/* A worker inside an item: the posted action that queued it
+	 * ("data read D1") and the task it works for; else "" and -1. */
+	char		item[SCHED_NAME];
+	int		task;
 };
 
 struct sched_result {
@@ -260,7 +303,12 @@ int		 sched_check(const struct sched *, const char **why);
 /* The running entity's id, or -1 outside sched_run (sequential code), in
  * a posted action's callback, or for a NULL sched. */
 int		 sched_self(const struct sched *);
-void		 sched_acquire(struct sched *, struct sched_lock *);
+/* The site of the running context, whose function is FN (see Sites). */
+struct sched_site sched_site_here(const struct sched *, const char *fn);
+/* Take L; the macro records its caller as the hold's site. */
+void		 sched_acquire_at(struct sched *, struct sched_lock *,
+		    const char *fn);
+#define sched_acquire(s, l)	sched_acquire_at((s), (l), __func__)
 void		 sched_release(struct sched *, struct sched_lock *);
 /*
  * The running entity hands bit lock L, which it holds, to I/O in flight:
@@ -269,11 +317,16 @@ void		 sched_release(struct sched *, struct sched_lock *);
  * is dropped by its bio's completion.
  */
 void		 sched_handoff(struct sched *, struct sched_lock *);
-void		 sched_wait(struct sched *, struct sched_event *);
+void		 sched_wait_at(struct sched *, struct sched_event *,
+		    const char *fn);
+#define sched_wait(s, ev)	sched_wait_at((s), (ev), __func__)
 void		 sched_signal(struct sched *, struct sched_event *);
 void		 sched_push(struct sched *, struct sched_queue *, void *item);
-/* Worker side: block until an item is there; FIFO. */
-void		*sched_pop(struct sched *, struct sched_queue *);
+/* Worker side: block until an item is there; FIFO.  The worker then
+ * works for the item's task (see Sites) until sched_done(). */
+void		*sched_pop_at(struct sched *, struct sched_queue *,
+		    const char *fn);
+#define sched_pop(s, q)		sched_pop_at((s), (q), __func__)
 /* Mark the end of processing an item popped from Q (releases the queue
  * in the lock-order graph). */
 void		 sched_done(struct sched *, struct sched_queue *);

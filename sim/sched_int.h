@@ -1,30 +1,30 @@
 /*
  * The scheduler's own state: entities, posted actions, the run.
  *
- * Private to the runtime (sim/sched.c) and to the two modules that read
- * its entities: the reports of a stuck world (sim/deadlock.c) and the
- * schedule strings (sim/replay.c).  No other file may include it.  The
+ * Private to the runtime (sim/sched.c, with its invariant walker in
+ * sim/schedcheck.c) and to the two modules that read its entities: the
+ * reports of a stuck world (sim/deadlock.c) and the schedule strings
+ * (sim/replay.c).  No other file may include it.  The
  * explorer and the rest of blksim reach the runtime through sched.h only
  * (the explorer through its chooser hook).
  *
  * An entity's wait fields say what it is blocked on (one of them, as its
- * wait kind says, or none when it is not blocked).  A worker "serves" the
- * last queue it popped and is "busy" while it processes that item.
+ * wait kind says, or none when it is not blocked), and WAT where the wait
+ * began.  A worker "serves" the last queue it popped and is "busy" while
+ * it processes that item, which it popped at POPAT; TASK is the task it
+ * works for (sched.h, Sites), a task's own id for a task, and ITEM the
+ * posted action (index + 1) whose callback queued the item, or 0.  The
+ * private files also include held.h (the held-lock lists).
  */
 #ifndef SIM_SCHED_INT_H
 #define SIM_SCHED_INT_H
 
 #include "fiber.h"
+#include "held.h"
 #include "lockorder.h"
 #include "por.h"
 #include "rng.h"
 #include "sched.h"
-
-/* Locks held by an entity or by the running callback. */
-struct sched_held {
-	struct sched_lock **lock;	/* in acquisition order */
-	size_t		 n, cap;
-};
 
 struct sched_ent {
 	char		 name[SCHED_NAME];
@@ -39,9 +39,13 @@ struct sched_ent {
 	struct sched_lock *wlock;	/* WAIT_LOCK */
 	struct sched_event *wevent;	/* WAIT_EVENT */
 	struct sched_queue *wqueue;	/* WAIT_QUEUE */
+	struct sched_site wat;		/* where the wait began */
 	struct sched_held held;
 	struct sched_queue *serves;	/* last queue it popped: it works it */
 	bool		 busy;		/* processing an item of serves */
+	struct sched_site popat;	/* where it popped that item */
+	int		 task;		/* the task it works for, or -1 */
+	int		 item;		/* the item's posted action + 1, or 0 */
 };
 
 /* A posted action (D<n>): a callback the scheduler fires when chosen. */
@@ -50,6 +54,7 @@ struct sched_action {
 	void		(*fire)(struct sched *, void *);
 	void		*arg;
 	bool		 fired;
+	int		 task;		/* posted for this task, or -1 */
 };
 
 struct sched {

@@ -60,7 +60,6 @@ write_submit(struct fs *fs, uint32_t ino, int k, uint64_t logical,
     uint64_t trace_word)
 {
 	struct write6_bio *b;
-	char name[SCHED_NAME];
 
 	b = (struct write6_bio *)conc_bio_new(fs, sizeof(*b), 0);
 	b->hdr.at_device = write_at_device;
@@ -82,8 +81,7 @@ write_submit(struct fs *fs, uint32_t ino, int k, uint64_t logical,
 	dev_add_bios(fs, fs_dev(fs), k, (t - s) / fs_sectorsize(fs));
 	fs_emit(fs, TRACE_BIO_SUBMIT, ino, logical, file_off, (uint64_t)k,
 	    trace_word);
-	snprintf(name, sizeof(name), "data write #%u", conc_nbios(fs));
-	conc_bio_post(fs, &b->hdr, name);
+	conc_bio_post(fs, &b->hdr, "data write", "");
 	return b;
 }
 
@@ -370,7 +368,10 @@ lock_pages(struct fs *fs, struct fs_inode *ip, uint64_t first, uint64_t last,
     bool lock)
 {
 	for (uint64_t p = first; p <= last; p += fs_sectorsize(fs))
-		(lock ? conc_lock_page : conc_unlock_page)(fs, ip, p);
+		if (lock)
+			conc_lock_page(fs, ip, p);
+		else
+			conc_unlock_page(fs, ip, p);
 }
 
 /* btrfs_buffered_write() under the inode lock: the pages dirty. */

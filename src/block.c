@@ -22,6 +22,7 @@
 #include "block.h"
 #include "chrome.h"
 #include "exec_int.h"
+#include "lockrep.h"
 #include "oracle.h"
 #include "rcheck.h"
 #include "stmt.h"
@@ -66,6 +67,7 @@ struct block_world {
 						   schedule's, or NULL */
 	bool			 check_only;	/* collect outcomes, judge
 						   nothing */
+	struct lockrep_block	 rep;		/* the tasks, for reports */
 };
 
 static void
@@ -247,32 +249,57 @@ block_teardown(void *arg, struct sched *sched)
 	w->fs = NULL;
 }
 
-/* The lockdep-style report of a deadlocked schedule. */
+/* The lockdep-style report of a deadlocked schedule (lockrep.h), to fit
+ * the width as a failed point's detail is printed: indented by four. */
 static char *
-block_deadlock_text(const struct sched_result *d, const char *prog,
-    const char *path, const char *options)
+block_deadlock_text(const struct block_world *w, const struct sched_result *d,
+    const char *prog, const char *path, const char *options)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	fprintf(f, "*** DEADLOCK ***\n");
-	for (int i = 0; i < d->nent; i++) {
-		const struct sched_report_entity *e = &d->ent[i];
-
-		if (e->state == SCHED_FINISHED)
-			continue;
-		fprintf(f, "%s: holds %s; waits for %s\n", e->name,
-		    e->holds[0] ? e->holds : "nothing",
-		    e->waits[0] ? e->waits : "nothing");
-	}
-	if (d->cycle[0])
-		fprintf(f, "cycle: %s\n", d->cycle);
-	fprintf(f, "schedule: %s\n", d->schedule);
-	fprintf(f, "replay: %s run%s --schedule=%s %s", prog, options,
+	char *replay = xasprintf("%s run%s --schedule=%s %s", prog, options,
 	    d->schedule, path);
-	fclose(f);
+	char *text = lockrep_deadlock_text(&w->rep, d, replay,
+	    LOCKREP_WIDTH - 4);
+
+	free(replay);
 	return text;
+}
+
+/* Append the JSON object OBJ (taken) to the comma-separated *LIST. */
+static void
+block_json_add(char **list, char *obj)
+{
+	char *n = xasprintf("%s%s%s", *list ? *list : "", *list ? "," : "",
+	    obj);
+
+	free(*list);
+	free(obj);
+	*list = n;
+}
+
+/* Describe each task of W for the reports: its line and its text. */
+static void
+block_rep_init(struct block_world *w)
+{
+	uint32_t *line = xcalloc(w->blk->ntasks + 1, sizeof(*line));
+	char **text = xcalloc(w->blk->ntasks + 1, sizeof(*text));
+
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		line[i] = w->tasks[i].s->pos.line;
+		text[i] = exec_describe(w->x, w->tasks[i].s);
+	}
+	w->rep = (struct lockrep_block){ .era = fs_era(w->base),
+	    .line = w->blk->pos.line, .ntasks = w->blk->ntasks,
+	    .task_line = line, .task_text = text };
+}
+
+/* Free what block_rep_init() made. */
+static void
+block_rep_free(struct block_world *w)
+{
+	for (size_t i = 0; i < w->rep.ntasks; i++)
+		free(w->rep.task_text[i]);
+	free((void *)w->rep.task_text);
+	free((void *)w->rep.task_line);
 }
 
 /*
@@ -309,26 +336,44 @@ block_chrome(struct block_world *w, const struct sched_explore_result *er)
 	free(rr);
 }
 
-/* Keep a copy of the block's first deadlock for the DOT output. */
+/* Keep a copy of the block's first deadlock for the DOT output, each
+ * entity labelled with the statement it runs or works for. */
 static void
-block_keep_deadlock(struct exec_result *r, uint32_t line,
+block_keep_deadlock(struct exec_result *r, const struct block_world *w,
     const struct sched_result *d)
 {
+	const struct lockrep_block *b = &w->rep;
 	struct exec_deadlock *k;
 
 	r->deadlocks = xreallocarray(r->deadlocks, r->ndeadlocks + 1,
 	    sizeof(*r->deadlocks));
 	k = &r->deadlocks[r->ndeadlocks++];
-	k->line = line;
+	memset(k, 0, sizeof(*k));
+	k->line = b->line;
 	k->res = xmalloc(sizeof(*k->res));
 	*k->res = *d;
+	for (int i = 0; i < d->nent; i++) {
+		int t = d->ent[i].task;
+
+		if (t >= 0 && (size_t)t < b->ntasks)
+			k->label[i] = xasprintf("%s\n%sline %u: %s",
+			    d->ent[i].name, d->ent[i].role == SCHED_TASK ?
+			    "" : "for ", b->task_line[t], b->task_text[t]);
+	}
+}
+
+/* "1 schedule", "2 schedules". */
+static const char *
+block_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 static void
 block_progress(void *arg, uint64_t done, double rate)
 {
-	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedules (%.0f/s)",
-	    done, rate);
+	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedule%s (%.0f/s)",
+	    done, block_plural(done), rate);
 }
 
 /*
@@ -350,13 +395,6 @@ block_replay_options(const struct scn_script *scn, const struct exec_result *r)
 		fprintf(f, " --seed=%" PRIu64, r->seed);
 	fclose(f);
 	return text;
-}
-
-/* "1 schedule", "2 schedules". */
-static const char *
-block_plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
 }
 
 /*
@@ -452,9 +490,10 @@ block_task_point(struct exec *x, const struct exec_block *b,
  * first deadlock's report.
  */
 static void
-block_end_point(struct exec *x, const struct scn_stmt *blk,
+block_end_point(struct exec *x, const struct block_world *w,
     const struct exec_block *b, const struct sched_explore_result *er)
 {
+	const struct scn_stmt *blk = w->blk;
 	struct exec_result *r = x->res;
 	bool want = blk->expect_deadlock;
 	bool ok = want ? er->deadlocks > 0 : er->deadlocks == 0;
@@ -477,7 +516,7 @@ block_end_point(struct exec *x, const struct scn_stmt *blk,
 	if (er->deadlocks > 0 && r->npoints > 0) {
 		char *opts = block_replay_options(x->scn, r);
 
-		r->points[r->npoints - 1].detail = block_deadlock_text(
+		r->points[r->npoints - 1].detail = block_deadlock_text(w,
 		    &er->first_deadlock, x->o->progname != NULL ?
 		    x->o->progname : "blksim", x->scn->filename, opts);
 		free(opts);
@@ -530,8 +569,9 @@ block_reduction_check(struct block_world *w,
 	if (!fr->exhausted) {
 		exec_warn(x, line, "--reduction=check: without the reduction, "
 		    "max-schedules=%" PRIu64 " cut the exploration after %"
-		    PRIu64 " schedules; only the outcomes of those were "
-		    "compared", w->blk->max_schedules, fr->schedules);
+		    PRIu64 " schedule%s; only the outcomes of those were "
+		    "compared", w->blk->max_schedules, fr->schedules,
+		    block_plural(fr->schedules));
 		/* The reduced set may hold outcomes not reached yet. */
 		rcheck_free(reduced);
 		reduced = NULL;
@@ -628,16 +668,21 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	if (o->chrome)
 		block_chrome(&w, er);
 	free(w.first_done);
+	block_rep_init(&w);
 	if (o->dot && er->deadlocks > 0)
-		block_keep_deadlock(r, blk->pos.line, &er->first_deadlock);
+		block_keep_deadlock(r, &w, &er->first_deadlock);
+	if (er->deadlocks > 0)
+		block_json_add(&r->deadlocks_json, lockrep_deadlock_json(
+		    &w.rep, &er->first_deadlock));
 	x->fs = w.keep != NULL ? w.keep : w.base;
 	fs_trace_release(x->fs);	/* the events of the schedule kept */
 	b = block_record(r, blk, &eo, er, o->preemption_bound, w.spent);
 	if (w.spent && b->how == EXEC_HOW_RANDOM)
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xasprintf("runs=%" PRIu64 " schedules", blk->runs),
-		    xasprintf("%" PRIu64 " schedules before the block's budget "
-		    "of %u steps ran out", er->schedules, BLOCK_MAX_STEPS));
+		    xasprintf("%" PRIu64 " schedule%s before the block's budget "
+		    "of %u steps ran out", er->schedules,
+		    block_plural(er->schedules), BLOCK_MAX_STEPS));
 	for (size_t i = 0; i < blk->ntasks; i++)
 		block_task_point(x, b, &w.tasks[i]);
 	for (int k = 0; k < INV_KIND_COUNT; k++)
@@ -656,7 +701,8 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	if (er->step_limits > 0)
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("schedules that end"), xasprintf("%" PRIu64
-		    " schedules cut after the step limit", er->step_limits));
+		    " schedule%s cut after the step limit", er->step_limits,
+		    block_plural(er->step_limits)));
 	if (er->bad_replays > 0) {
 		exec_point(x, blk->pos.line, xstrdup("--schedule"), false,
 		    xasprintf("a schedule of this block"),
@@ -664,15 +710,20 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		    w.bad_replay[0] ? w.bad_replay :
 		    "an action it names is not enabled"));
 	}
-	block_end_point(x, blk, b, er);
+	block_end_point(x, &w, b, er);
 	for (int c = 0; c < er->order.ncycles; c++) {
-		char *n = xasprintf("%s%sline %u: possible lock-order cycle: "
-		    "%s", r->notes ? r->notes : "", r->notes ? "\n" : "",
-		    blk->pos.line, er->order.cycles[c]);
+		char *t = lockrep_cycle_text(&w.rep, &er->order, c,
+		    LOCKREP_WIDTH);
+		char *n = xasprintf("%s%s%s", r->notes ? r->notes : "",
+		    r->notes ? "\n" : "", t);
 
+		free(t);
 		free(r->notes);
 		r->notes = n;
+		block_json_add(&r->lock_order_json, lockrep_cycle_json(&w.rep,
+		    &er->order, c));
 	}
+	block_rep_free(&w);
 	went_on = w.keep != NULL;
 	if (went_on)
 		fs_free(w.base);

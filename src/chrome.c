@@ -566,9 +566,26 @@ chrome_dot_end(FILE *f)
 	fputs("}\n", f);
 }
 
+/* The label of an edge: WHAT, and where it began when known ("held by\n
+ * in read2008_read"). */
+static void
+dot_edge_label(FILE *f, const char *what, const char *fn)
+{
+	char *l;
+
+	if (fn == NULL) {
+		dot_str(f, what);
+		return;
+	}
+	if (asprintf(&l, "%s\nin %s", what, fn) < 0)
+		abort();
+	dot_str(f, l);
+	free(l);
+}
+
 void
 chrome_dot(FILE *f, unsigned k, const char *label,
-    const struct sched_result *d)
+    const struct sched_result *d, char *const *ent_label)
 {
 	static const char item[] = "processing an item of ";
 	struct dot_objs objs = { .n = 0 };
@@ -589,14 +606,15 @@ chrome_dot(FILE *f, unsigned k, const char *label,
 		if (e->state == SCHED_FINISHED)
 			continue;
 		fprintf(f, "\t\td%ue%d [shape=box,label=", k, i);
-		dot_str(f, e->name);
+		dot_str(f, ent_label != NULL && ent_label[i] != NULL ?
+		    ent_label[i] : e->name);
 		fprintf(f, "%s];\n", on[i] ? ",color=red,penwidth=2" : "");
 	}
 	for (int i = 0; i < d->nent; i++) {
 		const struct sched_report_entity *e = &d->ent[i];
 		const char *p = e->holds, *w = e->waits;
 		size_t len;
-		int o;
+		int o, h = 0;
 
 		if (e->state == SCHED_FINISHED)
 			continue;
@@ -606,10 +624,16 @@ chrome_dot(FILE *f, unsigned k, const char *label,
 			if (queue)
 				p += sizeof(item) - 1;
 			len = strcspn(p, ",");
-			if ((o = dot_obj(f, k, &objs, p, len, queue)) >= 0)
-				fprintf(f, "\t\td%uo%d -> d%ue%d "
-				    "[label=\"held by\"%s];\n", k, o, k, i,
-				    on[i] ? ",color=red" : "");
+			if ((o = dot_obj(f, k, &objs, p, len, queue)) >= 0) {
+				fprintf(f, "\t\td%uo%d -> d%ue%d [label=", k,
+				    o, k, i);
+				dot_edge_label(f, "held by", h < e->nhold &&
+				    h < SCHED_REPORT_HOLDS ? e->hold[h].at.fn :
+				    NULL);
+				fprintf(f, "%s];\n", on[i] ? ",color=red" :
+				    "");
+			}
+			h++;
 			p += len;
 			p += strspn(p, ", ");
 		}
@@ -620,8 +644,9 @@ chrome_dot(FILE *f, unsigned k, const char *label,
 			len--;
 		if ((o = dot_obj(f, k, &objs, w, len, false)) < 0)
 			continue;
-		fprintf(f, "\t\td%ue%d -> d%uo%d [label=\"waits for\"%s];\n",
-		    k, i, k, o, on[i] ? ",color=red" : "");
+		fprintf(f, "\t\td%ue%d -> d%uo%d [label=", k, i, k, o);
+		dot_edge_label(f, "waits for", e->wait_at.fn);
+		fprintf(f, "%s];\n", on[i] ? ",color=red" : "");
 		if ((w = strstr(w, "(signalled through ")) != NULL) {
 			int q;
 

@@ -65,11 +65,13 @@ int		 chrome_write(FILE *, struct chrome *const *v, size_t n);
  * opens and closes (chrome_dot_begin/end): entities are boxes, locks,
  * events and work queues ellipses; an object points to its holder ("held
  * by"), an entity to what it waits for, and the wait-for cycle is drawn
- * in red.  LABEL names the block ("FILE:LINE").
+ * in red.  LABEL names the block ("FILE:LINE"); ENT_LABEL, when not
+ * NULL, gives each entity's box a label of its own (its name and the
+ * statement it runs or works for), or NULL to use its name.
  */
 void		 chrome_dot_begin(FILE *);
 void		 chrome_dot(FILE *, unsigned k, const char *label,
-		    const struct sched_result *d);
+		    const struct sched_result *d, char *const *ent_label);
 void		 chrome_dot_end(FILE *);
 
 #endif

@@ -570,11 +570,16 @@ exec_result_free(struct exec_result *r)
 	free(r->latent);
 	free(r->outcomes);
 	free(r->notes);
+	free(r->deadlocks_json);
+	free(r->lock_order_json);
 	free(r->warnings);
 	fs_free(r->fs);
 	chrome_free(r->chrome);
-	for (size_t i = 0; i < r->ndeadlocks; i++)
+	for (size_t i = 0; i < r->ndeadlocks; i++) {
 		free(r->deadlocks[i].res);
+		for (int e = 0; e < SCHED_MAX_ENTITIES; e++)
+			free(r->deadlocks[i].label[e]);
+	}
 	free(r->deadlocks);
 	for (size_t i = 0; i < r->nblocks; i++)
 		free(r->blocks[i].cut);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../sim/inv.h"
+#include "../sim/sched.h"
 #include "../sim/stat.h"
 #include "../sim/trace.h"
 #include "scn.h"
@@ -88,6 +89,8 @@ struct exec_block {
 struct exec_deadlock {
 	uint32_t	line;		/* the block's */
 	struct sched_result *res;	/* the first deadlocking schedule */
+	/* Each entity's box label: "task 1\nline 28: read a 0 4K". */
+	char		*label[SCHED_MAX_ENTITIES];
 };
 
 struct exec_point {
@@ -118,6 +121,10 @@ struct exec_result {
 	bool		stopped;	/* statements were left unrun */
 	struct fs	*fs;		/* final state if keep_fs (owned) */
 	char		*notes;		/* lock-order cycles, or NULL */
+	/* The same and each block's first deadlock as JSON objects
+	 * separated by commas (src/lockrep.h), or NULL. */
+	char		*deadlocks_json;
+	char		*lock_order_json;
 	/* exec_opts.chrome: each block's representative schedule, replayed
 	 * (the first deadlocking one, else the first completed one). */
 	struct chrome	*chrome;

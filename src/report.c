@@ -160,6 +160,23 @@ text_lines(FILE *out, const char *text, const char *prefix)
 	}
 }
 
+/* NOTES, one note a line, each "note: " and its text; a line that opens
+ * with a space goes on the note before it, under its text (lockrep.h). */
+static void
+note_lines(FILE *out, const char *notes)
+{
+	while (*notes) {
+		size_t n = strcspn(notes, "\n");
+		char *line = xstrndup(notes, n);
+
+		fputs(line[0] == ' ' ? "     " : "note: ", out);
+		esc_line(out, line);
+		fputc('\n', out);
+		free(line);
+		notes += n + (notes[n] == '\n');
+	}
+}
+
 static void
 text_events(FILE *out, const struct report_item *it,
     const struct exec_point *p, unsigned flags)
@@ -287,7 +304,7 @@ text_item(FILE *out, const struct report_item *it, unsigned flags)
 		}
 		if (it->res.notes != NULL &&
 		    (!passed || (flags & REPORT_VERBOSE)))
-			text_lines(out, it->res.notes, "note: ");
+			note_lines(out, it->res.notes);
 		for (size_t g = 0; g < it->nguards; g++) {
 			char buf[512];
 
@@ -459,6 +476,7 @@ report_tap(FILE *out, const struct report_item *items, size_t n,
 			fputc('\n', out);
 		}
 		lines_of(out, it->path, it->warnings, "# warning: ", ": ");
+		lines_of(out, it->path, it->res.notes, "# note: ", ": ");
 	}
 }
 
@@ -610,6 +628,11 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 		else {
 			junit_properties(out, &it->res);
 			junit_points(out, it);
+		}
+		if (it->state == REPORT_RAN && it->res.notes != NULL) {
+			fputs("    <system-out>", out);
+			esc_xml(out, it->res.notes, false);
+			fputs("</system-out>\n", out);
 		}
 		if (it->warnings != NULL) {
 			fputs("    <system-err>", out);
@@ -764,6 +787,9 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 		fprintf(out, ",\"notes\":");
 		esc_json(out, r->notes);
 	}
+	fprintf(out, ",\"deadlocks\":[%s],\"lock_order\":[%s]",
+	    r->deadlocks_json != NULL ? r->deadlocks_json : "",
+	    r->lock_order_json != NULL ? r->lock_order_json : "");
 	fputc('}', out);
 }
 

@@ -276,7 +276,7 @@ write_views(const struct cli_opts *o, const struct report_item *items,
 				if (asprintf(&label, "%s:%u", items[i].path,
 				    e->line) < 0)
 					abort();
-				chrome_dot(f, k++, label, e->res);
+				chrome_dot(f, k++, label, e->res, e->label);
 				free(label);
 			}
 		chrome_dot_end(f);

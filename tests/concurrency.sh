@@ -24,9 +24,11 @@ tap_check $? "post-patch: no schedule deadlocks"
 tap_check $(( $? != 1 )) "retry-get-extent on: the scenario fails"
 grep -q '^    \*\*\* DEADLOCK \*\*\*$' "$tmp/pre"
 tap_check $? "the report opens lockdep-style"
-grep -q 'task 2: holds fs_mutex; waits for metadata read' "$tmp/pre"
+sed -n '/^    task 2 (/,/^    [^ ]/p' "$tmp/pre" | tr -s ' \n' '  ' |
+    grep -q 'holds fs_mutex, taken in .* waits for metadata read D2'
 tap_check $? "task 2 holds fs_mutex and waits for a metadata read"
-grep -q 'end-io worker 1: .*waits for fs_mutex (held by task 2)' "$tmp/pre"
+grep -q '^        waits for fs_mutex (held by task 2), in lookup_by_get_extent' \
+    "$tmp/pre"
 tap_check $? "the end-io worker waits for fs_mutex"
 grep -q 'cycle: task 2 -> end-io worker 1 -> task 2' "$tmp/pre"
 tap_check $? "the wait-for cycle is named"

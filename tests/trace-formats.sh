@@ -85,8 +85,9 @@ fi
 
 "$BLKSIM" run $q --trace="$tmp/a.dot" "$scn" >/dev/null 2>&1
 ok=0
-for want in 'digraph' '"task 2"' '"end-io worker 1"' 'color=red' \
-    '"fs_mutex"'; do
+for want in 'digraph' '"task 2\nline 29: write b 0 4K"' \
+    '"end-io worker 1\nfor line 28: read a 0 4K"' 'color=red' \
+    '"fs_mutex"' '"waits for\nin lookup_by_get_extent"'; do
 	grep -qF "$want" "$tmp/a.dot" || { ok=1; echo "missing $want" |
 	    tap_diag; }
 done

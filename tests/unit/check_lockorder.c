@@ -133,11 +133,11 @@ START_TEST(test_nodes_and_edges)
 	ck_assert_int_eq(lockorder_node(&g, 7, "another name"), 0);
 	ck_assert_str_eq(g.name[0], "fs_mutex");
 	ck_assert_uint_eq(strlen(g.name[1]), LOCKORDER_NAME - 1);
-	lockorder_edge(&g, a, b);
+	lockorder_edge(&g, a, b, NULL);
 	CHECK_PASSES(lockorder_check, &g);
-	lockorder_edge(&g, a, b);
+	lockorder_edge(&g, a, b, NULL);
 	CHECK_PASSES(lockorder_check, &g);
-	lockorder_edge(&g, b, b);
+	lockorder_edge(&g, b, b, NULL);
 	CHECK_PASSES(lockorder_check, &g);
 	ck_assert_uint_eq(g.nedge, 2);
 	ck_assert_uint_eq(g.nnode, 2);
@@ -164,7 +164,7 @@ START_TEST(test_index_growth)
 		key[i] = rng_next(&r);
 		ck_assert_int_eq(lockorder_node(&g, key[i], "n"), i);
 		if (i > 0)
-			lockorder_edge(&g, i - 1, i);
+			lockorder_edge(&g, i - 1, i, NULL);
 		if (i % 37 == 0)
 			CHECK_PASSES(lockorder_check, &g);
 	}
@@ -185,7 +185,7 @@ START_TEST(test_check_catches)
 	memset(&g, 0, sizeof(g));
 	lockorder_node(&g, 1, "A");
 	lockorder_node(&g, 2, "B");
-	lockorder_edge(&g, 0, 1);
+	lockorder_edge(&g, 0, 1, NULL);
 	CHECK_PASSES(lockorder_check, &g);
 	g.key[1] = 1;
 	ck_assert_int_lt(lockorder_check(&g, &why), 0);
@@ -216,7 +216,7 @@ random_graph(struct rng *rg, int n, int density, struct lockorder *g,
 	for (from = 0; from < n; from++)
 		for (to = 0; to < n; to++)
 			if ((int)rng_below(rg, 100) < density) {
-				lockorder_edge(g, from, to);
+				lockorder_edge(g, from, to, NULL);
 				r->e[from][to] = true;
 				CHECK_PASSES(lockorder_check, g);
 			}
@@ -363,7 +363,7 @@ START_TEST(test_cycle_text_cut)
 		lockorder_node(&g, (uint64_t)i, name);
 	}
 	for (i = 0; i < 12; i++)
-		lockorder_edge(&g, i, (i + 1) % 12);
+		lockorder_edge(&g, i, (i + 1) % 12, NULL);
 	CHECK_PASSES(lockorder_check, &g);
 	lockorder_cycles(&g, &rep);
 	ck_assert_int_eq(rep.ncycles, 1);
