@@ -29,6 +29,7 @@
 #include "pcache.h"
 #include "quirk.h"
 #include "rng.h"
+#include "track.h"
 #include "xmalloc.h"
 
 struct fs {
@@ -52,6 +53,7 @@ struct fs {
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
 	struct conc	*conc;		/* scheduler glue (fs_attach), or NULL */
+	struct track	track;		/* the invariant checker's (inv.h) */
 };
 
 static bool
@@ -130,6 +132,7 @@ fs_new(const struct fs_config *cfg, int *err)
 	trace_init(&fs->trace, cfg->trace_all);
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
+	track_init(&fs->track);
 	*err = 0;
 	return fs;
 }
@@ -147,6 +150,7 @@ fs_free(struct fs *fs)
 	dev_free(fs->dev);
 	imap_destroy(&fs->csum_tree);
 	trace_destroy(&fs->trace);
+	track_destroy(&fs->track);
 	free(fs);
 }
 
@@ -161,10 +165,13 @@ fs_clone(const struct fs *src)
 	fs->dev = dev_clone(src->dev);
 	imap_clone(&fs->csum_tree, &src->csum_tree);
 	trace_init(&fs->trace, src->trace.keep_all);
+	track_clone(&fs->track, &src->track);
 	fs->inodes = xreallocarray(NULL, src->ninodes ? src->ninodes : 1,
 	    sizeof(*fs->inodes));
-	for (size_t i = 0; i < src->ninodes; i++)
+	for (size_t i = 0; i < src->ninodes; i++) {
 		fs->inodes[i] = inode_clone(src->inodes[i]);
+		inode_set_track(fs->inodes[i], &fs->track);
+	}
 	return fs;
 }
 
@@ -177,6 +184,7 @@ fs_create(struct fs *fs, bool nodatasum)
 	    sizeof(*fs->inodes));
 	fs->inodes[fs->ninodes] = inode_new((uint32_t)fs->ninodes + 1,
 	    nodatasum);
+	inode_set_track(fs->inodes[fs->ninodes], &fs->track);
 	return (uint32_t)++fs->ninodes;
 }
 
@@ -670,6 +678,12 @@ fs_gen(struct fs *fs)
 	return &fs->gen;
 }
 
+struct track *
+fs_track(struct fs *fs)
+{
+	return &fs->track;
+}
+
 struct rng *
 fs_rng(struct fs *fs)
 {
@@ -686,6 +700,27 @@ bool
 fs_quirk(const struct fs *fs, int q)
 {
 	return quirk_on(fs->cfg.quirks, (enum quirk_id)q);
+}
+
+/* The tracker's reference counts are the items' (track.h). */
+static int
+refs_check(const struct fs *fs, const char **why)
+{
+	struct track t;
+	bool same;
+
+	track_init(&t);
+	for (size_t i = 0; i < fs->ninodes; i++)
+		inode_count_refs(fs->inodes[i], &t);
+	same = t.n == fs->track.n;
+	for (size_t i = 0; same && i < t.cap; i++)
+		if (t.slot[i].bytenr != 0)
+			same = track_refs(&fs->track, t.slot[i].bytenr) ==
+			    t.slot[i].count;
+	track_destroy(&t);
+	if (!same)
+		*why = "the checker's reference counts are not the items'";
+	return same ? 0 : -1;
 }
 
 int
@@ -705,7 +740,9 @@ fs_check(const struct fs *fs, const char **why)
 	}
 	if (dev_check(fs->dev, why) != 0 ||
 	    alloc_check(&fs->alloc, why) != 0 ||
-	    imap_check(&fs->csum_tree, why) != 0)
+	    imap_check(&fs->csum_tree, why) != 0 ||
+	    track_check(&fs->track, why) != 0 ||
+	    refs_check(fs, why) != 0)
 		return -1;
 	return 0;
 }

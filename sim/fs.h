@@ -47,6 +47,7 @@ struct fs_inode;
 struct imap;
 struct rng;
 struct sched;
+struct track;
 
 #define FS_DATA_BASE	(1ULL << 20)
 
@@ -336,6 +337,11 @@ struct content_stream *fs_gen(struct fs *);
  * when written, by logical address.  Recorded (foot.h); borrowed.
  */
 struct imap	*fs_csum_tree(struct fs *);
+/*
+ * The invariant checker's record of what changed (track.h); borrowed.
+ * Not a footprint: the data path never reads it.
+ */
+struct track	*fs_track(struct fs *);
 /* The PRNG that places random faults (not used inside tasks). */
 struct rng	*fs_rng(struct fs *);
 /* The concurrency glue, or NULL when sequential. */

@@ -300,24 +300,37 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	return status != FS_EOOPS && status != FS_EDEADLK;
 }
 
-/* Run the invariant checker after a statement; remember first findings. */
+/*
+ * The invariant checker on FS after a statement or a schedule, into REP
+ * (the caller frees it): of what changed since it last looked, or
+ * (--check=full) of the whole model.  Both give the same verdicts
+ * (inv.h); either way it starts afresh from here.
+ */
 static void
-check_invariants(struct exec *x, uint32_t line)
+run_checker(const struct exec *x, struct fs *fs, struct inv_report *rep)
 {
-	struct inv_report rep = { 0 };
+	if (x->o->full_check)
+		inv_check(fs, rep);
+	else
+		inv_check_changed(fs, rep);
+	inv_settle(fs);
+}
+
+/* Remember the first finding of each kind of REP, made after LINE. */
+static void
+record_findings(struct exec *x, const struct inv_report *rep, uint32_t line)
+{
 	struct exec_result *r = x->res;
 
-	inv_check(x->fs, &rep);
-	for (size_t i = 0; i < rep.n; i++) {
-		enum inv_kind k = rep.f[i].kind;
+	for (size_t i = 0; i < rep->n; i++) {
+		enum inv_kind k = rep->f[i].kind;
 
 		if (!(r->found & (1u << k))) {
-			r->first[k] = rep.f[i];
+			r->first[k] = rep->f[i];
 			r->first_line[k] = line;
 		}
 		r->found |= 1u << k;
 	}
-	inv_report_free(&rep);
 }
 
 /* ---- concurrent blocks ------------------------------------------------ */
@@ -402,7 +415,8 @@ conc_shared(const struct conc_world *w, size_t i)
  * latent defect.
  */
 static bool
-conc_oracle(struct conc_world *w, const struct sched_result *res)
+conc_oracle(struct conc_world *w, const struct sched_result *res,
+    const struct inv_report *rep)
 {
 	struct exec *x = w->x;
 	char *where = xasprintf(" in schedule %s", res->schedule);
@@ -421,7 +435,7 @@ conc_oracle(struct conc_world *w, const struct sched_result *res)
 			oracle_oops(x->res, w->blk->pos.line, fs_crashed(w->fs) ?
 			    fs_oops_msg(w->fs) : res->oops, where);
 	} else
-		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
+		oracle_findings(x->res, w->fs, rep, w->blk->pos.line, where);
 	free(where);
 	return !oracle_done(x->res);
 }
@@ -437,8 +451,14 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
 	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
 		return true;
-	if (w->x->oracle && !conc_oracle(w, res))
+	/* The checker runs at the end of each schedule, not between steps;
+	 * a crashed kernel's half-done state is not judged. */
+	if (res->outcome != SCHED_OOPS)
+		run_checker(w->x, w->fs, &rep);
+	if (w->x->oracle && !conc_oracle(w, res, &rep)) {
+		inv_report_free(&rep);
 		return false;
+	}
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
 		struct conc_task *t = &w->tasks[i];
 		const struct scn_stmt *s = t->s;
@@ -467,8 +487,6 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 	}
 	if (res->outcome == SCHED_OOPS)
 		return true;
-	/* The checker runs at the end of each schedule, not between steps. */
-	inv_check(w->fs, &rep);
 	for (size_t i = 0; i < rep.n; i++) {
 		enum inv_kind k = rep.f[i].kind;
 
@@ -848,6 +866,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		const struct scn_stmt *s = &scn->stmts[i];
 		struct fs_read_result rr;
 		struct oracle_pre pre;
+		struct inv_report rep;
+		bool stop;
 		int status;
 
 		fs_set_line(x.fs, s->pos.line);
@@ -869,30 +889,35 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		if (x.oracle)
 			oracle_before(x.fs, exec_inode(&x, s->file), s, &pre);
 		status = run_stmt(&x, s, &rr);
+		/* A crashed kernel's half-done state is not judged. */
+		memset(&rep, 0, sizeof(rep));
+		if (status != FS_EOOPS)
+			run_checker(&x, x.fs, &rep);
 		if (x.oracle) {
 			oracle_outcome(r, x.opi, status);
 			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
 			    "");
 			if (status != FS_EOOPS)
-				oracle_findings(r, x.fs, s->pos.line, "");
+				oracle_findings(r, x.fs, &rep, s->pos.line,
+				    "");
 			if (oracle_done(r)) {
 				r->stopped = i + 1 < scn->nstmts;
 				x.opi++;
+				inv_report_free(&rep);
 				break;
 			}
 		}
 		x.opi++;
-		if (!judge_operation(&x, s, status, &rr)) {
+		stop = !judge_operation(&x, s, status, &rr);
+		record_findings(&x, &rep, s->pos.line);
+		inv_report_free(&rep);
+		if (stop) {
 			if (status == FS_EOOPS)
 				r->oops = xasprintf("%u: %s", s->pos.line,
 				    fs_oops_msg(x.fs));
 			r->stopped = i + 1 < scn->nstmts;
-			/* A crashed kernel's half-done state is not judged. */
-			if (status != FS_EOOPS)
-				check_invariants(&x, s->pos.line);
 			break;
 		}
-		check_invariants(&x, s->pos.line);
 	}
 	judge_findings(&x);
 	r->stats = *fs_stats(x.fs);

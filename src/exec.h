@@ -36,6 +36,10 @@ struct exec_opts {
 	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		no_reduction;	/* --reduction=none: explore without
 					   sleep sets */
+	bool		full_check;	/* --check=full: the invariant
+					   checker walks the whole model
+					   after every statement, instead
+					   of what the statement changed */
 	bool		progress;	/* exploration progress on stderr */
 	bool		chrome;		/* collect a timeline per block */
 	bool		dot;		/* keep every deadlock's report */

@@ -94,11 +94,15 @@ parse_text(const char *text)
 	return scn;
 }
 
+/* --check=full for every run of this process (fuzz_main sets it). */
+static bool full_check;
+
 /* Print, parse and run G under the oracle. */
 static void
 judge(const struct gen_script *g, struct judgement *j)
 {
-	struct exec_opts eo = { .preemption_bound = -1, .oracle = true };
+	struct exec_opts eo = { .preemption_bound = -1, .oracle = true,
+	    .full_check = full_check };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
 	struct scn_script *scn = parse_text(text);
@@ -347,7 +351,8 @@ annotations(const struct gen_script *g, const struct judgement *j)
 static bool
 run_fails(const char *text)
 {
-	struct exec_opts eo = { .preemption_bound = -1 };
+	struct exec_opts eo = { .preemption_bound = -1,
+	    .full_check = full_check };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
 	bool failed;
@@ -489,11 +494,12 @@ int
 fuzz_main(const struct fuzz_opts *o)
 {
 	struct progress pr = { .on = o->progress && isatty(2), .t0 = now() };
-	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i;
+	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i, done = 0;
 	int rc = CLI_EXIT_OK;
 
-	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
-	    now() - pr.t0 < o->seconds); i++) {
+	full_check = o->full_check;
+	for (i = 0; (o->runs == 0 || i < o->runs) &&
+	    (o->seconds <= 0 || now() - pr.t0 < o->seconds); i++) {
 		struct gen_script g;
 		struct judgement j;
 		struct rng r;
@@ -531,18 +537,20 @@ fuzz_main(const struct fuzz_opts *o)
 			}
 			judgement_free(&j);
 			gen_free(&g);
-			i++;
+			done++;
 			break;
 		}
 		judgement_free(&j);
 		gen_free(&g);
+		done++;
 		progress(&pr, false, "blksim fuzz: %" PRIu64 " scenarios "
-		    "(%.0f/s), %" PRIu64 " latent", i + 1,
-		    (i + 1) / (now() - pr.t0 + 1e-9), nlatent);
+		    "(%.0f/s), %" PRIu64 " latent", done,
+		    done / (now() - pr.t0 + 1e-9), nlatent);
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)
-		printf("blksim fuzz: %" PRIu64 " scenarios, no anomaly\n", i);
+		printf("blksim fuzz: %" PRIu64 " scenarios, no anomaly\n",
+		    done);
 	printf("  documented latent defects:");
 	for (size_t k = 0; k < NLATENT; k++)
 		printf("%s %s in %" PRIu64, k ? "," : "", latent_names[k],

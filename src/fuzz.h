@@ -20,6 +20,7 @@ struct fuzz_opts {
 	const char	*out;		/* directory for reproducers */
 	bool		progress;	/* a progress line if stderr is a tty */
 	const char	*command;	/* the options as typed, for comments */
+	bool		full_check;	/* --check=full (exec_opts) */
 };
 
 /*

@@ -89,6 +89,7 @@ enum {
 	OPT_SCHEDULE,
 	OPT_PREEMPTION_BOUND,
 	OPT_REDUCTION,
+	OPT_CHECK,
 	OPT_GUARDS,
 	OPT_TRACE,
 	OPT_RUNS,
@@ -168,6 +169,20 @@ opt_reduction(struct cli_opts *o, const char *arg)
 	else
 		return usage_error("--reduction takes sleep-sets or none, not "
 		    "`%s`", arg);
+	return 0;
+}
+
+/* --check: the invariant checker on what changed (the default), or full. */
+static int
+opt_check(struct cli_opts *o, const char *arg)
+{
+	if (strcmp(arg, "changed") == 0)
+		o->full_check = false;
+	else if (strcmp(arg, "full") == 0)
+		o->full_check = true;
+	else
+		return usage_error("--check takes changed or full, not `%s`",
+		    arg);
 	return 0;
 }
 
@@ -298,6 +313,8 @@ apply_opt(struct cli_opts *o, int ch, const char *arg)
 		return opt_preemption_bound(o, arg);
 	case OPT_REDUCTION:
 		return opt_reduction(o, arg);
+	case OPT_CHECK:
+		return opt_check(o, arg);
 	case OPT_GUARDS:
 		o->guards = true;
 		return 0;
@@ -476,6 +493,7 @@ static const struct option run_longopts[] = {
 	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 	{ "preemption-bound", required_argument, NULL, OPT_PREEMPTION_BOUND },
 	{ "reduction", required_argument, NULL, OPT_REDUCTION },
+	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "guards", no_argument, NULL, OPT_GUARDS },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
 	{ "help", no_argument, NULL, 'h' },
@@ -491,7 +509,8 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
-	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet };
+	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet,
+	    .full_check = o->full_check };
 	char *cmd = NULL;
 	size_t size = 0;
 	FILE *f;
@@ -530,6 +549,7 @@ static const struct option fuzz_longopts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
