@@ -260,22 +260,23 @@ lock_of(struct conc *c, enum conc_lock id, const struct fs_inode *ip)
 }
 
 void
-conc_lock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+conc_lock_sched(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
 
-	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+	if ((l = lock_of(c, id, ip)) != NULL)
 		sched_acquire(c->sched, l);
 }
 
 void
-conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+conc_unlock_sched(struct fs *fs, enum conc_lock id,
+    const struct fs_inode *ip)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
 
-	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+	if ((l = lock_of(c, id, ip)) != NULL)
 		sched_release(c->sched, l);
 }
 
@@ -342,12 +343,10 @@ page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+conc_lock_page_sched(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
 	struct conc *c = fs_conc(fs);
 
-	if (c == NULL)
-		return;
 	sched_acquire(c->sched, page_lock_of(c, ip, p));
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 }
@@ -362,12 +361,10 @@ conc_page_to_io(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+conc_unlock_page_sched(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
 	struct conc *c = fs_conc(fs);
 
-	if (c == NULL)
-		return;
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 	sched_release(c->sched, page_lock_of(c, ip, p));
 }

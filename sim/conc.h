@@ -34,10 +34,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs.h"
 #include "sched.h"
 
 struct conc;
-struct fs;
 struct fs_inode;
 
 /* The locks an era may have (era.h lists which, and names them). */
@@ -117,16 +117,48 @@ int		 conc_self(const struct conc *);
 /* Entities of the schedule: the tasks and the workers. */
 int		 conc_nent(const struct conc *);
 
+/*
+ * The lock calls are no-ops sequentially, which they test inline (a read
+ * makes several a page); the _sched functions are their bodies.
+ */
+void		 conc_lock_sched(struct fs *, enum conc_lock,
+		    const struct fs_inode *);
+void		 conc_unlock_sched(struct fs *, enum conc_lock,
+		    const struct fs_inode *);
+void		 conc_lock_page_sched(struct fs *, const struct fs_inode *,
+		    uint64_t);
+void		 conc_unlock_page_sched(struct fs *, const struct fs_inode *,
+		    uint64_t);
+
 /* Take or drop lock ID (IP's for a per-inode lock; NULL otherwise). */
-void		 conc_lock(struct fs *, enum conc_lock id,
-		    const struct fs_inode *ip);
-void		 conc_unlock(struct fs *, enum conc_lock id,
-		    const struct fs_inode *ip);
+static inline void
+conc_lock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+{
+	if (fs_conc(fs) != NULL)
+		conc_lock_sched(fs, id, ip);
+}
+
+static inline void
+conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+{
+	if (fs_conc(fs) != NULL)
+		conc_unlock_sched(fs, id, ip);
+}
+
 /* The page lock of (IP, P): lock_page(), unlock_page(). */
-void		 conc_lock_page(struct fs *, const struct fs_inode *ip,
-		    uint64_t p);
-void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
-		    uint64_t p);
+static inline void
+conc_lock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	if (fs_conc(fs) != NULL)
+		conc_lock_page_sched(fs, ip, p);
+}
+
+static inline void
+conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	if (fs_conc(fs) != NULL)
+		conc_unlock_page_sched(fs, ip, p);
+}
 /* The caller's page lock of (IP, P) now belongs to the bio reading it. */
 void		 conc_page_to_io(struct fs *, const struct fs_inode *ip,
 		    uint64_t p);

@@ -153,12 +153,19 @@ dev_add_bios(const struct fs *fs, struct dev *d, int k, uint64_t n)
 }
 
 int
+dev_read_desc(const struct fs *fs, struct dev *d, int k, uint64_t logical,
+    uint64_t len, uint8_t *buf, struct imap_val *desc, bool *one)
+{
+	foot_read(fs, k, logical, logical + len);
+	return mirror_read_desc(&d->mirror[k - 1], logical, len,
+	    fs_cfg(fs)->sectorsize, buf, desc, one);
+}
+
+int
 dev_read(const struct fs *fs, struct dev *d, int k, uint64_t logical,
     uint64_t len, uint8_t *buf)
 {
-	foot_read(fs, k, logical, logical + len);
-	return mirror_read(&d->mirror[k - 1], logical, len,
-	    fs_cfg(fs)->sectorsize, buf);
+	return dev_read_desc(fs, d, k, logical, len, buf, NULL, NULL);
 }
 
 void

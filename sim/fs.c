@@ -29,10 +29,12 @@
 #include "pcache.h"
 #include "quirk.h"
 #include "rng.h"
+#include "sumcache.h"
 #include "track.h"
 #include "xmalloc.h"
 
 struct fs {
+	struct fs_head	head;		/* first: fs_conc() reads it inline */
 	struct fs_config cfg;
 	const struct era_ops *era;
 	struct alloc	alloc;
@@ -52,8 +54,8 @@ struct fs {
 	unsigned	enospc;		/* why the last -ENOSPC: FS_ENOSPC_* */
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
-	struct conc	*conc;		/* scheduler glue (fs_attach), or NULL */
 	struct track	track;		/* the invariant checker's (inv.h) */
+	struct sumcache	*sums;		/* made on first use; not copied */
 };
 
 static bool
@@ -151,6 +153,7 @@ fs_free(struct fs *fs)
 	imap_destroy(&fs->csum_tree);
 	trace_destroy(&fs->trace);
 	track_destroy(&fs->track);
+	sumcache_free(fs->sums);
 	free(fs);
 }
 
@@ -160,7 +163,8 @@ fs_clone(const struct fs *src)
 	struct fs *fs = xmalloc(sizeof(*fs));
 
 	*fs = *src;
-	fs->conc = NULL;
+	fs->head.conc = NULL;
+	fs->sums = NULL;
 	alloc_clone(&fs->alloc, &src->alloc);
 	fs->dev = dev_clone(src->dev);
 	imap_clone(&fs->csum_tree, &src->csum_tree);
@@ -250,7 +254,7 @@ op_run(struct fs *fs, void *arg)
 static int
 dispatch(struct fs *fs, struct fs_op *op)
 {
-	if (fs->era->scheduled && fs->conc == NULL)
+	if (fs->era->scheduled && fs->head.conc == NULL)
 		return conc_run_alone(fs, op_run, op);
 	return op->fn(fs, op);
 }
@@ -426,15 +430,15 @@ fs_drop_caches(struct fs *fs, int level)
 void
 fs_attach(struct fs *fs, struct sched *sched)
 {
-	fs->conc = conc_new(fs, sched, fs->era->locks, fs->era->nlocks,
+	fs->head.conc = conc_new(fs, sched, fs->era->locks, fs->era->nlocks,
 	    fs->era->page_lock_kind, fs->cfg.workers);
 }
 
 void
 fs_detach(struct fs *fs)
 {
-	conc_free(fs->conc);
-	fs->conc = NULL;
+	conc_free(fs->head.conc);
+	fs->head.conc = NULL;
 }
 
 /* ---- questions about the state ------------------------------------------ */
@@ -589,8 +593,10 @@ fs_emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
 	size_t n = fs->trace.n;
 
 	trace_emit(&fs->trace, k, fs->line, ino, x0, x1, x2, x3);
-	if (fs->conc != NULL && !conc_alone(fs->conc) && fs->trace.n > n)
-		fs->trace.ev[n].task = (uint16_t)(conc_self(fs->conc) + 1);
+	if (fs->head.conc != NULL && !conc_alone(fs->head.conc) &&
+	    fs->trace.n > n)
+		fs->trace.ev[n].task = (uint16_t)(conc_self(fs->head.conc) +
+		    1);
 }
 
 void
@@ -678,6 +684,14 @@ fs_gen(struct fs *fs)
 	return &fs->gen;
 }
 
+struct sumcache *
+fs_sumcache(struct fs *fs)
+{
+	if (fs->sums == NULL)
+		fs->sums = sumcache_new();
+	return fs->sums;
+}
+
 struct track *
 fs_track(struct fs *fs)
 {
@@ -690,11 +704,6 @@ fs_rng(struct fs *fs)
 	return &fs->rng;
 }
 
-struct conc *
-fs_conc(const struct fs *fs)
-{
-	return fs->conc;
-}
 
 bool
 fs_quirk(const struct fs *fs, int q)

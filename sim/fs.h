@@ -47,6 +47,7 @@ struct fs_inode;
 struct imap;
 struct rng;
 struct sched;
+struct sumcache;
 struct track;
 
 #define FS_DATA_BASE	(1ULL << 20)
@@ -342,10 +343,25 @@ struct imap	*fs_csum_tree(struct fs *);
  * Not a footprint: the data path never reads it.
  */
 struct track	*fs_track(struct fs *);
+/* The fs's cache of content checksums (sumcache.h): not model state, no
+ * footprint.  Borrowed. */
+struct sumcache	*fs_sumcache(struct fs *);
 /* The PRNG that places random faults (not used inside tasks). */
 struct rng	*fs_rng(struct fs *);
-/* The concurrency glue, or NULL when sequential. */
-struct conc	*fs_conc(const struct fs *);
+/*
+ * The concurrency glue, or NULL when sequential.  Every footprint and lock
+ * call asks, on every page of a read, so the answer is read inline: the
+ * glue's pointer is the first member of struct fs (fs.c keeps it there;
+ * nothing else of the layout is public).
+ */
+struct fs_head {
+	struct conc	*conc;
+};
+static inline struct conc *
+fs_conc(const struct fs *fs)
+{
+	return ((const struct fs_head *)(const void *)fs)->conc;
+}
 /* The quirk Q is on. */
 bool		 fs_quirk(const struct fs *, int q);
 

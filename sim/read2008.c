@@ -53,8 +53,8 @@ read_at_device(struct fs *fs, struct conc_bio *hdr)
 	uint64_t ss = fs_sectorsize(fs);
 	struct fs_bio *b = (struct fs_bio *)hdr;
 
-	b->dev_status = dev_read(fs, fs_dev(fs), b->mirror, b->logical,
-	    ss, b->hdr.buf);
+	b->dev_status = dev_read_desc(fs, fs_dev(fs), b->mirror, b->logical,
+	    ss, b->hdr.buf, &b->dev_desc, &b->dev_one);
 	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->dev_status != 0);
 	if (b->dev_status != 0)
@@ -118,7 +118,7 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 	if (r == 0)
 		r = era->readpage_end_io_hook(fs, ip, p, b->mirror, b->hdr.buf,
-		    &zeroit);
+		    b->dev_one ? &b->dev_desc : NULL, &zeroit);
 	if (r == 0) {
 		/*
 		 * btrfs_clean_io_failures() runs only after a checksum
@@ -132,6 +132,11 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 			pcache_set(inode_pages(fs, ip), p, p + ss, &v);
 			inode_mark_unsure(fs, ip, p, p + ss);
+		} else if (b->dev_one && fs_conc(fs) == NULL) {
+			/* Sequentially the copy is as the device read it:
+			 * the value it read is what describe() would say. */
+			pcache_set(inode_pages(fs, ip), p, p + ss,
+			    &b->dev_desc);
 		} else {
 			struct page_fill pf = { inode_pages(fs, ip),
 			    p - b->logical };
@@ -174,8 +179,10 @@ static int
 read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
     struct fs_read_result *res, struct conc_window *win)
 {
+	/* A sequential bio's page; its completion runs before any other
+	 * read_page_in() on this thread. */
+	static _Thread_local uint8_t buf[FS_MAX_SECTORSIZE];
 	uint64_t ss = fs_sectorsize(fs);
-	uint8_t buf[FS_MAX_SECTORSIZE];
 	struct fs_bio frame, *b;
 	struct em_map *em;
 	uint64_t logical = 0;
@@ -248,20 +255,20 @@ read2008_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	return r;
 }
 
-/* Compare the returned bytes [s, t) of the page cache with the file. */
+/*
+ * Compare the returned bytes [s, t) of the page cache with the file: by
+ * their descriptions where they agree (content_compare()), so that an
+ * intact page costs no bytes.
+ */
 static void
 check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
     struct fs_read_result *res)
 {
 	uint64_t ss = fs_sectorsize(fs);
-	uint8_t got[FS_MAX_SECTORSIZE], want[FS_MAX_SECTORSIZE];
 	uint32_t sectorsize = fs_cfg(fs)->sectorsize;
-	uint64_t n = t - s;
 
-	content_read_map(pcache_map(inode_pages(fs, ip)), s, n, sectorsize,
-	    got);
-	content_read_map(inode_data(fs, ip), s, n, sectorsize, want);
-	if (memcmp(got, want, n) != 0) {
+	if (!content_compare(pcache_map(inode_pages(fs, ip)), s,
+	    inode_data(fs, ip), s, t - s, sectorsize, &res->uniform)) {
 		uint64_t p = range_round_down(s, ss);
 
 		res->intact = false;
@@ -272,7 +279,6 @@ check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 		    imap_covered(inode_unsure(fs, ip), p, p + ss) == 0)
 			res->wrong_pages++;
 	}
-	content_uniform(got, n, &res->uniform);
 }
 
 int

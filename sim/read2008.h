@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "conc.h"
+#include "imap.h"
 
 struct fs;
 struct fs_inode;
@@ -38,6 +39,8 @@ struct fs_bio {
 	bool		 retry;		/* a resubmission by the retry hook */
 	struct fs_read_result *res;	/* the read it belongs to */
 	int		 dev_status;	/* the device's answer: 0 or -EIO */
+	bool		 dev_one;	/* hdr.buf's bytes are dev_desc's */
+	struct imap_val	 dev_desc;
 	int		 result;	/* the page's final status */
 	struct conc_window *win;	/* its page's read window */
 	bool		 stale_rec;	/* its first failure found a record */
