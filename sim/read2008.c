@@ -50,11 +50,23 @@ default_mirror(struct fs *fs)
 static void
 read_at_device(struct fs *fs, struct conc_bio *hdr)
 {
+	static _Thread_local uint8_t scratch[FS_MAX_SECTORSIZE];
 	uint64_t ss = fs_sectorsize(fs);
 	struct fs_bio *b = (struct fs_bio *)hdr;
 
+	/*
+	 * A scheduled bio gets its page's buffer only when one value is not
+	 * all of its bytes (mirror_read_desc() makes none then): most never
+	 * need one, and a read of many pages keeps every bio until the
+	 * schedule ends.
+	 */
 	b->dev_status = dev_read_desc(fs, fs_dev(fs), b->mirror, b->logical,
-	    ss, b->hdr.buf, &b->dev_desc, &b->dev_one);
+	    ss, b->hdr.buf != NULL ? b->hdr.buf : scratch, &b->dev_desc,
+	    &b->dev_one);
+	if (b->hdr.buf == NULL && b->dev_status == 0 && !b->dev_one) {
+		b->hdr.buf = conc_alloc(fs, ss);
+		memcpy(b->hdr.buf, scratch, ss);
+	}
 	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->dev_status != 0);
 	if (b->dev_status != 0)
@@ -213,7 +225,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (!read2008_mapped(fs, logical, ss))
 		return fs_oops(fs, "btrfs_map_block",
 		    "unable to find logical (no chunk maps it)");
-	b = (struct fs_bio *)conc_bio_new(fs, sizeof(*b), ss);
+	b = (struct fs_bio *)conc_bio_new(fs, sizeof(*b), 0);
 	if (b == NULL) {
 		memset(&frame, 0, sizeof(frame));
 		frame.hdr.fs = fs;

@@ -226,7 +226,8 @@ might_sleep(struct sched *s, const char *fn, const char *obj)
 	return false;
 }
 
-/* Lock order: E, holding what it holds, takes NODE. */
+/* Lock order: E, holding what it holds, takes NODE (none from NODE's
+ * own class: sched_lock_init_class()). */
 static void
 order_take(struct sched *s, const struct sched_ent *e, int node)
 {
@@ -235,7 +236,8 @@ order_take(struct sched *s, const struct sched_ent *e, int node)
 	if (node < 0)
 		return;
 	for (i = 0; i < e->held.n; i++)
-		if (e->held.lock[i]->order_id >= 0)
+		if (e->held.lock[i]->order_id >= 0 &&
+		    e->held.lock[i]->order_id != node)
 			lockorder_edge(&s->graph, e->held.lock[i]->order_id,
 			    node);
 	if (e->busy && e->serves->order_id >= 0)
@@ -470,6 +472,20 @@ sched_lock_init_key(struct sched *s, struct sched_lock *l,
 	l->key = por_key(POR_LOCK, key);
 	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph, l->key,
 	    l->name);
+}
+
+/* A free lock of object KEY in class CLASS_KEY (sched.h). */
+void
+sched_lock_init_class(struct sched *s, struct sched_lock *l,
+    enum sched_lock_kind kind, uint64_t key, const char *name,
+    uint64_t class_key, const char *class_name)
+{
+	name_copy(l->name, name);
+	l->kind = kind;
+	l->owner = -1;
+	l->key = por_key(POR_LOCK, key);
+	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph,
+	    por_key(POR_LOCK, class_key), class_name);
 }
 
 /* A free lock keyed by its name (as cut to SCHED_NAME). */

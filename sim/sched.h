@@ -90,9 +90,10 @@ enum sched_lock_kind {
  * events and queues are known across schedules by a key given at init,
  * never by address: objects of one kind with one key are one object to
  * the partial-order reduction (por.h), and locks of one key are one class
- * in the lock-order graph (lockorder.h), as lockdep has classes.  Key
- * per-object locks per object (a page's) unless taking two of them at
- * once is itself a finding.  Keys up to SCHED_KEY_MAX are taken as they
+ * in the lock-order graph (lockorder.h), as lockdep has classes, unless
+ * sched_lock_init_class() gives the lock a class of its own (page locks:
+ * one object each, one class together, so that the graph does not grow
+ * with the pages a task holds).  Keys up to SCHED_KEY_MAX are taken as they
  * are; a wider one is hashed into that range.  The name-only inits key an
  * object by the hash of its name (sched_name_key()), so objects of one
  * name are one.  Names are for reports only.  KEY fields hold the key
@@ -239,6 +240,17 @@ void		 sched_lock_init(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, const char *name);
 void		 sched_lock_init_key(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, uint64_t key, const char *name);
+/*
+ * A lock of its own KEY (one object to the reduction) in the lock class
+ * CLASS_KEY called CLASS (one node of the lock-order graph), as lockdep
+ * puts every lock of one kind in one class: a file's page locks, say.
+ * Taking a lock of a class while holding another of it adds no edge
+ * (lockdep's nesting annotation): the kernel takes page locks in index
+ * order, which the model keeps.
+ */
+void		 sched_lock_init_class(struct sched *, struct sched_lock *,
+		    enum sched_lock_kind, uint64_t key, const char *name,
+		    uint64_t class_key, const char *class_name);
 void		 sched_queue_init(struct sched *, struct sched_queue *,
 		    const char *name);
 void		 sched_queue_init_key(struct sched *, struct sched_queue *,
