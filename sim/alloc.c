@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 /* The value every free run carries: all equal, so free runs merge. */
@@ -151,6 +152,15 @@ void
 alloc_settle(struct alloc *al)
 {
 	al->nchanged = 0;
+}
+
+uint64_t
+alloc_hash(const struct alloc *al)
+{
+	uint64_t h = rng_fold(imap_hash(&al->free), imap_hash(&al->extents));
+
+	h = rng_fold(h, al->free_bytes);
+	return rng_fold(h, al->nallocs);
 }
 
 /* The first free run, from HINT on, with NEED bytes after max(start, hint). */

@@ -86,5 +86,8 @@ int	alloc_check(const struct alloc *, const char **why);
 int	alloc_check_changed(const struct alloc *, const char **why);
 /* The invariant checker has looked: forget the changed ranges. */
 void	alloc_settle(struct alloc *);
+/* A hash of the free runs, the extents and the counts (not the checker's
+ * changed list): equal allocators, equal hashes (state hashes, sched.h). */
+uint64_t alloc_hash(const struct alloc *);
 
 #endif

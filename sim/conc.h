@@ -75,6 +75,15 @@ struct conc_bio {
 	void		(*at_worker)(struct fs *, struct conc_bio *);
 	/* Frees what the bio points to (or NULL); run when it is freed. */
 	void		(*release)(struct conc_bio *);
+	/*
+	 * The bio's own fields, hashed for a state hash (sched.h), or NULL
+	 * when its kind cannot say (then no state with it is cached).  The
+	 * glue adds what every bio has: its work, its data, whether it is
+	 * done and which entity made it (whose result and frame it points
+	 * into).
+	 */
+	uint64_t	(*hash)(const struct conc_bio *);
+	int		 creator;	/* entity id, -1 from a callback */
 };
 
 /* A page read in flight (see above); lives in the reader's frame. */
@@ -191,6 +200,22 @@ void		 conc_bio_post(struct fs *, struct conc_bio *b,
 void		 conc_bio_wait(struct fs *, struct conc_bio *b);
 /* B's waiter may go on. */
 void		 conc_bio_done(struct fs *, struct conc_bio *b);
+
+/*
+ * The glue's part of a state hash (sched.h): every lock's owner, the read
+ * windows, the end-io queue's items in order and the bios (by content,
+ * never by number or address).  *COMPLETE is cleared when a bio cannot be
+ * hashed.  The glue also names events, items and posted actions for the
+ * scheduler's part (it registers with sched_set_ident() at attach).
+ */
+uint64_t	 conc_state_hash(const struct conc *, bool *complete);
+/*
+ * The running entity declares its program point (sched_point()); a
+ * no-op sequentially.
+ */
+void		 conc_point(struct fs *, uint64_t pp);
+/* A bio's identity in a state hash (its content); *KNOWN as above. */
+uint64_t	 conc_bio_hash(const struct conc_bio *, bool *known);
 
 /* SIZE zeroed bytes that live until the schedule ends (conc_free). */
 void		*conc_alloc(struct fs *, size_t size);

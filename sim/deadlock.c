@@ -199,6 +199,11 @@ deadlock_report(const struct sched *s, struct sched_result *res)
 		memcpy(r->name, e->name, sizeof(r->name));
 		r->role = e->role;
 		r->state = e->state;
+		/* The texts only when a run did not complete: a completed
+		 * one's are never shown, and every run makes a result. */
+		r->holds[0] = r->waits[0] = '\0';
+		if (res->outcome == SCHED_COMPLETED)
+			continue;
 		report_holds(e, r->holds, sizeof(r->holds));
 		report_waits(s, e, r->waits, sizeof(r->waits));
 	}

@@ -122,5 +122,7 @@ const struct mirror *dev_mirror(const struct fs *, const struct dev *, int k);
 
 /* Every copy well formed (mirror_check).  0, or -1 with *WHY set. */
 int		 dev_check(const struct dev *, const char **why);
+/* A hash of every copy, the error counters and the read blocks. */
+uint64_t	 dev_hash(const struct dev *);
 
 #endif

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "em.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 /* The map holding node N, or NULL. */
@@ -824,6 +825,38 @@ em_next(const struct em_tree *tree, const struct em_map *em)
 {
 	(void)tree;
 	return em_succ(em);
+}
+
+/* The preorder walk of the subtree at N into H: fields, colour, shape. */
+static uint64_t
+em_hash_subtree(const struct rb_node *n, uint64_t h)
+{
+	const struct em_map *em;
+
+	if (n == NULL)
+		return rng_fold(h, 0x6e756c6cULL);	/* an empty link */
+	em = em_of(n);
+	h = rng_fold(h, em->start);
+	h = rng_fold(h, em->len);
+	h = rng_fold(h, em->block_start);
+	h = rng_fold(h, em->block_len);
+	h = rng_fold(h, em->offset);
+	h = rng_fold(h, em->ram_bytes);
+	h = rng_fold(h, (uint64_t)em->flags << 1 | n->red);
+	h = em_hash_subtree(n->left, h);
+	return em_hash_subtree(n->right, h);
+}
+
+uint64_t
+em_tree_hash(const struct em_tree *tree)
+{
+	uint64_t h = em_hash_subtree(tree->root.node, tree->count);
+
+	h = rng_fold(h, tree->last != NULL ? tree->last->start : UINT64_MAX);
+	h = rng_fold(h, tree->last != NULL);
+	h = rng_fold(h, tree->overlaps);
+	h = rng_fold(h, tree->merges);
+	return rng_fold(h, tree->splits);
 }
 
 /* rb_check's order: starts strictly increasing (so distinct). */

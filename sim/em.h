@@ -263,6 +263,13 @@ struct em_map *em_first(const struct em_tree *);
 struct em_map *em_next(const struct em_tree *, const struct em_map *);
 
 /*
+ * A hash of the tree as lookups see it: every map's fields and the shape
+ * (a preorder walk with the colours), `last' and the counters; not the
+ * changed ranges, which are the checker's.  Equal trees, equal hashes.
+ */
+uint64_t em_tree_hash(const struct em_tree *);
+
+/*
  * Walk the tree and verify what the 2008 tree guarantees (see above).
  * Returns 0 or -1 with the first broken invariant in WHY (may be NULL).
  */

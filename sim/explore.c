@@ -19,6 +19,8 @@
 
 #include "explore.h"
 #include "fiber.h"
+#include "rng.h"
+#include "states.h"
 #include "xmalloc.h"
 
 #define EXPLORE_DEFAULT_SCHEDULES	100000
@@ -256,7 +258,69 @@ struct explorer {
 	bool		 check;		/* opts.check */
 	const char	*broken;	/* the first broken invariant */
 	bool		 cut;		/* this run was cut */
+	/* The state cache (opts.states): */
+	const struct sched_explore_opts *o;
+	void		*arg;		/* the world's, for world_hash */
+	struct sched	*s;		/* this run's */
+	struct states	 seen;
+	uint64_t	*hash;		/* the state after each trail step */
+	bool		*hashed;	/*   if it could be hashed */
+	size_t		 hcap;
+	size_t		 fresh;		/* steps from here on are new */
+	bool		 cached;	/* this run was cut by the cache */
 };
+
+/* The state after step STEP, hashed into X if it can be. */
+static void
+explorer_hash(struct explorer *x, size_t step, bool ended)
+{
+	bool sc, wc;
+	uint64_t h;
+
+	if (step >= x->hcap) {
+		x->hcap = 2 * step + 64;
+		x->hash = xreallocarray(x->hash, x->hcap, sizeof(*x->hash));
+		x->hashed = xreallocarray(x->hashed, x->hcap,
+		    sizeof(*x->hashed));
+	}
+	h = sched_state_hash(x->s, &sc);
+	h = rng_fold(h, x->o->world_hash(x->arg, &wc));
+	x->hash[step] = h;
+	x->hashed[step] = sc && wc && !ended;
+}
+
+/*
+ * Before a new step STEP: was the state it starts from explored before
+ * with a sleep set that the one it has now contains (states.h)?  The
+ * sleep set is the one explore_choose() would give the new step.
+ */
+static bool
+explorer_seen(struct explorer *x, size_t step)
+{
+	const struct explore_step *prev = &x->trail.step[step - 1];
+	struct por_sleep sl;
+	uint64_t keys[64];
+	size_t n = 0;
+	bool known = true, cut;
+
+	if (!x->hashed[step - 1])
+		return false;
+	memset(&sl, 0, sizeof(sl));
+	if (x->trail.por)
+		por_sleep_inherit(&sl, &prev->sleep, &prev->done, &prev->fp);
+	for (size_t k = 0; k < sl.n && known; k++) {
+		if (n == sizeof(keys) / sizeof(keys[0])) {
+			known = false;
+			break;
+		}
+		keys[n++] = sched_action_ident(x->s, sl.v[k].act, &known);
+	}
+	por_sleep_free(&sl);
+	if (!known)
+		return false;
+	cut = states_visit(&x->seen, x->hash[step - 1], keys, n);
+	return cut;
+}
 
 /* With opts.check, walk the trail; remember the first failure. */
 static void
@@ -265,7 +329,8 @@ explorer_check(struct explorer *x)
 	const char *why;
 
 	if (x->check && x->broken == NULL &&
-	    explore_trail_check(&x->trail, &why) < 0)
+	    (explore_trail_check(&x->trail, &why) < 0 ||
+	    states_check(&x->seen, &why) < 0))
 		x->broken = why;
 }
 
@@ -277,6 +342,11 @@ explorer_choose(void *arg, size_t step, const uint32_t *en, size_t nen,
 	struct explorer *x = arg;
 	enum sched_choice c;
 
+	if (x->o->states && step > 0 && step == x->trail.nstep &&
+	    explorer_seen(x, step)) {
+		x->cut = x->cached = true;
+		return SCHED_CUT;
+	}
 	c = explore_choose(&x->trail, step, en, nen, a);
 	x->cut = c == SCHED_CUT;
 	explorer_check(x);
@@ -291,6 +361,8 @@ explorer_ran(void *arg, size_t step, const struct por_fp *fp, bool ended,
 	struct explorer *x = arg;
 
 	explore_ran(&x->trail, step, fp, ended, yielded);
+	if (x->o->states && step >= x->fresh)
+		explorer_hash(x, step, ended);
 	explorer_check(x);
 }
 
@@ -371,13 +443,15 @@ sched_explore(const struct sched_explore_opts *o,
 	memset(&x, 0, sizeof(x));
 	memset(&order, 0, sizeof(order));
 	pool = fiber_pool_new();
-	r = xmalloc(sizeof(*r));
+	r = xcalloc(1, sizeof(*r));
 	max = o->max_schedules ? o->max_schedules : EXPLORE_DEFAULT_SCHEDULES;
 	runs = o->explore ? UINT64_MAX : o->policy == SCHED_POLICY_RANDOM ?
 	    (o->runs ? o->runs : 1) : 1;
 	x.trail.bound = o->preemption_bound < 0 ? -1 : o->preemption_bound;
 	x.trail.por = o->por && x.trail.bound < 0;
 	x.check = o->check;
+	x.o = o;
+	x.arg = arg;
 	chooser = (struct sched_chooser){ .choose = explorer_choose,
 	    .ran = explorer_ran, .arg = &x, .footprints = x.trail.por };
 	start = last = now_ns();
@@ -386,11 +460,15 @@ sched_explore(const struct sched_explore_opts *o,
 		if ((s = setup(arg, &so)) == NULL)
 			break;
 		sched_plug(s, o->explore ? &chooser : NULL, pool);
-		x.cut = false;
+		x.cut = x.cached = false;
+		x.s = s;
+		/* The last prefix step takes a new choice: its state is new. */
+		x.fresh = x.trail.nstep > 0 ? x.trail.nstep - 1 : 0;
 		sched_run(s, r);
 		lockorder_merge(&order, sched_lockorder(s));
 		if (x.cut) {
 			res->pruned++;
+			res->cached += x.cached;
 		} else {
 			more = tally(o, r, res);
 			if (visit != NULL && !visit(arg, s, r))
@@ -417,6 +495,10 @@ sched_explore(const struct sched_explore_opts *o,
 	}
 	res->exhausted = tree_done && !x.trail.bound_cut;
 	res->broken = x.broken;
+	res->states = x.seen.n;
+	states_free(&x.seen);
+	free(x.hash);
+	free(x.hashed);
 	explore_trail_free(&x.trail);
 	fiber_pool_free(pool);
 	lockorder_cycles(&order, &res->order);

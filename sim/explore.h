@@ -74,6 +74,19 @@ struct sched_explore_opts {
 	/* Tests: walk the trail's invariants after every operation on it;
 	 * a broken one stops the exploration (result's broken). */
 	bool		check;
+	/*
+	 * State caching (EXPLORE, with or without sleep sets): after every
+	 * step the explorer hashes the state, the scheduler's part
+	 * (sched_state_hash()) with the world's, WORLD_HASH(ARG, &complete)
+	 * (the model state the entities share and anything they keep
+	 * outside their stacks), and cuts a run at a state it has explored
+	 * from before with a sleep set no larger than the one it has now
+	 * (states.c says why that keeps every outcome).  States that are
+	 * not complete (an entity at an unknown program point) are never
+	 * cut.  Sound but for 64-bit hash collisions.
+	 */
+	bool		states;
+	uint64_t	(*world_hash)(void *arg, bool *complete);
 };
 
 struct sched_explore_result {
@@ -82,8 +95,10 @@ struct sched_explore_result {
 	uint64_t	oopses;
 	uint64_t	step_limits;	/* schedules cut at max_steps */
 	uint64_t	bad_replays;
-	uint64_t	pruned;		/* runs cut by sleep sets, not counted
-					   in schedules */
+	uint64_t	pruned;		/* runs cut by sleep sets or the state
+					   cache, not counted in schedules */
+	uint64_t	cached;		/* of those, cut by the state cache */
+	uint64_t	states;		/* distinct states the cache holds */
 	bool		exhausted;	/* every schedule was run (EXPLORE,
 					   and no alternative cut by the
 					   preemption bound) */

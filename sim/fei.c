@@ -28,6 +28,7 @@
 #include <stdlib.h>
 
 #include "fei.h"
+#include "rng.h"
 #include "track.h"
 #include "xmalloc.h"
 
@@ -357,6 +358,22 @@ fei_item_broken(const struct fei_item *it)
 	    it->num_bytes > it->disk_num_bytes - it->offset)
 		return "item runs past its disk extent";
 	return NULL;
+}
+
+uint64_t
+fei_hash(const struct fei_tree *t)
+{
+	uint64_t h = t->count;
+
+	for (const struct fei_item *it = fei_first(t); it != NULL;
+	    it = fei_next(t, it)) {
+		h = rng_fold(h, it->file_offset);
+		h = rng_fold(h, it->num_bytes);
+		h = rng_fold(h, it->disk_bytenr);
+		h = rng_fold(h, it->disk_num_bytes);
+		h = rng_fold(h, it->offset);
+	}
+	return h;
 }
 
 int

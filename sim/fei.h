@@ -100,6 +100,9 @@ void	fei_truncate(struct fei_tree *, struct alloc *, uint64_t size,
  * with WHY.
  */
 int	fei_check(const struct fei_tree *, const char **why);
+/* A hash of the items, in order (not the checker's changed ranges). */
+uint64_t fei_hash(const struct fei_tree *);
+
 /* fei_check()'s rules for one item on its own: 0, or -1 with WHY. */
 int	fei_item_check(const struct fei_item *, const char **why);
 

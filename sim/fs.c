@@ -55,7 +55,7 @@ struct fs {
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
 	struct track	track;		/* the invariant checker's (inv.h) */
-	struct sumcache	*sums;		/* made on first use; not copied */
+	struct sumcache	*sums;		/* shared with the fs's clones */
 };
 
 static bool
@@ -135,6 +135,7 @@ fs_new(const struct fs_config *cfg, int *err)
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
 	track_init(&fs->track);
+	fs->sums = sumcache_new();
 	*err = 0;
 	return fs;
 }
@@ -164,7 +165,7 @@ fs_clone(const struct fs *src)
 
 	*fs = *src;
 	fs->head.conc = NULL;
-	fs->sums = NULL;
+	fs->sums = sumcache_hold(src->sums);
 	alloc_clone(&fs->alloc, &src->alloc);
 	fs->dev = dev_clone(src->dev);
 	imap_clone(&fs->csum_tree, &src->csum_tree);
@@ -687,8 +688,6 @@ fs_gen(struct fs *fs)
 struct sumcache *
 fs_sumcache(struct fs *fs)
 {
-	if (fs->sums == NULL)
-		fs->sums = sumcache_new();
 	return fs->sums;
 }
 
@@ -709,6 +708,44 @@ bool
 fs_quirk(const struct fs *fs, int q)
 {
 	return quirk_on(fs->cfg.quirks, (enum quirk_id)q);
+}
+
+/* FNV-1a of the string S, mixed. */
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return rng_mix64(h);
+}
+
+uint64_t
+fs_state_hash(const struct fs *fs, bool *complete)
+{
+	const uint64_t *sc = (const uint64_t *)(const void *)&fs->scrub;
+	uint64_t h = fs->ninodes;
+
+	*complete = true;
+	for (size_t i = 0; i < fs->ninodes; i++)
+		h = rng_fold(h, inode_hash(fs->inodes[i]));
+	h = rng_fold(h, alloc_hash(&fs->alloc));
+	h = rng_fold(h, dev_hash(fs->dev));
+	h = rng_fold(h, imap_hash(&fs->csum_tree));
+	h = rng_fold(h, fs->gen.id);
+	h = rng_fold(h, fs->gen.next);
+	for (int i = 0; i < STAT_COUNT; i++)
+		h = rng_fold(h, fs->stats.v[i]);
+	for (size_t i = 0; i < sizeof(fs->scrub) / sizeof(*sc); i++)
+		h = rng_fold(h, sc[i]);
+	h = rng_fold(h, (uint64_t)fs->crashed << 1 | fs->hung);
+	h = rng_fold(h, (uint64_t)fs->latent << 32 | fs->enospc);
+	h = rng_fold(h, str_hash(fs->oops));
+	h = rng_fold(h, str_hash(fs->why));
+	if (fs->head.conc != NULL)
+		h = rng_fold(h, conc_state_hash(fs->head.conc, complete));
+	return h;
 }
 
 /* The tracker's reference counts are the items' (track.h). */

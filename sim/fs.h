@@ -366,6 +366,16 @@ fs_conc(const struct fs *fs)
 bool		 fs_quirk(const struct fs *, int q);
 
 /*
+ * A hash of the fs's whole state, as the explorer's state cache keys it
+ * (sched.h, "state hashes"): every inode, the allocator, the device, the
+ * csum tree, the content stream, the counters, the failure details and,
+ * under a scheduler, the glue's (conc_state_hash()).  Not the trace, nor
+ * the checker's bookkeeping, nor the configuration (fixed).  *COMPLETE
+ * is cleared when a part cannot be hashed.
+ */
+uint64_t	 fs_state_hash(const struct fs *, bool *complete);
+
+/*
  * Walk the whole fs and verify each structure's own invariants (inodes,
  * device, allocator): 0, or -1 with the first broken rule in *WHY.  The
  * relations between them (coherence, references) are the invariant

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "imap.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 static int
@@ -287,6 +288,22 @@ imap_set(struct imap *m, uint64_t start, uint64_t end,
 		RB_INSERT(imap_rb, &m->root, imap_ent_new(start, end, v));
 		m->count++;
 	}
+}
+
+uint64_t
+imap_hash(const struct imap *m)
+{
+	uint64_t h = m->count;
+
+	for (const struct imap_ent *e = imap_first(m); e != NULL;
+	    e = imap_next(m, e)) {
+		h = rng_fold(h, e->start);
+		h = rng_fold(h, e->end);
+		h = rng_fold(h, e->v.a);
+		h = rng_fold(h, e->v.b);
+		h = rng_fold(h, (uint64_t)e->v.kind << 32 | e->v.aux);
+	}
+	return h;
 }
 
 int

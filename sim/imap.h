@@ -83,6 +83,10 @@ uint64_t imap_covered(const struct imap *, uint64_t start, uint64_t end);
 /* Bytes covered by all the entries, kept as they change: O(1). */
 uint64_t imap_bytes(const struct imap *);
 
+/* A hash of the entries (start, end, value), in order: equal maps,
+ * equal hashes (state hashes, sched.h). */
+uint64_t imap_hash(const struct imap *);
+
 /*
  * Walk the map and verify its invariants: entries non-empty, sorted,
  * disjoint, maximally merged, count and bytes exact.  Returns 0, or -1 with a

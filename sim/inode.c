@@ -14,6 +14,7 @@
 #include "inode.h"
 #include "pcache.h"
 #include "range.h"
+#include "rng.h"
 #include "track.h"
 #include "xmalloc.h"
 
@@ -109,6 +110,23 @@ note_touched(struct fs_inode *ip)
 		ip->touched = true;
 		track_inode(ip->track, ip->ino);
 	}
+}
+
+uint64_t
+inode_hash(const struct fs_inode *ip)
+{
+	const struct imap *maps[] = { &ip->csums, &ip->data, &ip->failrec,
+	    &ip->unsure, &ip->ondisk, &ip->present };
+	uint64_t h = rng_fold(ip->ino, ip->nodatasum);
+
+	h = rng_fold(h, ip->i_size);
+	h = rng_fold(h, fei_hash(&ip->items));
+	h = rng_fold(h, em_tree_hash(&ip->em));
+	h = rng_fold(h, pcache_hash(&ip->pages));
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		h = rng_fold(h, imap_hash(maps[i]));
+	h = rng_fold(h, ip->meta_cached);
+	return rng_fold(h, ip->alloc_hint);
 }
 
 void

@@ -63,6 +63,9 @@ struct fs_inode	*inode_clone(const struct fs_inode *);
 void		 inode_set_track(struct fs_inode *, struct track *);
 /* The checker has looked at what changed in the maps and items. */
 void		 inode_settle(struct fs_inode *);
+/* A hash of everything the inode keeps (not the checker's bookkeeping):
+ * equal inodes, equal hashes (state hashes, sched.h). */
+uint64_t	 inode_hash(const struct fs_inode *);
 /* Count every reference the items hold in T (a check of the tracker). */
 void		 inode_count_refs(const struct fs_inode *, struct track *t);
 

@@ -6,6 +6,7 @@
 
 #include "content.h"
 #include "mirror.h"
+#include "rng.h"
 
 void
 mirror_init(struct mirror *m)
@@ -244,6 +245,17 @@ kinds_are(const struct imap *map, uint32_t k1, uint32_t k2)
 		if (e->v.kind != k1 && e->v.kind != k2)
 			return false;
 	return true;
+}
+
+uint64_t
+mirror_hash(const struct mirror *m)
+{
+	uint64_t h = imap_hash(&m->content);
+
+	h = rng_fold(h, imap_hash(&m->corrupt));
+	h = rng_fold(h, imap_hash(&m->ioerr));
+	h = rng_fold(h, m->online);
+	return rng_fold(h, m->bios);
 }
 
 int

@@ -89,5 +89,7 @@ void	mirror_ioerror(struct mirror *, uint64_t start, uint64_t end,
 
 /* Verify the three maps (imap_check) and their kinds. */
 int	mirror_check(const struct mirror *, const char **why);
+/* A hash of the content, the overlays, the flag and the count. */
+uint64_t mirror_hash(const struct mirror *);
 
 #endif

@@ -17,6 +17,66 @@
 #include "pcache.h"
 #include "range.h"
 #include "read2008.h"
+#include "rng.h"
+
+/*
+ * Program points (sched_point()) of a read task.  Its stack, where it can
+ * block, holds the statement's own values (the same in every run of the
+ * task), the read loop's below, the page's read window (which the glue's
+ * state hash has) and the bio it waits for (which the scheduler's has):
+ * a point is where it is and the loop's values.  Blocking calls made
+ * from elsewhere in the read (a metadata read inside get_extent) declare
+ * nothing, and a state with the task there is not cached.
+ */
+struct read_loop {
+	uint64_t	p;		/* the page it is at */
+	uint64_t	end;		/* the range's end as i_size clips it */
+	int		status;		/* -EIO once a page failed */
+};
+
+enum {
+	PP_READ_PREEMPT = 0x52440001,	/* between pages */
+	PP_READ_LOCK_PAGE,		/* lock_page() */
+	PP_READ_FS_MUTEX,		/* fs_mutex for get_extent */
+	PP_READ_CSUM_MUTEX,		/* fs_mutex for the csum lookup */
+	PP_READ_BIO_WAIT		/* the page's bio */
+};
+
+/* Declare the read task at WHERE with the loop LP (NULL: not a read
+ * task's own loop, nothing declared) and the frame's value X. */
+static void
+read_point(struct fs *fs, const struct read_loop *lp, uint64_t where,
+    uint64_t x)
+{
+	uint64_t h;
+
+	if (lp == NULL || fs_conc(fs) == NULL)
+		return;
+	h = rng_fold(rng_fold(where, lp->p), lp->end);
+	conc_point(fs, rng_fold(rng_fold(h, (uint64_t)(int64_t)lp->status),
+	    x));
+}
+
+/* The 2008 data read bio's fields, for a state hash (conc.h). */
+static uint64_t
+fs_bio_hash(const struct conc_bio *hdr)
+{
+	const struct fs_bio *b = (const struct fs_bio *)hdr;
+	uint64_t h = rng_fold(inode_ino(b->ip), b->p);
+
+	h = rng_fold(h, b->logical);
+	h = rng_fold(h, (uint64_t)b->mirror << 1 | b->retry);
+	h = rng_fold(h, (uint64_t)(int64_t)b->dev_status);
+	h = rng_fold(h, (uint64_t)(int64_t)b->result);
+	h = rng_fold(h, (uint64_t)b->dev_one << 1 | b->stale_rec);
+	if (b->dev_one) {
+		h = rng_fold(h, b->dev_desc.a);
+		h = rng_fold(h, b->dev_desc.b);
+		h = rng_fold(h, (uint64_t)b->dev_desc.kind << 32 |
+		    b->dev_desc.aux);
+	}
+	return h;
+}
 
 bool
 read2008_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
@@ -88,8 +148,8 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 	fs_emit(fs, TRACE_BIO_SUBMIT, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->retry ? TRACE_BIO_RETRY : TRACE_BIO_READ);
 	if (fs_conc(fs) != NULL) {
-		snprintf(name, sizeof(name), "data read #%u%s",
-		    conc_nbios(fs), b->retry ? " (retry)" : "");
+		sched_name_num(name, "data read #", conc_nbios(fs),
+		    b->retry ? " (retry)" : "");
 		conc_bio_post(fs, &b->hdr, name);
 		return;
 	}
@@ -189,7 +249,8 @@ read2008_end_io(struct fs *fs, struct conc_bio *hdr)
  */
 static int
 read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
-    struct fs_read_result *res, struct conc_window *win)
+    struct fs_read_result *res, struct conc_window *win,
+    const struct read_loop *lp)
 {
 	/* A sequential bio's page; its completion runs before any other
 	 * read_page_in() on this thread. */
@@ -201,6 +262,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	bool real = false;
 	int r;
 
+	read_point(fs, lp, PP_READ_FS_MUTEX, 0);
 	conc_lock(fs, CONC_FS_MUTEX, NULL);
 	r = fs_era(fs)->get_extent(fs, ip, p, ss, false, &em, &res->eio);
 	if (r == 0 && (real = em_is_real(em)))
@@ -216,6 +278,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	}
 	if (!inode_nodatasum(ip)) {
 		/* btrfs_readpage_io_hook's checksum lookup. */
+		read_point(fs, lp, PP_READ_CSUM_MUTEX, logical);
 		conc_lock(fs, CONC_FS_MUTEX, NULL);
 		r = meta_read(fs, ip, false);
 		conc_unlock(fs, CONC_FS_MUTEX, NULL);
@@ -234,6 +297,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	}
 	b->hdr.at_device = read_at_device;
 	b->hdr.at_worker = fs_era(fs)->read_end_io;
+	b->hdr.hash = fs_bio_hash;
 	b->ip = ip;
 	b->p = p;
 	b->logical = logical;
@@ -246,6 +310,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	bio_submit(fs, b);
 	if (fs_conc(fs) != NULL) {
 		/* Sleep until the completion (retries included) is done. */
+		read_point(fs, lp, PP_READ_BIO_WAIT, 0);
 		conc_bio_wait(fs, &b->hdr);
 		return b->result;
 	}
@@ -254,17 +319,25 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	return r;
 }
 
-int
-read2008_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
-    struct fs_read_result *res)
+/* read2008_page() of a read task's loop LP (NULL from elsewhere). */
+static int
+read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res, const struct read_loop *lp)
 {
 	struct conc_window win;
 	int r;
 
 	conc_window_open(fs, &win, ip, p);
-	r = read_page_in(fs, ip, p, pin, res, &win);
+	r = read_page_in(fs, ip, p, pin, res, &win, lp);
 	conc_window_close(fs, &win);
 	return r;
+}
+
+int
+read2008_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res)
+{
+	return read_page(fs, ip, p, pin, res, NULL);
 }
 
 /*
@@ -304,6 +377,7 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 	uint64_t end = off + len < off ? UINT64_MAX : off + len;
 	uint64_t first = range_round_down(off, ss), size;
 	int status = 0;
+	struct read_loop lp;
 
 	res->intact = true;
 	res->uniform = -2;
@@ -323,8 +397,12 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 	for (uint64_t p = first; p < end; p += ss) {
 		int r = 0;
 
-		if (p > first)
+		lp = (struct read_loop){ .p = p, .end = end, .status = status };
+		if (p > first) {
+			read_point(fs, &lp, PP_READ_PREEMPT, 0);
 			conc_preempt(fs);	/* between pages */
+		}
+		read_point(fs, &lp, PP_READ_LOCK_PAGE, 0);
 		conc_lock_page(fs, ip, p);
 		/* do_generic_mapping_read: i_size again for every page. */
 		if (end > (size = inode_size(fs, ip)))
@@ -333,8 +411,9 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 			conc_unlock_page(fs, ip, p);	/* truncated meanwhile */
 			break;
 		}
+		lp.end = end;
 		if (!pcache_uptodate(inode_pages(fs, ip), p, ss))
-			r = read2008_page(fs, ip, p, mirror, res);
+			r = read_page(fs, ip, p, mirror, res, &lp);
 		conc_unlock_page(fs, ip, p);
 		if (r == FS_EOOPS || r == FS_EDEADLK)
 			return r;

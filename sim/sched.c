@@ -289,11 +289,19 @@ block_name(enum sched_wait_kind kind, const void *obj)
 	return "";
 }
 
-/* The running entity blocks; returns when the scheduler resumes it. */
+/*
+ * The running entity blocks; returns when the scheduler resumes it.  The
+ * program point it declared for this blocking call stays declared across
+ * the wake-up (resuming an entity forgets its point, run_action()): the
+ * call may block again, and its caller's state is the same.
+ */
 static void
 block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
     void *obj)
 {
+	uint64_t pp = e->pp;
+	bool pp_set = e->pp_set;
+
 	e->state = SCHED_BLOCKED;
 	e->wait = kind;
 	e->wlock = kind == SCHED_WAIT_LOCK ? obj : NULL;
@@ -303,6 +311,8 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 		observe_emit(s, SCHED_OBS_WAIT_BEGIN, e, kind,
 		    block_name(kind, obj));
 	fiber_park(&e->fiber);
+	e->pp = pp;
+	e->pp_set = pp_set;
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_END, e, kind,
 		    block_name(kind, obj));
@@ -442,8 +452,29 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	e->fn = fn;
 	e->arg = arg;
 	e->state = SCHED_RUNNABLE;
+	e->pp = 0;		/* not started: the same in every run */
+	e->pp_set = true;
 	s->ent[s->nent] = e;
 	return s->nent++;
+}
+
+void
+sched_name_num(char *buf, const char *prefix, uint64_t n, const char *suffix)
+{
+	char digits[20];
+	size_t len = 0, k = 0;
+
+	for (; *prefix != '\0' && len < SCHED_NAME - 1; prefix++)
+		buf[len++] = *prefix;
+	do {
+		digits[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	while (k > 0 && len < SCHED_NAME - 1)
+		buf[len++] = digits[--k];
+	for (; *suffix != '\0' && len < SCHED_NAME - 1; suffix++)
+		buf[len++] = *suffix;
+	buf[len] = '\0';
 }
 
 /*
@@ -537,6 +568,7 @@ sched_event_init_key(struct sched_event *ev, uint64_t key, const char *name,
 	ev->done = false;
 	ev->via = via;
 	ev->key = por_key(POR_EVENT, key);
+	ev->owner = NULL;
 }
 
 /* A pending event keyed by its name. */
@@ -620,6 +652,7 @@ sched_acquire(struct sched *s, struct sched_lock *l)
 	l->owner = e->id;
 	held_push(&e->held, l);
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_LOCK, l->name);
+	e->pp_set = false;
 }
 
 /*
@@ -684,6 +717,7 @@ sched_wait(struct sched *s, struct sched_event *ev)
 		block(s, e, SCHED_WAIT_EVENT, ev);
 		touches(s, ev->key);
 	}
+	e->pp_set = false;
 }
 
 /* EV is done: its waiters can run.  Allowed anywhere, even sequentially. */
@@ -735,6 +769,8 @@ sched_pop(struct sched *s, struct sched_queue *q)
 		    e->serves->name);
 	e->busy = false;
 	e->serves = q;
+	e->pp = q->key;		/* a worker keeps nothing between items */
+	e->pp_set = true;
 	order_take(s, e, q->order_id);
 	while (queue_empty(q)) {
 		block(s, e, SCHED_WAIT_QUEUE, q);
@@ -742,6 +778,7 @@ sched_pop(struct sched *s, struct sched_queue *q)
 	}
 	e->busy = true;
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
+	e->pp_set = false;
 	return q->items[q->head++];
 }
 
@@ -767,6 +804,28 @@ sched_preempt_point(struct sched *s)
 		return;
 	e = self(s);
 	fiber_park(&e->fiber);
+	e->pp_set = false;
+}
+
+/* The running entity's program point (sched.h). */
+void
+sched_point(struct sched *s, uint64_t pp)
+{
+	struct sched_ent *e;
+
+	if (s == NULL || !s->running || s->cur < 0)
+		return;
+	e = s->ent[s->cur];
+	e->pp = pp;
+	e->pp_set = true;
+}
+
+void
+sched_set_ident(struct sched *s, uint64_t (*ident)(void *,
+    enum sched_ident_kind, const void *, bool *), void *ctx)
+{
+	s->ident = ident;
+	s->ident_ctx = ctx;
 }
 
 /* Queue an external action; returns its number, the n of D<n>. */
@@ -852,6 +911,7 @@ run_action(struct sched *s, uint32_t a)
 		e->wqueue = NULL;
 		if (!e->fiber.started)
 			fiber_start(&e->fiber, &s->host, s->pool, ent_main, s);
+		e->pp_set = false;	/* it declares again before it blocks */
 		s->cur = (int)a;
 		observe(s, SCHED_OBS_STEP_BEGIN, e, SCHED_WAIT_NONE, NULL);
 		fiber_resume(&e->fiber);
@@ -982,12 +1042,15 @@ sched_run(struct sched *s, struct sched_result *res)
 		replay_end(s);
 	if (!s->stop && !s->pruned && deadlock_stuck(s))
 		s->outcome = SCHED_DEADLOCK;
-	memset(res, 0, sizeof(*res));
+	/* Field by field: most of its 20 KiB are entity reports beyond the
+	 * world's entities, which nobody reads. */
 	res->outcome = s->outcome;
 	memcpy(res->schedule, s->sched, s->slen + 1);
 	res->truncated = s->truncated;
 	res->steps = s->steps;
 	memcpy(res->oops, s->msg, sizeof(res->oops));
+	res->nent = 0;
+	res->cycle[0] = '\0';
 	deadlock_report(s, res);
 }
 

@@ -111,12 +111,15 @@ struct sched_lock {
 };
 
 /* A one-shot event (an I/O completed).  VIA: the queue whose workers
- * signal it, or NULL; it makes a wait on the event a wait on that queue. */
+ * signal it, or NULL; it makes a wait on the event a wait on that queue.
+ * OWNER: the world's object the event belongs to (a bio), which the
+ * world's identity callback names in state hashes, or NULL. */
 struct sched_event {
 	char		name[SCHED_NAME];
 	bool		done;
 	struct sched_queue *via;
 	uint64_t	key;		/* POR_EVENT */
+	const void	*owner;
 };
 
 struct sched_queue {
@@ -163,6 +166,7 @@ struct sched_report_entity {
 	enum sched_state state;
 	char		holds[128];		/* "fs_mutex, page a:0" */
 	char		waits[128];		/* "A (held by task 2)" */
+						/* (both "" if it completed) */
 };
 
 struct sched_result {
@@ -260,6 +264,12 @@ void		 sched_event_init(struct sched_event *, const char *name,
 		    struct sched_queue *via);
 void		 sched_event_init_key(struct sched_event *, uint64_t key,
 		    const char *name, struct sched_queue *via);
+/*
+ * BUF (SCHED_NAME bytes) = PREFIX, N in decimal, SUFFIX, cut to fit: the
+ * names of objects made on every run ("data read #3"), without snprintf.
+ */
+void		 sched_name_num(char *buf, const char *prefix, uint64_t n,
+		    const char *suffix);
 /* The key of NAME (at most SCHED_KEY_MAX): equal names, equal keys. */
 uint64_t	 sched_name_key(const char *name);
 /* Run the world to its end under OPTS' policy; fills RES.  Once. */
@@ -352,6 +362,52 @@ struct sched_chooser {
 	void		*arg;
 	bool		 footprints;	/* record each step's footprint */
 };
+
+/* ---- state hashes, for the explorer's state cache (explore.h) ---------- */
+
+/*
+ * The running entity declares that its local state, from here until the
+ * blocking call it is about to make returns (that call's own re-blocking
+ * included), is summarized by PP: where it is and every value its stack
+ * holds that it will use, so that two runs in which every entity has
+ * equal points and the world equal objects go on alike.  A blocking call
+ * made without a declaration leaves the entity's point unknown, and a
+ * state with an entity at an unknown point is never cached.  An entity
+ * not started yet is at a known point; so is a worker in sched_pop(),
+ * which must keep nothing from one item to the next.
+ */
+void		 sched_point(struct sched *, uint64_t pp);
+
+/* What the world is asked to name in a state hash (sched_set_ident()). */
+enum sched_ident_kind {
+	SCHED_IDENT_EVENT,	/* an event's owner */
+	SCHED_IDENT_ITEM,	/* an item in a queue */
+	SCHED_IDENT_POST	/* a posted action's argument */
+};
+
+/*
+ * IDENT(CTX, KIND, OBJ, &known) names the world's OBJ by its content,
+ * the same in every run in which it is the same (never by address);
+ * *KNOWN false if it cannot.
+ */
+void		 sched_set_ident(struct sched *,
+		    uint64_t (*ident)(void *ctx, enum sched_ident_kind,
+		    const void *obj, bool *known), void *ctx);
+/*
+ * The scheduler's part of the state between steps (schedstate.c): every
+ * entity's state, what it waits for, the locks it holds, its point, and
+ * the posted actions not yet fired as a set.  *COMPLETE false if some
+ * entity's point or some object's identity is unknown.  Lock owners and
+ * queue contents are the world's to hash (they live in its objects).
+ */
+uint64_t	 sched_state_hash(const struct sched *, bool *complete);
+/*
+ * Action A (sched_act_is_post()) named the same in every run that is in
+ * the same state: an entity by its id, a posted action by its argument's
+ * identity; *KNOWN false if it cannot be.
+ */
+uint64_t	 sched_action_ident(const struct sched *, uint32_t a,
+		    bool *known);
 
 /* Stacks kept across the schedules of an exploration (fiber.h). */
 struct fiber_pool;

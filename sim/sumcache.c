@@ -35,18 +35,30 @@ struct sumcache_delta {
 struct sumcache {
 	struct sumcache_slot slot[SUMCACHE_SLOTS];
 	struct sumcache_delta delta[4];
+	unsigned	holds;
 };
 
 struct sumcache *
 sumcache_new(void)
 {
-	return xcalloc(1, sizeof(struct sumcache));
+	struct sumcache *c = xcalloc(1, sizeof(struct sumcache));
+
+	c->holds = 1;
+	return c;
+}
+
+struct sumcache *
+sumcache_hold(struct sumcache *c)
+{
+	c->holds++;
+	return c;
 }
 
 void
 sumcache_free(struct sumcache *c)
 {
-	free(c);
+	if (c != NULL && --c->holds == 0)
+		free(c);
 }
 
 static struct sumcache_key

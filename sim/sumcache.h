@@ -16,6 +16,9 @@
  * CONTENT_FLIP) therefore have sums that differ by the constant
  * sumcache_flip_delta(), and one gives the other without bytes.
  *
+ * An fs and its clones (the schedules of a concurrent block) share one
+ * cache, which counts its holders; they run on one thread.
+ *
  * A direct-mapped table of SUMCACHE_SLOTS slots, each holding the last
  * value that hashed to it with its checksum.  It is not model state: an
  * fs's copy starts with an empty one, and a miss only costs the
@@ -35,9 +38,11 @@
 
 struct sumcache;
 
-/* An empty cache; the caller frees it with sumcache_free (NULL is fine). */
+/* An empty cache, held once; sumcache_free drops a hold (NULL is fine). */
 struct sumcache	*sumcache_new(void);
 void		 sumcache_free(struct sumcache *);
+/* One more holder of C; returns C. */
+struct sumcache	*sumcache_hold(struct sumcache *c);
 
 /*
  * The ALGO checksum of the SECTORSIZE bytes that content value V

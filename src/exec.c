@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../sim/fs.h"
+#include "../sim/rng.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
@@ -387,11 +388,39 @@ conc_setup(void *arg, const struct sched_opts *so)
 		t->done = false;
 		t->status = 0;
 		memset(&t->rr, 0, sizeof(t->rr));
-		snprintf(name, sizeof(name), "task %zu", i + 1);
+		sched_name_num(name, "task ", i + 1, "");
 		sched_spawn(sched, SCHED_TASK, name, conc_task_main, t);
 	}
 	fs_attach(w->fs, sched);
 	return sched;
+}
+
+/*
+ * The world's part of a state hash (explore.h, world_hash): the model
+ * state of this schedule (fs_state_hash(), the glue's included) and what
+ * each task keeps outside its stack: whether it is done, its status and
+ * its read's result, which the end-io workers write into too.
+ */
+static uint64_t
+conc_world_hash(void *arg, bool *complete)
+{
+	struct conc_world *w = arg;
+	uint64_t h = fs_state_hash(w->fs, complete);
+
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		const struct conc_task *t = &w->tasks[i];
+		const struct fs_read_result *r = &t->rr;
+
+		h = rng_fold(h, (uint64_t)(int64_t)t->status << 1 | t->done);
+		h = rng_fold(h, r->bytes);
+		h = rng_fold(h, r->device_pages);
+		h = rng_fold(h, r->retries);
+		h = rng_fold(h, r->wrong_pages);
+		h = rng_fold(h, (uint64_t)r->served << 32 | r->lookups);
+		h = rng_fold(h, (uint64_t)r->eio << 32 | (uint32_t)r->uniform);
+		h = rng_fold(h, r->intact);
+	}
+	return h;
 }
 
 /* Does task I's file get its bytes changed by another task of the block? */
@@ -670,6 +699,9 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 		 * Sound without a preemption bound only.
 		 */
 		eo.por = !o->no_reduction && o->preemption_bound < 0;
+		/* The state cache: also sound only without a bound. */
+		eo.states = o->state_cache && eo.por;
+		eo.world_hash = conc_world_hash;
 	}
 	w.opbase = x->opi;
 	x->opi += blk->ntasks;

@@ -36,6 +36,8 @@ struct exec_opts {
 	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		no_reduction;	/* --reduction=none: explore without
 					   sleep sets */
+	bool		state_cache;	/* --reduction=state: sleep sets and
+					   the state cache (explore.h) */
 	bool		full_check;	/* --check=full: the invariant
 					   checker walks the whole model
 					   after every statement, instead

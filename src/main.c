@@ -158,17 +158,17 @@ opt_preemption_bound(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-/* --reduction: sleep sets in explored blocks (the default), or none. */
+/* --reduction: sleep sets in explored blocks (the default), sleep sets
+ * with the state cache, or none. */
 static int
 opt_reduction(struct cli_opts *o, const char *arg)
 {
-	if (strcmp(arg, "sleep-sets") == 0)
-		o->no_reduction = false;
-	else if (strcmp(arg, "none") == 0)
-		o->no_reduction = true;
-	else
-		return usage_error("--reduction takes sleep-sets or none, not "
-		    "`%s`", arg);
+	o->no_reduction = strcmp(arg, "none") == 0;
+	o->state_cache = strcmp(arg, "state") == 0;
+	if (strcmp(arg, "sleep-sets") != 0 && !o->no_reduction &&
+	    !o->state_cache)
+		return usage_error("--reduction takes sleep-sets, state or "
+		    "none, not `%s`", arg);
 	return 0;
 }
 

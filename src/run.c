@@ -74,6 +74,7 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
 	x->no_reduction = o->no_reduction;
+	x->state_cache = o->state_cache;
 	x->full_check = o->full_check;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
