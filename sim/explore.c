@@ -23,7 +23,6 @@
 #include "states.h"
 #include "xmalloc.h"
 
-#define EXPLORE_DEFAULT_SCHEDULES	100000
 #define EXPLORE_PROGRESS_NS		250000000
 
 /* Is choosing C at ST a preemption? */

@@ -50,11 +50,14 @@
 #include "por.h"
 #include "sched.h"
 
+#define EXPLORE_DEFAULT_SCHEDULES	100000
+
 struct sched_explore_opts {
 	enum sched_policy policy;	/* FIFO: 1 schedule; RANDOM: runs; */
 	uint64_t	seed;		/*   EXPLORE (below): systematic */
 	uint64_t	runs;		/* RANDOM */
-	uint64_t	max_schedules;	/* EXPLORE bound (default 100000) */
+	uint64_t	max_schedules;	/* EXPLORE bound (0: the default,
+					   EXPLORE_DEFAULT_SCHEDULES) */
 	int		preemption_bound; /* < 0: unbounded (0 is a bound) */
 	bool		explore;	/* systematic DFS over choices */
 	bool		stop_at_deadlock; /* stop at the first deadlock */

@@ -620,11 +620,17 @@ keep_deadlock(struct exec_result *r, uint32_t line,
 	*k->res = *d;
 }
 
+/* The progress line of a long exploration: where, how far, the bound. */
 static void
 conc_progress(void *arg, uint64_t done, double rate)
 {
-	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedules (%.0f/s)",
-	    done, rate);
+	const struct conc_world *w = arg;
+	uint64_t bound = w->blk->max_schedules ? w->blk->max_schedules :
+	    EXPLORE_DEFAULT_SCHEDULES;
+
+	fprintf(stderr, "\rblksim: %s:%u: explored %" PRIu64 " of at most %"
+	    PRIu64 " schedules (%.0f/s)\033[K", w->x->scn->filename,
+	    w->blk->pos.line, done, bound, rate);
 }
 
 /*
@@ -708,7 +714,7 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 	eo.stop_at_deadlock = x->oracle;
 	if (o->progress && isatty(2)) {
 		eo.progress = conc_progress;
-		eo.progress_arg = NULL;
+		eo.progress_arg = &w;
 	}
 	fs_set_line(x->fs, blk->pos.line);
 	sched_explore(&eo, conc_setup, conc_visit, conc_teardown, &w, er);
