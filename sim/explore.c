@@ -267,7 +267,32 @@ struct explorer {
 	size_t		 hcap;
 	size_t		 fresh;		/* steps from here on are new */
 	bool		 cached;	/* this run was cut by the cache */
+	/* Shards (explore.h): */
+	bool		 sharded;	/* opts.shard_n > 1 */
+	size_t		 depth;		/* D, once the first run is over */
+	uint64_t	 part;		/* this run's part number */
+	bool		 owned;		/*   it is this shard's */
+	bool		 settled;	/* the facts every shard wants are
+					   known: other parts are cut */
+	bool		 seen_completed; /* a run completed, not cut */
 };
+
+/*
+ * May the state cache look at (and remember) the state before step STEP
+ * of this run?  Not before the first completed schedule, so that the one
+ * the scenario goes on from is the same with and without the cache and in
+ * every shard; with shards, only inside this shard's own parts (at depth
+ * D or below), whose subtrees this shard explores whole (explore.h).
+ */
+static bool
+explorer_caches(const struct explorer *x, size_t step)
+{
+	if (!x->o->states || !x->seen_completed)
+		return false;
+	if (!x->sharded)
+		return true;
+	return x->owned && step >= x->depth;
+}
 
 /* The state after step STEP, hashed into X if it can be. */
 static void
@@ -341,9 +366,15 @@ explorer_choose(void *arg, size_t step, const uint32_t *en, size_t nen,
 	struct explorer *x = arg;
 	enum sched_choice c;
 
-	if (x->o->states && step > 0 && step == x->trail.nstep &&
+	if (step > 0 && step == x->trail.nstep && explorer_caches(x, step) &&
 	    explorer_seen(x, step)) {
 		x->cut = x->cached = true;
+		return SCHED_CUT;
+	}
+	/* Another shard's part, once the whole tree's facts are known. */
+	if (x->sharded && x->settled && !x->owned && step >= x->depth &&
+	    step == x->trail.nstep) {
+		x->cut = true;
 		return SCHED_CUT;
 	}
 	c = explore_choose(&x->trail, step, en, nen, a);
@@ -383,8 +414,7 @@ tally(const struct sched_explore_opts *o, const struct sched_result *r,
 	res->schedules++;
 	switch (r->outcome) {
 	case SCHED_DEADLOCK:
-		if (res->deadlocks++ == 0)
-			res->first_deadlock = *r;
+		res->deadlocks++;
 		return !o->stop_at_deadlock;
 	case SCHED_OOPS:
 		if (res->oopses++ == 0)
@@ -419,6 +449,49 @@ run_opts(const struct sched_explore_opts *o, uint64_t run)
 	return so;
 }
 
+/*
+ * After the first run: the shard depth D (explore.h), the first depth at
+ * which the product of the choosable alternatives of the steps above it
+ * reaches 8N; the whole run if it never does.
+ */
+static size_t
+shard_depth(struct explorer *x, unsigned n)
+{
+	const struct explore_trail *t = &x->trail;
+	uint64_t prod = 1, want = 8 * (uint64_t)n;
+	size_t i, c, alt;
+
+	for (i = 0; i < t->nstep; i++) {
+		const struct explore_step *st = &t->step[i];
+
+		for (c = 0, alt = 0; c < st->nen; c++)
+			if (!por_sleep_has(&st->sleep, st->en[c]) &&
+			    (t->bound < 0 || st->preempts + preempts(st, c) <=
+			    t->bound))
+				alt++;
+		prod *= alt;
+		if (prod >= want)
+			return i + 1;
+	}
+	return t->nstep;
+}
+
+/*
+ * Shards: after a run, are the whole tree's facts known yet (the first
+ * completed schedule, and with shard_wait_deadlock the first deadlock)?
+ * Once they are, the part being explored, if another shard's, is
+ * abandoned at depth D.
+ */
+static void
+shard_after(struct explorer *x, struct sched_explore_result *res)
+{
+	x->settled = x->seen_completed &&
+	    (!x->o->shard_wait_deadlock || res->seen_deadlock);
+	if (x->settled && !x->owned)
+		while (x->trail.nstep > x->depth)
+			pop_step(&x->trail);
+}
+
 /* Run the schedules of the world SETUP builds; see explore.h. */
 void
 sched_explore(const struct sched_explore_opts *o,
@@ -451,6 +524,9 @@ sched_explore(const struct sched_explore_opts *o,
 	x.check = o->check;
 	x.o = o;
 	x.arg = arg;
+	x.sharded = o->explore && o->shard_n > 1 && o->shard_k >= 1 &&
+	    o->shard_k <= o->shard_n;
+	x.depth = SIZE_MAX;
 	chooser = (struct sched_chooser){ .choose = explorer_choose,
 	    .ran = explorer_ran, .arg = &x, .footprints = x.trail.por };
 	start = last = now_ns();
@@ -463,15 +539,44 @@ sched_explore(const struct sched_explore_opts *o,
 		x.s = s;
 		/* The last prefix step takes a new choice: its state is new. */
 		x.fresh = x.trail.nstep > 0 ? x.trail.nstep - 1 : 0;
+		/* A new part when the choice changed above depth D. */
+		if (run > 0 && x.trail.nstep <= x.depth)
+			x.part++;
+		x.owned = !x.sharded || x.part % o->shard_n == o->shard_k - 1;
 		sched_run(s, r);
-		lockorder_merge(&order, sched_lockorder(s));
-		if (x.cut) {
+		r->foreign = !x.owned;
+		if (x.owned)
+			lockorder_merge(&order, sched_lockorder(s));
+		/* Shards: the first deadlock of the whole tree if every
+		 * shard wants it, else this shard's first. */
+		if (!x.cut && r->outcome == SCHED_DEADLOCK &&
+		    !res->seen_deadlock &&
+		    (x.owned || o->shard_wait_deadlock)) {
+			res->seen_deadlock = true;
+			res->first_deadlock = *r;
+		}
+		if (!x.owned) {
+			res->foreign++;
+			if (r->outcome == SCHED_BAD_REPLAY && !x.cut) {
+				res->bad_replays++;
+				more = false;
+			}
+			if (!x.cut && visit != NULL && !visit(arg, s, r))
+				more = false;
+		} else if (x.cut) {
 			res->pruned++;
 			res->cached += x.cached;
 		} else {
 			more = tally(o, r, res);
 			if (visit != NULL && !visit(arg, s, r))
 				more = false;
+		}
+		if (!x.cut && r->outcome == SCHED_COMPLETED)
+			x.seen_completed = true;
+		if (x.sharded) {
+			if (run == 0)
+				x.depth = shard_depth(&x, o->shard_n);
+			shard_after(&x, res);
 		}
 		if (teardown != NULL)
 			teardown(arg, s);
@@ -493,6 +598,7 @@ sched_explore(const struct sched_explore_opts *o,
 		}
 	}
 	res->exhausted = tree_done && !x.trail.bound_cut;
+	res->parts = x.sharded && run > 0 ? x.part + 1 : 0;
 	res->broken = x.broken;
 	res->states = x.seen.n;
 	states_free(&x.seen);

@@ -179,6 +179,9 @@ struct sched_result {
 	struct sched_report_entity ent[SCHED_MAX_ENTITIES];
 	int		nent;
 	char		cycle[256];		/* "task 2 -> end-io worker 1 -> task 2" */
+	/* Set by sched_explore() for its visit, not by sched_run(): the
+	 * schedule lies in another shard's part (explore.h). */
+	bool		foreign;
 };
 
 /*

@@ -354,7 +354,7 @@ struct conc_world {
 	struct fs		*fs;		/* this schedule's copy */
 	struct conc_task	*tasks;
 	struct fs		*keep;		/* first completed schedule */
-	uint64_t		 completed;
+	uint64_t		 completed;	/* 1 once keep is set */
 	bool			 chrome;	/* keep first_done */
 	char			*first_done;	/* its schedule */
 	unsigned		 found;		/* kinds found, all schedules */
@@ -469,6 +469,19 @@ conc_oracle(struct conc_world *w, const struct sched_result *res,
 	return !oracle_done(x->res);
 }
 
+/* The first schedule that completed, RES: the scenario goes on from its
+ * state, which W keeps. */
+static void
+conc_keep(struct conc_world *w, const struct sched_result *res)
+{
+	w->completed++;
+	if (w->chrome && !res->truncated)
+		w->first_done = xstrdup(res->schedule);
+	fs_detach(w->fs);
+	w->keep = w->fs;
+	w->fs = NULL;
+}
+
 /* Judge every task of a finished schedule; remember first failures. */
 static bool
 conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
@@ -480,6 +493,16 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		snprintf(w->bad_replay, sizeof(w->bad_replay), "%s", res->oops);
 	if (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS)
 		return true;
+	if (res->foreign) {
+		/* Another shard's schedule: not judged here, but the
+		 * scenario goes on from the first that completes. */
+		if (res->outcome == SCHED_COMPLETED && w->completed == 0) {
+			run_checker(w->x, w->fs, &rep);
+			inv_report_free(&rep);
+			conc_keep(w, res);
+		}
+		return true;
+	}
 	/* The checker runs at the end of each schedule, not between steps;
 	 * a crashed kernel's half-done state is not judged. */
 	if (res->outcome != SCHED_OOPS)
@@ -524,13 +547,8 @@ conc_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		w->found |= 1u << k;
 	}
 	inv_report_free(&rep);
-	if (w->completed++ == 0) {
-		if (w->chrome && !res->truncated)
-			w->first_done = xstrdup(res->schedule);
-		fs_detach(w->fs);
-		w->keep = w->fs;	/* the scenario goes on from here */
-		w->fs = NULL;
-	}
+	if (w->completed == 0)
+		conc_keep(w, res);
 	return true;
 }
 
@@ -587,7 +605,7 @@ conc_chrome(struct conc_world *w, const struct sched_explore_result *er)
 	const char *sched;
 	char *name;
 
-	if (er->deadlocks > 0 && !er->first_deadlock.truncated)
+	if (er->seen_deadlock && !er->first_deadlock.truncated)
 		sched = er->first_deadlock.schedule;
 	else if (w->first_done != NULL)
 		sched = w->first_done;
@@ -671,7 +689,7 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 	    .preemption_bound = o->preemption_bound };
 	struct sched_explore_result *er = xcalloc(1, sizeof(*er));
 	struct exec_result *r = x->res;
-	bool want_deadlock = blk->expect_deadlock, went_on;
+	bool want_deadlock = blk->expect_deadlock, went_on, deadlocked;
 
 	if (blk->ntasks + fs_cfg(x->fs)->workers > SCHED_MAX_ENTITIES) {
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
@@ -708,6 +726,13 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 		/* The state cache: also sound only without a bound. */
 		eo.states = o->state_cache && eo.por;
 		eo.world_hash = conc_world_hash;
+		/* --shard: this shard's parts of the tree (explore.h); an
+		 * expected deadlock is a fact of the whole tree. */
+		if (o->shard_n > 1) {
+			eo.shard_k = o->shard_k;
+			eo.shard_n = o->shard_n;
+			eo.shard_wait_deadlock = want_deadlock;
+		}
 	}
 	w.opbase = x->opi;
 	x->opi += blk->ntasks;
@@ -723,7 +748,10 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 	if (o->chrome)
 		conc_chrome(&w, er);
 	free(w.first_done);
-	if (o->dot && er->deadlocks > 0)
+	/* A deadlock this shard found, or (shards) the whole tree's first
+	 * when the block expects one; unsharded, deadlocks > 0. */
+	deadlocked = er->seen_deadlock;
+	if (o->dot && deadlocked)
 		keep_deadlock(r, blk->pos.line, &er->first_deadlock);
 	x->fs = w.keep != NULL ? w.keep : w.base;
 	for (size_t i = 0; i < blk->ntasks; i++) {
@@ -748,7 +776,7 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 			r->first_line[k] = blk->pos.line;
 		}
 	r->found |= w.found;
-	if (er->deadlocks > 0)
+	if (deadlocked)
 		fs_note_deadlock(x->fs);
 	if (x->oracle && er->deadlocks > 0)
 		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
@@ -767,18 +795,31 @@ exec_block(struct exec *x, const struct scn_stmt *blk,
 		    "an action it names is not enabled"));
 	}
 	{
-		bool ok = want_deadlock ? er->deadlocks > 0 :
-		    er->deadlocks == 0;
-		char *got = er->deadlocks > 0 ?
-		    xasprintf("deadlock in %" PRIu64 " of %" PRIu64
-		    " schedules", er->deadlocks, er->schedules) :
-		    xasprintf("no deadlock in %" PRIu64 " schedules%s",
-		    er->schedules, er->exhausted ? " (all of them)" : "");
+		bool ok = want_deadlock ? deadlocked : er->deadlocks == 0;
+		char shard[40] = "", all[48] = " (all of them)";
+		char *got;
 
+		if (eo.shard_n > 1) {
+			snprintf(shard, sizeof(shard), " of shard %u/%u",
+			    eo.shard_k, eo.shard_n);
+			snprintf(all, sizeof(all), " (all%s)", shard);
+		}
+		if (er->deadlocks > 0)
+			got = xasprintf("deadlock in %" PRIu64 " of %" PRIu64
+			    " schedules%s", er->deadlocks, er->schedules,
+			    shard);
+		else if (deadlocked)
+			got = xasprintf("deadlock in another shard's part; "
+			    "none in the %" PRIu64 " schedules%s",
+			    er->schedules, shard);
+		else
+			got = xasprintf("no deadlock in %" PRIu64
+			    " schedules%s", er->schedules, er->exhausted ? all :
+			    shard);
 		exec_point(x, blk->end_pos.line, xstrdup(want_deadlock ?
 		    "end expect deadlock" : "end expect no-deadlock"), ok,
 		    xstrdup(want_deadlock ? "a deadlock" : "no deadlock"), got);
-		if (er->deadlocks > 0 && r->npoints > 0) {
+		if (deadlocked && r->npoints > 0) {
 			char *opts = replay_options(x->scn, r);
 
 			r->points[r->npoints - 1].detail = deadlock_text(

@@ -42,6 +42,8 @@ struct exec_opts {
 					   checker walks the whole model
 					   after every statement, instead
 					   of what the statement changed */
+	unsigned	shard_k;	/* --shard=K/N: explore only shard K's */
+	unsigned	shard_n;	/*   parts of each tree (explore.h) */
 	bool		progress;	/* exploration progress on stderr */
 	bool		chrome;		/* collect a timeline per block */
 	bool		dot;		/* keep every deadlock's report */

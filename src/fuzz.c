@@ -495,11 +495,18 @@ fuzz_main(const struct fuzz_opts *o)
 {
 	struct progress pr = { .on = o->progress && isatty(2), .t0 = now() };
 	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i, done = 0;
+	uint64_t shard_k = o->shard_k ? o->shard_k : 1;
+	uint64_t shard_n = o->shard_n ? o->shard_n : 1;
 	int rc = CLI_EXIT_OK;
 
 	full_check = o->full_check;
-	for (i = 0; (o->runs == 0 || i < o->runs) &&
-	    (o->seconds <= 0 || now() - pr.t0 < o->seconds); i++) {
+	/*
+	 * Scenario i is the same whatever the shard: --shard=K/N runs the
+	 * numbers i < runs with i mod N = K - 1, so the N shards together run
+	 * the whole campaign, each scenario once.
+	 */
+	for (i = shard_k - 1; (o->runs == 0 || i < o->runs) &&
+	    (o->seconds <= 0 || now() - pr.t0 < o->seconds); i += shard_n) {
 		struct gen_script g;
 		struct judgement j;
 		struct rng r;

@@ -21,6 +21,8 @@ struct fuzz_opts {
 	bool		progress;	/* a progress line if stderr is a tty */
 	const char	*command;	/* the options as typed, for comments */
 	bool		full_check;	/* --check=full (exec_opts) */
+	unsigned	shard_k;	/* --shard=K/N: scenario numbers i with */
+	unsigned	shard_n;	/*   i mod N == K - 1; 0/0 as 1/1 */
 };
 
 /*

@@ -510,7 +510,8 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
 	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet,
-	    .full_check = o->full_check };
+	    .full_check = o->full_check, .shard_k = o->shard_k,
+	    .shard_n = o->shard_n };
 	char *cmd = NULL;
 	size_t size = 0;
 	FILE *f;
@@ -550,6 +551,7 @@ static const struct option fuzz_longopts[] = {
 	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };

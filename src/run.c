@@ -76,6 +76,8 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->no_reduction = o->no_reduction;
 	x->state_cache = o->state_cache;
 	x->full_check = o->full_check;
+	x->shard_k = o->shard_k;
+	x->shard_n = o->shard_n;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
@@ -284,6 +286,35 @@ write_trace(const struct cli_opts *o, const struct report_item *items,
 	return status;
 }
 
+/*
+ * Does the file at PATH explore a concurrent block (schedule=explore)?
+ * With --shard such a file is run by every shard, each exploring its
+ * parts of the tree (sim/explore.h); false for a file that cannot be
+ * read or parsed (run_one() reports it, in one shard).
+ */
+static bool
+run_explores(const char *path, const struct cli_opts *o)
+{
+	struct diag_list diags;
+	struct scn_script *scn;
+	bool explores = false;
+	char *buf;
+	size_t len;
+
+	if (o->schedule != NULL || files_read(path, &buf, &len) != 0)
+		return false;
+	diag_init(&diags);
+	scn = parse_script(path, buf, len, &diags);
+	diag_free(&diags);
+	free(buf);
+	for (size_t i = 0; scn != NULL && i < scn->nstmts; i++)
+		if (scn->stmts[i].kind == SCN_CONCURRENT &&
+		    scn->stmts[i].schedule == SCN_SCHED_EXPLORE)
+			explores = true;
+	scn_free(scn);
+	return explores;
+}
+
 /* The work of a run, shared by its worker threads. */
 struct run_pool {
 	char		**paths;	/* the files of this shard */
@@ -361,9 +392,14 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		struct run_pool pool = { .xo = &xo, .guards = o->guards };
 
 		pool.paths = xcalloc(files.n ? files.n : 1, sizeof(char *));
-		/* --shard=K/N keeps every N-th file, starting at the K-th. */
-		for (size_t i = 0; i < files.n; i++)
-			if (i % o->shard_n == o->shard_k - 1)
+		/*
+		 * --shard=K/N keeps every N-th file that explores no block,
+		 * starting at the K-th, and every file that does.
+		 */
+		for (size_t i = 0, j = 0; i < files.n; i++)
+			if (o->shard_n > 1 && run_explores(files.v[i], o))
+				pool.paths[n++] = files.v[i];
+			else if (j++ % o->shard_n == o->shard_k - 1)
 				pool.paths[n++] = files.v[i];
 		pool.n = n;
 		items = xcalloc(n ? n : 1, sizeof(*items));

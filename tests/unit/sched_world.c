@@ -291,6 +291,17 @@ signature(const struct world *w, const struct sched_result *r)
 	return x;
 }
 
+/* A hash of the text S (a schedule), to compare sets of schedules. */
+static uint64_t
+hash_text(const char *s)
+{
+	uint64_t h = 0;
+
+	while (*s != '\0')
+		h = rng_fold(h, (unsigned char)*s++);
+	return h;
+}
+
 /* sched_explore() visit: collect signatures, stop when asked to. */
 bool
 h_visit(void *arg, struct sched *s, const struct sched_result *r)
@@ -301,7 +312,17 @@ h_visit(void *arg, struct sched *s, const struct sched_result *r)
 
 	CHECK_HOT(s == h->w->s, "visit of another sched");
 	check_sched(s);
+	if (r->outcome == SCHED_COMPLETED && h->first_done[0] == '\0')
+		snprintf(h->first_done, sizeof(h->first_done), "%s",
+		    r->schedule);
+	if (r->foreign) {
+		h->foreign++;
+		return true;
+	}
 	if (h->collect) {
+		h->runs = xreallocarray(h->runs, h->nruns + 1,
+		    sizeof(*h->runs));
+		h->runs[h->nruns++] = hash_text(r->schedule);
 		sig = signature(h->w, r);
 		for (i = 0; i < h->nsig && h->sig[i] != sig; i++)
 			;

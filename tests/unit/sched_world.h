@@ -142,6 +142,13 @@ struct harness {
 	 * the hash (a self-test: the cache then loses final states). */
 	bool		 states;
 	bool		 leaky;
+	/* Shards (explore.h): with COLLECT, the hashes of the schedules
+	 * visited that are not foreign, in visit order; the foreign ones
+	 * visited; the first completed schedule, foreign or not. */
+	uint64_t	*runs;
+	size_t		 nruns;
+	uint64_t	 foreign;
+	char		 first_done[1024];
 };
 
 /* The world's part of a state hash, for sched_explore_opts.world_hash. */
