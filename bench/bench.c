@@ -329,8 +329,7 @@ new_fs(uint64_t size, uint64_t max_extent)
 	struct fs_config cfg = {
 		.sectorsize = PAGE, .mirrors = 2, .size = size,
 		.max_extent = max_extent, .alloc_align = 0, .workers = 1,
-		.csum = CSUM_CRC32C, .quirks = 0, .seed = 1,
-		.trace_all = false
+		.csum = CSUM_CRC32C, .quirks = 0, .seed = 1
 	};
 	struct fs *fs;
 	int err;

@@ -10,6 +10,7 @@
 #include "conc.h"
 #include "foot.h"
 #include "fs.h"
+#include "imap.h"
 #include "inode.h"
 #include "rng.h"
 #include "xmalloc.h"
@@ -29,9 +30,10 @@ struct conc_pagemap {
 	size_t			 n;
 };
 
-/* A block of conc_alloc(). */
+/* A block of conc_alloc(); FINI (or NULL) empties it at conc_free. */
 struct conc_mem {
 	struct conc_mem		*next;
+	void			(*fini)(void *);
 };
 
 struct conc {
@@ -124,6 +126,8 @@ conc_free(struct conc *c)
 		struct conc_mem *m = c->mem;
 
 		c->mem = m->next;
+		if (m->fini != NULL)
+			m->fini(m + 1);
 		free(m);
 	}
 	sched_queue_free(&c->endio);
@@ -207,6 +211,23 @@ conc_alloc(struct fs *fs, size_t size)
 	m->next = c->mem;
 	c->mem = m;
 	return m + 1;
+}
+
+/* conc_imap's FINI. */
+static void
+imap_fini(void *m)
+{
+	imap_destroy(m);
+}
+
+struct imap *
+conc_imap(struct fs *fs)
+{
+	struct imap *m = conc_alloc(fs, sizeof(*m));
+
+	((struct conc_mem *)m - 1)->fini = imap_fini;
+	imap_init(m);
+	return m;
 }
 
 void
@@ -393,7 +414,8 @@ conc_wait_pages_from(struct fs *fs, const struct fs_inode *ip, uint64_t keep)
 	foot_touch(fs, FOOT_PAGES, ino, 0);
 	for (struct conc_pagelock *pl = c->pages; pl != NULL; pl = pl->next)
 		if (pl->ino == ino && pl->p >= keep) {
-			if (pl->lock.owner >= 0) {
+			/* Held by a task, or under I/O (handed off). */
+			if (pl->lock.owner != -1) {
 				sched_acquire(c->sched, &pl->lock);
 				sched_release(c->sched, &pl->lock);
 			}

@@ -38,6 +38,8 @@
 #include "sched.h"
 
 struct conc;
+struct fs;
+struct imap;
 struct fs_inode;
 
 /* The locks an era may have (era.h lists which, and names them). */
@@ -219,6 +221,13 @@ uint64_t	 conc_bio_hash(const struct conc_bio *, bool *known);
 
 /* SIZE zeroed bytes that live until the schedule ends (conc_free). */
 void		*conc_alloc(struct fs *, size_t size);
+/*
+ * An empty map that lives until the schedule ends, emptied then: what a
+ * task keeps across a blocking point, since a schedule that ends with
+ * the task blocked (a deadlock, a crash, an exploration's cut) never
+ * runs the rest of it.  Emptying it earlier (imap_destroy) is allowed.
+ */
+struct imap	*conc_imap(struct fs *);
 /*
  * An event a task waits for and an end-io worker signals (a direct
  * read's completion): initialised as NAME, signalled through the end-io

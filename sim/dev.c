@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "imap.h"
 #include "mirror.h"
+#include "wfault.h"
 #include "xmalloc.h"
 
 struct dev {
@@ -19,6 +20,7 @@ struct dev {
 	struct mirror	mirror[DEV_MAX_COPIES];
 	uint64_t	stat[DEV_MAX_COPIES][DEV_STAT_COUNT];	/* [devid - 1] */
 	uint64_t	read_blocks;
+	struct wfault_set wfaults;	/* armed on the writes to come */
 };
 
 static const char *const dev_stat_names[DEV_STAT_COUNT] = {
@@ -38,6 +40,7 @@ dev_new(int copies, bool dup)
 	d->dup = dup;
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		mirror_init(&d->mirror[k]);
+	wfault_init(&d->wfaults);
 	return d;
 }
 
@@ -48,6 +51,7 @@ dev_free(struct dev *d)
 		return;
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		mirror_destroy(&d->mirror[k]);
+	wfault_destroy(&d->wfaults);
 	free(d);
 }
 
@@ -62,6 +66,7 @@ dev_clone(const struct dev *s)
 		mirror_clone(&d->mirror[k], &s->mirror[k]);
 	memcpy(d->stat, s->stat, sizeof(d->stat));
 	d->read_blocks = s->read_blocks;
+	wfault_clone(&d->wfaults, &s->wfaults);
 	return d;
 }
 
@@ -206,10 +211,35 @@ dev_corrupt(const struct fs *fs, struct dev *d, int k, uint64_t s,
 
 void
 dev_ioerror(const struct fs *fs, struct dev *d, int k, uint64_t s,
-    uint64_t t, uint64_t count)
+    uint64_t t, uint64_t count, bool clear_on_write)
 {
 	foot_write(fs, k, s, t);
-	mirror_ioerror(&d->mirror[k - 1], s, t, count);
+	mirror_ioerror(&d->mirror[k - 1], s, t, count, clear_on_write);
+}
+
+void
+dev_stale(const struct fs *fs, struct dev *d, int k, uint64_t s, uint64_t t,
+    uint32_t why)
+{
+	foot_write(fs, k, s, t);
+	mirror_stale(&d->mirror[k - 1], s, t, why);
+}
+
+bool
+dev_sector_intact(const struct fs *fs, struct dev *d, int k, uint64_t l)
+{
+	const struct mirror *m = &d->mirror[k - 1];
+
+	foot_read(fs, k, l, l + fs_cfg(fs)->sectorsize);
+	return m->online && imap_find(&m->corrupt, l) == NULL &&
+	    imap_find(&m->ioerr, l) == NULL && imap_find(&m->stale, l) == NULL;
+}
+
+struct wfault_set *
+dev_wfaults(const struct fs *fs, struct dev *d)
+{
+	foot_touch(fs, FOOT_WFAULT, 0, 0);
+	return &d->wfaults;
 }
 
 bool
@@ -265,5 +295,5 @@ dev_check(const struct dev *d, const char **why)
 	for (int k = 0; k < DEV_MAX_COPIES; k++)
 		if (mirror_check(&d->mirror[k], why) != 0)
 			return -1;
-	return 0;
+	return wfault_check(&d->wfaults, d->copies, why);
 }

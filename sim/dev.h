@@ -30,6 +30,7 @@ struct fs;
 struct imap;
 struct imap_val;
 struct mirror;
+struct wfault_set;
 
 #define DEV_MAX_COPIES	4
 
@@ -103,11 +104,23 @@ void		 dev_describe(const struct fs *, struct dev *, int k,
 void		 dev_write_from(const struct fs *, struct dev *, int k,
 		    uint64_t logical, const struct imap *src, uint64_t s,
 		    uint64_t t, uint32_t keep_aux);
-/* Fault overlays on copy K's [s, t) (mirror_corrupt, mirror_ioerror). */
+/* Fault overlays on copy K's [s, t) (mirror_corrupt, mirror_ioerror,
+   mirror_stale). */
 void		 dev_corrupt(const struct fs *, struct dev *, int k,
 		    uint64_t s, uint64_t t, int fill);
 void		 dev_ioerror(const struct fs *, struct dev *, int k,
-		    uint64_t s, uint64_t t, uint64_t count);
+		    uint64_t s, uint64_t t, uint64_t count, bool clear_on_write);
+void		 dev_stale(const struct fs *, struct dev *, int k, uint64_t s,
+		    uint64_t t, uint32_t why);
+/*
+ * Copy K holds the sector at L as last written, with no fault on it:
+ * online, not corrupt, no I/O error pending, not stale (the fault atlas's
+ * "good copy").
+ */
+bool		 dev_sector_intact(const struct fs *, struct dev *, int k,
+		    uint64_t l);
+/* The write faults armed on the device (wfault.h).  Borrowed. */
+struct wfault_set *dev_wfaults(const struct fs *, struct dev *);
 /*
  * The sector of LEN bytes at LOGICAL on copy K reads without error and
  * its first N bytes are WANT's.  A sector with an I/O error pending is

@@ -797,7 +797,7 @@ em_get_extent_insert(struct em_tree *tree, uint64_t start, uint64_t len,
 		*out = em;
 		return 0;
 	}
-	/* -EEXIST: em->start lies inside a cached map. */
+	/* -EEXIST: the descent for em->start met a map holding it. */
 	if ((existing = em_lookup(tree, start, len)) != NULL) {
 		em_free(em);
 		*how = EM_GE_EXISTING;

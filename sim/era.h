@@ -70,7 +70,8 @@ struct era_ops {
 
 	/*
 	 * The extent map cache: btrfs_get_extent (*OUT borrowed from the
-	 * cache; on -EIO, *WHY gets FS_EIO_* causes) and
+	 * cache; on an error, -EIO or 2008's -EEXIST of a merge that
+	 * collided again, *WHY gets FS_EIO_* causes) and
 	 * btrfs_drop_extent_cache (END inclusive, (u64)-1 to EOF).
 	 */
 	int	(*get_extent)(struct fs *, struct fs_inode *, uint64_t start,

@@ -77,7 +77,9 @@ static const uint64_t ge_trace[] = {
  * The insert half of btrfs_get_extent, under the extent map spinlock:
  * insert EM (the caller's) with the -EEXIST handling of the commit, or
  * the old EIO under insert-eexist-eio.  *OUT is borrowed from the cache.
- * On -EIO, *WHY gets the FS_EIO_* cause.
+ * On failure, *WHY gets the FS_EIO_* cause and the error is 2008's:
+ * -EEXIST when merge_extent_mapping collided again (3b951516 returns the
+ * merge's error as it is, `err = merge_extent_mapping(...)`), else -EIO.
  */
 static int
 get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
@@ -95,17 +97,18 @@ get_extent_insert(struct fs *fs, struct fs_inode *ip, uint64_t start,
 	note_overlap(fs, tree);
 	shown = how == EM_GE_FAILED ? em : *out;
 	fs_emit(fs, TRACE_GET_EXTENT, inode_ino(ip), shown->start, shown->len,
-	    shown->block_start, ge_trace[how]);
+	    shown->block_start, r == -EEXIST ? TRACE_GE_REFAILED :
+	    ge_trace[how]);
 	if (r == 0)
 		return 0;
 	em_free(em);
-	if (old)
+	if (old) {
 		*why = FS_EIO_INSERT_EEXIST;
-	else {
-		*why = FS_EIO_MERGE_REFAIL;
-		fs_note_latent(fs, FS_LATENT_MERGE_REFAIL);
+		return -EIO;
 	}
-	return -EIO;
+	*why = FS_EIO_MERGE_REFAIL;
+	fs_note_latent(fs, FS_LATENT_MERGE_REFAIL);
+	return r == -EEXIST ? -EEXIST : -EIO;
 }
 
 int

@@ -24,8 +24,10 @@ struct fs_inode;
  * items and inserted, with the -EEXIST handling of commit 3b951516 (or,
  * under insert-eexist-eio, the old EIO).  The result may, as in 2008, not
  * contain START when the -EEXIST lookup hands back another intersecting
- * map.  ON_WORKER: the caller runs on an end-io worker (meta.h).  0, -EIO
- * (the cause in *WHY), FS_EDEADLK.
+ * map.  ON_WORKER: the caller runs on an end-io worker (meta.h).  0,
+ * -EIO or, when merge_extent_mapping collided again, its -EEXIST (the
+ * cause in *WHY either way; a reader fails the page with EIO), or
+ * FS_EDEADLK.
  */
 int	extent2008_get(struct fs *, struct fs_inode *, uint64_t start,
 	    uint64_t len, bool on_worker, struct em_map **out, unsigned *why);

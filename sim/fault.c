@@ -1,7 +1,7 @@
 /*
  * Faults (fault.h).
  */
-#include <math.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,6 +14,7 @@
 #include "mirror.h"
 #include "range.h"
 #include "rng.h"
+#include "wfault.h"
 #include "xmalloc.h"
 
 static bool
@@ -80,11 +81,20 @@ corrupt_range(struct fs *fs, int mirror, uint64_t s, uint64_t t,
 	dev_corrupt(fs, fs_dev(fs), mirror, s, t, *(const int *)arg);
 }
 
+/* The read part of an ioerror statement: how often, and whether a
+   write clears it. */
+struct ioerror_arg {
+	uint64_t	count;
+	bool		clear_on_write;
+};
+
 static void
 ioerror_range(struct fs *fs, int mirror, uint64_t s, uint64_t t,
     const void *arg)
 {
-	dev_ioerror(fs, fs_dev(fs), mirror, s, t, *(const uint64_t *)arg);
+	const struct ioerror_arg *a = arg;
+
+	dev_ioerror(fs, fs_dev(fs), mirror, s, t, a->count, a->clear_on_write);
 }
 
 int
@@ -98,34 +108,129 @@ fault_corrupt_file(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
 
 int
 fault_ioerror_file(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
-    int mirror, uint64_t count)
+    int mirror, uint64_t count, bool clear_on_write)
 {
-	uint64_t n = count == 0 ? MIRROR_IOERR_FOREVER : count;
+	struct ioerror_arg a = { count == 0 ? MIRROR_IOERR_FOREVER : count,
+	    clear_on_write };
 
 	if (!mirror_ok(fs, mirror))
 		return fs_invalid(fs, "there is no such mirror");
-	return for_file_range(fs, ino, off, len, mirror, ioerror_range, &n);
+	return for_file_range(fs, ino, off, len, mirror, ioerror_range, &a);
 }
 
-int
-fault_corrupt_logical(struct fs *fs, uint64_t logical, uint64_t len,
-    int mirror, int fill)
+/*
+ * The sector-aligned logical range [*s, *e) that LOGICAL, LEN (LEN past
+ * the end: `max`, to the end of the data area) names, or FS_EINVAL if it
+ * leaves the data area.
+ */
+static int
+logical_range(struct fs *fs, uint64_t logical, uint64_t len, uint64_t *s,
+    uint64_t *e)
 {
 	uint64_t ss = fs_sectorsize(fs);
 	uint64_t area_end = fs_data_end(fs);
-	uint64_t s = range_round_down(logical, ss), e;
 
-	if (!mirror_ok(fs, mirror))
-		return fs_invalid(fs, "there is no such mirror");
 	if (len > UINT64_MAX - logical)
 		len = area_end > logical ? area_end - logical : 0;
 	if (logical < FS_DATA_BASE || logical >= area_end ||
 	    len > area_end - logical)
 		return fs_invalid(fs, "the logical range is outside the data "
 		    "area [1M, 1M + size)");
-	e = range_round_up(logical + len, ss);
-	dev_corrupt(fs, fs_dev(fs), mirror, s, e, fill);
+	*s = range_round_down(logical, ss);
+	*e = range_round_up(logical + len, ss);
 	return 0;
+}
+
+/* Apply FN to the logical range LOGICAL, LEN on MIRROR (for_file_range's
+   twin for the logical= forms). */
+static int
+for_logical_range(struct fs *fs, uint64_t logical, uint64_t len, int mirror,
+    range_fn fn, const void *arg)
+{
+	uint64_t s, e;
+	int r;
+
+	if (!mirror_ok(fs, mirror))
+		return fs_invalid(fs, "there is no such mirror");
+	if ((r = logical_range(fs, logical, len, &s, &e)) != 0)
+		return r;
+	fn(fs, mirror, s, e, arg);
+	return 0;
+}
+
+int
+fault_corrupt_logical(struct fs *fs, uint64_t logical, uint64_t len,
+    int mirror, int fill)
+{
+	return for_logical_range(fs, logical, len, mirror, corrupt_range,
+	    &fill);
+}
+
+int
+fault_ioerror_logical(struct fs *fs, uint64_t logical, uint64_t len,
+    int mirror, uint64_t count, bool clear_on_write)
+{
+	struct ioerror_arg a = { count == 0 ? MIRROR_IOERR_FOREVER : count,
+	    clear_on_write };
+
+	return for_logical_range(fs, logical, len, mirror, ioerror_range, &a);
+}
+
+/*
+ * Arm write fault F over [s, e) (sector aligned by the caller): check
+ * what its kind needs (torn: fewer bytes than a sector; misdirect: a
+ * sector-aligned target whose range stays in the data area).
+ */
+static int
+arm(struct fs *fs, struct wfault *f)
+{
+	uint64_t ss = fs_sectorsize(fs), area_end = fs_data_end(fs);
+
+	if (!mirror_ok(fs, f->copy))
+		return fs_invalid(fs, "there is no such mirror");
+	if (f->kind == WFAULT_TORN && (f->arg == 0 || f->arg >= ss))
+		return fs_invalid(fs, "a torn write keeps 1 to %" PRIu64
+		    " bytes of each sector (the sector size less one)",
+		    ss - 1);
+	if (f->kind == WFAULT_MISDIRECT && (f->arg % ss != 0 ||
+	    f->arg < FS_DATA_BASE || f->arg >= area_end ||
+	    f->end - f->start > area_end - f->arg))
+		return fs_invalid(fs, "a misdirected write lands inside the "
+		    "data area [1M, 1M + size), at a sector boundary, with "
+		    "the whole range");
+	if (f->left == 0)
+		f->left = WFAULT_EVERY;
+	wfault_add(dev_wfaults(fs, fs_dev(fs)), f);
+	return 0;
+}
+
+int
+fault_write_file(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+    const struct wfault *f)
+{
+	struct wfault a = *f;
+	uint64_t ss = fs_sectorsize(fs);
+
+	if (fs_inode(fs, ino) == NULL)
+		return fs_invalid(fs, "there is no file number %u", ino);
+	a.ino = ino;
+	a.start = range_round_down(off, ss);
+	a.end = len > UINT64_MAX - off ? UINT64_MAX / ss * ss :
+	    range_round_up(off + len, ss);
+	return arm(fs, &a);
+}
+
+int
+fault_write_logical(struct fs *fs, uint64_t logical, uint64_t len,
+    const struct wfault *f)
+{
+	struct wfault a = *f;
+	int r;
+
+	a.ino = 0;
+	if ((r = logical_range(fs, logical, len, &a.start, &a.end)) != 0)
+		return r;
+	return arm(fs, &a);
 }
 
 int
@@ -148,29 +253,11 @@ other_good_copy(struct fs *fs, int k, uint64_t l)
 			continue;
 		m = dev_mirror(fs, fs_dev(fs), j + 1);
 		if (imap_find(&m->corrupt, l) == NULL &&
-		    imap_find(&m->ioerr, l) == NULL)
+		    imap_find(&m->ioerr, l) == NULL &&
+		    imap_find(&m->stale, l) == NULL)
 			return true;
 	}
 	return false;
-}
-
-/*
- * The number of sectors to skip before the next hit when each is hit with
- * probability num/den: a geometric draw, so the cost follows the number of
- * faults placed, not the number of sectors.
- */
-static uint64_t
-geometric_skip(struct rng *rng, uint64_t num, uint64_t den)
-{
-	double p = (double)num / (double)den;
-	double u, g;
-
-	if (num >= den)
-		return 0;
-	/* u in (0, 1]. */
-	u = ((double)(rng_next(rng) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-	g = floor(log(u) / log1p(-p));
-	return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
 }
 
 /*
@@ -226,7 +313,7 @@ faults_on_copy(struct fs *fs, int k, uint64_t num, uint64_t den,
 		uint64_t l = runs[i][0];
 
 		for (;;) {
-			uint64_t skip = geometric_skip(rng, num, den);
+			uint64_t skip = rng_geometric(rng, num, den);
 			bool corrupt;
 
 			if (skip > (runs[i][1] - l) / ss)
@@ -242,7 +329,8 @@ faults_on_copy(struct fs *fs, int k, uint64_t num, uint64_t den,
 					    l + ss, -1);
 				else
 					dev_ioerror(fs, fs_dev(fs), k + 1, l,
-					    l + ss, MIRROR_IOERR_FOREVER);
+					    l + ss, MIRROR_IOERR_FOREVER,
+					    true);
 			}
 			l += ss;
 		}
@@ -256,7 +344,19 @@ fault_random(struct fs *fs, uint64_t num, uint64_t den, unsigned kinds,
 {
 	int r;
 
-	if (num == 0 || den == 0)
+	struct wfault_random *wr = &dev_wfaults(fs, fs_dev(fs))->random;
+	unsigned wkinds = (kinds & FAULT_LOST ? 1u << WFAULT_LOST : 0) |
+	    (kinds & FAULT_TORN ? 1u << WFAULT_TORN : 0) |
+	    (kinds & FAULT_MISDIRECT ? 1u << WFAULT_MISDIRECT : 0);
+
+	if (wkinds != 0) {
+		wr->num = den == 0 ? 0 : num;
+		wr->den = den;
+		wr->kinds = wkinds;
+		wr->safe = safe;
+	}
+	kinds &= FAULT_CORRUPT | FAULT_IOERROR;
+	if (num == 0 || den == 0 || kinds == 0)
 		return 0;
 	if ((r = faults_limit(fs, num, den)) != 0)
 		return r;

@@ -34,6 +34,8 @@
  *	FOOT_BIOLIST		the list and count of bios (a bio's name is
  *				its number)
  *	FOOT_WHY		the detail of the last failure (fs_why)
+ *	FOOT_WFAULT		the armed write faults (their counts) and the
+ *				fault stream random write faults draw from
  *
  * A copy's sectors are named at three levels (sector, run, whole copy).
  * A read names each sector it reads at every level; a write names the
@@ -86,6 +88,7 @@ enum foot_obj {
 	FOOT_GEN,
 	FOOT_BIOLIST,
 	FOOT_WHY,
+	FOOT_WFAULT,
 	FOOT_OBJ_COUNT
 };
 

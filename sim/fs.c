@@ -12,6 +12,7 @@
  * tasks.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +132,7 @@ fs_new(const struct fs_config *cfg, int *err)
 	}
 	fs->dev = dev_new((int)cfg->mirrors, cfg->dup);
 	imap_init(&fs->csum_tree);
-	trace_init(&fs->trace, cfg->trace_all);
+	trace_init(&fs->trace, cfg->trace_sink, cfg->trace_arg);
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
 	track_init(&fs->track);
@@ -169,7 +170,8 @@ fs_clone(const struct fs *src)
 	alloc_clone(&fs->alloc, &src->alloc);
 	fs->dev = dev_clone(src->dev);
 	imap_clone(&fs->csum_tree, &src->csum_tree);
-	trace_init(&fs->trace, src->trace.keep_all);
+	trace_init(&fs->trace, src->trace.sink, src->trace.sink_arg);
+	trace_hold(&fs->trace);
 	track_clone(&fs->track, &src->track);
 	fs->inodes = xreallocarray(NULL, src->ninodes ? src->ninodes : 1,
 	    sizeof(*fs->inodes));
@@ -458,6 +460,20 @@ fs_writeback_bound(struct fs *fs, uint64_t more)
 	return fs->era->writeback_bound(fs, more);
 }
 
+int
+fs_extents_room(struct fs *fs, uint64_t bytes)
+{
+	uint64_t me = fs->cfg.max_extent ? fs->cfg.max_extent : 1;
+	uint64_t pieces = bytes / me + (bytes % me != 0);
+	uint64_t have = fs->alloc.extents.count;
+
+	if (pieces <= FS_MAX_EXTENTS && have <= FS_MAX_EXTENTS - pieces)
+		return 0;
+	return fs_invalid(fs, "more than the %u extents a filesystem may "
+	    "hold (%" PRIu64 ", and %" PRIu64 " more): raise max_extent or "
+	    "write less", FS_MAX_EXTENTS, have, pieces);
+}
+
 uint64_t
 fs_cache_covered(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len)
 {
@@ -570,13 +586,9 @@ fs_trace_clear(struct fs *fs)
 }
 
 void
-fs_trace_take(struct fs *fs, struct trace_event **ev, size_t *n)
+fs_trace_release(struct fs *fs)
 {
-	*ev = fs->trace.ev;
-	*n = fs->trace.n;
-	fs->trace.ev = NULL;
-	fs->trace.n = 0;
-	fs->trace.cap = 0;
+	trace_release(&fs->trace);
 }
 
 void
@@ -591,13 +603,11 @@ void
 fs_emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
     uint64_t x1, uint64_t x2, uint64_t x3)
 {
-	size_t n = fs->trace.n;
+	uint16_t task = fs->head.conc != NULL &&
+	    !conc_alone(fs->head.conc) ?
+	    (uint16_t)(conc_self(fs->head.conc) + 1) : 0;
 
-	trace_emit(&fs->trace, k, fs->line, ino, x0, x1, x2, x3);
-	if (fs->head.conc != NULL && !conc_alone(fs->head.conc) &&
-	    fs->trace.n > n)
-		fs->trace.ev[n].task = (uint16_t)(conc_self(fs->head.conc) +
-		    1);
+	trace_emit(&fs->trace, k, fs->line, ino, task, x0, x1, x2, x3);
 }
 
 void

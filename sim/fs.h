@@ -74,6 +74,13 @@ struct track;
 #define FS_MAX_ALLOCS		(1u << 20)	/* one delalloc range's */
 #define FS_MAX_FAULTS		(1u << 20)	/* a faults call's expected */
 #define FS_MAX_LOCKED_PAGES	(1u << 12)	/* a write's, in a block */
+/*
+ * And of the whole filesystem: the extents allocated, which every write
+ * adds to and only a free of the last reference takes away.  A write
+ * that would take the allocator past it is refused like one past a
+ * limit of its own (fs_extents_room()).
+ */
+#define FS_MAX_EXTENTS		(1u << 21)
 
 #define FS_EOOPS	(-1000)		/* simulated kernel crash */
 #define FS_EDEADLK	(-1001)		/* the operation can never finish */
@@ -99,7 +106,10 @@ struct fs_config {
 	enum csum_algo	csum;
 	unsigned	quirks;		/* mask of enum quirk_id */
 	uint64_t	seed;		/* for `faults` */
-	bool		trace_all;	/* keep every trace event */
+	/* Where every trace event goes as it is emitted (trace.h), or
+	   NULL: only each statement's first events are kept. */
+	trace_sink_fn	*trace_sink;
+	void		*trace_arg;
 	/* The modern era's reads (0 where not given: the defaults). */
 	enum fs_read_policy read_policy;
 	uint64_t	rr_min_contig;	/* round-robin:BYTES, 0: 256K */
@@ -120,7 +130,23 @@ struct fs_read_opts {
 	int		pid;		/* the pid policy's pid, -1: the default */
 };
 
-/* What a read did, for `expect` keys. */
+/*
+ * A sector a modern read repaired from a good copy (a checksummed one:
+ * nodatasum resyncs are not verified), for blksim fuzz's oracle: the
+ * copies the repair walk found bad, the failed one included, which the
+ * fixed code rewrites; and those whose write-back failed.
+ */
+struct fs_read_repair {
+	uint64_t	file_off;	/* the sector's */
+	uint64_t	logical;
+	unsigned	visited;	/* bit k-1: copy k was read and bad */
+	unsigned	wb_failed;	/* bit k-1: its write-back to k failed */
+	int		good;		/* the copy it was repaired from */
+};
+
+#define FS_READ_MAX_REPAIRS	16
+
+/* What a read did, for `expect` keys and blksim fuzz's oracle. */
 struct fs_read_result {
 	uint64_t	bytes;		/* bytes returned (0 past EOF) */
 	uint64_t	device_pages;	/* pages read from a device */
@@ -133,6 +159,11 @@ struct fs_read_result {
 	uint64_t	wrong_pages;	/* returned pages of checksummed
 					   sectors whose bytes are not the
 					   file's (WANT_DATA only) */
+	/* Modern: the first FS_READ_MAX_REPAIRS sectors repaired, in the
+	   order their repairs ended; REPAIRED_MORE if there were more. */
+	struct fs_read_repair repaired[FS_READ_MAX_REPAIRS];
+	unsigned	nrepaired;
+	bool		repaired_more;
 };
 
 /*
@@ -183,7 +214,8 @@ int		 fs_config_check(const struct fs_config *cfg, char *why,
  */
 struct fs	*fs_new(const struct fs_config *cfg, int *err);
 void		 fs_free(struct fs *);
-/* A deep copy: the state a concurrent block's schedules start from. */
+/* A deep copy: the state a concurrent block's schedules start from.  Its
+   trace streams where SRC's does, but holds its events (fs_trace_release). */
 struct fs	*fs_clone(const struct fs *);
 
 /* A new empty inode; its number (1-based), or 0 past FS_MAX_INODES. */
@@ -274,6 +306,12 @@ bool	fs_good_copy(struct fs *, uint32_t ino, uint64_t off, uint64_t len);
  * writeback cannot run out of space (blksim fuzz's oracle).
  */
 uint64_t fs_writeback_bound(struct fs *, uint64_t more);
+/*
+ * Room for the extents a writeback of BYTES (cut into max_extent pieces)
+ * may allocate, within FS_MAX_EXTENTS: 0, or FS_EINVAL with fs_why()
+ * naming the limit.
+ */
+int	fs_extents_room(struct fs *, uint64_t bytes);
 /* Bytes of [off, off + len) covered by cached extent maps (holes too). */
 uint64_t fs_cache_covered(struct fs *, uint32_t ino, uint64_t off,
 	    uint64_t len);
@@ -301,8 +339,11 @@ unsigned	 fs_enospc(const struct fs *);
 void		 fs_set_line(struct fs *, uint32_t line);
 const struct trace *fs_trace(const struct fs *);
 void		 fs_trace_clear(struct fs *);
-/* Hand the events over to the caller (who frees *EV); the trace empties. */
-void		 fs_trace_take(struct fs *, struct trace_event **ev, size_t *n);
+/*
+ * A clone (fs_clone) holds its stream's events (trace_hold): send them
+ * on, as if they had just happened, and stream from now on.
+ */
+void		 fs_trace_release(struct fs *);
 /* A concurrent block found a deadlock (the `deadlocks` counter). */
 void		 fs_note_deadlock(struct fs *);
 

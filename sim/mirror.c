@@ -14,6 +14,7 @@ mirror_init(struct mirror *m)
 	imap_init(&m->content);
 	imap_init(&m->corrupt);
 	imap_init(&m->ioerr);
+	imap_init(&m->stale);
 	m->online = true;
 	m->bios = 0;
 }
@@ -24,6 +25,7 @@ mirror_destroy(struct mirror *m)
 	imap_destroy(&m->content);
 	imap_destroy(&m->corrupt);
 	imap_destroy(&m->ioerr);
+	imap_destroy(&m->stale);
 }
 
 void
@@ -32,6 +34,7 @@ mirror_clone(struct mirror *dst, const struct mirror *src)
 	imap_clone(&dst->content, &src->content);
 	imap_clone(&dst->corrupt, &src->corrupt);
 	imap_clone(&dst->ioerr, &src->ioerr);
+	imap_clone(&dst->stale, &src->stale);
 	dst->online = src->online;
 	dst->bios = src->bios;
 }
@@ -40,9 +43,23 @@ void
 mirror_write(struct mirror *m, uint64_t start, uint64_t end,
     const struct imap_val *v)
 {
+	const struct imap_ent *e;
+	uint64_t at = start;
+
 	imap_set(&m->content, start, end, v);
 	imap_clear(&m->corrupt, start, end);
-	imap_clear(&m->ioerr, start, end);
+	imap_clear(&m->stale, start, end);
+	/* Invariant: the errors before AT that a write clears are gone.
+	   An error that outlives writes may reach past END: stop there. */
+	while (at < end && (e = imap_first_from(&m->ioerr, at)) != NULL &&
+	    e->start < end) {
+		uint64_t s = e->start > at ? e->start : at;
+		uint64_t t = e->end < end ? e->end : end;
+
+		if (e->v.aux & MIRROR_IOERR_CLEAR)
+			imap_clear(&m->ioerr, s, t);
+		at = t;
+	}
 }
 
 /*
@@ -230,11 +247,20 @@ mirror_corrupt(struct mirror *m, uint64_t start, uint64_t end, int fill)
 
 void
 mirror_ioerror(struct mirror *m, uint64_t start, uint64_t end,
-    uint64_t count)
+    uint64_t count, bool clear_on_write)
 {
-	struct imap_val v = { count, 0, MIRROR_IOERR, 0 };
+	struct imap_val v = { count, 0, MIRROR_IOERR,
+	    clear_on_write ? MIRROR_IOERR_CLEAR : 0 };
 
 	imap_set(&m->ioerr, start, end, &v);
+}
+
+void
+mirror_stale(struct mirror *m, uint64_t start, uint64_t end, uint32_t why)
+{
+	struct imap_val v = { 0, 0, why, 0 };
+
+	imap_set(&m->stale, start, end, &v);
 }
 
 static bool
@@ -263,7 +289,8 @@ mirror_check(const struct mirror *m, const char **why)
 {
 	if (imap_check(&m->content, why) != 0 ||
 	    imap_check(&m->corrupt, why) != 0 ||
-	    imap_check(&m->ioerr, why) != 0)
+	    imap_check(&m->ioerr, why) != 0 ||
+	    imap_check(&m->stale, why) != 0)
 		return -1;
 	if (!kinds_are(&m->content, CONTENT_GEN, CONTENT_FILL)) {
 		if (why)
@@ -271,7 +298,8 @@ mirror_check(const struct mirror *m, const char **why)
 		return -1;
 	}
 	if (!kinds_are(&m->corrupt, MIRROR_CORRUPT_FLIP, MIRROR_CORRUPT_FILL) ||
-	    !kinds_are(&m->ioerr, MIRROR_IOERR, MIRROR_IOERR)) {
+	    !kinds_are(&m->ioerr, MIRROR_IOERR, MIRROR_IOERR) ||
+	    !kinds_are(&m->stale, MIRROR_STALE, MIRROR_MISDIRECTED)) {
 		if (why)
 			*why = "mirror overlay of the wrong kind";
 		return -1;

@@ -10,9 +10,15 @@
  *		byte (aux) that replaces the bytes; it stays until the sector
  *		is rewritten.
  *   ioerr	reads of the sector fail with an I/O error; v.a is the number
- *		of failures left (MIRROR_IOERR_FOREVER for every time).  A
- *		write to the sector clears it (a sticky bad block, as
- *		dm-dust's).
+ *		of failures left (MIRROR_IOERR_FOREVER for every time).  It
+ *		outlives writes (a bad block the drive never remaps), unless
+ *		v.aux has MIRROR_IOERR_CLEAR: then a write of the sector
+ *		clears it, as dm-dust's bad-block list does.
+ *   stale	the sector does not hold what the fs last wrote there: a
+ *		write fault (wfault.h) left the old bytes (MIRROR_STALE), or
+ *		a misdirected write landed on it (MIRROR_MISDIRECTED).  Not
+ *		a fault of its own: the bytes are the truth, this says why
+ *		they are wrong, for dump and for the fault atlas (safe=).
  *
  * An offline mirror fails every I/O.  `bios` counts the data bios
  * submitted to this mirror (reads, retries and writes), which is what the
@@ -32,11 +38,16 @@
 #define MIRROR_CORRUPT_FLIP	3u	/* imap kinds of the corrupt overlay */
 #define MIRROR_CORRUPT_FILL	4u
 #define MIRROR_IOERR		5u
+#define MIRROR_STALE		6u	/* imap kinds of the stale map */
+#define MIRROR_MISDIRECTED	7u
+
+#define MIRROR_IOERR_CLEAR	0x1u	/* ioerr aux: a write clears it */
 
 struct mirror {
 	struct imap	content;	/* logical -> content value */
 	struct imap	corrupt;	/* logical -> corruption overlay */
 	struct imap	ioerr;		/* logical -> failures left */
+	struct imap	stale;		/* logical -> why the bytes are old */
 	bool		online;
 	uint64_t	bios;		/* data bios submitted */
 };
@@ -46,8 +57,9 @@ void	mirror_destroy(struct mirror *);
 void	mirror_clone(struct mirror *dst, const struct mirror *src);
 
 /*
- * Write value V over logical [start, end): the content is replaced and the
- * sectors' fault overlays cleared.  The caller checks `online`.
+ * Write value V over logical [start, end): the content is replaced, the
+ * corruption and staleness cleared, and the I/O errors marked
+ * MIRROR_IOERR_CLEAR.  The caller checks `online`.
  */
 void	mirror_write(struct mirror *, uint64_t start, uint64_t end,
 	    const struct imap_val *v);
@@ -83,11 +95,15 @@ void	mirror_describe(const struct mirror *, uint64_t start, uint64_t end,
 /* Corrupt logical [start, end): FILL < 0 flips a bit per sector. */
 void	mirror_corrupt(struct mirror *, uint64_t start, uint64_t end,
 	    int fill);
-/* Make reads of [start, end) fail COUNT times (MIRROR_IOERR_FOREVER). */
+/* Make reads of [start, end) fail COUNT times (MIRROR_IOERR_FOREVER);
+   a write clears them if CLEAR_ON_WRITE. */
 void	mirror_ioerror(struct mirror *, uint64_t start, uint64_t end,
-	    uint64_t count);
+	    uint64_t count, bool clear_on_write);
+/* Mark [start, end) stale for WHY (MIRROR_STALE, MIRROR_MISDIRECTED). */
+void	mirror_stale(struct mirror *, uint64_t start, uint64_t end,
+	    uint32_t why);
 
-/* Verify the three maps (imap_check) and their kinds. */
+/* Verify the four maps (imap_check) and their kinds. */
 int	mirror_check(const struct mirror *, const char **why);
 /* A hash of the content, the overlays, the flag and the count. */
 uint64_t mirror_hash(const struct mirror *);

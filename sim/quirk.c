@@ -72,6 +72,14 @@ static const struct quirk_info quirk_table[QUIRK_COUNT] = {
 	    "the repair walk does not stop at the failed copy (the loop "
 	    "btrfs/268 guards against)",
 	    1, "none: the loop btrfs/268 guards against (2021 review)" },
+	[QUIRK_DIO_RETRY_DEREF] = { "dio-retry-deref",
+	    "a direct read's repair of a checksummed sector oopses in "
+	    "btrfs_retry_endio (btrfs/140)",
+	    1, "2e949b0a5592 (2017)" },
+	[QUIRK_DIO_REPAIR_OFFSET] = { "dio-repair-offset",
+	    "a direct read's repair of a nodatasum I/O error builds its bio "
+	    "at a wrong page offset: the reader segfaults (btrfs/142)",
+	    1, "97bf5a5589aa (2017)" },
 };
 
 static const struct {
@@ -224,6 +232,23 @@ quirk_apply(const struct quirk_settings *l, bool presets, unsigned mask,
 				mask &= ~(1u << qs->id);
 		}
 	return mask;
+}
+
+int
+quirk_settings_foreign(const struct quirk_settings *l, unsigned era)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct quirk_setting *qs = &l->v[i];
+		bool preset = qs->from == QUIRK_FROM_OPT_PRESET ||
+		    qs->from == QUIRK_FROM_FILE_PRESET;
+		unsigned its = preset ?
+		    quirk_preset_era((enum quirk_preset)qs->id) :
+		    quirk_info((enum quirk_id)qs->id)->era;
+
+		if (its != era)
+			return (int)i;
+	}
+	return -1;
 }
 
 unsigned

@@ -34,6 +34,8 @@ enum quirk_id {
 	QUIRK_SCRUB_RO_WRITES,	/* a read-only scrub writes repairs */
 	QUIRK_SCRUB_FINAL_COUNTS, /* scrub counts the errors left at the end */
 	QUIRK_REPAIR_ENDLESS,	/* the repair walk passes the failed copy */
+	QUIRK_DIO_RETRY_DEREF,	/* direct read repair oopses (btrfs/140) */
+	QUIRK_DIO_REPAIR_OFFSET, /* nodatasum direct repair segfaults (142) */
 	QUIRK_COUNT
 };
 
@@ -107,6 +109,11 @@ void	quirk_settings_add(struct quirk_settings *, enum quirk_from, int id,
 /* Append a copy of every setting of SRC to DST. */
 void	quirk_settings_append(struct quirk_settings *dst,
 	    const struct quirk_settings *src);
+/*
+ * The index of the first setting (a quirk or a preset) that belongs to
+ * another era than ERA, or -1: a file's era decides which names apply.
+ */
+int	quirk_settings_foreign(const struct quirk_settings *, unsigned era);
 /* Free the array; the list is left empty and reusable. */
 void	quirk_settings_free(struct quirk_settings *);
 /*

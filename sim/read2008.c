@@ -74,7 +74,8 @@ fs_bio_hash(const struct conc_bio *hdr)
 		h = rng_fold(h, b->dev_desc.b);
 		h = rng_fold(h, (uint64_t)b->dev_desc.kind << 32 |
 		    b->dev_desc.aux);
-	}
+	} else
+		h = rng_fold(h, imap_hash(&b->data));
 	return h;
 }
 
@@ -103,8 +104,16 @@ default_mirror(struct fs *fs)
 	return best;
 }
 
+/* Keep a piece of what the mirror handed up (dev_describe's emit). */
+static void
+keep_piece(void *arg, uint64_t start, uint64_t end, const struct imap_val *v)
+{
+	imap_set(arg, start, end, v);
+}
+
 /*
- * The device completing bio B: the read itself.  Sequentially right after
+ * The device completing bio B: the read itself, its bytes (for the
+ * checksum) and its content (for the page).  Sequentially right after
  * the submission, under a scheduler when the device's action fires.
  */
 static void
@@ -118,14 +127,20 @@ read_at_device(struct fs *fs, struct conc_bio *hdr)
 	 * A scheduled bio gets its page's buffer only when one value is not
 	 * all of its bytes (mirror_read_desc() makes none then): most never
 	 * need one, and a read of many pages keeps every bio until the
-	 * schedule ends.
+	 * schedule ends.  What it hands up is the content as of the read:
+	 * that one value, or the pieces dev_describe() gives now.
 	 */
 	b->dev_status = dev_read_desc(fs, fs_dev(fs), b->mirror, b->logical,
 	    ss, b->hdr.buf != NULL ? b->hdr.buf : scratch, &b->dev_desc,
 	    &b->dev_one);
-	if (b->hdr.buf == NULL && b->dev_status == 0 && !b->dev_one) {
-		b->hdr.buf = conc_alloc(fs, ss);
-		memcpy(b->hdr.buf, scratch, ss);
+	imap_destroy(&b->data);
+	if (b->dev_status == 0 && !b->dev_one) {
+		if (b->hdr.buf == NULL) {
+			b->hdr.buf = conc_alloc(fs, ss);
+			memcpy(b->hdr.buf, scratch, ss);
+		}
+		dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
+		    b->logical + ss, keep_piece, &b->data);
 	}
 	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->dev_status != 0);
@@ -154,21 +169,6 @@ bio_submit(struct fs *fs, struct fs_bio *b)
 		return;
 	}
 	read_at_device(fs, &b->hdr);
-}
-
-struct page_fill {
-	struct pcache	*pages;
-	uint64_t	 delta;		/* file offset - logical */
-};
-
-/* Put a piece of what the mirror handed up into the page cache. */
-static void
-fill_page_piece(void *arg, uint64_t start, uint64_t end,
-    const struct imap_val *v)
-{
-	struct page_fill *pf = arg;
-
-	pcache_set(pf->pages, start + pf->delta, end + pf->delta, v);
 }
 
 /*
@@ -204,18 +204,15 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 			pcache_set(inode_pages(fs, ip), p, p + ss, &v);
 			inode_mark_unsure(fs, ip, p, p + ss);
-		} else if (b->dev_one && fs_conc(fs) == NULL) {
-			/* Sequentially the copy is as the device read it:
-			 * the value it read is what describe() would say. */
+		} else if (b->dev_one)
 			pcache_set(inode_pages(fs, ip), p, p + ss,
 			    &b->dev_desc);
-		} else {
-			struct page_fill pf = { inode_pages(fs, ip),
-			    p - b->logical };
-
-			dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
-			    b->logical + ss, fill_page_piece, &pf);
-		}
+		else
+			for (const struct imap_ent *e = imap_first(&b->data);
+			    e != NULL; e = imap_next(&b->data, e))
+				pcache_set(inode_pages(fs, ip), e->start +
+				    (p - b->logical), e->end + (p - b->logical),
+				    &e->v);
 		b->res->served |= 1u << (b->mirror - 1);
 		return b->result = 0;
 	}
@@ -240,6 +237,13 @@ read2008_end_io(struct fs *fs, struct conc_bio *hdr)
 {
 	if (end_bio_readpage(fs, (struct fs_bio *)hdr) != 1)
 		conc_bio_done(fs, hdr);
+}
+
+/* The bio's content goes with it (when the schedule ends, under one). */
+static void
+read_release(struct conc_bio *hdr)
+{
+	imap_destroy(&((struct fs_bio *)hdr)->data);
 }
 
 /*
@@ -268,6 +272,9 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	if (r == 0 && (real = em_is_real(em)))
 		logical = em->block_start + (p - em->start);
 	conc_unlock(fs, CONC_FS_MUTEX, NULL);
+	if (r == -EEXIST)
+		r = -EIO;	/* an error map fails the page (2008's
+				   __extent_read_full_page) */
 	if (r != 0)
 		return r;
 	if (!real) {
@@ -295,6 +302,8 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		frame.hdr.buf = buf;
 		b = &frame;
 	}
+	imap_init(&b->data);
+	b->hdr.release = read_release;
 	b->hdr.at_device = read_at_device;
 	b->hdr.at_worker = fs_era(fs)->read_end_io;
 	b->hdr.hash = fs_bio_hash;
@@ -316,6 +325,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	}
 	while ((r = end_bio_readpage(fs, b)) == 1)
 		;
+	read_release(&b->hdr);
 	return r;
 }
 

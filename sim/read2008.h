@@ -10,7 +10,9 @@
  *
  * Reads submit one bio per page (2008 merged contiguous pages into one
  * bio), so failures and retries are per page.  A page read from a device
- * holds what that mirror handed up, overlays included; a page that failed
+ * holds what that mirror handed up when the device completed the bio,
+ * overlays included, whatever a write did to it before the end-io work
+ * verified it (the checksum is of those bytes too); a page that failed
  * verification is filled with 0x01 bytes first (the `zeroit` path of
  * btrfs_readpage_end_io_hook), which is what a checksummed page with no
  * recorded checksum keeps after the post-patch early return.
@@ -39,8 +41,12 @@ struct fs_bio {
 	bool		 retry;		/* a resubmission by the retry hook */
 	struct fs_read_result *res;	/* the read it belongs to */
 	int		 dev_status;	/* the device's answer: 0 or -EIO */
-	bool		 dev_one;	/* hdr.buf's bytes are dev_desc's */
+	bool		 dev_one;	/* one value, dev_desc, is all the
+					   bytes it handed up */
 	struct imap_val	 dev_desc;
+	struct imap	 data;		/* else what it handed up, by
+					   logical: the page's content, as
+					   of the read */
 	int		 result;	/* the page's final status */
 	struct conc_window *win;	/* its page's read window */
 	bool		 stale_rec;	/* its first failure found a record */

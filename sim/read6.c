@@ -8,12 +8,14 @@
 #include "conc.h"
 #include "content.h"
 #include "csum.h"
+#include "dev.h"
 #include "em.h"
 #include "era.h"
 #include "fei.h"
 #include "fs.h"
 #include "imap.h"
 #include "inode.h"
+#include "mirror.h"
 #include "pcache.h"
 #include "quirk.h"
 #include "range.h"
@@ -260,7 +262,53 @@ struct batch {
 	int		 pin, pid;
 	uint64_t	 file_off, logical;	/* of the run being built */
 	uint32_t	 n;			/* its sectors */
+	/* The map the last lookup gave (em_cached of btrfs_do_readpage, a
+	   copy: a drop does not change what this pass already looked up);
+	   em_end 0: none. */
+	uint64_t	 em_start, em_end, em_block;
 };
+
+/* A new pass (one readahead, one read_folio): no cached map yet. */
+static void
+batch_forget_map(struct batch *bt)
+{
+	bt->em_end = 0;
+}
+
+/*
+ * The map of sector Q: the cached one when it covers Q, else
+ * btrfs_get_extent's, cached.  0 with the block_start in *BLOCK and the
+ * map's start in *START, or get_extent's error with its cause in *WHY.
+ * The lookup holds the inode's ordered extents off
+ * (btrfs_lock_and_flush_ordered_range: a read waits for the ordered
+ * extents of its range, holding the range locked): a writeback between
+ * its new map and its new item would otherwise let the lookup cache the
+ * old item's map over the new extent once a drop took the new map away.
+ */
+static int
+batch_map(struct batch *bt, uint64_t q, uint64_t *start, uint64_t *block,
+    unsigned *why)
+{
+	struct fs *fs = bt->fs;
+	struct em_map *em;
+	int r;
+
+	if (q >= bt->em_start && q < bt->em_end) {
+		*start = bt->em_start;
+		*block = bt->em_block;
+		return 0;
+	}
+	conc_lock(fs, CONC_ORDERED, bt->ip);
+	r = fs_era(fs)->get_extent(fs, bt->ip, q, fs_sectorsize(fs), false,
+	    &em, why);
+	if (r == 0) {	/* copied while the map cannot change */
+		bt->em_start = *start = em->start;
+		bt->em_end = em_end(em);
+		bt->em_block = *block = em->block_start;
+	}
+	conc_unlock(fs, CONC_ORDERED, bt->ip);
+	return r;
+}
 
 static void
 batch_flush(struct batch *bt)
@@ -286,14 +334,13 @@ static int
 batch_add(struct batch *bt, uint64_t q)
 {
 	struct fs *fs = bt->fs;
-	uint64_t ss = fs_sectorsize(fs), logical;
+	uint64_t ss = fs_sectorsize(fs), logical, start = 0, block = 0;
 	struct imap_val zero = content_fill(0);
-	struct em_map *em;
 	unsigned why = 0;
 	int r;
 
-	r = fs_era(fs)->get_extent(fs, bt->ip, q, ss, false, &em, &why);
-	if (r != 0 || !em_is_real(em)) {
+	r = batch_map(bt, q, &start, &block, &why);
+	if (r != 0 || block >= EM_LAST_BYTE) {	/* a hole, inline, ... */
 		if (bt->kind == READ6_DIRECT)
 			imap_set(bt->req->got, q, q + ss, &zero);
 		else {
@@ -305,7 +352,7 @@ batch_add(struct batch *bt, uint64_t q)
 		bt->req->res.eio |= why;
 		return r;
 	}
-	logical = em->block_start + (q - em->start);
+	logical = block + (q - start);
 	if (bt->kind != READ6_DIRECT)
 		conc_page_to_io(fs, bt->ip, q);	/* the bio unlocks it */
 	if (bt->n > 0 && (bt->file_off + bt->n * ss != q ||
@@ -334,6 +381,7 @@ readahead(struct fs *fs, struct fs_inode *ip, uint64_t p, uint64_t last,
 	if (stop > last + ss)
 		stop = last + ss;
 	bt->kind = READ6_RAHEAD;
+	batch_forget_map(bt);
 	for (uint64_t q = p; q < stop; q += ss) {
 		if (present(fs, ip, q))
 			continue;
@@ -352,6 +400,7 @@ static void
 read_folio(struct batch *bt, uint64_t p)
 {
 	bt->kind = READ6_FOLIO;
+	batch_forget_map(bt);
 	make_present(bt->fs, bt->ip, p);
 	if (batch_add(bt, p) == 0)
 		batch_flush(bt);
@@ -425,6 +474,12 @@ take_tally(struct fs_read_result *res, const struct read6_req *req)
 	res->served |= req->res.served;
 	res->retries += req->res.retries;
 	res->eio |= req->res.eio;
+	for (unsigned i = 0; i < req->res.nrepaired; i++)
+		if (res->nrepaired < FS_READ_MAX_REPAIRS)
+			res->repaired[res->nrepaired++] = req->res.repaired[i];
+		else
+			res->repaired_more = true;
+	res->repaired_more |= req->res.repaired_more;
 }
 
 /* An O_DIRECT read of [o->off, o->off + o->len). */
@@ -437,7 +492,7 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	struct batch bt = { .fs = fs, .ip = ip, .kind = READ6_DIRECT,
 	    .req = req, .pin = o->mirror, .pid = o->pid >= 0 ? o->pid :
 	    conc_task_pid(fs) };
-	struct imap got;
+	struct imap *got;
 	int status = 0;
 
 	if (o->off % ss != 0 || (o->len % ss != 0 && o->len < UINT64_MAX -
@@ -461,8 +516,7 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	    status != -EIO)
 		return status;
 	status = 0;
-	imap_init(&got);
-	req->got = &got;
+	req->got = got = conc_imap(fs);	/* outlives a cut schedule */
 	req->pending = 1;	/* the submitter's own, dropped below */
 	conc_event_init(fs, &req->done, "direct read");
 	for (uint64_t q = o->off; q < end; q += ss)
@@ -478,10 +532,10 @@ direct_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 		stop = end < size ? end : size;
 		res->bytes = stop - o->off;
 		for (uint64_t q = o->off; o->want_data && q < stop; q += ss)
-			check_returned(fs, ip, &got, q, q + ss < stop ? q + ss :
+			check_returned(fs, ip, got, q, q + ss < stop ? q + ss :
 			    stop, res);
 	}
-	imap_destroy(&got);
+	imap_destroy(got);
 	return status;
 }
 
@@ -538,27 +592,89 @@ read6_read(struct fs *fs, struct fs_inode *ip, const struct fs_read_opts *o,
 	return status;
 }
 
-bool
-read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
-    uint64_t len)
+/*
+ * The logical address of the sector at file offset P of IP that a read
+ * would fetch from a device, or false for a hole.
+ */
+static bool
+sector_logical(struct fs *fs, struct fs_inode *ip, uint64_t p,
+    uint64_t *logical)
+{
+	const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
+
+	if (it == NULL || it->disk_bytenr == 0)
+		return false;
+	*logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+	return true;
+}
+
+/*
+ * Every sector of [off, off + len) (clipped at EOF) that a read would
+ * fetch has a good copy other than copy SKIP (0: any copy will do).
+ */
+static bool
+good_except(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int skip)
 {
 	uint64_t ss = fs_sectorsize(fs), size = inode_size(fs, ip);
-	uint64_t end = range_end(off, len);
+	uint64_t end = range_end(off, len), logical;
 
 	if (end > size)
 		end = size;
 	for (uint64_t p = range_round_down(off, ss); p < end; p += ss) {
-		const struct fei_item *it = fei_lookup(inode_items(fs, ip), p);
-		uint64_t logical;
 		bool good = false;
 
-		if (it == NULL || it->disk_bytenr == 0)
+		if (!sector_logical(fs, ip, p, &logical))
 			continue;
-		logical = it->disk_bytenr + it->offset + (p - it->file_offset);
+		/* Space an allocation mapped but no write reached: no
+		   checksum, a csum hole on every copy. */
+		if (imap_covered(inode_unsure(fs, ip), p, p + ss) != 0)
+			return false;
 		for (int k = 1; k <= copies(fs) && !good; k++)
-			good = repair6_copy_good(fs, ip, k, logical);
+			good = k != skip && repair6_copy_good(fs, ip, k, logical);
 		if (!good)
 			return false;
 	}
+	return true;
+}
+
+/* Copy K is offline, or some sector of the range has an I/O error
+   pending on it: a direct read's bio to it may fail whole. */
+static bool
+copy_fails(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
+    int k)
+{
+	const struct mirror *m = dev_mirror(fs, fs_dev(fs), k);
+	uint64_t ss = fs_sectorsize(fs), size = inode_size(fs, ip);
+	uint64_t end = range_end(off, len), logical;
+
+	if (!dev_online(fs_dev(fs), k))
+		return true;
+	if (end > size)
+		end = size;
+	for (uint64_t p = range_round_down(off, ss); p < end; p += ss)
+		if (sector_logical(fs, ip, p, &logical) &&
+		    imap_covered(&m->ioerr, logical, logical + ss) != 0)
+			return true;
+	return false;
+}
+
+bool
+read6_good_copy(struct fs *fs, struct fs_inode *ip, uint64_t off,
+    uint64_t len)
+{
+	return good_except(fs, ip, off, len, 0);
+}
+
+bool
+read6_direct_good(struct fs *fs, struct fs_inode *ip, uint64_t off,
+    uint64_t len)
+{
+	if (!good_except(fs, ip, off, len, 0))
+		return false;
+	for (int k = 1; k <= copies(fs); k++)
+		if (copy_fails(fs, ip, off, len, k) &&
+		    !good_except(fs, ip, off, len, k))
+			return false;
 	return true;
 }

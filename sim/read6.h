@@ -85,6 +85,8 @@ struct read6_bio {
 	int		 failed_mirror;	/* where the walk started */
 	unsigned	 tries;		/* repair reads of this walk */
 	int		 last_bad;	/* the last bad copy it tried, or 0 */
+	unsigned	 bad;		/* mask of the copies found bad so far,
+					   the failed one included */
 };
 
 /* The modern era's read (fs_read_ex). */
@@ -114,6 +116,15 @@ int	read6_prev_mirror(const struct fs *, int k);
 /* The fuzzer's oracle: every sector this read would fetch has a copy
  * that reads without error and matches its checksum (fs_good_copy). */
 bool	read6_good_copy(struct fs *, struct fs_inode *, uint64_t off,
+	    uint64_t len);
+/*
+ * The same for a direct read, whose bios span many sectors: an I/O error
+ * on one sector of a bio (or its copy offline) sends every sector of it
+ * to repair, which never goes back to the copy the bio failed on.  So
+ * besides a good copy each, the sectors need one on another copy than
+ * any copy with an I/O error pending in the range or offline.
+ */
+bool	read6_direct_good(struct fs *, struct fs_inode *, uint64_t off,
 	    uint64_t len);
 
 #endif

@@ -96,6 +96,7 @@ struct repair_seed {
 	int		 failed;	/* the copy the walk started from */
 	unsigned	 tries;
 	int		 last_bad;	/* the last bad copy tried (one-mirror) */
+	unsigned	 bad;		/* the copies found bad so far */
 };
 
 static void
@@ -108,6 +109,7 @@ seed_repair(struct read6_bio *rb, void *arg)
 	rb->failed_mirror = seed->failed;
 	rb->tries = seed->tries;
 	rb->last_bad = seed->last_bad;
+	rb->bad = seed->bad;
 }
 
 /*
@@ -146,7 +148,8 @@ static void
 repair_one(struct fs *fs, struct read6_bio *b, uint32_t i)
 {
 	struct repair_seed seed = { .parent = b, .sector = i,
-	    .failed = b->mirror, .tries = 1 };
+	    .failed = b->mirror, .tries = 1,
+	    .bad = 1u << (b->mirror - 1) };
 	bool buffered = b->kind == READ6_RAHEAD || b->kind == READ6_FOLIO;
 
 	b->src[i] = 0;
@@ -167,30 +170,93 @@ repair_finished(struct fs *fs, struct read6_bio *p)
 		read6_bio_done(fs, p);
 }
 
+/* btrfs_repair_io_failure() of RB's sector to copy M: 0, or the mask
+   bit of M if the write failed. */
+static unsigned
+write_back_one(struct fs *fs, struct read6_bio *rb, int m)
+{
+	uint64_t ss = fs_sectorsize(fs), l = rb->logical;
+
+	if (write6_copy_sync(fs, inode_ino(rb->ip), rb->file_off, m, l,
+	    &rb->data, l, l + ss) != 0)
+		return 1u << (m - 1);
+	fs_count(fs, STAT_REPAIR_WRITES, 1);
+	return 0;
+}
+
 /*
  * btrfs_repair_io_failure() for every copy the walk of RB tried before
  * the good copy G, from the last back to the failed one; under
  * repair-one-mirror only the last bad copy tried (the failed one when G
- * was the first).
+ * was the first).  The mask of the copies whose write failed.
  */
-static void
+static unsigned
 write_back(struct fs *fs, struct read6_bio *rb, int g)
 {
-	uint64_t ss = fs_sectorsize(fs), l = rb->logical;
+	unsigned failed = 0;
 	int m;
 
-	if (fs_quirk(fs, QUIRK_REPAIR_ONE_MIRROR)) {
-		m = rb->last_bad > 0 ? rb->last_bad : rb->failed_mirror;
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
-			fs_count(fs, STAT_REPAIR_WRITES, 1);
-		return;
-	}
+	if (fs_quirk(fs, QUIRK_REPAIR_ONE_MIRROR))
+		return write_back_one(fs, rb, rb->last_bad > 0 ? rb->last_bad :
+		    rb->failed_mirror);
 	m = g;
 	do {
 		m = read6_prev_mirror(fs, m);
-		if (write6_copy_sync(fs, m, l, &rb->data, l, l + ss) == 0)
-			fs_count(fs, STAT_REPAIR_WRITES, 1);
+		failed |= write_back_one(fs, rb, m);
 	} while (m != rb->failed_mirror);
+	return failed;
+}
+
+/* Record the repair of RB's sector from copy G in its read's tally. */
+static void
+note_repaired(struct read6_bio *rb, int g, unsigned wb_failed)
+{
+	struct fs_read_result *res = &rb->parent->req->res;
+
+	if (inode_nodatasum(rb->ip))
+		return;
+	if (res->nrepaired == FS_READ_MAX_REPAIRS) {
+		res->repaired_more = true;
+		return;
+	}
+	res->repaired[res->nrepaired++] = (struct fs_read_repair){
+		.file_off = rb->file_off, .logical = rb->logical,
+		.visited = rb->bad, .wb_failed = wb_failed, .good = g };
+}
+
+/*
+ * Quirk dio-retry-deref (fixed by 2e949b0a5592, 2017; regressed by
+ * 2dabb3248453, 4.6): before 6.3 a direct read repaired its sectors
+ * itself, and the completion of a checksummed sector's repair read,
+ * btrfs_retry_endio() on the btrfs-endio-repair queue, dereferenced
+ * invalid memory as it verified the repair bio: any repair read of a
+ * direct read of a checksummed inode that the device completed without
+ * error ended in a general protection fault (btrfs/140).
+ */
+static bool
+dio_retry_deref(struct fs *fs, const struct read6_bio *rb)
+{
+	return fs_quirk(fs, QUIRK_DIO_RETRY_DEREF) &&
+	    rb->parent->kind == READ6_DIRECT && !inode_nodatasum(rb->ip) &&
+	    rb->status == 0;
+}
+
+/*
+ * Quirk dio-repair-offset (fixed by 97bf5a5589aa, 2017; regressed by
+ * 2dabb3248453): __btrfs_correct_data_nocsum(), which resynced a
+ * nodatasum direct read after an I/O error, walked a page's blocks with
+ * `if (nr_sectors--)': once a block was repaired it took one more block
+ * of the same page, past its end, and built that block's repair bio
+ * with a wrong bv_offset; the access through it faulted, a segfault of
+ * the reading task (btrfs/142).  So the first good repair read of such
+ * a read is fatal.
+ */
+static bool
+dio_repair_offset(struct fs *fs, const struct read6_bio *rb)
+{
+	return fs_quirk(fs, QUIRK_DIO_REPAIR_OFFSET) &&
+	    rb->parent->kind == READ6_DIRECT && inode_nodatasum(rb->ip) &&
+	    rb->status == 0;
 }
 
 /* btrfs_end_repair_bio(): the repair read RB completed. */
@@ -201,19 +267,32 @@ end_repair(struct fs *fs, struct read6_bio *rb)
 	uint64_t ss = fs_sectorsize(fs), l = rb->logical;
 	struct repair_seed seed = { .parent = p, .sector = rb->sector,
 	    .failed = rb->failed_mirror, .tries = rb->tries + 1,
-	    .last_bad = rb->last_bad };
+	    .last_bad = rb->last_bad, .bad = rb->bad };
 	int next;
 
+	if (dio_retry_deref(fs, rb)) {
+		fs_oops(fs, "btrfs_retry_endio", "general protection fault: "
+		    "the direct read's repair completion dereferenced invalid "
+		    "memory verifying the repair bio");
+		return;
+	}
+	if (dio_repair_offset(fs, rb)) {
+		fs_oops(fs, "__btrfs_correct_data_nocsum", "segfault of the "
+		    "reading task: the repair bio of a block past the page "
+		    "end had a wrong bv_offset");
+		return;
+	}
 	if (rb->status == 0 && csum_ok(fs, rb, 0, rb->mirror)) {
 		p->src[rb->sector] = rb->mirror;
 		for (const struct imap_ent *e = imap_first_from(&rb->data, l);
 		    e != NULL && e->start < l + ss; e = imap_next(&rb->data, e))
 			imap_set(&p->data, e->start, e->end, &e->v);
-		write_back(fs, rb, rb->mirror);
+		note_repaired(rb, rb->mirror, write_back(fs, rb, rb->mirror));
 		repair_finished(fs, p);
 		return;
 	}
 	seed.last_bad = rb->mirror;
+	seed.bad |= 1u << (rb->mirror - 1);
 	next = walk_next(fs, rb->mirror, rb->failed_mirror);
 	if (fs_quirk(fs, QUIRK_REPAIR_ENDLESS)) {
 		if (rb->tries >= 2 * fs_cfg(fs)->mirrors) {

@@ -23,9 +23,12 @@
  * repair), no-corruption-count, repair-one-mirror (the walk goes from
  * copy 1 up, skipping the failed one, and only the last bad copy tried
  * is rewritten), write-error-read-count (a failed write counts
- * read_io_errs too) and repair-endless (the walk does not stop at the
+ * read_io_errs too), repair-endless (the walk does not stop at the
  * failed copy; the model stops it once it has tried every copy twice and
- * reports a hang).
+ * reports a hang), and two crashes of the 4.6-4.10 direct read repair:
+ * dio-retry-deref (a checksummed sector's good repair read oopses in
+ * btrfs_retry_endio) and dio-repair-offset (a nodatasum sector's good
+ * repair read leads to a segfault of the reader).
  */
 #ifndef SIM_REPAIR6_H
 #define SIM_REPAIR6_H

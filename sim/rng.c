@@ -1,4 +1,6 @@
 /* splitmix64 and xoshiro256** (public-domain algorithms by Vigna et al.). */
+#include <math.h>
+
 #include "rng.h"
 
 void
@@ -42,4 +44,18 @@ rng_below(struct rng *r, uint64_t bound)
 		x = rng_next(r);
 	while (x < limit);
 	return x % bound;
+}
+
+uint64_t
+rng_geometric(struct rng *r, uint64_t num, uint64_t den)
+{
+	double p = (double)num / (double)den;
+	double u, g;
+
+	if (num >= den)
+		return 0;
+	/* u in (0, 1]. */
+	u = ((double)(rng_next(r) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+	g = floor(log(u) / log1p(-p));
+	return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
 }

@@ -18,6 +18,12 @@ uint64_t	rng_next(struct rng *);
 /* Uniform in [0, bound); bound must be non-zero.  Unbiased. */
 uint64_t	rng_below(struct rng *, uint64_t bound);
 /*
+ * The number of trials to skip before the next hit when each hits with
+ * probability NUM/DEN (0 < NUM, DEN > 0): a geometric draw, so that a
+ * caller's cost follows the hits, not the trials.  0 when NUM >= DEN.
+ */
+uint64_t	rng_geometric(struct rng *, uint64_t num, uint64_t den);
+/*
  * One step of splitmix64: a good 64-bit mixing function on its own.
  * Inline, because hot paths call it.
  */

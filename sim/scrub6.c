@@ -7,6 +7,7 @@
 #include "dev.h"
 #include "fs.h"
 #include "imap.h"
+#include "mirror.h"
 #include "quirk.h"
 #include "range.h"
 #include "read6.h"
@@ -106,7 +107,11 @@ span(const struct stripe *st, uint32_t *a, uint32_t *b)
 	return *b > 0;
 }
 
-/* A pass over copy M: the still-bad sectors of [a, b) verified in DATA. */
+/*
+ * A pass over copy M: the still-bad sectors of [a, b) verified in DATA,
+ * read without error; one with no checksum is taken as it is
+ * (scrub_verify_one_sector: "we have no other choice but to trust it").
+ */
 static unsigned
 take_good(struct fs *fs, struct stripe *st, const struct imap *data,
     uint32_t a, uint32_t b)
@@ -119,7 +124,7 @@ take_good(struct fs *fs, struct stripe *st, const struct imap *data,
 
 		if (!st->bad[i])
 			continue;
-		if (has_csum(fs, l) && verified(fs, data, l)) {
+		if (!has_csum(fs, l) || verified(fs, data, l)) {
 			st->bad[i] = false;
 			for (const struct imap_ent *e = imap_first_from(data,
 			    l); e != NULL && e->start < l + ss;
@@ -202,7 +207,7 @@ scrub_stripe(struct fs *fs, int k, struct stripe *st, bool readonly,
 			continue;
 		fixed++;
 		if (!readonly || fs_quirk(fs, QUIRK_SCRUB_RO_WRITES))
-			write6_copy_sync(fs, k, sector_at(fs, st, i),
+			write6_copy_sync(fs, 0, 0, k, sector_at(fs, st, i),
 			    &st->good, sector_at(fs, st, i),
 			    sector_at(fs, st, i) + ss);
 	}
@@ -283,4 +288,43 @@ scrub6_scrub(struct fs *fs, int devid, bool readonly,
 				scrub_copy(fs, k, readonly, st);
 	}
 	return 0;
+}
+
+/* Copy K holds the sector at L readable and, with a checksum, verified. */
+static bool
+copy_good(struct fs *fs, int k, uint64_t l)
+{
+	struct dev *d = fs_dev(fs);
+	uint64_t ss = fs_sectorsize(fs);
+	struct imap data;
+	bool good;
+
+	if (!dev_online(d, k) ||
+	    imap_covered(&dev_mirror(fs, d, k)->ioerr, l, l + ss) != 0)
+		return false;
+	imap_init(&data);
+	dev_describe(fs, d, k, l, l + ss, keep_piece, &data);
+	good = !has_csum(fs, l) || verified(fs, &data, l);
+	imap_destroy(&data);
+	return good;
+}
+
+bool
+scrub6_good_copy(struct fs *fs)
+{
+	const struct alloc *al = fs_alloc(fs);
+	uint64_t ss = fs_sectorsize(fs);
+
+	for (const struct imap_ent *x = imap_first(&al->extents); x != NULL;
+	    x = imap_next(&al->extents, x))
+		for (uint64_t l = x->start; l < x->end; l += ss) {
+			bool good = false;
+
+			for (int k = 1; k <= dev_copies(fs_dev(fs)) && !good;
+			    k++)
+				good = copy_good(fs, k, l);
+			if (!good)
+				return false;
+		}
+	return true;
 }

@@ -11,8 +11,8 @@
  *      extent is verified against the csum tree (one with no checksum is
  *      counted no_csum, not an error);
  *   2. pass 1: the whole stripe again from each other copy in turn
- *      (k + 1, wrapping), each still-bad sector verified, until none is
- *      left;
+ *      (k + 1, wrapping), each still-bad sector verified (one with no
+ *      checksum is good if it reads), until none is left;
  *   3. pass 2: each still-bad sector alone, from every copy starting
  *      with k;
  *   4. the sectors repaired are written back to copy k only, unless the
@@ -39,5 +39,12 @@ struct fs_scrub_stats;
 /* Scrub device DEVID (0: every device) into ST (zeroed by the caller). */
 int	scrub6_scrub(struct fs *, int devid, bool readonly,
 	    struct fs_scrub_stats *st);
+/*
+ * blksim fuzz's oracle: every sector of every allocated extent has a copy
+ * that reads without error (online, no I/O error pending, whatever its
+ * count) and, if it has a checksum, verifies, so that a scrub leaves
+ * nothing uncorrectable.  Changes nothing.
+ */
+bool	scrub6_good_copy(struct fs *);
 
 #endif

@@ -21,19 +21,22 @@ static const char *const trace_names[TRACE_KIND_COUNT] = {
 	[TRACE_OOPS] = "oops",
 	[TRACE_NO_MIRROR] = "no-mirror",
 	[TRACE_HANG] = "hang",
+	[TRACE_WFAULT] = "write-fault",
 };
 
 void
-trace_init(struct trace *t, bool keep_all)
+trace_init(struct trace *t, trace_sink_fn *sink, void *sink_arg)
 {
 	memset(t, 0, sizeof(*t));
-	t->keep_all = keep_all;
+	t->sink = sink;
+	t->sink_arg = sink_arg;
 }
 
 void
 trace_destroy(struct trace *t)
 {
 	free(t->ev);
+	free(t->held);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -45,28 +48,52 @@ trace_clear(struct trace *t)
 }
 
 void
-trace_emit(struct trace *t, enum trace_kind kind, uint32_t line,
-    uint32_t ino, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3)
+trace_hold(struct trace *t)
 {
-	struct trace_event *e;
+	t->hold = true;
+}
 
-	if (!t->keep_all && t->n >= TRACE_STMT_CAP) {
+void
+trace_release(struct trace *t)
+{
+	for (size_t i = 0; i < t->nheld && t->sink != NULL; i++)
+		t->sink(t->sink_arg, &t->held[i]);
+	free(t->held);
+	t->held = NULL;
+	t->nheld = t->heldcap = 0;
+	t->hold = false;
+}
+
+/* Append E to the array *V of *N (capacity *CAP). */
+static void
+trace_append(struct trace_event **v, size_t *n, size_t *cap,
+    const struct trace_event *e)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = *e;
+}
+
+void
+trace_emit(struct trace *t, enum trace_kind kind, uint32_t line,
+    uint32_t ino, uint16_t task, uint64_t x0, uint64_t x1, uint64_t x2,
+    uint64_t x3)
+{
+	struct trace_event e = { .kind = (uint16_t)kind, .task = task,
+	    .line = line, .ino = ino, .x = { x0, x1, x2, x3 } };
+
+	if (t->n < TRACE_STMT_CAP)
+		trace_append(&t->ev, &t->n, &t->cap, &e);
+	else
 		t->dropped++;
+	if (t->sink == NULL)
 		return;
-	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->ev = xreallocarray(t->ev, t->cap, sizeof(*t->ev));
-	}
-	e = &t->ev[t->n++];
-	e->kind = (uint16_t)kind;
-	e->task = 0;
-	e->line = line;
-	e->ino = ino;
-	e->x[0] = x0;
-	e->x[1] = x1;
-	e->x[2] = x2;
-	e->x[3] = x3;
+	if (t->hold)
+		trace_append(&t->held, &t->nheld, &t->heldcap, &e);
+	else
+		t->sink(t->sink_arg, &e);
 }
 
 const char *

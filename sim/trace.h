@@ -6,9 +6,17 @@
  *
  * Each event carries the scenario line of the statement that caused it and
  * up to four numeric fields whose meaning depends on the kind (below).
- * Memory is bounded: unless `keep_all` is set, only the first
- * TRACE_STMT_CAP events since the last trace_clear() are kept and the rest
- * are counted in `dropped`.
+ *
+ * Two consumers, two memories.  The statement's buffer keeps the first
+ * TRACE_STMT_CAP events since the last trace_clear() and counts the rest
+ * in `dropped`: bounded, for the report of a failed expectation.  The
+ * stream (a sink, if set) receives every event as it is emitted, and
+ * keeps none: --trace writes them out as they come, so a traced run costs
+ * no more memory than an untraced one.  A trace that holds (trace_hold:
+ * a copy of the model running one schedule of a concurrent block, which
+ * may not be the one the scenario goes on from) keeps its stream's
+ * events until trace_release() sends them on, or until it is destroyed
+ * and they are forgotten.
  */
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
@@ -36,6 +44,8 @@ enum trace_kind {
 	TRACE_NO_MIRROR,	/* x0 logical, x1 file offset, x2 the failed
 				   copy: the repair walk is back at it */
 	TRACE_HANG,		/* (message in fs): a walk that never ends */
+	TRACE_WFAULT,		/* x0 logical, x1 file offset (misdirect:
+				   where it landed), x2 copy, x3 WFAULT_* */
 	TRACE_KIND_COUNT
 };
 
@@ -61,6 +71,9 @@ enum trace_kind {
 #define TRACE_GE_EEXIST_HIT	2	/* -EEXIST: returned lookup(start,len) */
 #define TRACE_GE_MERGED		3	/* -EEXIST: merge_extent_mapping */
 #define TRACE_GE_FAILED		4	/* -EEXIST: EIO */
+#define TRACE_GE_REFAILED	5	/* -EEXIST: merge_extent_mapping
+					   collided again, its -EEXIST
+					   returned (an EIO to the reader) */
 
 struct trace_event {
 	uint16_t	kind;		/* enum trace_kind */
@@ -70,19 +83,36 @@ struct trace_event {
 	uint64_t	x[4];
 };
 
+/* Where the stream goes: called once per event, in order; E is borrowed
+   for the call. */
+typedef void trace_sink_fn(void *arg, const struct trace_event *e);
+
 struct trace {
-	struct trace_event *ev;
+	struct trace_event *ev;		/* the statement's first events */
 	size_t		n;
 	size_t		cap;
 	uint64_t	dropped;	/* events not kept since trace_clear */
-	bool		keep_all;	/* --trace: keep every event */
+	trace_sink_fn	*sink;		/* the stream, or NULL */
+	void		*sink_arg;
+	bool		hold;		/* stream into held[] for now */
+	struct trace_event *held;	/* owned; nheld of them */
+	size_t		nheld;
+	size_t		heldcap;
 };
 
-void	trace_init(struct trace *, bool keep_all);
+/* An empty trace streaming to SINK (NULL: no stream). */
+void	trace_init(struct trace *, trace_sink_fn *sink, void *sink_arg);
+/* Free both memories; held events are forgotten. */
 void	trace_destroy(struct trace *);
+/* Start a new statement's buffer (the stream is not affected). */
 void	trace_clear(struct trace *);
+/* Keep the stream's events from now on, until trace_release(). */
+void	trace_hold(struct trace *);
+/* Send the held events to the sink, in order, and stop holding. */
+void	trace_release(struct trace *);
 void	trace_emit(struct trace *, enum trace_kind, uint32_t line,
-	    uint32_t ino, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
+	    uint32_t ino, uint16_t task, uint64_t x0, uint64_t x1,
+	    uint64_t x2, uint64_t x3);
 const char *trace_kind_name(enum trace_kind);
 
 #endif

@@ -29,7 +29,10 @@ truncate_down(struct fs *fs, struct fs_inode *ip, uint64_t size)
 	pcache_clear(inode_pages(fs, ip), keep, UINT64_MAX);
 	imap_clear(inode_present(fs, ip), keep, UINT64_MAX);
 	imap_clear(inode_data(fs, ip), size, UINT64_MAX);
-	imap_clear(inode_ondisk(fs, ip), size, UINT64_MAX);
+	/* The item keeps the last sector whole: its tail's old bytes stay
+	   on disk until the zeroed page is written back, and a failed
+	   writeback leaves them the file's (write6's keep_previous). */
+	imap_clear(inode_ondisk(fs, ip), keep, UINT64_MAX);
 	imap_clear(inode_unsure(fs, ip), keep, UINT64_MAX);
 	conc_unlock(fs, CONC_ORDERED, ip);
 	return 0;

@@ -119,6 +119,8 @@ file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 
 	if (writeback2008_too_many_pieces(fs, range_round_up(len, ss)))
 		return writeback2008_allocs_limit(fs);
+	if ((r = fs_extents_room(fs, range_round_up(len, ss))) != 0)
+		return r;
 	if (fs_conc(fs) != NULL &&
 	    (last - first) / ss >= FS_MAX_LOCKED_PAGES)
 		return fs_invalid(fs, "a write in a concurrent block may cover "

@@ -17,6 +17,7 @@
 #include "quirk.h"
 #include "range.h"
 #include "read6.h"
+#include "wfault.h"
 #include "write6.h"
 
 /* The bits of a content value that describe bytes (no page-cache flags). */
@@ -26,6 +27,8 @@
 struct write6_bio {
 	struct conc_bio	 hdr;
 	int		 mirror;
+	uint32_t	 ino;		/* whose bytes, 0: none (scrub) */
+	uint64_t	 file_off;
 	uint64_t	 logical, len;
 	struct imap	 src;
 	int		 status;
@@ -36,15 +39,9 @@ static void
 write_at_device(struct fs *fs, struct conc_bio *hdr)
 {
 	struct write6_bio *b = (struct write6_bio *)hdr;
-	struct dev *d = fs_dev(fs);
 
-	if (!dev_online(d, b->mirror)) {
-		b->status = -EIO;
-		return;
-	}
-	dev_write_from(fs, d, b->mirror, b->logical, &b->src, b->logical,
-	    b->logical + b->len, BYTES_AUX);
-	b->status = 0;
+	b->status = wfault_write(fs, b->mirror, b->logical, &b->src,
+	    b->logical, b->logical + b->len, BYTES_AUX, b->ino, b->file_off);
 }
 
 static void
@@ -69,6 +66,8 @@ write_submit(struct fs *fs, uint32_t ino, int k, uint64_t logical,
 	b->hdr.at_device = write_at_device;
 	b->hdr.release = write_release;
 	b->mirror = k;
+	b->ino = ino;
+	b->file_off = file_off;
 	b->logical = logical;
 	b->len = t - s;
 	imap_init(&b->src);
@@ -114,13 +113,13 @@ write_wait(struct fs *fs, uint32_t ino, uint64_t file_off,
 }
 
 int
-write6_copy_sync(struct fs *fs, int k, uint64_t logical,
-    const struct imap *src, uint64_t s, uint64_t t)
+write6_copy_sync(struct fs *fs, uint32_t ino, uint64_t file_off, int k,
+    uint64_t logical, const struct imap *src, uint64_t s, uint64_t t)
 {
-	struct write6_bio *b = write_submit(fs, 0, k, logical, src, s, t, 0,
-	    TRACE_BIO_REPAIR_WRITE);
+	struct write6_bio *b = write_submit(fs, ino, k, logical, src, s, t,
+	    file_off, TRACE_BIO_REPAIR_WRITE);
 
-	return write_wait(fs, 0, 0, b);
+	return write_wait(fs, ino, file_off, b);
 }
 
 /* The copies a write may lose and still succeed (btrfs_chunk_max_errors). */
@@ -227,11 +226,10 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 {
 	struct pcache *pages = inode_pages(fs, ip);
 	struct write6_bio *bio[FS_MAX_MIRRORS];
-	struct imap src, nocsum;
+	/* Kept across the bios' wait: in glue memory (conc_imap). */
+	struct imap *src = conc_imap(fs), *nocsum = conc_imap(fs);
 	int n = (int)fs_cfg(fs)->mirrors, failed = 0, r;
 
-	imap_init(&src);
-	imap_init(&nocsum);
 	for (const struct imap_ent *e = imap_first_from(pcache_map(pages),
 	    start); e != NULL && e->start < wend;
 	    e = imap_next(pcache_map(pages), e)) {
@@ -240,15 +238,15 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		struct imap_val v = imap_val_at(e, a);
 
 		if (v.aux & CONTENT_NOCSUM)
-			imap_set(&nocsum, a, b, &(struct imap_val){ 0 });
+			imap_set(nocsum, a, b, &(struct imap_val){ 0 });
 		v.aux &= BYTES_AUX;
-		imap_set(&src, ins + (a - start), ins + (b - start), &v);
+		imap_set(src, ins + (a - start), ins + (b - start), &v);
 	}
 	pcache_mark_clean(pages, start, wend);
 	imap_clear(fs_csum_tree(fs), ins, ins + got);
 	extent6_replace(fs, ip, start, got, ins, true);
 	for (int k = 1; k <= n; k++)
-		bio[k - 1] = write_submit(fs, inode_ino(ip), k, ins, &src, ins,
+		bio[k - 1] = write_submit(fs, inode_ino(ip), k, ins, src, ins,
 		    ins + (wend - start), start, TRACE_BIO_WRITE);
 	for (int k = 1; k <= n; k++)
 		failed += write_wait(fs, inode_ino(ip), start, bio[k - 1]) != 0;
@@ -258,10 +256,9 @@ write_piece(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		keep_previous(fs, ip, start, wend);
 		r = -EIO;
 	} else
-		r = finish_ordered(fs, ip, start, wend, got, ins, &src,
-		    &nocsum);
-	imap_destroy(&src);
-	imap_destroy(&nocsum);
+		r = finish_ordered(fs, ip, start, wend, got, ins, src, nocsum);
+	imap_destroy(src);
+	imap_destroy(nocsum);
 	return r;
 }
 
@@ -392,6 +389,8 @@ file_write(struct fs *fs, struct fs_inode *ip, uint64_t off, uint64_t len,
 		return fs_invalid(fs, "the writeback needs more than %u "
 		    "allocations, the most one dirty range may make: raise "
 		    "max_extent or write less at once", FS_MAX_ALLOCS);
+	if ((r = fs_extents_room(fs, range_round_up(len, ss))) != 0)
+		return r;
 	if (!conc_alone(fs_conc(fs)) && (last - first) / ss >=
 	    FS_MAX_LOCKED_PAGES)
 		return fs_invalid(fs, "a write in a concurrent block may cover "

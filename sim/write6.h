@@ -45,11 +45,12 @@ int	write6_writeback_range(struct fs *, struct fs_inode *, uint64_t s,
 	    uint64_t t);
 /*
  * Write SRC's [s, t) (content by logical address) to copy K at LOGICAL,
- * synchronously: the caller sleeps until the device completes it.  0 or
- * -EIO (counted as above).
+ * synchronously: the caller sleeps until the device completes it.  INO
+ * and FILE_OFF say whose bytes they are, for the trace (0 for scrub,
+ * which has no file).  0 or -EIO (counted as above).
  */
-int	write6_copy_sync(struct fs *, int k, uint64_t logical,
-	    const struct imap *src, uint64_t s, uint64_t t);
+int	write6_copy_sync(struct fs *, uint32_t ino, uint64_t file_off, int k,
+	    uint64_t logical, const struct imap *src, uint64_t s, uint64_t t);
 /* The bytes writing back every dirty page and MORE can allocate. */
 uint64_t write6_bound(struct fs *, uint64_t more);
 /*

@@ -16,6 +16,7 @@
 #include "pcache.h"
 #include "quirk.h"
 #include "range.h"
+#include "wfault.h"
 #include "writeback2008.h"
 
 /* The bits of a content value that describe bytes (no page-cache flags). */
@@ -34,7 +35,8 @@ writeback2008_drop_extents(struct fs *fs, struct fs_inode *ip,
 
 /*
  * Write the page cache's content of file range [s, t) to every mirror at
- * LOGICAL and record its checksums; -EIO if a mirror was offline.
+ * LOGICAL, one bio per mirror, and record its checksums; -EIO if a mirror
+ * was offline or a write fault failed its bio (wfault_write).
  */
 static int
 write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
@@ -50,15 +52,13 @@ write_data(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 		dev_add_bios(fs, d, k, (t - s) / ss);
 		fs_emit(fs, TRACE_BIO_SUBMIT, inode_ino(ip), logical, s,
 		    (uint64_t)k, TRACE_BIO_WRITE);
-		if (!dev_online(d, k)) {
+		if (wfault_write(fs, k, logical, pages, s, t, CONTENT_BYTES_AUX,
+		    inode_ino(ip), s) != 0) {
 			fs_emit(fs, TRACE_BIO_DONE, inode_ino(ip), logical, s,
 			    (uint64_t)k, 1);
 			fs_count(fs, STAT_WRITE_ERRORS, 1);
 			status = -EIO;
-			continue;
 		}
-		dev_write_from(fs, d, k, logical, pages, s, t,
-		    CONTENT_BYTES_AUX);
 	}
 	if (inode_nodatasum(ip))
 		return status;
@@ -124,6 +124,8 @@ cow_file_range(struct fs *fs, struct fs_inode *ip, uint64_t start,
 		    "BUG_ON(num_bytes > total_bytes)");
 	if (writeback2008_too_many_pieces(fs, num_bytes))
 		return writeback2008_allocs_limit(fs);
+	if ((r = fs_extents_room(fs, num_bytes)) != 0)
+		return r;
 	while (num_bytes > 0) {
 		uint64_t cur = num_bytes < cfg->max_extent ? num_bytes :
 		    cfg->max_extent;

@@ -8,11 +8,21 @@
 
 #include "xmalloc.h"
 
+static void (*xmalloc_fail)(size_t);
+
+void
+xmalloc_on_fail(void (*fn)(size_t))
+{
+	xmalloc_fail = fn;
+}
+
 static void
-xmalloc_die(void)
+xmalloc_die(size_t size)
 {
 	static const char msg[] = "blksim: out of memory\n";
 
+	if (xmalloc_fail != NULL)
+		xmalloc_fail(size);
 	(void)!write(2, msg, sizeof(msg) - 1);
 	abort();
 }
@@ -23,7 +33,7 @@ xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
-		xmalloc_die();
+		xmalloc_die(size);
 	return p;
 }
 
@@ -33,7 +43,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		xmalloc_die();
+		xmalloc_die(n * size);
 	return p;
 }
 
@@ -43,10 +53,10 @@ xreallocarray(void *old, size_t n, size_t size)
 	void *p;
 
 	if (size != 0 && n > SIZE_MAX / size)
-		xmalloc_die();
+		xmalloc_die(SIZE_MAX);
 	p = realloc(old, (n != 0 && size != 0) ? n * size : 1);
 	if (p == NULL)
-		xmalloc_die();
+		xmalloc_die(n * size);
 	return p;
 }
 
@@ -77,6 +87,6 @@ xasprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		xmalloc_die();
+		xmalloc_die(0);
 	return s;
 }

@@ -26,9 +26,17 @@
 
 #include "../sim/xmalloc.h"
 #include "chrome.h"
+#include "esc.h"
+#include "fmt.h"
 
 #define CHROME_TID_LOCKS	(SCHED_MAX_ENTITIES + 1)
 #define CHROME_TID_DEVICE	(2 * SCHED_MAX_ENTITIES + 1)
+
+/* The threads of the data-path process (chrome_data_path). */
+#define DP_TID_STATEMENTS	1
+#define DP_TID_EVENTS		2	/* events outside concurrent blocks */
+#define DP_TID_COPY		10	/* + copy k: its bios */
+#define DP_TID_ENTITY		100	/* + entity: a block's task or worker */
 
 struct chrome_rec {
 	char		 ph;		/* 'X' span, 'i' instant */
@@ -40,6 +48,8 @@ struct chrome_rec {
 	size_t		 step;		/* schedule step it began in */
 	bool		 open;
 	bool		 cut;		/* closed by the end of the replay */
+	uint64_t	 key;		/* a bio's logical address, to end it */
+	char		*args;		/* JSON members, or NULL (owned) */
 };
 
 struct chrome_thread {
@@ -56,12 +66,19 @@ struct chrome {
 	char		**proc;		/* process names */
 	int		 nproc;
 	uint64_t	 tick;
+	int		 data_proc;	/* the data-path process, or -1 */
+	char *const	*names;		/* its file names (borrowed) */
+	char		*ent_name[SCHED_MAX_ENTITIES];	/* the last block's,
+					   for the data path's entity tracks */
 };
 
 struct chrome *
 chrome_new(void)
 {
-	return xcalloc(1, sizeof(struct chrome));
+	struct chrome *c = xcalloc(1, sizeof(struct chrome));
+
+	c->data_proc = -1;
+	return c;
 }
 
 void
@@ -69,12 +86,16 @@ chrome_free(struct chrome *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->nrec; i++)
+	for (size_t i = 0; i < c->nrec; i++) {
 		free(c->rec[i].name);
+		free(c->rec[i].args);
+	}
 	for (size_t i = 0; i < c->nthr; i++)
 		free(c->thr[i].name);
 	for (int i = 0; i < c->nproc; i++)
 		free(c->proc[i]);
+	for (int i = 0; i < SCHED_MAX_ENTITIES; i++)
+		free(c->ent_name[i]);
 	free(c->rec);
 	free(c->thr);
 	free(c->proc);
@@ -103,12 +124,10 @@ chrome_process(struct chrome *c, const char *name)
 	c->tick += 1;
 }
 
-/* Name thread TID of the current process, once. */
+/* Name thread TID of process P, once. */
 static void
-thread_name(struct chrome *c, int tid, const char *name)
+thread_name_in(struct chrome *c, int p, int tid, const char *name)
 {
-	int p = c->nproc - 1;
-
 	for (size_t i = 0; i < c->nthr; i++)
 		if (c->thr[i].proc == p && c->thr[i].tid == tid)
 			return;
@@ -121,9 +140,16 @@ thread_name(struct chrome *c, int tid, const char *name)
 	c->thr[c->nthr++].name = xstrdup(name);
 }
 
-/* Append a record; NAME is copied. */
+/* Name thread TID of the current process, once. */
+static void
+thread_name(struct chrome *c, int tid, const char *name)
+{
+	thread_name_in(c, c->nproc - 1, tid, name);
+}
+
+/* Append a record of process P; NAME is copied. */
 static struct chrome_rec *
-rec_add(struct chrome *c, char ph, int tid, const char *cat,
+rec_add_in(struct chrome *c, int p, char ph, int tid, const char *cat,
     const char *name, size_t step)
 {
 	struct chrome_rec *r;
@@ -135,7 +161,7 @@ rec_add(struct chrome *c, char ph, int tid, const char *cat,
 	r = &c->rec[c->nrec++];
 	memset(r, 0, sizeof(*r));
 	r->ph = ph;
-	r->proc = c->nproc - 1;
+	r->proc = p;
 	r->tid = tid;
 	r->ts = c->tick;
 	r->name = xstrdup(name);
@@ -143,6 +169,14 @@ rec_add(struct chrome *c, char ph, int tid, const char *cat,
 	r->step = step;
 	r->open = ph == 'X';
 	return r;
+}
+
+/* Append a record of the current process; NAME is copied. */
+static struct chrome_rec *
+rec_add(struct chrome *c, char ph, int tid, const char *cat,
+    const char *name, size_t step)
+{
+	return rec_add_in(c, c->nproc - 1, ph, tid, cat, name, step);
 }
 
 /* End the newest open span of TID with CAT and NAME, if any. */
@@ -204,6 +238,10 @@ chrome_observe(void *arg, const struct sched_obs *ob)
 	switch (ob->kind) {
 	case SCHED_OBS_SPAWN:
 		thread_name(c, ob->ent + 1, ob->ent_name);
+		if (ob->ent >= 0 && ob->ent < SCHED_MAX_ENTITIES) {
+			free(c->ent_name[ob->ent]);
+			c->ent_name[ob->ent] = xstrdup(ob->ent_name);
+		}
 		snprintf(name, sizeof(name), "%s: locks, waits", ob->ent_name);
 		thread_name(c, CHROME_TID_LOCKS + ob->ent, name);
 		break;
@@ -242,22 +280,105 @@ chrome_observe(void *arg, const struct sched_obs *ob)
 	}
 }
 
-/* S as a JSON string literal. */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
+/* --- the data path -------------------------------------------------------- */
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
+void
+chrome_data_path(struct chrome *c, const char *name, char *const *names)
+{
+	chrome_process(c, name);
+	c->data_proc = c->nproc - 1;
+	c->names = names;
+	thread_name_in(c, c->data_proc, DP_TID_STATEMENTS, "statements");
+	thread_name_in(c, c->data_proc, DP_TID_EVENTS, "data path");
+}
+
+void
+chrome_statement(struct chrome *c, uint32_t line, const char *desc,
+    bool begin)
+{
+	char name[160];
+
+	if (c->data_proc < 0)
+		return;
+	c->tick++;
+	snprintf(name, sizeof(name), "line %u: %s", line, desc);
+	if (begin)
+		rec_add_in(c, c->data_proc, 'X', DP_TID_STATEMENTS, "statement",
+		    name, 0);
+	else
+		for (size_t i = c->nrec; i-- > 0;) {
+			struct chrome_rec *r = &c->rec[i];
+
+			if (r->open && r->proc == c->data_proc &&
+			    r->tid == DP_TID_STATEMENTS) {
+				r->open = false;
+				r->dur = c->tick - r->ts;
+				break;
+			}
+		}
+}
+
+/* The data-path thread event E belongs on, named. */
+static int
+event_tid(struct chrome *c, const struct trace_event *e)
+{
+	char name[48];
+	int tid;
+
+	if (e->kind == TRACE_BIO_SUBMIT || e->kind == TRACE_BIO_DONE) {
+		tid = DP_TID_COPY + (int)e->x[2];
+		snprintf(name, sizeof(name), "copy %d: bios", (int)e->x[2]);
+	} else if (e->task > 0) {
+		tid = DP_TID_ENTITY + e->task;
+		snprintf(name, sizeof(name), "block entity %u", e->task);
+	} else
+		return DP_TID_EVENTS;
+	thread_name_in(c, c->data_proc, tid, name);
+	return tid;
+}
+
+void
+chrome_event(void *arg, const struct trace_event *e)
+{
+	struct chrome *c = arg;
+	const char *const *names = (const char *const *)c->names;
+	char text[256], args[160];
+	struct chrome_rec *r;
+	int tid;
+
+	if (c->data_proc < 0)
+		return;
+	c->tick++;
+	tid = event_tid(c, e);
+	fmt_event(e, names, text, sizeof(text));
+	/* x2 is a copy for the events about one copy (trace.h). */
+	if (e->kind == TRACE_BIO_SUBMIT || e->kind == TRACE_BIO_DONE ||
+	    e->kind == TRACE_CSUM || e->kind == TRACE_RETRY ||
+	    e->kind == TRACE_WFAULT || e->kind == TRACE_NO_MIRROR)
+		snprintf(args, sizeof(args), "\"line\":%u,\"logical\":%"
+		    PRIu64 ",\"offset\":%" PRIu64 ",\"mirror\":%" PRIu64,
+		    e->line, e->x[0], e->x[1], e->x[2]);
+	else
+		snprintf(args, sizeof(args), "\"line\":%u", e->line);
+	if (e->kind == TRACE_BIO_DONE) {
+		/* The bio's slice ends here: the newest open one of its copy
+		   at its logical address. */
+		for (size_t i = c->nrec; i-- > 0;) {
+			r = &c->rec[i];
+			if (r->open && r->proc == c->data_proc && r->tid == tid &&
+			    r->key == e->x[0]) {
+				r->open = false;
+				r->dur = c->tick - r->ts;
+				break;
+			}
+		}
+		if (e->x[3] == 0)
+			return;
 	}
-	fputc('"', f);
+	r = rec_add_in(c, c->data_proc, e->kind == TRACE_BIO_SUBMIT ? 'X' :
+	    'i', tid, e->kind == TRACE_BIO_SUBMIT ? "bio" : "event", text, 0);
+	r->key = e->x[0];
+	r->args = xstrdup(args);
 }
 
 /* Separate JSON array elements: every one but the first gets a comma. */
@@ -286,7 +407,7 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
 			    "\"name\":\"process_name\",\"args\":{\"name\":",
 			    pid + p + 1);
-			json_str(f, c->proc[p]);
+			esc_json(f, c->proc[p]);
 			fputs("}}", f);
 			sep(f, &first);
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
@@ -295,12 +416,21 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 		}
 		for (size_t i = 0; i < c->nthr; i++) {
 			const struct chrome_thread *t = &c->thr[i];
+			int ent = t->tid - DP_TID_ENTITY - 1;
+			char named[SCHED_NAME + 16];
 
 			sep(f, &first);
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
 			    "\"name\":\"thread_name\",\"args\":{\"name\":",
 			    pid + t->proc + 1, t->tid);
-			json_str(f, t->name);
+			/* A block's entity, named as its replay named it. */
+			if (t->proc == c->data_proc && ent >= 0 &&
+			    ent < SCHED_MAX_ENTITIES && c->ent_name[ent]) {
+				snprintf(named, sizeof(named), "%s: events",
+				    c->ent_name[ent]);
+				esc_json(f, named);
+			} else
+				esc_json(f, t->name);
 			fputs("}}", f);
 			sep(f, &first);
 			fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
@@ -320,9 +450,15 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 			else
 				fputs("\"s\":\"t\",", f);
 			fprintf(f, "\"cat\":\"%s\",\"name\":", r->cat);
-			json_str(f, r->name);
-			fprintf(f, ",\"args\":{\"step\":%zu%s}}", r->step + 1,
-			    r->cut || r->open ? ",\"open\":true" : "");
+			esc_json(f, r->name);
+			if (r->args != NULL)
+				fprintf(f, ",\"args\":{%s%s}}", r->args,
+				    r->cut || r->open ? ",\"open\":true" :
+				    "");
+			else
+				fprintf(f, ",\"args\":{\"step\":%zu%s}}",
+				    r->step + 1, r->cut || r->open ?
+				    ",\"open\":true" : "");
 		}
 		pid += c->nproc;
 	}

@@ -17,10 +17,13 @@
 #ifndef SRC_CHROME_H
 #define SRC_CHROME_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../sim/sched.h"
+#include "../sim/trace.h"
 
 struct chrome;
 
@@ -30,6 +33,24 @@ void		 chrome_free(struct chrome *);
 /* Start a process named NAME: the next observations belong to it.  Closes
  * the spans the previous one left open. */
 void		 chrome_process(struct chrome *, const char *name);
+/*
+ * The data path of a scenario, as one process named NAME (the file): a
+ * "statements" track with a slice per statement (chrome_statement), one
+ * track per device copy with a slice per bio (submission to completion,
+ * with its logical address, file offset and copy in its args), a "data
+ * path" track with every other event (checksums, retries, repairs, write
+ * faults) as an instant, and one track per entity of a concurrent block
+ * (a task or an end-io worker) with the events of the schedule the
+ * scenario went on from.  NAMES (borrowed for the collector's life) name
+ * the files.
+ */
+void		 chrome_data_path(struct chrome *, const char *name,
+		    char *const *names);
+/* Begin or end the slice of the statement at LINE described by DESC. */
+void		 chrome_statement(struct chrome *, uint32_t line,
+		    const char *desc, bool begin);
+/* The trace sink (sim/trace.h) of the data path; ARG is the collector. */
+void		 chrome_event(void *arg, const struct trace_event *e);
 /* The observer hook; ARG is the struct chrome. */
 void		 chrome_observe(void *arg, const struct sched_obs *);
 /*

@@ -26,9 +26,11 @@ enum cli_format {
 };
 
 struct cli_opts {
+	const char	*progname;	/* argv[0], for commands we print */
 	enum cli_format	format;		/* -f; default text */
 	const char	*output;	/* -o FILE, NULL for stdout */
 	int		preset;		/* the last --preset, or -1 */
+	int		era;		/* --era=NAME (enum era_id), or -1 */
 	/* Every --preset and --quirk=NAME=on|off, in command-line order. */
 	struct quirk_settings quirks;
 	uint64_t	seed;		/* --seed=N (decimal or 0x hex) */
@@ -37,6 +39,7 @@ struct cli_opts {
 	int		preemption_bound; /* --preemption-bound=N, or -1 */
 	bool		no_reduction;	/* --reduction=none */
 	bool		state_cache;	/* --reduction=state */
+	bool		reduction_check; /* --reduction=check */
 	bool		full_check;	/* --check=full */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */

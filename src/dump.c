@@ -13,7 +13,9 @@
 
 #include "../sim/alloc.h"
 #include "../sim/content.h"
+#include "../sim/dev.h"
 #include "../sim/em.h"
+#include "../sim/era.h"
 #include "../sim/fei.h"
 #include "../sim/fs.h"
 #include "../sim/inode.h"
@@ -174,16 +176,29 @@ cache_cell(const struct em_tree *tree, uint64_t s, uint64_t t)
 	return real ? 'c' : hole ? 'h' : ' ';
 }
 
+/* Whether any sector of [l, l + n) in MAP has kind KIND. */
+static bool
+any_kind(const struct imap *map, uint64_t l, uint64_t n, uint32_t kind)
+{
+	for (const struct imap_ent *e = imap_first_from(map, l);
+	    e != NULL && e->start < l + n; e = imap_next(map, e))
+		if (e->v.kind == kind)
+			return true;
+	return false;
+}
+
 /*
- * Faults on mirror K behind cell [s, t): x corrupt, e I/O error, ! both.
- * The walk goes item by item, so that its cost follows the extents and
- * not the sectors: a cell of a large sparse file spans billions of them.
+ * Faults on mirror K behind cell [s, t): x corrupt, e I/O error, ! both;
+ * else m if a misdirected write landed there, s if a write fault kept
+ * the old bytes (stale).  The walk goes item by item, so that its cost
+ * follows the extents and not the sectors: a cell of a large sparse file
+ * spans billions of them.
  */
 static char
 fault_cell(const struct mirror *m, const struct fei_tree *items, uint64_t s,
     uint64_t t)
 {
-	bool corrupt = false, ioerr = false;
+	bool corrupt = false, ioerr = false, stale = false, landed = false;
 
 	for (uint64_t p = s; p < t; ) {
 		const struct fei_item *it = fei_lookup(items, p);
@@ -203,10 +218,14 @@ fault_cell(const struct mirror *m, const struct fei_tree *items, uint64_t s,
 			    (p - it->file_offset);
 			corrupt |= imap_any(&m->corrupt, l, l + (e - p), NULL);
 			ioerr |= imap_any(&m->ioerr, l, l + (e - p), NULL);
+			stale |= any_kind(&m->stale, l, e - p, MIRROR_STALE);
+			landed |= any_kind(&m->stale, l, e - p,
+			    MIRROR_MISDIRECTED);
 		}
 		p = e;
 	}
-	return corrupt && ioerr ? '!' : corrupt ? 'x' : ioerr ? 'e' : '.';
+	return corrupt && ioerr ? '!' : corrupt ? 'x' : ioerr ? 'e' :
+	    landed ? 'm' : stale ? 's' : '.';
 }
 
 static void
@@ -260,7 +279,7 @@ dump_map(FILE *out, struct fs *fs, struct fs_inode *ip)
 			line[i] = fault_cell(m, items, i * cell,
 			    (i + 1) * cell);
 		fprintf(out, "    m%d     |%s|  x corrupt, e I/O error, "
-		    "! both\n", k + 1, line);
+		    "! both, s stale, m misdirected here\n", k + 1, line);
 	}
 }
 
@@ -282,10 +301,10 @@ dump_fs(FILE *out, struct fs *fs, char **names)
 		const struct mirror *m = dev_mirror(fs, fs_dev(fs), k);
 
 		fprintf(out, "mirror %d: %s, %" PRIu64 " data bios, %zu "
-		    "corrupt runs, %zu I/O error runs\n", k,
+		    "corrupt runs, %zu I/O error runs, %zu stale runs\n", k,
 		    dev_online(fs_dev(fs), k) ? "online" : "offline",
 		    dev_bios(fs, fs_dev(fs), k), m->corrupt.count,
-		    m->ioerr.count);
+		    m->ioerr.count, m->stale.count);
 	}
 	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++) {
 		struct fs_inode *ip = fs_inode(fs, ino);
@@ -305,6 +324,15 @@ dump_fs(FILE *out, struct fs *fs, char **names)
 			fprintf(out, " %s=%" PRIu64, stat_name(c),
 			    fs_stats(fs)->v[c]);
 	fputc('\n', out);
+	if (fs_cfg(fs)->era != ERA_MODERN)
+		return;
+	for (int d = 1; d <= dev_devices(fs_dev(fs)); d++) {
+		fprintf(out, "device %d:", d);
+		for (int k = 0; k < DEV_STAT_COUNT; k++)
+			fprintf(out, " %s=%" PRIu64, dev_stat_name(k),
+			    dev_stat(fs_dev(fs), d, k));
+		fputc('\n', out);
+	}
 }
 
 int
@@ -314,19 +342,28 @@ dump_main(const struct cli_opts *o, const char *path)
 	struct report_item item = { 0 };
 	struct diag_list diags;
 	struct scn_script *scn;
-	char *buf;
+	char *buf, *msg;
 	size_t len;
 	int err, status;
 
 	run_exec_opts(o, &xo);
 	xo.keep_fs = true;
-	xo.trace_all = xo.chrome = xo.dot = xo.progress = false;
+	xo.chrome = xo.dot = xo.progress = false;
 	if ((err = files_read(path, &buf, &len)) != 0) {
 		fprintf(stderr, "blksim: %s: %s\n", path, strerror(err));
 		return CLI_EXIT_IO;
 	}
 	diag_init(&diags);
-	scn = parse_script(path, buf, len, &diags);
+	scn = parse_script_era(path, buf, len, o->era, &diags);
+	if (scn != NULL && (msg = run_foreign_option(path, scn, xo.quirks)) !=
+	    NULL) {
+		fputs(msg, stderr);
+		free(msg);
+		scn_free(scn);
+		diag_free(&diags);
+		free(buf);
+		return CLI_EXIT_USAGE;
+	}
 	if (scn == NULL) {
 		diag_print(&diags, path, buf, len, stderr);
 		diag_free(&diags);

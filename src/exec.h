@@ -27,10 +27,19 @@ struct exec_opts {
 	/* --preset and --quirk, applied after the file's (borrowed; NULL
 	   for none); quirk_resolve() decides. */
 	const struct quirk_settings *quirks;
+	const char	*progname;	/* the program as invoked, for the
+					   replay lines it prints; NULL:
+					   "blksim" */
+	int		era;		/* --era (enum era_id): parse every file
+					   in it; -1: the file's */
 	unsigned	guard;		/* --guards: the quirk turned on last */
 	bool		seed_given;
 	uint64_t	seed;
-	bool		trace_all;	/* keep every event (--trace) */
+	/* --trace: every event of the run, as it happens (sim/trace.h);
+	   NULL for none.  A block's events come when it is done, those of
+	   the schedule the scenario goes on from. */
+	trace_sink_fn	*trace_sink;
+	void		*trace_arg;
 	bool		keep_fs;	/* hand the final fs to the result */
 	const char	*schedule;	/* --schedule: replay in every block */
 	int		preemption_bound; /* explore bound, < 0 for none */
@@ -38,6 +47,8 @@ struct exec_opts {
 					   sleep sets */
 	bool		state_cache;	/* --reduction=state: sleep sets and
 					   the state cache (explore.h) */
+	bool		reduction_check; /* --reduction=check: explore with
+					   and without them, compare */
 	bool		full_check;	/* --check=full: the invariant
 					   checker walks the whole model
 					   after every statement, instead
@@ -53,6 +64,32 @@ struct exec_opts {
 	 * describe it in exec_result.anomaly / .latent.
 	 */
 	bool		oracle;
+};
+
+/*
+ * How a concurrent block was run: the schedules and whether they were all
+ * there are (blksim-scenario(5), Judging a block).  Every report format
+ * carries this.
+ */
+enum exec_how {
+	EXEC_HOW_FIFO,
+	EXEC_HOW_RANDOM,
+	EXEC_HOW_EXPLORE,
+	EXEC_HOW_REPLAY			/* --schedule */
+};
+
+struct exec_block {
+	uint32_t	line;		/* of the concurrent statement */
+	uint32_t	end_line;	/* of its end, whose point it belongs to */
+	enum exec_how	how;
+	uint64_t	schedules;	/* run */
+	uint64_t	max_schedules;	/* the block's bound */
+	/* Explore: every alternative was run or pruned by the reduction.
+	   Never for the others, which do not try every schedule. */
+	bool		complete;
+	bool		incomplete_ok;	/* the block accepts a cut */
+	char		*cut;		/* what cut an exploration short
+					   ("max-schedules=100"), or NULL */
 };
 
 /* A deadlock found in a concurrent block (exec_opts.dot). */
@@ -87,8 +124,6 @@ struct exec_result {
 	uint32_t	first_line[INV_KIND_COUNT];
 	char		*oops;		/* "LINE: fn: reason", or NULL */
 	bool		stopped;	/* statements were left unrun */
-	struct trace_event *trace;	/* every event, if trace_all */
-	size_t		ntrace;
 	struct fs	*fs;		/* final state if keep_fs (owned) */
 	char		*notes;		/* lock-order cycles, or NULL */
 	/* exec_opts.chrome: each block's representative schedule, replayed
@@ -96,10 +131,17 @@ struct exec_result {
 	struct chrome	*chrome;
 	struct exec_deadlock *deadlocks;	/* exec_opts.dot */
 	size_t		ndeadlocks;
+	struct exec_block *blocks;	/* each block run, in order */
+	size_t		nblocks;
+	/* Checks that had nothing to check (blksim(1), OUTPUT): one line
+	   each, "line N: ...", or NULL. */
+	char		*warnings;
 	/*
 	 * exec_opts.oracle.  ANOMALY is a short stable signature ("eio
 	 * good-copy", "oops btrfs_drop_extent_cache", "violation past-eof",
-	 * "deadlock", ...), WHY a sentence; LATENT names a documented defect
+	 * "deadlock", ...), WHY a sentence, EXPECT (when the operation's
+	 * outcome does not show it) an expect line for after the operation
+	 * that fails because of it; LATENT names a documented defect
 	 * of the fixed code ("latent overlap") after which nothing is judged.
 	 * OUTCOMES has one SCN_OUT_* mask per operation line in file order
 	 * (each task of a block counts, the block does not): what it did,
@@ -108,6 +150,8 @@ struct exec_result {
 	char		*anomaly;
 	char		*anomaly_why;
 	uint32_t	anomaly_line;
+	char		*anomaly_expect;	/* an expect statement that
+						   fails on it, or NULL */
 	char		*latent;
 	unsigned	*outcomes;
 	size_t		noutcomes;
@@ -133,15 +177,10 @@ bool		 exec_oracle(const struct exec *);
    taken over. */
 void		 exec_point(struct exec *, uint32_t line, char *desc, bool ok,
 		    char *expected, char *got);
-/*
- * The interpreter entry of a concurrent block: run it over the schedules
- * its options ask for and judge every task in each.  Returns 0 when the
- * scenario goes on from the first schedule that completed, -1 when none
- * did and it stops there.
- */
-int		 exec_block(struct exec *, const struct scn_stmt *,
-		    struct fs_read_result *);
-
+/* Note that the expectation at LINE had nothing to check (a warning of
+   the result, "line LINE: ..."; not a failure). */
+void		 exec_warn(struct exec *, uint32_t line, const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
 /* The SCN_OUT_* bit of a model status, or 0 for one no expectation names. */
 unsigned	 exec_outcome(int status);
 
@@ -151,5 +190,12 @@ unsigned	exec_quirks(const struct scn_script *,
 void	exec_script(const struct scn_script *, const struct exec_opts *,
 	    struct exec_result *);
 void	exec_result_free(struct exec_result *);
+/*
+ * The scenario file and the line of the statement the calling thread is
+ * running (NULL and 0 outside exec_script): for a message when memory
+ * runs out.  Async-safe enough for that: it only reads the thread's own
+ * two variables.
+ */
+void	exec_where(const char **file, uint32_t *line);
 
 #endif

@@ -41,26 +41,22 @@ void
 files_list_free(struct files_list *fl)
 {
 	for (size_t i = 0; i < fl->n; i++)
-		free(fl->v[i]);
+		free(fl->v[i].path);
 	free(fl->v);
 	files_list_init(fl);
 }
 
-/* Takes ownership of PATH. */
-static void
-files_add(struct files_list *fl, char *path)
+/* Add PATH (taken over) with ERR; returns the status it makes. */
+static int
+files_add(struct files_list *fl, char *path, int err)
 {
 	if (fl->n == fl->cap) {
 		fl->cap = fl->cap ? fl->cap * 2 : 16;
 		fl->v = xreallocarray(fl->v, fl->cap, sizeof(*fl->v));
 	}
-	fl->v[fl->n++] = path;
-}
-
-static void
-files_complain(const char *path, int err)
-{
-	fprintf(stderr, "blksim: %s: %s\n", path, strerror(err));
+	fl->v[fl->n].path = path;
+	fl->v[fl->n++].err = err;
+	return err != 0 ? CLI_EXIT_IO : CLI_EXIT_OK;
 }
 
 static bool
@@ -84,6 +80,14 @@ files_join(const char *dir, const char *name)
 	return p;
 }
 
+/* Could the entry DE, which lstat could not examine, be one we want? */
+static bool
+files_maybe_wanted(const struct dirent *de)
+{
+	return de->d_type == DT_DIR || de->d_type == DT_UNKNOWN ||
+	    files_is_scenario(de->d_name);
+}
+
 /* Collect the *.scn files below DIR; returns a CLI_EXIT_* status. */
 static int
 files_walk(const char *dir, struct files_list *out)
@@ -94,10 +98,8 @@ files_walk(const char *dir, struct files_list *out)
 	DIR *dp;
 	char *path;
 
-	if ((dp = opendir(dir)) == NULL) {
-		files_complain(dir, errno);
-		return CLI_EXIT_IO;
-	}
+	if ((dp = opendir(dir)) == NULL)
+		return files_add(out, xstrdup(dir), errno);
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(dp)) == NULL)
@@ -106,30 +108,30 @@ files_walk(const char *dir, struct files_list *out)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		path = files_join(dir, de->d_name);
-		if (lstat(path, &lsb) == 0 && S_ISDIR(lsb.st_mode)) {
+		if (lstat(path, &lsb) != 0) {
+			if (errno != ENOENT && files_maybe_wanted(de))
+				status = files_add(out, path, errno);
+			else
+				free(path);	/* gone, or not ours */
+			continue;
+		}
+		if (S_ISDIR(lsb.st_mode)) {
 			sub = files_walk(path, out);
 			if (sub != CLI_EXIT_OK)
 				status = sub;
 			free(path);
-			continue;
-		}
-		if (!files_is_scenario(de->d_name)) {
+		} else if (!files_is_scenario(de->d_name))
 			free(path);
-			continue;
-		}
-		if (stat(path, &sb) != 0) {
-			files_complain(path, errno);
-			status = CLI_EXIT_IO;
-			free(path);
-		} else if (S_ISREG(sb.st_mode))
-			files_add(out, path);
+		else if (stat(path, &sb) != 0)
+			status = files_add(out, path, errno);	/* dangling,
+								   looping */
+		else if (S_ISREG(sb.st_mode))
+			files_add(out, path, 0);
 		else
 			free(path);
 	}
-	if (errno != 0) {
-		files_complain(dir, errno);
-		status = CLI_EXIT_IO;
-	}
+	if (errno != 0)
+		status = files_add(out, xstrdup(dir), errno);
 	closedir(dp);
 	return status;
 }
@@ -137,7 +139,9 @@ files_walk(const char *dir, struct files_list *out)
 static int
 files_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct files_entry *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
 }
 
 int
@@ -147,15 +151,14 @@ files_collect(char *const *paths, int npaths, struct files_list *out)
 	struct stat sb;
 
 	for (int i = 0; i < npaths; i++) {
-		if (stat(paths[i], &sb) != 0) {
-			files_complain(paths[i], errno);
-			status = CLI_EXIT_IO;
-		} else if (S_ISDIR(sb.st_mode)) {
+		if (stat(paths[i], &sb) != 0)
+			sub = files_add(out, xstrdup(paths[i]), errno);
+		else if (S_ISDIR(sb.st_mode))
 			sub = files_walk(paths[i], out);
-			if (sub != CLI_EXIT_OK)
-				status = sub;
-		} else
-			files_add(out, xstrdup(paths[i]));
+		else
+			sub = files_add(out, xstrdup(paths[i]), 0);
+		if (sub != CLI_EXIT_OK)
+			status = sub;
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), files_cmp);

@@ -7,8 +7,15 @@
 
 #include <stddef.h>
 
+/* A path to run: a scenario file, or one that could not be examined. */
+struct files_entry {
+	char		*path;		/* owned */
+	int		err;		/* 0, or the errno value that kept it
+					   from being examined */
+};
+
 struct files_list {
-	char		**v;		/* owned paths, sorted with strcmp */
+	struct files_entry *v;		/* owned, sorted by path (strcmp) */
 	size_t		n;
 	size_t		cap;
 };
@@ -19,9 +26,13 @@ void	files_list_free(struct files_list *);
  * Append to OUT every path of PATHS that is not a directory, as given, and
  * for each directory every regular file named *.scn below it (walked
  * recursively; symbolic links to directories are not followed), then sort
- * the whole list with strcmp.  A path that cannot be examined is reported
- * on stderr as "blksim: PATH: <reason>".  Returns CLI_EXIT_OK, or
- * CLI_EXIT_IO if anything was reported.
+ * the whole list with strcmp.  What cannot be examined is an entry too,
+ * with its errno value, so that every report can name it: a path that
+ * does not exist, a *.scn link that dangles or loops, a directory that
+ * cannot be read, a path too long for the system (ENAMETOOLONG), below a
+ * directory any entry that might be a directory or a *.scn file.
+ * Nothing is printed.  Returns CLI_EXIT_OK, or CLI_EXIT_IO if any entry
+ * has an error.
  */
 int	files_collect(char *const *paths, int npaths, struct files_list *out);
 /*

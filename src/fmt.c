@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "../sim/em.h"
+#include "../sim/wfault.h"
 #include "fmt.h"
 
 void
@@ -63,6 +64,30 @@ static const char *const ge_words[] = {
 	[TRACE_GE_EEXIST_HIT] = "-EEXIST, returned the map lookup found",
 	[TRACE_GE_MERGED] = "-EEXIST, merged with merge_extent_mapping",
 	[TRACE_GE_FAILED] = "-EEXIST, failed with EIO",
+	[TRACE_GE_REFAILED] = "-EEXIST, merge_extent_mapping collided again: "
+	    "failed with -EEXIST",
+};
+
+/* What a bio is for (TRACE_BIO_*), as the trace says it. */
+static const char *const bio_words[] = {
+	[TRACE_BIO_READ] = "read",
+	[TRACE_BIO_RETRY] = "retry read",
+	[TRACE_BIO_WRITE] = "write",
+	[TRACE_BIO_READAHEAD] = "readahead read",
+	[TRACE_BIO_DIRECT] = "direct read",
+	[TRACE_BIO_REPAIR] = "repair read",
+	[TRACE_BIO_REPAIR_WRITE] = "repair write",
+	[TRACE_BIO_SCRUB] = "scrub read",
+};
+#define NBIO_WORDS	(sizeof(bio_words) / sizeof(bio_words[0]))
+
+/* What a write fault did (WFAULT_*), for the trace. */
+static const char *const wfault_words[WFAULT_KINDS] = {
+	[WFAULT_ERROR] = "failed with an I/O error (the copy keeps its old "
+	    "bytes)",
+	[WFAULT_LOST] = "was lost (acknowledged, never persisted)",
+	[WFAULT_TORN] = "was torn (part of each sector reached the copy)",
+	[WFAULT_MISDIRECT] = "was misdirected",
 };
 
 /* A block_start: a size, or "hole". */
@@ -87,14 +112,25 @@ fmt_event(const struct trace_event *e, const char *const *names,
 	fmt_size(e->x[1], b, sizeof(b));
 	switch (e->kind) {
 	case TRACE_BIO_SUBMIT:
-		snprintf(buf, size, "%s bio %s %s -> logical %s, mirror %"
-		    PRIu64, e->x[3] == TRACE_BIO_WRITE ? "write" :
-		    e->x[3] == TRACE_BIO_RETRY ? "retry read" : "read", file, b,
-		    a, e->x[2]);
+		/* A scrub bio belongs to no file. */
+		if (e->ino == 0)
+			snprintf(buf, size, "%s bio -> logical %s, mirror %"
+			    PRIu64, bio_words[e->x[3] < NBIO_WORDS ? e->x[3] :
+			    0], a, e->x[2]);
+		else
+			snprintf(buf, size, "%s bio %s %s -> logical %s, "
+			    "mirror %" PRIu64, bio_words[e->x[3] < NBIO_WORDS ?
+			    e->x[3] : 0], file, b, a, e->x[2]);
 		break;
 	case TRACE_BIO_DONE:
-		snprintf(buf, size, "bio done %s %s mirror %" PRIu64 ": %s",
-		    file, b, e->x[2], e->x[3] ? "I/O error" : "ok");
+		if (e->ino == 0)
+			snprintf(buf, size, "bio done logical %s mirror %"
+			    PRIu64 ": %s", a, e->x[2], e->x[3] ? "I/O error" :
+			    "ok");
+		else
+			snprintf(buf, size, "bio done %s %s mirror %" PRIu64
+			    ": %s", file, b, e->x[2], e->x[3] ? "I/O error" :
+			    "ok");
 		break;
 	case TRACE_CSUM:
 		snprintf(buf, size, "csum %s %s from mirror %" PRIu64 ": %s",
@@ -118,7 +154,7 @@ fmt_event(const struct trace_event *e, const char *const *names,
 	case TRACE_GET_EXTENT:
 		fmt_block(e->x[2], c, sizeof(c));
 		snprintf(buf, size, "get_extent %s: [%s, +%s) -> %s: %s", file,
-		    a, b, c, ge_words[e->x[3] % 5]);
+		    a, b, c, ge_words[e->x[3] % (sizeof(ge_words) / sizeof(ge_words[0]))]);
 		break;
 	case TRACE_META_READ:
 		snprintf(buf, size, "metadata read for %s (fs_mutex held)",
@@ -149,6 +185,27 @@ fmt_event(const struct trace_event *e, const char *const *names,
 	case TRACE_DEADLOCK:
 		snprintf(buf, size, "deadlock: the retry of %s %s waits on the "
 		    "end-io worker it runs on", file, b);
+		break;
+	case TRACE_WFAULT:
+		if (e->x[3] == WFAULT_MISDIRECT)
+			snprintf(buf, size, "write fault on mirror %" PRIu64
+			    ": the write of %s%s%s logical %s was misdirected "
+			    "to logical %s", e->x[2], file, file[0] ? " " : "",
+			    file[0] ? "at" : "", a, b);
+		else
+			snprintf(buf, size, "write fault on mirror %" PRIu64
+			    ": the write of %s%s logical %s %s", e->x[2], file,
+			    file[0] ? "," : "", a, wfault_words[e->x[3] %
+			    WFAULT_KINDS]);
+		break;
+	case TRACE_HANG:
+		snprintf(buf, size, "hang: the repair walk went round every "
+		    "copy twice without stopping at the failed one");
+		break;
+	case TRACE_NO_MIRROR:
+		snprintf(buf, size, "repair %s %s (logical %s): no mirror left, "
+		    "the walk is back at mirror %" PRIu64 ": the sector stays "
+		    "bad", file, b, a, e->x[2]);
 		break;
 	default:
 		snprintf(buf, size, "%s", trace_kind_name(e->kind));

@@ -3,8 +3,9 @@
  *
  * Scenario I of a run with seed S is drawn from a PRNG seeded with a mix
  * of S and I, so `--seed` and the scenario number name it exactly; the
- * quirks of the run are written into the scenario (preset and quirk
- * lines), so that what is judged and what is written out are one text.
+ * era and the quirks of the run are written into the scenario (era,
+ * preset and quirk lines), so that what is judged and what is written
+ * out are one text.
  * Each candidate is printed, parsed by the real parser and run by the
  * real interpreter with the oracle on; its verdict is the oracle's
  * signature (exec_result.anomaly), the name of a documented latent
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../sim/era.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "cli.h"
@@ -35,12 +37,16 @@
 #include "exec.h"
 #include "fuzz.h"
 #include "gen.h"
+#include "out.h"
 #include "parse.h"
-#include "run.h"
 #include "scn.h"
 
 #define SHRINK_MAX_RUNS		4000
 #define SHRINK_MAX_SECONDS	30.0
+
+/* --reduction=check and --check=full, for every judgement of the run
+ * (fuzz_main sets them). */
+static bool fuzz_reduction_check, full_check;
 
 enum verdict {
 	V_CLEAN,
@@ -54,6 +60,7 @@ struct judgement {
 	enum verdict	 v;
 	char		*sig;		/* anomaly or latent name */
 	char		*why;
+	char		*expect;	/* an expect line that fails on it */
 	uint32_t	 line;		/* of the anomaly, in the bare text */
 	unsigned	*outcomes;	/* per operation line */
 	size_t		 noutcomes;
@@ -64,6 +71,7 @@ judgement_free(struct judgement *j)
 {
 	free(j->sig);
 	free(j->why);
+	free(j->expect);
 	free(j->outcomes);
 	memset(j, 0, sizeof(*j));
 }
@@ -94,14 +102,12 @@ parse_text(const char *text)
 	return scn;
 }
 
-/* --check=full for every run of this process (fuzz_main sets it). */
-static bool full_check;
-
 /* Print, parse and run G under the oracle. */
 static void
 judge(const struct gen_script *g, struct judgement *j)
 {
 	struct exec_opts eo = { .preemption_bound = -1, .oracle = true,
+	    .reduction_check = fuzz_reduction_check,
 	    .full_check = full_check };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
@@ -118,8 +124,9 @@ judge(const struct gen_script *g, struct judgement *j)
 		j->v = V_ANOMALY;
 		j->sig = r.anomaly;
 		j->why = r.anomaly_why;
+		j->expect = r.anomaly_expect;
 		j->line = r.anomaly_line;
-		r.anomaly = r.anomaly_why = NULL;
+		r.anomaly = r.anomaly_why = r.anomaly_expect = NULL;
 	} else if (r.latent != NULL) {
 		j->v = V_LATENT;
 		j->sig = r.latent;
@@ -164,6 +171,48 @@ progress_clear(struct progress *p)
 {
 	if (p->on)
 		fputs("\r\033[K", stderr);
+}
+
+/* How many of --runs's scenario numbers are this shard's (--shard=K/N:
+ * those i with i mod N = K - 1); 0 with no --runs. */
+static uint64_t
+shard_runs(const struct fuzz_opts *o)
+{
+	uint64_t k = o->shard_k ? o->shard_k : 1, n = o->shard_n ? o->shard_n : 1;
+
+	return o->runs < k ? 0 : (o->runs - k) / n + 1;
+}
+
+/*
+ * The campaign's progress line after DONE scenarios: how many, how fast,
+ * the latent defects seen (named as what they are: documented 2008
+ * defects, not failures), the time spent and, from the --time budget or
+ * the rate and --runs, the time left.
+ */
+static void
+progress_campaign(struct progress *p, const struct fuzz_opts *o,
+    uint64_t done, uint64_t total, uint64_t nlatent)
+{
+	double elapsed = now() - p->t0 + 1e-9, left;
+
+	left = o->seconds > 0 ? o->seconds - elapsed :
+	    (double)(total - done) * elapsed / (double)done;
+	if (left < 0)
+		left = 0;
+	progress(p, false, "blksim fuzz: %" PRIu64 " scenario%s (%.0f/s), "
+	    "%" PRIu64 " with a documented latent defect; %.0f s elapsed, "
+	    "~%.0f s left", done, done == 1 ? "" : "s",
+	    (double)done / elapsed, nlatent, elapsed, left);
+}
+
+uint64_t
+fuzz_fresh_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return rng_mix64((uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec) ^ rng_mix64((uint64_t)getpid());
 }
 
 /* ---- shrinking -------------------------------------------------------------- */
@@ -277,6 +326,7 @@ static const struct {
 	{ "enospc ", SCN_OUT_ENOSPC },
 	{ "oops ", SCN_OUT_OOPS },
 	{ "deadlock self", SCN_OUT_OOPS },	/* run reports it as such */
+	{ "hang", SCN_OUT_HANG },
 };
 
 static unsigned
@@ -293,10 +343,11 @@ anomalous_outcome(const char *sig)
 static char *
 outcome_words(unsigned mask, bool intact)
 {
-	static const char *const words[] = { "ok", "eio", "enospc", "oops" };
+	static const char *const words[] = { "ok", "eio", "enospc", "oops",
+	    "hang" };
 	char buf[64] = "expect ";
 
-	for (int b = 0; b < 4; b++)
+	for (int b = 0; b < 5; b++)
 		if (mask >> b & 1) {
 			if (buf[strlen(buf) - 1] != ' ')
 				strcat(buf, "|");
@@ -308,9 +359,58 @@ outcome_words(unsigned mask, bool intact)
 }
 
 /*
+ * The expect line EXPECT of the oracle with each file named: the oracle
+ * names a file by its inode, `@N`, and a generated scenario's creates
+ * make inodes 1, 2, ... in the order of its file names.
+ */
+static char *
+name_files(const char *expect)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	if (f == NULL)
+		abort();
+	for (const char *p = expect; *p; p++) {
+		unsigned long ino;
+		char *end;
+
+		if (*p != '@' || (ino = strtoul(p + 1, &end, 10)) < 1 ||
+		    ino > GEN_MAX_FILES) {
+			fputc(*p, f);
+			continue;
+		}
+		fputs(gen_file_name((int)ino - 1), f);
+		p = end - 1;
+	}
+	if (fclose(f) != 0)
+		abort();
+	return out;
+}
+
+/*
+ * The outcome the oracle expected of the anomalous operation that did
+ * MASK under signature SIG: what it did, less the anomalous outcome; in
+ * place of a crash or a hang the fixed code succeeds or fails with EIO
+ * (a read with no good copy, a retry whose lookup missed).
+ */
+static unsigned
+expected_outcome(unsigned mask, const char *sig)
+{
+	unsigned bad = anomalous_outcome(sig);
+
+	mask = (mask & ~bad) | SCN_OUT_OK;
+	if (bad == SCN_OUT_HANG || bad == SCN_OUT_OOPS)
+		mask |= SCN_OUT_EIO;
+	return mask;
+}
+
+/*
  * The expectation tails of G's operation lines: what each did (J's
- * outcomes), and for the anomalous one what the oracle expected.  Lines
- * of operations are found by parsing the bare text.
+ * outcomes), and for the anomalous one what the oracle expected, with
+ * the oracle's expect line after it when it has one.  Lines of
+ * operations are found by parsing the bare text.
  */
 static char **
 annotations(const struct gen_script *g, const struct judgement *j)
@@ -324,6 +424,12 @@ annotations(const struct gen_script *g, const struct judgement *j)
 	for (size_t i = 0; scn != NULL && i < scn->nstmts; i++) {
 		const struct scn_stmt *s = &scn->stmts[i];
 		size_t nt = s->kind == SCN_CONCURRENT ? s->ntasks : 1;
+		/* A crash or a hang in a block is the block's: any of its
+		   reads may be the one that crashed, and fixed, it succeeds
+		   or fails. */
+		bool crashed = j->v == V_ANOMALY &&
+		    s->kind == SCN_CONCURRENT && s->pos.line == j->line &&
+		    (anomalous_outcome(j->sig) & (SCN_OUT_OOPS | SCN_OUT_HANG));
 
 		if (!scn_is_operation(s->kind))
 			continue;
@@ -337,10 +443,20 @@ annotations(const struct gen_script *g, const struct judgement *j)
 			    "wrong-data") == 0;
 
 			if (culprit)
-				mask = (mask & ~anomalous_outcome(j->sig)) |
-				    SCN_OUT_OK;
+				mask = expected_outcome(mask, j->sig);
+			if (crashed && op->kind == SCN_READ)
+				mask |= SCN_OUT_OK | SCN_OUT_EIO;
 			if ((mask & ~SCN_OUT_OK) != 0 || intact)
 				annot[k] = outcome_words(mask, intact);
+			if (culprit && j->expect != NULL) {
+				char *line = name_files(j->expect);
+				char *tail = xasprintf("%s\n%s", annot[k] ?
+				    annot[k] : "", line);
+
+				free(line);
+				free(annot[k]);
+				annot[k] = tail;
+			}
 		}
 	}
 	scn_free(scn);
@@ -352,6 +468,7 @@ static bool
 run_fails(const char *text)
 {
 	struct exec_opts eo = { .preemption_bound = -1,
+	    .reduction_check = fuzz_reduction_check,
 	    .full_check = full_check };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
@@ -384,6 +501,21 @@ count_lines(const char *s)
 	return n;
 }
 
+/* Statements in scenario text S: its lines but comments and blanks. */
+static size_t
+count_statements(const char *s)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		const char *nl = strchr(s, '\n');
+
+		n += *s != '#' && *s != '\n';
+		s = nl != NULL ? nl + 1 : s + strlen(s);
+	}
+	return n;
+}
+
 /*
  * Write the reproducer of G (judged J) into the output directory; print
  * what was found on stdout.  Returns a CLI_EXIT_* status.
@@ -395,8 +527,9 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	struct gen_script clean;
 	struct judgement jc;
 	char **annot = annotations(g, j);
-	char *header = NULL, *text, *path, *tmp, *quirks_off;
-	size_t size = 0, nlines = gen_op_lines(g);
+	char *header = NULL, *text, *path, *quirks_off;
+	size_t size = 0, nlines = gen_op_lines(g), nstmts;
+	struct out out;
 	uint32_t line;
 	FILE *f;
 	bool fails;
@@ -404,7 +537,7 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 
 	/* The same scenario with every quirk off. */
 	gen_copy(&clean, g);
-	clean.preset = PRESET_POST_PATCH;
+	clean.preset = quirk_default_preset(g->era);
 	clean.quirks_on = clean.quirks_off = 0;
 	judge(&clean, &jc);
 	gen_free(&clean);
@@ -415,7 +548,6 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	/* Comments change no verdict: judge the bare text. */
 	text = gen_print(g, NULL, annot);
 	fails = run_fails(text);
-	free(text);
 
 	f = open_memstream(&header, &size);
 	if (f == NULL)
@@ -425,9 +557,10 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	fprintf(f, "# Found by `blksim fuzz%s` (scenario %" PRIu64 ", "
 	    "generator seed 0x%016" PRIx64 "),\n", o->command, fd->index,
 	    fd->seed);
+	nstmts = count_statements(text);
 	fprintf(f, "# shrunk from %zu to %zu statements in %" PRIu64
-	    " runs.  With every quirk off: %s.\n", fd->before,
-	    gen_statements(g), fd->shrink_runs, quirks_off);
+	    " runs.  With every quirk off: %s.\n", fd->before, nstmts,
+	    fd->shrink_runs, quirks_off);
 	/* This line and the next one are the header's last two. */
 	if (fflush(f) != 0)
 		abort();
@@ -436,33 +569,39 @@ write_reproducer(const struct fuzz_opts *o, const struct gen_script *g,
 	    fails ? "; `blksim run` fails there." : ".");
 	if (fclose(f) != 0)
 		abort();
+	free(text);
 	text = gen_print(g, header, annot);
 
+	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
+	    fd->seed);
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
 		fprintf(stderr, "blksim: %s: %s\n", o->out, strerror(errno));
 		rc = CLI_EXIT_IO;
-		goto out;
-	}
-	path = xasprintf("%s/blksim-fuzz-%016" PRIx64 ".scn", o->out,
-	    fd->seed);
-	if ((f = run_open_atomic(path, &tmp)) == NULL)
+	} else if (out_open(&out, path) != 0)
 		rc = CLI_EXIT_IO;
 	else {
-		fputs(text, f);
-		rc = run_commit_atomic(f, tmp, path);
+		fputs(text, out.f);
+		rc = out_close(&out);
 	}
-	if (rc == CLI_EXIT_OK) {
-		printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
-		    fd->index);
-		printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	printf("blksim fuzz: %s in scenario %" PRIu64 "\n", j->sig,
+	    fd->index);
+	printf("  %s (line %" PRIu32 ")\n", j->why, line);
+	if (rc == CLI_EXIT_OK)
 		printf("  reproducer: %s (%zu statements); blksim run %s "
-		    "on it\n", path, gen_statements(g), fails ? "fails" :
+		    "on it\n", path, nstmts, fails ? "fails" :
 		    "does not fail");
-		printf("  with every quirk off: %s\n", quirks_off);
-		rc = CLI_EXIT_FAIL;
+	else {
+		/* Not lost: the reproducer goes to stderr instead. */
+		printf("  reproducer: %s could not be written; it follows "
+		    "on the standard error\n", path);
+		fprintf(stderr, "blksim fuzz: %s in scenario %" PRIu64
+		    "; the reproducer (%zu statements):\n%s", j->sig,
+		    fd->index, nstmts, text);
 	}
+	printf("  with every quirk off: %s\n", quirks_off);
+	if (rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAIL;
 	free(path);
-out:
 	for (size_t i = 0; i < nlines; i++)
 		free(annot[i]);
 	free(annot);
@@ -490,6 +629,34 @@ count_latent(uint64_t *counts, const char *sig)
 			counts[k]++;
 }
 
+/*
+ * The preset and every quirk of O belong to its era: a generated
+ * scenario naming another era's would not parse.  CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with a message.
+ */
+static int
+check_era(const struct fuzz_opts *o)
+{
+	const char *era = era_ops((enum era_id)o->era)->name;
+
+	if (o->preset >= 0 && quirk_preset_era((enum quirk_preset)o->preset) !=
+	    o->era) {
+		fprintf(stderr, "blksim: fuzz: preset %s belongs to another era "
+		    "than %s (see `blksim quirks`)\n",
+		    quirk_preset_name((enum quirk_preset)o->preset), era);
+		return CLI_EXIT_USAGE;
+	}
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (((o->quirk_on | o->quirk_off) >> q & 1) &&
+		    quirk_info((enum quirk_id)q)->era != o->era) {
+			fprintf(stderr, "blksim: fuzz: quirk %s belongs to "
+			    "another era than %s (see `blksim quirks`)\n",
+			    quirk_info((enum quirk_id)q)->name, era);
+			return CLI_EXIT_USAGE;
+		}
+	return CLI_EXIT_OK;
+}
+
 int
 fuzz_main(const struct fuzz_opts *o)
 {
@@ -497,8 +664,15 @@ fuzz_main(const struct fuzz_opts *o)
 	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i, done = 0;
 	uint64_t shard_k = o->shard_k ? o->shard_k : 1;
 	uint64_t shard_n = o->shard_n ? o->shard_n : 1;
-	int rc = CLI_EXIT_OK;
+	int rc = check_era(o);
 
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (o->seed_fresh)
+		printf("blksim fuzz: no --seed given; this run is --seed=%#"
+		    PRIx64 "\n", o->seed);
+
+	fuzz_reduction_check = o->reduction_check;
 	full_check = o->full_check;
 	/*
 	 * Scenario i is the same whatever the shard: --shard=K/N runs the
@@ -513,7 +687,7 @@ fuzz_main(const struct fuzz_opts *o)
 		uint64_t seed = rng_mix64(o->seed ^ rng_mix64(i));
 
 		rng_seed(&r, seed);
-		gen_random(&g, &r);
+		gen_random(&g, &r, o->era);
 		g.preset = o->preset;
 		g.quirks_on = o->quirk_on;
 		g.quirks_off = o->quirk_off;
@@ -550,14 +724,12 @@ fuzz_main(const struct fuzz_opts *o)
 		judgement_free(&j);
 		gen_free(&g);
 		done++;
-		progress(&pr, false, "blksim fuzz: %" PRIu64 " scenarios "
-		    "(%.0f/s), %" PRIu64 " latent", done,
-		    done / (now() - pr.t0 + 1e-9), nlatent);
+		progress_campaign(&pr, o, done, shard_runs(o), nlatent);
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)
-		printf("blksim fuzz: %" PRIu64 " scenarios, no anomaly\n",
-		    done);
+		printf("blksim fuzz: %" PRIu64 " scenario%s, no anomaly\n",
+		    done, done == 1 ? "" : "s");
 	printf("  documented latent defects:");
 	for (size_t k = 0; k < NLATENT; k++)
 		printf("%s %s in %" PRIu64, k ? "," : "", latent_names[k],

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/era.h"
+#include "../sim/fs.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "exec.h"
@@ -74,6 +76,16 @@ gen_off(struct gen_state *g, int f)
 	return off;
 }
 
+uint64_t
+gen_logical(struct gen_state *g)
+{
+	uint64_t ss = g->ss, n = g->written / ss;
+
+	if (n == 0 || gen_chance(g->r, 10))
+		n = 64;
+	return FS_DATA_BASE + ss * rng_below(g->r, n);
+}
+
 /* A file that exists: the last created one half the time. */
 static int
 gen_file(struct gen_state *g)
@@ -90,6 +102,7 @@ gen_op_init(struct gen_op *op, enum scn_kind kind, int file)
 	op->kind = kind;
 	op->file = file;
 	op->fill = -1;
+	op->pid = -1;
 }
 
 struct gen_op *
@@ -134,14 +147,54 @@ gen_task(struct gen_state *g, struct gen_op *op, bool first)
 		    f);
 }
 
+const struct gen_profile gen_profiles[GEN_NPROFILES] = {
+	{ "single", 1, false },
+	{ "dup", 2, true },
+	{ "raid1", 2, false },
+	{ "raid1c3", 3, false },
+	{ "raid1c4", 4, false },
+};
+
+/*
+ * The modern era's fs options: mostly a profile (raid1 and the
+ * three- and four-copy ones most, which repair walks need), now and then
+ * a read policy and a readahead window.
+ */
+static void
+gen_modern_fs(struct gen_script *s, struct rng *r)
+{
+	uint32_t devices;
+
+	s->profile = gen_chance(r, 25) ? -1 :
+	    (int)GEN_PICK(r, 0, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4);
+	if (s->profile >= 0)
+		s->mirrors = gen_profiles[s->profile].copies;
+	else
+		s->mirrors = 1 + (uint32_t)rng_below(r, 4);
+	devices = s->profile >= 0 && gen_profiles[s->profile].dup ? 1 :
+	    s->mirrors;
+	if (gen_chance(r, 25)) {
+		s->policy = (enum gen_policy)(1 + rng_below(r, 3));
+		if (s->policy == GEN_POLICY_ROUND_ROBIN && gen_chance(r, 50))
+			s->policy_arg = s->sectorsize * GEN_PICK(r, 1, 2, 16);
+		if (s->policy == GEN_POLICY_DEVID)
+			s->policy_arg = 1 + rng_below(r, devices);
+	}
+	if (gen_chance(r, 30))
+		s->readahead = s->sectorsize * GEN_PICK(r, 0, 1, 4, 32);
+}
+
 void
-gen_random(struct gen_script *s, struct rng *r)
+gen_random(struct gen_script *s, struct rng *r, unsigned era)
 {
 	struct gen_state g = { .r = r, .s = s };
 	const struct stmt_row *row;
 	size_t nops;
 
 	memset(s, 0, sizeof(*s));
+	s->era = era;
+	s->profile = -1;
+	s->readahead = GEN_NO_READAHEAD;
 	s->preset = -1;
 	s->sectorsize = gen_chance(r, 90) ? 4096 :
 	    (uint32_t)GEN_PICK(r, 512, 16384);
@@ -154,8 +207,13 @@ gen_random(struct gen_script *s, struct rng *r)
 	s->max_extent = gen_chance(r, 75) ? 0 :
 	    s->sectorsize * GEN_PICK(r, 4, 16, 256);
 	s->seed = rng_next(r);
+	if (era == ERA_MODERN)
+		gen_modern_fs(s, r);
 	g.ss = s->sectorsize;
 	g.mirrors = s->mirrors;
+	g.devices = s->profile >= 0 && gen_profiles[s->profile].dup ? 1 :
+	    s->mirrors;
+	g.modern = era == ERA_MODERN;
 
 	nops = 6 + rng_below(r, 13);
 	/* The first write goes to disk: faults and reads need an extent. */
@@ -248,6 +306,8 @@ gen_statements(const struct gen_script *s)
 {
 	size_t n = 2;	/* fs, seed */
 
+	if (s->era != ERA_2008)
+		n++;	/* era */
 	if (s->preset >= 0)
 		n++;
 	for (int q = 0; q < QUIRK_COUNT; q++)
@@ -262,6 +322,12 @@ gen_statements(const struct gen_script *s)
 static const char *const file_names[GEN_MAX_FILES] = { "a", "b", "c", "d" };
 
 const char *
+gen_file_name(int i)
+{
+	return i >= 0 && i < GEN_MAX_FILES ? file_names[i] : "?";
+}
+
+const char *
 gen_size(uint64_t v, char *buf, size_t n)
 {
 	fmt_size(v, buf, n);
@@ -273,9 +339,37 @@ gen_print_range(FILE *f, const struct gen_op *op, const char *file)
 {
 	char a[32], b[32];
 
-	fprintf(f, "%s %s %s %s", stmt_row(op->kind)->name, file,
-	    gen_size(op->off, a, sizeof(a)), op->len == GEN_LEN_MAX ? "max" :
-	    gen_size(op->len, b, sizeof(b)));
+	if (op->logical)
+		fprintf(f, "%s logical=%s len=%s", stmt_row(op->kind)->name,
+		    gen_size(op->off, a, sizeof(a)), gen_size(op->len, b,
+		    sizeof(b)));
+	else
+		fprintf(f, "%s %s %s %s", stmt_row(op->kind)->name, file,
+		    gen_size(op->off, a, sizeof(a)), op->len == GEN_LEN_MAX ?
+		    "max" : gen_size(op->len, b, sizeof(b)));
+}
+
+/* The fs line's modern options: profile= (or mirrors=), read_policy=,
+   readahead=. */
+static void
+print_modern_fs(FILE *f, const struct gen_script *s)
+{
+	static const char *const policies[] = {
+		[GEN_POLICY_PID] = "pid",
+		[GEN_POLICY_ROUND_ROBIN] = "round-robin",
+		[GEN_POLICY_DEVID] = "devid",
+	};
+	char a[32];
+
+	if (s->policy != GEN_POLICY_NONE) {
+		fprintf(f, " read_policy=%s", policies[s->policy]);
+		if (s->policy == GEN_POLICY_DEVID)
+			fprintf(f, ":%llu", (unsigned long long)s->policy_arg);
+		else if (s->policy_arg != 0)
+			fprintf(f, ":%s", gen_size(s->policy_arg, a, 32));
+	}
+	if (s->readahead != GEN_NO_READAHEAD)
+		fprintf(f, " readahead=%s", gen_size(s->readahead, a, 32));
 }
 
 /* One line: INDENT, the row's words, ANNOT (or NULL) after a blank. */
@@ -283,13 +377,12 @@ static void
 print_op(FILE *f, const struct gen_op *op, const char *indent,
     const char *annot)
 {
-	const char *name = op->file >= 0 && op->file < GEN_MAX_FILES ?
-	    file_names[op->file] : "?";
+	const char *name = gen_file_name(op->file);
 
 	fputs(indent, f);
 	stmt_row(op->kind)->gen_print(f, op, name);
-	if (annot != NULL)
-		fprintf(f, " %s", annot);
+	if (annot != NULL)	/* an expectation tail, further lines */
+		fprintf(f, "%s%s", annot[0] == '\n' ? "" : " ", annot);
 	fputc('\n', f);
 }
 
@@ -304,14 +397,21 @@ gen_print(const struct gen_script *s, const char *header, char *const *annot)
 		abort();
 	if (header != NULL)
 		fputs(header, f);
-	fprintf(f, "fs sectorsize=%s mirrors=%u workers=%u",
-	    gen_size(s->sectorsize, a, 32), s->mirrors, s->workers);
+	if (s->era != ERA_2008)
+		fprintf(f, "era %s\n", era_ops(s->era)->name);
+	fprintf(f, "fs sectorsize=%s", gen_size(s->sectorsize, a, 32));
+	if (s->profile >= 0)
+		fprintf(f, " profile=%s", gen_profiles[s->profile].name);
+	else
+		fprintf(f, " mirrors=%u", s->mirrors);
+	fprintf(f, " workers=%u", s->workers);
 	if (s->size)
 		fprintf(f, " size=%s", gen_size(s->size, a, 32));
 	if (s->alloc_align)
 		fprintf(f, " alloc_align=%s", gen_size(s->alloc_align, a, 32));
 	if (s->max_extent)
 		fprintf(f, " max_extent=%s", gen_size(s->max_extent, a, 32));
+	print_modern_fs(f, s);
 	fputc('\n', f);
 	if (s->preset >= 0)
 		fprintf(f, "preset %s\n", quirk_preset_name(s->preset));
@@ -358,7 +458,11 @@ op_same(const struct gen_op *a, const struct gen_op *b)
 	    a->nodatasum == b->nodatasum && a->level == b->level &&
 	    a->count == b->count && a->rate_pct == b->rate_pct &&
 	    a->safe == b->safe && a->kinds == b->kinds &&
-	    a->explore == b->explore;
+	    a->explore == b->explore && a->logical == b->logical &&
+	    a->direct == b->direct && a->pid == b->pid &&
+	    a->device == b->device && a->readonly == b->readonly &&
+	    a->op == b->op && a->clear_on_write == b->clear_on_write &&
+	    a->bytes == b->bytes && a->target == b->target;
 }
 
 /*
@@ -417,8 +521,12 @@ op_move(struct gen_op *op, int m, uint64_t ss)
 	return !op_same(&before, op);
 }
 
-#define NFS_MOVES	6
+#define NFS_MOVES	9
 
+/*
+ * fs move M on S: an option back to its default (a profile becomes the
+ * mirrors= of its copies, raid1 for dup).  True if anything changed.
+ */
 static bool
 fs_move(struct gen_script *s, int m)
 {
@@ -429,13 +537,24 @@ fs_move(struct gen_script *s, int m)
 	case 1: s->size = 0; break;
 	case 2: s->alloc_align = 0; break;
 	case 3: s->max_extent = 0; break;
-	case 4: s->mirrors = 2; break;
-	case 5: s->sectorsize = 4096; break;
+	case 4: s->policy = GEN_POLICY_NONE; s->policy_arg = 0; break;
+	case 5: s->readahead = GEN_NO_READAHEAD; break;
+	case 6: s->profile = -1; break;
+	case 7:
+		if (s->profile < 0)
+			s->mirrors = 2;
+		break;
+	case 8: s->sectorsize = 4096; break;
 	}
+	/* devid:N names a device that is still there. */
+	if (s->policy == GEN_POLICY_DEVID && s->policy_arg > s->mirrors)
+		s->policy = GEN_POLICY_NONE;
 	return before.workers != s->workers || before.size != s->size ||
 	    before.alloc_align != s->alloc_align ||
 	    before.max_extent != s->max_extent ||
-	    before.mirrors != s->mirrors || before.sectorsize != s->sectorsize;
+	    before.mirrors != s->mirrors || before.sectorsize != s->sectorsize ||
+	    before.policy != s->policy || before.readahead != s->readahead ||
+	    before.profile != s->profile;
 }
 
 /*

@@ -1,11 +1,15 @@
 /*
  * Random scenarios for `blksim fuzz`: a small structured form of a .scn
- * file (one fs line, quirk lines, operations, concurrent blocks), a
- * generator that fills it from a PRNG, a printer that turns it into
- * scenario text for the real parser, and the simplification moves the
- * shrinker tries.
+ * file (an era line, one fs line, quirk lines, operations, concurrent
+ * blocks), a generator that fills it from a PRNG, a printer that turns it
+ * into scenario text for the real parser, and the simplification moves
+ * the shrinker tries.  A script belongs to one era (sim/era.h): the 2008
+ * one prints no era line, the modern one `era modern` first, and only a
+ * modern script has profiles, read policies, readahead, direct reads,
+ * pids and scrubs.
  *
- * Sizes are bytes.  Files are named a, b, c, d in order of their
+ * Sizes are bytes; a logical address (the logical= form of a fault, a
+ * misdirected write's to=) is at or above FS_DATA_BASE.  Files are named a, b, c, d in order of their
  * `create`; an operation refers to a file by that index and is generated
  * only after the file's create, but shrinking may remove a create, and
  * then the printed text no longer parses (the shrinker drops such
@@ -42,15 +46,41 @@ struct gen_op {
 	uint64_t	count;		/* ioerror; 0: every time */
 	unsigned	rate_pct;	/* faults rate, percent */
 	bool		safe;		/* faults safe=yes */
-	unsigned	kinds;		/* faults: 1 corrupt, 2 ioerror */
+	unsigned	kinds;		/* faults: SCN_FAULT_* */
 	bool		explore;	/* concurrent: explore, else random */
+	bool		logical;	/* a fault's logical=L len=N form: OFF
+					   is then the logical address */
+	bool		direct;		/* read: O_DIRECT (modern) */
+	int		pid;		/* read pid=N (modern); -1: none */
+	int		device;		/* scrub device=N (modern); 0: all */
+	bool		readonly;	/* scrub readonly */
+	unsigned	op;		/* ioerror op=: SCN_OP_* (0: read) */
+	bool		clear_on_write;	/* ioerror clear-on-write */
+	uint64_t	bytes;		/* tear-write bytes=K */
+	uint64_t	target;		/* misdirect-write to=LOGICAL */
 	struct gen_op	*tasks;		/* concurrent (owned) */
 	size_t		ntasks;
 };
 
+/* The modern era's read_policy= of a script (GEN_POLICY_NONE: none). */
+enum gen_policy {
+	GEN_POLICY_NONE,
+	GEN_POLICY_PID,
+	GEN_POLICY_ROUND_ROBIN,	/* policy_arg: its BYTES, 0 for none */
+	GEN_POLICY_DEVID	/* policy_arg: the device */
+};
+
+#define GEN_NO_READAHEAD	UINT64_MAX	/* readahead= not given */
+
 struct gen_script {
+	unsigned	era;		/* enum era_id */
+	int		profile;	/* modern: index into gen_profiles, or
+					   -1 for mirrors= */
+	enum gen_policy	policy;
+	uint64_t	policy_arg;
+	uint64_t	readahead;	/* or GEN_NO_READAHEAD */
 	uint32_t	sectorsize;
-	uint32_t	mirrors;
+	uint32_t	mirrors;	/* copies (the profile's, if any) */
 	uint32_t	workers;
 	uint64_t	size;		/* 0: the default */
 	uint64_t	alloc_align;	/* 0: the default */
@@ -64,8 +94,17 @@ struct gen_script {
 	size_t		nops;
 };
 
-/* Fill S (uninitialised) with a random scenario drawn from R. */
-void	gen_random(struct gen_script *s, struct rng *r);
+/* The modern era's profiles, as `fs profile=` names them. */
+struct gen_profile {
+	const char	*name;
+	uint32_t	 copies;
+	bool		 dup;		/* both copies on one device */
+};
+extern const struct gen_profile gen_profiles[];
+#define GEN_NPROFILES	5
+
+/* Fill S (uninitialised) with a random scenario of ERA drawn from R. */
+void	gen_random(struct gen_script *s, struct rng *r, unsigned era);
 void	gen_free(struct gen_script *);
 /* Make DST (uninitialised) a deep copy of SRC. */
 void	gen_copy(struct gen_script *dst, const struct gen_script *src);
@@ -77,8 +116,9 @@ size_t	gen_statements(const struct gen_script *);
 /*
  * The scenario text, owned by the caller.  HEADER (or NULL) is printed
  * first, as is (comment lines).  ANNOT (or NULL) has gen_op_lines()
- * entries: a tail appended to that operation line ("expect eio"), or
- * NULL for none.
+ * entries: a tail appended to that operation line ("expect eio"), which
+ * may go on with lines of their own after a newline (an expect
+ * statement), or NULL for none.
  */
 char	*gen_print(const struct gen_script *, const char *header,
 	    char *const *annot);
@@ -104,11 +144,18 @@ struct gen_state {
 	struct gen_script *s;		/* the ops so far */
 	size_t		 cap;		/* of s->ops */
 	uint32_t	 ss;		/* sector size */
-	uint32_t	 mirrors;
+	uint32_t	 mirrors;	/* copies */
+	uint32_t	 devices;	/* dup: 1 */
+	bool		 modern;
 	int		 nfiles;	/* files created */
 	uint64_t	 fsize[GEN_MAX_FILES];	/* as the ops leave them */
-	struct gen_op	 fault;		/* the last fault placed */
+	uint64_t	 written;	/* bytes written so far: a rough bound of
+					   the logical addresses in use above
+					   FS_DATA_BASE */
+	struct gen_op	 fault;		/* the last read fault placed */
 	bool		 faulted;
+	struct gen_op	 wfault;	/* the last write fault armed */
+	bool		 wfaulted;
 	bool		 offline;	/* a mirror is offline */
 };
 
@@ -122,6 +169,8 @@ uint64_t gen_pick(struct rng *, const uint64_t *v, size_t n);
 uint64_t gen_len(struct gen_state *);
 /* An offset in file F: mostly on a sector inside the file. */
 uint64_t gen_off(struct gen_state *, int f);
+/* A logical address, a whole sector, mostly among those written. */
+uint64_t gen_logical(struct gen_state *);
 /* Clear OP to statement KIND on FILE (-1 for none). */
 void	gen_op_init(struct gen_op *, enum scn_kind kind, int file);
 /* Append a new op to the script and return it (invalidates older
@@ -129,9 +178,12 @@ void	gen_op_init(struct gen_op *, enum scn_kind kind, int file);
 struct gen_op *gen_push(struct gen_state *);
 /* Fill OP with a task of a block; the FIRST task of a block reads. */
 void	gen_task(struct gen_state *, struct gen_op *op, bool first);
+/* The name of file I (a, b, c, d: the order of their creates), or "?". */
+const char *gen_file_name(int i);
 /* V as a size word (4K, 128K, ...) in BUF, which it returns. */
 const char *gen_size(uint64_t v, char *buf, size_t n);
-/* For gen_print: "NAME FILE OFF LEN" (LEN GEN_LEN_MAX as `max`). */
+/* For gen_print: "NAME FILE OFF LEN" (LEN GEN_LEN_MAX as `max`), or
+   for the logical form "NAME logical=L len=N". */
 void	gen_print_range(FILE *, const struct gen_op *, const char *file);
 
 /*
@@ -157,6 +209,12 @@ enum gen_move {
 	GEN_MOVE_TAIL,		/* a size down to its unaligned tail */
 	GEN_MOVE_PLAIN1,	/* a plainer form, first choice */
 	GEN_MOVE_PLAIN2,	/* a plainer form, second choice */
+	GEN_MOVE_DIRECT,	/* a direct read made buffered */
+	GEN_MOVE_PID,		/* pid=N dropped */
+	GEN_MOVE_OP_READ,	/* ioerror op=both to op=read */
+	GEN_MOVE_CLEAR,		/* clear-on-write dropped */
+	GEN_MOVE_READONLY,	/* scrub readonly dropped */
+	GEN_MOVE_DEVICE,	/* scrub device=N dropped */
 	GEN_MOVES
 };
 

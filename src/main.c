@@ -6,7 +6,9 @@
  * may follow the paths (`blksim run x.scn --guards`).
  *
  * Exit statuses (cli.h): 0 success, 1 a scenario failed, 2 usage error or
- * invalid scenario file, 3 a file could not be read or written.  Usage
+ * invalid scenario file, 3 a file could not be read or written, stdout
+ * included: whatever the subcommand, a failed write to stdout (a full
+ * disk, /dev/full) makes the status 3 (out_stdout_status()).  Usage
  * errors print one "blksim: ..." line and the usage to stderr; -h prints
  * the usage to stdout.  The usage text is the SYNOPSIS of blksim(1).
  */
@@ -17,19 +19,24 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../sim/era.h"
 #include "../sim/quirk.h"
 #include "../sim/xmalloc.h"
 #include "cli.h"
+#include "cliopt.h"
 #include "diag.h"
 #include "dump.h"
 #include "exec.h"
 #include "files.h"
 #include "fuzz.h"
 #include "lex.h"
+#include "out.h"
 #include "parse.h"
 #include "run.h"
 #include "scn.h"
@@ -38,365 +45,11 @@
 #define PACKAGE_VERSION "0.1.0"
 #endif
 
-#define MAX_JOBS	4096u
-
-static const char usage_text[] =
-"usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--preset=name]\n"
-"                  [--quirk=name=on|off] [--seed=n] [--schedule=string] [--guards]\n"
-"                  [--preemption-bound=n] [--reduction=sleep-sets|none]\n"
-"                  [--trace[=file]] path ...\n"
-"       blksim check path ...\n"
-"       blksim quirks\n"
-"       blksim dump [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
-"       blksim fuzz [-q] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
-"                   [--quirk=name=on|off] [--out=dir]\n"
-"       blksim -h | --help\n"
-"       blksim -V | --version\n";
-
-static void
-usage(FILE *fp)
-{
-	fputs(usage_text, fp);
-}
-
-/* The subcommand whose options are being parsed, for messages. */
-static const char *usage_cmd;
-
-/* A usage error: one line naming the problem, the usage; returns 2. */
-static int __attribute__((__format__(__printf__, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("blksim: ", stderr);
-	if (usage_cmd != NULL)
-		fprintf(stderr, "%s: ", usage_cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr);
-	return CLI_EXIT_USAGE;
-}
-
-/* --- option values ------------------------------------------------------- */
-
-enum {
-	OPT_SHARD = 256,
-	OPT_PRESET,
-	OPT_QUIRK,
-	OPT_SEED,
-	OPT_SCHEDULE,
-	OPT_PREEMPTION_BOUND,
-	OPT_REDUCTION,
-	OPT_CHECK,
-	OPT_GUARDS,
-	OPT_TRACE,
-	OPT_RUNS,
-	OPT_TIME,
-	OPT_OUT
-};
-
-static int
-opt_format(struct cli_opts *o, const char *arg)
-{
-	static const char *const names[] = {
-		[CLI_FORMAT_TEXT] = "text",
-		[CLI_FORMAT_TAP] = "tap",
-		[CLI_FORMAT_JUNIT] = "junit",
-		[CLI_FORMAT_JSON] = "json",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(arg, names[i]) == 0) {
-			o->format = (enum cli_format)i;
-			return 0;
-		}
-	}
-	return usage_error("unknown format `%s`: use text, tap, junit or "
-	    "json", arg);
-}
-
-/* A plain decimal number in [lo, hi]. */
-static bool
-opt_decimal(const char *s, size_t len, unsigned lo, unsigned hi,
-    unsigned *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v < lo || v > hi)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-static int
-opt_jobs(struct cli_opts *o, const char *arg)
-{
-	if (!opt_decimal(arg, strlen(arg), 1, MAX_JOBS, &o->jobs))
-		return usage_error("-j takes a number of jobs from 1 to %u, "
-		    "not `%s`", MAX_JOBS, arg);
-	return 0;
-}
-
-static int
-opt_preemption_bound(struct cli_opts *o, const char *arg)
-{
-	unsigned n;
-
-	if (!opt_decimal(arg, strlen(arg), 0, 1000u, &n))
-		return usage_error("--preemption-bound takes a number from 0 "
-		    "to 1000, not `%s`", arg);
-	o->preemption_bound = (int)n;
-	return 0;
-}
-
-/* --reduction: sleep sets in explored blocks (the default), sleep sets
- * with the state cache, or none. */
-static int
-opt_reduction(struct cli_opts *o, const char *arg)
-{
-	o->no_reduction = strcmp(arg, "none") == 0;
-	o->state_cache = strcmp(arg, "state") == 0;
-	if (strcmp(arg, "sleep-sets") != 0 && !o->no_reduction &&
-	    !o->state_cache)
-		return usage_error("--reduction takes sleep-sets, state or "
-		    "none, not `%s`", arg);
-	return 0;
-}
-
-/* --check: the invariant checker on what changed (the default), or full. */
-static int
-opt_check(struct cli_opts *o, const char *arg)
-{
-	if (strcmp(arg, "changed") == 0)
-		o->full_check = false;
-	else if (strcmp(arg, "full") == 0)
-		o->full_check = true;
-	else
-		return usage_error("--check takes changed or full, not `%s`",
-		    arg);
-	return 0;
-}
-
-static int
-opt_shard(struct cli_opts *o, const char *arg)
-{
-	const char *slash = strchr(arg, '/');
-
-	if (slash == NULL ||
-	    !opt_decimal(arg, (size_t)(slash - arg), 1, 0x7fffffffu,
-	    &o->shard_k) ||
-	    !opt_decimal(slash + 1, strlen(slash + 1), 1, 0x7fffffffu,
-	    &o->shard_n) || o->shard_k > o->shard_n)
-		return usage_error("--shard takes K/N with 1 <= K <= N, such "
-		    "as 2/4, not `%s`", arg);
-	return 0;
-}
-
-static int
-opt_preset(struct cli_opts *o, const char *arg)
-{
-	o->preset = quirk_preset_lookup(arg, strlen(arg));
-	if (o->preset >= 0)
-		quirk_settings_add(&o->quirks, QUIRK_FROM_OPT_PRESET,
-		    o->preset, true);
-	else
-		return usage_error("unknown preset `%s`: use pre-patch or "
-		    "post-patch", arg);
-	return 0;
-}
-
-static int
-opt_quirk(struct cli_opts *o, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	int q;
-
-	if (eq == NULL || (strcmp(eq + 1, "on") != 0 &&
-	    strcmp(eq + 1, "off") != 0))
-		return usage_error("--quirk takes NAME=on or NAME=off, not "
-		    "`%s`", arg);
-	q = quirk_lookup(arg, (unsigned long)(eq - arg));
-	if (q < 0)
-		return usage_error("unknown quirk `%.*s`: `blksim quirks` "
-		    "lists them", (int)(eq - arg), arg);
-	quirk_settings_add(&o->quirks, QUIRK_FROM_OPT_QUIRK, q,
-	    strcmp(eq + 1, "on") == 0);
-	return 0;
-}
-
-static int
-opt_seed(struct cli_opts *o, const char *arg)
-{
-	if (lex_number(arg, strlen(arg), &o->seed) != LEX_OK)
-		return usage_error("--seed takes a number (decimal or 0x hex) "
-		    "below 2^64, not `%s`", arg);
-	o->seed_given = true;
-	return 0;
-}
-
-/* --runs=N: scenarios for fuzz, at least one. */
-static int
-opt_runs(struct cli_opts *o, const char *arg)
-{
-	if (lex_number(arg, strlen(arg), &o->fuzz_runs) != LEX_OK ||
-	    o->fuzz_runs == 0)
-		return usage_error("--runs takes a number of scenarios from 1 "
-		    "to 2^64 - 1, not `%s`", arg);
-	return 0;
-}
-
-/* --time=S: whole seconds for fuzz, 1 to a day. */
-static int
-opt_time(struct cli_opts *o, const char *arg)
-{
-	uint64_t s;
-
-	if (lex_number(arg, strlen(arg), &s) != LEX_OK || s == 0 ||
-	    s > 86400)
-		return usage_error("--time takes whole seconds from 1 to "
-		    "86400, not `%s`", arg);
-	o->fuzz_seconds = (double)s;
-	return 0;
-}
-
-/* --- option parsing ------------------------------------------------------ */
-
-/* One subcommand: its options and how many operands it takes. */
-struct subcmd {
-	const char		*name;
-	const char		*shortopts;
-	const struct option	*longopts;
-	int			 min_args;
-	int			 max_args;	/* -1 for no limit */
-	int			(*fn)(const struct cli_opts *, char **, int);
-};
-
-/* Apply option CH (argument ARG); returns 0 or an exit status. */
-static int
-apply_opt(struct cli_opts *o, int ch, const char *arg)
-{
-	switch (ch) {
-	case 'f':
-		return opt_format(o, arg);
-	case 'o':
-		o->output = arg;
-		return 0;
-	case 'j':
-		return opt_jobs(o, arg);
-	case 'q':
-		o->quiet = true;
-		return 0;
-	case 'v':
-		o->verbose = true;
-		return 0;
-	case OPT_SHARD:
-		return opt_shard(o, arg);
-	case OPT_PRESET:
-		return opt_preset(o, arg);
-	case OPT_QUIRK:
-		return opt_quirk(o, arg);
-	case OPT_SEED:
-		return opt_seed(o, arg);
-	case OPT_SCHEDULE:
-		o->schedule = arg;
-		return 0;
-	case OPT_PREEMPTION_BOUND:
-		return opt_preemption_bound(o, arg);
-	case OPT_REDUCTION:
-		return opt_reduction(o, arg);
-	case OPT_CHECK:
-		return opt_check(o, arg);
-	case OPT_GUARDS:
-		o->guards = true;
-		return 0;
-	case OPT_RUNS:
-		return opt_runs(o, arg);
-	case OPT_TIME:
-		return opt_time(o, arg);
-	case OPT_OUT:
-		if (*arg == '\0')
-			return usage_error("--out needs a directory");
-		o->fuzz_out = arg;
-		return 0;
-	case OPT_TRACE:
-		o->trace = true;
-		o->trace_file = arg;
-		if (arg != NULL && *arg == '\0')
-			return usage_error("--trace=FILE needs a file name");
-		return 0;
-	default:
-		return usage_error("internal: unhandled option %d", ch);
-	}
-}
-
-/* The option word getopt just complained about, for messages. */
-static const char *
-bad_option(char **argv, char *buf, size_t sz)
-{
-	if (optopt > 0 && optopt < 256) {
-		snprintf(buf, sz, "-%c", optopt);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
-/*
- * Parse the options of subcommand SC (ARGV[0] is its name).  Returns -1 to
- * go on with the operands from *FIRST, or an exit status.
- */
-static int
-parse_opts(const struct subcmd *sc, int argc, char **argv,
-    struct cli_opts *o, int *first)
-{
-	char buf[8];
-	int ch, rc;
-
-	usage_cmd = sc->name;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, sc->shortopts, sc->longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		case ':':
-			return usage_error("option %s needs a value",
-			    bad_option(argv, buf, sizeof(buf)));
-		case '?':
-			return usage_error("unknown option %s",
-			    bad_option(argv, buf, sizeof(buf)));
-		default:
-			if ((rc = apply_opt(o, ch, optarg)) != 0)
-				return rc;
-		}
-	}
-	if (o->quiet && o->verbose)
-		return usage_error("-q and -v cannot be used together");
-	*first = optind;
-	if (argc - optind < sc->min_args)
-		return usage_error("missing %s",
-		    sc->max_args == 1 ? "file" : "path");
-	if (sc->max_args >= 0 && argc - optind > sc->max_args)
-		return usage_error("unexpected argument `%s`",
-		    argv[optind + sc->max_args]);
-	return -1;
-}
-
 /* --- subcommands ---------------------------------------------------------- */
 
 /* Parse one file and print its diagnostics; returns a CLI_EXIT_* status. */
 static int
-check_file(const char *path)
+check_file(const char *path, int era)
 {
 	struct scn_script *s;
 	struct diag_list dl;
@@ -410,7 +63,7 @@ check_file(const char *path)
 		return CLI_EXIT_IO;
 	}
 	diag_init(&dl);
-	s = parse_script(path, buf, len, &dl);
+	s = parse_script_era(path, buf, len, era, &dl);
 	scn_free(s);
 	if (dl.n > 0) {
 		/* One write per file: stderr is unbuffered. */
@@ -428,28 +81,54 @@ check_file(const char *path)
 	return err;
 }
 
+/*
+ * `blksim check`: every file's diagnostics on stderr, then one line on
+ * stdout that counts the files ("12 files valid", "1 of 12 files
+ * invalid").
+ */
 static int
 cmd_check(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct files_list fl;
 	int status, rc;
-	bool invalid = false;
+	size_t invalid = 0, unreadable = 0;
 
-	(void)o;
 	files_list_init(&fl);
 	status = files_collect(paths, npaths, &fl);
 	for (size_t i = 0; i < fl.n; i++) {
-		rc = check_file(fl.v[i]);
-		if (rc == CLI_EXIT_IO)
+		if (fl.v[i].err != 0) {
+			fprintf(stderr, "blksim: %s: %s\n", fl.v[i].path,
+			    strerror(fl.v[i].err));
+			unreadable++;
+			continue;	/* status is CLI_EXIT_IO already */
+		}
+		rc = check_file(fl.v[i].path, o->era);
+		if (rc == CLI_EXIT_IO) {
 			status = CLI_EXIT_IO;
-		else if (rc != CLI_EXIT_OK)
-			invalid = true;
+			unreadable++;
+		} else if (rc != CLI_EXIT_OK)
+			invalid++;
 	}
+	if (invalid + unreadable == 0)
+		printf("blksim: check: %zu file%s valid\n", fl.n,
+		    fl.n == 1 ? "" : "s");
+	else
+		printf("blksim: check: %zu of %zu file%s invalid%s\n",
+		    invalid + unreadable, fl.n, fl.n == 1 ? "" : "s",
+		    unreadable ? " or unreadable" : "");
 	files_list_free(&fl);
 	if (status == CLI_EXIT_IO)
 		return CLI_EXIT_IO;
 	return invalid ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
+
+/* What each era of `blksim quirks` models. */
+static const char *const era_titles[ERA_COUNT] = {
+	[ERA_2008] = "the data path of commit 3b951516 (2008), the data-retry "
+	    "fix",
+	[ERA_MODERN] = "the Linux 6.x read path: per-sector repair, device "
+	    "counters, scrub",
+};
 
 static int
 cmd_quirks(const struct cli_opts *o, char **paths, int npaths)
@@ -457,21 +136,45 @@ cmd_quirks(const struct cli_opts *o, char **paths, int npaths)
 	(void)o;
 	(void)paths;
 	(void)npaths;
-	for (int q = 0; q < QUIRK_COUNT; q++) {
-		const struct quirk_info *qi = quirk_info((enum quirk_id)q);
+	for (unsigned era = 0; era < ERA_COUNT; era++) {
+		printf("%sera %s: %s\n", era ? "\n" : "",
+		    era_ops((enum era_id)era)->name, era_titles[era]);
+		for (int q = 0; q < QUIRK_COUNT; q++) {
+			const struct quirk_info *qi =
+			    quirk_info((enum quirk_id)q);
 
-		printf("%d %-18s %s\n", q + 1, qi->name, qi->summary);
+			if (qi->era != era)
+				continue;
+			printf("%3d %-23s fixed by %s\n        %s\n", q + 1,
+			    qi->name, qi->fix, qi->summary);
+		}
+		for (int p = 0; p < PRESET_COUNT; p++)
+			if (quirk_preset_era((enum quirk_preset)p) == era)
+				printf("    preset %-16s %s\n",
+				    quirk_preset_name((enum quirk_preset)p),
+				    quirk_preset_summary((enum quirk_preset)p));
 	}
-	for (int p = 0; p < PRESET_COUNT; p++)
-		printf("preset %-11s %s\n",
-		    quirk_preset_name((enum quirk_preset)p),
-		    quirk_preset_summary((enum quirk_preset)p));
-	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
+	return CLI_EXIT_OK;	/* main checks stdout */
+}
+
+/* S ends with SUFFIX. */
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 static int
 cmd_run(const struct cli_opts *o, char **paths, int npaths)
 {
+	/* `--trace out.json`: the file became a path; say what was meant. */
+	for (int i = 0; o->trace && o->trace_file == NULL && i < npaths; i++)
+		if (ends_with(paths[i], ".json") || ends_with(paths[i], ".dot"))
+			return cli_usage_error("run", "`%s` is taken as a "
+			    "scenario path, since --trace takes its file after "
+			    "an =: write --trace=%s", paths[i], paths[i]);
 	return run_main(o, paths, npaths);
 }
 
@@ -482,24 +185,6 @@ cmd_dump(const struct cli_opts *o, char **paths, int npaths)
 	return dump_main(o, paths[0]);
 }
 
-static const struct option run_longopts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "quirk", required_argument, NULL, OPT_QUIRK },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
-	{ "preemption-bound", required_argument, NULL, OPT_PREEMPTION_BOUND },
-	{ "reduction", required_argument, NULL, OPT_REDUCTION },
-	{ "check", required_argument, NULL, OPT_CHECK },
-	{ "guards", no_argument, NULL, OPT_GUARDS },
-	{ "trace", optional_argument, NULL, OPT_TRACE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
 /*
  * `blksim fuzz`: the options as a command line again (for the
  * reproducer's comment), the quirk overrides as masks, and the run.
@@ -508,8 +193,10 @@ static int
 cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct fuzz_opts fo = { .seed = o->seed, .preset = o->preset,
+	    .era = o->era >= 0 ? (unsigned)o->era : ERA_2008,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
 	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet,
+	    .reduction_check = o->reduction_check,
 	    .full_check = o->full_check, .shard_k = o->shard_k,
 	    .shard_n = o->shard_n };
 	char *cmd = NULL;
@@ -520,13 +207,24 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	(void)paths;
 	(void)npaths;
 	if (fo.runs > 0 && fo.seconds > 0)
-		return usage_error("--runs and --time cannot be used together");
+		return cli_usage_error("fuzz", "--runs and --time cannot be "
+		    "used together");
 	if (fo.runs == 0 && fo.seconds <= 0)
 		fo.runs = 1000;
 	quirk_overrides(&o->quirks, &fo.quirk_on, &fo.quirk_off);
+	if (!o->seed_given) {
+		/*
+		 * A campaign without --seed explores new ground each time,
+		 * as libFuzzer does, and says which seed repeats it.
+		 */
+		fo.seed = fuzz_fresh_seed();
+		fo.seed_fresh = true;
+	}
 	if ((f = open_memstream(&cmd, &size)) == NULL)
 		abort();
-	fprintf(f, " --seed=%" PRIu64, o->seed);
+	if (fo.era != ERA_2008)
+		fprintf(f, " --era=%s", era_ops((enum era_id)fo.era)->name);
+	fprintf(f, " --seed=%" PRIu64, fo.seed);
 	if (o->preset >= 0)
 		fprintf(f, " --preset=%s", quirk_preset_name(o->preset));
 	for (size_t i = 0; i < o->quirks.n; i++) {
@@ -536,6 +234,11 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 			fprintf(f, " --quirk=%s=%s", quirk_info(qs->id)->name,
 			    qs->on ? "on" : "off");
 	}
+	if (o->no_reduction || o->state_cache)
+		return cli_usage_error("fuzz", "fuzz takes --reduction=check "
+		    "only");
+	if (o->reduction_check)
+		fputs(" --reduction=check", f);
 	fclose(f);
 	fo.command = cmd;
 	rc = fuzz_main(&fo);
@@ -543,39 +246,80 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	return rc;
 }
 
-static const struct option fuzz_longopts[] = {
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "runs", required_argument, NULL, OPT_RUNS },
-	{ "time", required_argument, NULL, OPT_TIME },
-	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "quirk", required_argument, NULL, OPT_QUIRK },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "check", required_argument, NULL, OPT_CHECK },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+/* `blksim help [command]`: the commands, or one command's help. */
+static int
+cmd_help(const struct cli_opts *o, char **args, int nargs);
 
-static const struct option dump_longopts[] = {
-	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "quirk", required_argument, NULL, OPT_QUIRK },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+/* `blksim completion`: the bash completion script. */
+static int
+cmd_completion(const struct cli_opts *o, char **args, int nargs);
 
-static const struct option help_longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+/* The commands (cliopt.h), in the order `blksim help` lists them. */
+static const struct cli_cmd cmds[] = {
+	{ "run", CLI_CMD_RUN, 1, -1, "path ...",
+	    "run scenario files and report on them",
+	    "Run scenario files and report on them: a directory stands for "
+	    "every *.scn below it. Exit status 0 if every expectation held, "
+	    "1 if a scenario failed, 2 for a usage error or an invalid file, "
+	    "3 if a file could not be read or written.", cmd_run },
+	{ "check", CLI_CMD_CHECK, 1, -1, "path ...",
+	    "parse and validate scenario files without running them",
+	    "Parse and validate scenario files without running them, "
+	    "reporting every error with its file, line and column; the last "
+	    "line counts the files.", cmd_check },
+	{ "quirks", CLI_CMD_QUIRKS, 0, 0, "",
+	    "list the quirks and presets of both eras",
+	    "List the quirks and presets of both eras: each quirk's number, "
+	    "name and fixing commit, and what it changes.", cmd_quirks },
+	{ "dump", CLI_CMD_DUMP, 1, 1, "file",
+	    "run a file and show the model's state it leaves",
+	    "Run one scenario file, print its report, then the model's "
+	    "state: the device, the files' extent items, cached maps and "
+	    "failure records, an ASCII map of each file, the counters.",
+	    cmd_dump },
+	{ "fuzz", CLI_CMD_FUZZ, 0, 0, "",
+	    "run random scenarios under an oracle; shrink what fails",
+	    "Generate random scenarios, judge every operation by an oracle, "
+	    "and write each anomaly found as a minimal reproducer that "
+	    "blksim run fails on.", cmd_fuzz },
+	{ "help", CLI_CMD_HELP, 0, 1, "[command]",
+	    "list the commands, or print one command's help",
+	    "List the commands and the manuals, or print one command's "
+	    "help.", cmd_help },
+	{ "completion", CLI_CMD_COMPLETION, 0, 0, "",
+	    "print a bash completion script for blksim",
+	    "Print a bash completion script for blksim: commands, options, "
+	    "eras, presets, quirks and *.scn files (make install puts it "
+	    "where bash-completion looks).", cmd_completion },
 };
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
-static const struct subcmd subcmds[] = {
-	{ "run", ":qvf:o:j:h", run_longopts, 1, -1, cmd_run },
-	{ "check", ":h", help_longopts, 1, -1, cmd_check },
-	{ "quirks", ":h", help_longopts, 0, 0, cmd_quirks },
-	{ "dump", ":h", dump_longopts, 1, 1, cmd_dump },
-	{ "fuzz", ":qh", fuzz_longopts, 0, 0, cmd_fuzz },
-};
+static int
+cmd_help(const struct cli_opts *o, char **args, int nargs)
+{
+	(void)o;
+	if (nargs == 0) {
+		cli_help(stdout, cmds, NCMDS);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(args[0], cmds[i].name) == 0) {
+			cli_cmd_help(stdout, &cmds[i]);
+			return CLI_EXIT_OK;
+		}
+	return cli_usage_error("help", "unknown command `%s`: use run, "
+	    "check, quirks, dump, fuzz, help or completion", args[0]);
+}
+
+static int
+cmd_completion(const struct cli_opts *o, char **args, int nargs)
+{
+	(void)o;
+	(void)args;
+	(void)nargs;
+	cli_completion_bash(stdout, cmds, NCMDS);
+	return CLI_EXIT_OK;
+}
 
 static const struct option global_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -583,50 +327,77 @@ static const struct option global_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-int
-main(int argc, char **argv)
+/* Parse the command line and run the subcommand; returns the status. */
+static int
+dispatch(int argc, char **argv)
 {
+	const struct cli_cmd *cmd;
 	struct cli_opts o;
-	char buf[8];
-	int ch, first = 0, rc;
+	int ch, first = 0, base, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:hV", global_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			usage(stdout);
+			cli_usage(stdout);
 			return CLI_EXIT_OK;
 		case 'V':
 			printf("blksim %s\n", PACKAGE_VERSION);
 			return CLI_EXIT_OK;
 		default:
-			return usage_error("unknown option %s",
-			    bad_option(argv, buf, sizeof(buf)));
+			return cli_usage_error(NULL, "unknown option %s",
+			    optopt > 0 && optopt < 256 ? (char[]){ '-',
+			    (char)optopt, '\0' } : argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cli_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++) {
-		const struct subcmd *sc = &subcmds[i];
-		int sub_argc = argc - optind;
-		char **sub_argv = argv + optind;
+	base = optind;	/* cli_parse() runs getopt again */
+	rc = cli_parse(cmds, NCMDS, argc - base, argv + base, &o, &cmd,
+	    &first);
+	o.progname = argv[0];
+	if (rc < 0)
+		rc = cmd->fn(&o, argv + base + first, argc - base - first);
+	quirk_settings_free(&o.quirks);
+	return rc;
+}
 
-		if (strcmp(argv[optind], sc->name) != 0)
-			continue;
-		memset(&o, 0, sizeof(o));
-		o.format = CLI_FORMAT_TEXT;
-		o.preset = -1;
-		o.preemption_bound = -1;
-		o.jobs = 1;
-		o.shard_k = o.shard_n = 1;
-		rc = parse_opts(sc, sub_argc, sub_argv, &o, &first);
-		if (rc < 0)
-			rc = sc->fn(&o, sub_argv + first, sub_argc - first);
-		quirk_settings_free(&o.quirks);
-		return rc;
-	}
-	return usage_error("unknown command `%s`", argv[optind]);
+/*
+ * Memory ran out (sim/xmalloc.h): say where, in one write, remove the
+ * temporaries of output files, and exit 3, never leaving a core dump or
+ * a partial report.
+ */
+static void
+out_of_memory(size_t size)
+{
+	char msg[1024];
+	const char *file;
+	uint32_t line;
+	int n;
+
+	exec_where(&file, &line);
+	if (file != NULL)
+		n = snprintf(msg, sizeof(msg), "blksim: %s:%u: out of memory "
+		    "(an allocation of %zu bytes failed): this statement needs "
+		    "more memory than the machine gives (see LIMITS in "
+		    "blksim-scenario(5))\n", file, line, size);
+	else
+		n = snprintf(msg, sizeof(msg), "blksim: out of memory (an "
+		    "allocation of %zu bytes failed)\n", size);
+	if (n > 0)
+		(void)!write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
+		    sizeof(msg) - 1);
+	out_cleanup();
+	_exit(CLI_EXIT_IO);
+}
+
+/* Any write error on stdout, however the command ended, is status 3. */
+int
+main(int argc, char **argv)
+{
+	xmalloc_on_fail(out_of_memory);
+	return out_stdout_status(dispatch(argc, argv));
 }

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sim/era.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "fmt.h"
@@ -69,6 +70,7 @@ static const char *const slot_labels[] = {
 	[STMT_SL_ONOFF] = "on|off",
 	[STMT_SL_PRESENCE] = "present|absent",
 	[STMT_SL_KIND] = "the violation KIND",
+	[STMT_SL_ERA] = "2008|modern",
 };
 
 struct parser {
@@ -81,6 +83,7 @@ struct parser {
 	size_t			 hash_cap;	/* a power of two */
 	bool			 seen_stmt;
 	uint32_t		 first_line;	/* of the first statement */
+	uint32_t		 past_era_line;	/* of the first one not era */
 	uint32_t		 once_line[SCN_KIND_COUNT]; /* STMT_ONCE rows */
 	uint32_t		 first_op_line;
 	const char		*first_op;	/* its statement name */
@@ -332,6 +335,8 @@ parse_slots(struct parser *p, const struct stmt_line *l, struct scn_stmt *st)
 		case STMT_SL_KIND:
 			slot_kind(p, w, st);
 			break;
+		case STMT_SL_ERA:	/* the row's hook: it sets the era */
+			break;
 		}
 	}
 }
@@ -390,7 +395,19 @@ split_args(struct parser *p, struct stmt_line *l)
 	for (; i < l->nargs; i++) {
 		const struct lex_word *w = &l->args[i];
 		const char *eq = memchr(w->s, '=', w->len);
+		size_t spaced = pval_spaced_option(&p->pv, l->args, l->nargs,
+		    i);
 
+		if (spaced > 0) {
+			/* Reported: not missing too, if it is a key. */
+			size_t klen = eq ? (size_t)(eq - w->s) : w->len;
+
+			for (k = 0; d->keys[k].name != NULL; k++)
+				if (pval_eq(w->s, klen, d->keys[k].name))
+					l->given |= 1u << k;
+			i += spaced - 1;
+			continue;
+		}
 		if (eq == NULL) {
 			f = stmt_flag(w);
 			if (f != NULL && (d->allow & f->bit)) {
@@ -519,7 +536,9 @@ parse_init(struct scn_stmt *st, enum scn_kind kind, struct scn_pos pos)
 	st->preset = -1;
 	st->quirk = -1;
 	st->violation = -1;
+	st->pid = -1;
 	st->fault_kinds = SCN_FAULT_CORRUPT | SCN_FAULT_IOERROR;
+	st->op = SCN_OP_READ;
 	st->safe = true;
 	st->rate_den = 1;
 	st->runs = PARSE_DEFAULT_RUNS;
@@ -591,10 +610,14 @@ check_order(struct parser *p, const struct stmt_line *l)
 	} else if ((row->flags & STMT_ONCE) && p->once_line[k] != 0) {
 		pval_err(&p->pv, l->stmtw, "%s may appear only once (first at "
 		    "line %u)", row->name, p->once_line[k]);
-	} else if (row->role == STMT_CONFIG && p->seen_stmt) {
-		pval_err(&p->pv, l->stmtw, "%s must be the first statement of "
-		    "the file: move it above line %u", row->name,
+	} else if (k == SCN_ERA && p->seen_stmt) {
+		pval_err(&p->pv, l->stmtw, "era must be the first statement of "
+		    "the file, before fs: move it above line %u",
 		    p->first_line);
+	} else if (row->role == STMT_CONFIG && p->past_era_line != 0) {
+		pval_err(&p->pv, l->stmtw, "%s must be the first statement of "
+		    "the file (after era, if any): move it above line %u",
+		    row->name, p->past_era_line);
 	} else if (row->role == STMT_HEADER && p->first_op_line != 0) {
 		pval_err(&p->pv, l->stmtw, "%s must come before the first "
 		    "operation (%s at line %u): put preset, quirk, seed and "
@@ -604,6 +627,8 @@ check_order(struct parser *p, const struct stmt_line *l)
 	if (!p->seen_stmt)
 		p->first_line = line;
 	p->seen_stmt = true;
+	if (k != SCN_ERA && p->past_era_line == 0)
+		p->past_era_line = line;
 	if ((row->flags & STMT_ONCE) && p->once_line[k] == 0)
 		p->once_line[k] = line;
 	if (stmt_is_operation(k) && p->first_op_line == 0) {
@@ -897,9 +922,11 @@ parse_line(struct parser *p, const struct lex_line *ln)
 		row->parse(&p->pv, &l, &st);
 	if (row->role == STMT_BLOCK)
 		count_schedules(p, w0, &st);
-	if (row->role == STMT_CONFIG && p->once_line[row->kind] == ln->lineno) {
+	if (row->kind == SCN_FS && p->once_line[row->kind] == ln->lineno) {
 		p->s->fs = st.fs;
 		p->pv.mirrors = st.fs.mirrors;
+		p->pv.devices = st.fs.dup ? 1 : st.fs.mirrors;
+		p->pv.sectorsize = st.fs.sectorsize;
 	}
 	st.flags = l.flags;
 	if (l.expect != NULL) {
@@ -936,6 +963,13 @@ struct scn_script *
 parse_script(const char *filename, const char *buf, size_t len,
     struct diag_list *diags)
 {
+	return parse_script_era(filename, buf, len, -1, diags);
+}
+
+struct scn_script *
+parse_script_era(const char *filename, const char *buf, size_t len, int era,
+    struct diag_list *diags)
+{
 	struct parser p;
 	struct lex lx;
 	struct lex_line ln;
@@ -949,6 +983,10 @@ parse_script(const char *filename, const char *buf, size_t len,
 	scn_fs_defaults(&s->fs);
 	s->fs.alloc_align = s->fs.sectorsize;
 	p.pv.mirrors = s->fs.mirrors;
+	p.pv.devices = s->fs.mirrors;
+	p.pv.sectorsize = s->fs.sectorsize;
+	p.pv.era = era >= 0 ? (unsigned)era : ERA_2008;
+	p.pv.era_fixed = era >= 0;
 
 	if (len > SCN_MAX_BYTES) {
 		diag_add(diags, 1, 1, 1, "the file is larger than %uM (%u "
@@ -973,6 +1011,7 @@ parse_script(const char *filename, const char *buf, size_t len,
 		    SCN_MAX_ERRORS);
 	free(p.create_line);
 	free(p.hash);
+	s->era = p.pv.era;
 	summarize(s);
 	if (diags->n > p.pv.nerr0) {
 		scn_free(s);

@@ -30,5 +30,11 @@
  */
 struct scn_script *parse_script(const char *filename, const char *buf,
 		    size_t len, struct diag_list *diags);
+/*
+ * The same in era ERA (enum era_id) whatever the file's `era` line says
+ * (--era); -1: the file's era, 2008 without an `era` line.
+ */
+struct scn_script *parse_script_era(const char *filename, const char *buf,
+		    size_t len, int era, struct diag_list *diags);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/era.h"
 #include "../sim/inv.h"
 #include "../sim/quirk.h"
 #include "../sim/stat.h"
@@ -101,7 +102,50 @@ pval_in_era(enum pval_names which, int i, unsigned era)
 const char *
 pval_era_name(unsigned era)
 {
-	return era == 0 ? "2008" : "modern";
+	return era_ops((enum era_id)era)->name;
+}
+
+/* One of the COUNT things called WHAT of this filesystem, from 1. */
+static bool
+pval_numbered(struct pval *pv, const struct lex_word *w, const char *v,
+    size_t vlen, const char *what, uint32_t count, int *out)
+{
+	char range[80];
+	uint64_t n;
+
+	if (count == 1)
+		snprintf(range, sizeof(range), "1: this filesystem has 1 %s",
+		    what);
+	else
+		snprintf(range, sizeof(range), "from 1 to %u: this filesystem "
+		    "has %u %ss", count, count, what);
+	if (!pval_range(pv, w, v, vlen, what, 1, count, range, &n))
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+bool
+pval_modern(struct pval *pv, const struct lex_word *w, const char *what)
+{
+	if (pv->era == ERA_MODERN)
+		return true;
+	if (pv->era_fixed)
+		pval_err(pv, w, "%s belongs to the modern era, and --era=%s "
+		    "runs this file in the %s era: use --era=modern", what,
+		    pval_era_name(pv->era), pval_era_name(pv->era));
+	else
+		pval_err(pv, w, "%s belongs to the modern era, and this file "
+		    "is era %s: write `era modern` as its first line", what,
+		    pval_era_name(pv->era));
+	return false;
+}
+
+bool
+pval_device(struct pval *pv, const struct lex_word *w, const char *v,
+    size_t vlen, int *out)
+{
+	return pval_numbered(pv, w, v, vlen, "device", pv->devices, out);
 }
 
 void
@@ -168,12 +212,22 @@ pval_num(struct pval *pv, const struct lex_word *w, const char *v,
 	return false;
 }
 
-/* A number in [lo, hi]; RANGE says what is accepted, for the message. */
+/*
+ * A number in [lo, hi]; RANGE says what is accepted, for the messages:
+ * a word that is no number at all is told the range, not the K/M
+ * suffixes that sizes take.
+ */
 bool
 pval_range(struct pval *pv, const struct lex_word *w, const char *v,
     size_t vlen, const char *what, uint64_t lo, uint64_t hi,
     const char *range, uint64_t *out)
 {
+	if (lex_number(v, vlen, out) == LEX_SYNTAX && !pval_eq(v, vlen,
+	    "max")) {
+		pval_err(pv, w, "%s `" PVAL_SHOW_FMT "` is not a number: %s "
+		    "must be %s", what, PVAL_SHOW(v, vlen), what, range);
+		return false;
+	}
 	if (!pval_num(pv, w, v, vlen, what, out))
 		return false;
 	if (*out < lo || *out > hi) {
@@ -187,19 +241,7 @@ bool
 pval_mirror(struct pval *pv, const struct lex_word *w, const char *v,
     size_t vlen, int *out)
 {
-	char range[64];
-	uint64_t m;
-
-	if (pv->mirrors == 1)
-		snprintf(range, sizeof(range), "1: this filesystem has 1 "
-		    "mirror");
-	else
-		snprintf(range, sizeof(range), "from 1 to %u: this filesystem "
-		    "has %u mirrors", pv->mirrors, pv->mirrors);
-	if (!pval_range(pv, w, v, vlen, "mirror", 1, pv->mirrors, range, &m))
-		return false;
-	*out = (int)m;
-	return true;
+	return pval_numbered(pv, w, v, vlen, "mirror", pv->mirrors, out);
 }
 
 bool
@@ -282,6 +324,33 @@ pval_has_eq(const struct lex_word *w)
 	return memchr(w->s, '=', w->len) != NULL;
 }
 
+size_t
+pval_spaced_option(struct pval *pv, const struct lex_word *w, size_t n,
+    size_t i)
+{
+	const struct lex_word *a = &w[i], *b = i + 1 < n ? &w[i + 1] : NULL;
+	const char *eq = memchr(a->s, '=', a->len);
+	size_t span = 0;
+
+	if (b == NULL)
+		return 0;
+	if (eq == NULL && b->s[0] == '=')
+		span = b->len == 1 && i + 2 < n ? 3 : 2;	/* k = v, k =v */
+	else if (eq == a->s + a->len - 1 && a->len > 1 && !pval_has_eq(b))
+		span = 2;					/* k= v */
+	if (span == 0)
+		return 0;
+	pval_err(pv, a, "`" PVAL_SHOW_FMT "%s" PVAL_SHOW_FMT "%s"
+	    PVAL_SHOW_FMT "` has spaces around its =: write it as one word, "
+	    PVAL_SHOW_FMT "=" PVAL_SHOW_FMT, PVAL_SHOWW(a), " ", PVAL_SHOWW(b),
+	    span == 3 ? " " : "", PVAL_SHOW(span == 3 ? w[i + 2].s : "",
+	    span == 3 ? w[i + 2].len : 0),
+	    PVAL_SHOW(a->s, eq ? (size_t)(eq - a->s) : a->len),
+	    PVAL_SHOW(span == 3 ? w[i + 2].s : (eq ? b->s : b->s + 1),
+	    span == 3 ? w[i + 2].len : (eq ? b->len : b->len - 1)));
+	return span;
+}
+
 const char *
 pval_opt(const struct lex_word *w, size_t *vlen)
 {
@@ -343,6 +412,14 @@ pval_quirk(struct pval *pv, const struct lex_word *w)
 	if (q >= 0 && quirk_info(q)->era == pv->era)
 		return q;
 	pval_list(pv, list, sizeof(list), PVAL_QUIRKS);
+	if (q >= 0 && pv->era_fixed) {
+		pval_err(pv, w, "quirk %s belongs to the %s era, and --era=%s "
+		    "runs this file in the %s era: use %s, or --era=%s",
+		    quirk_info(q)->name, pval_era_name(quirk_info(q)->era),
+		    pval_era_name(pv->era), pval_era_name(pv->era), list,
+		    pval_era_name(quirk_info(q)->era));
+		return -1;
+	}
 	if (q >= 0) {
 		pval_err(pv, w, "quirk %s belongs to the %s era, and this file "
 		    "is era %s: use %s, or write `era %s` first",

@@ -34,7 +34,11 @@ struct pval {
 	uint32_t	 full_line;	/* where errors began to be dropped */
 	bool		 stopped;	/* a limit ended the parse */
 	uint32_t	 mirrors;	/* bound of mirror=N */
+	uint32_t	 devices;	/* bound of device=N (dup: 1) */
+	uint32_t	 sectorsize;	/* the fs's, for alignment rules */
 	unsigned	 era;		/* the file's (enum era_id) */
+	bool		 era_fixed;	/* by --era: `era` lines do not change it */
+	uint32_t	 scrub_line;	/* of the last scrub so far, 0: none */
 };
 
 /* Quote at most PVAL_SHOW_MAX bytes of a word: PVAL_SHOW_FMT with
@@ -73,11 +77,27 @@ void	pval_list(struct pval *, char *buf, size_t size, enum pval_names);
 /* The era called ERA (enum era_id) in messages: "2008" or "modern". */
 const char *pval_era_name(unsigned era);
 
+/*
+ * True in a modern file; otherwise report that WHAT (word W) belongs to
+ * the modern era and false.
+ */
+bool	pval_modern(struct pval *, const struct lex_word *w, const char *what);
+/* A device of this filesystem, from 1 (dup has one). */
+bool	pval_device(struct pval *, const struct lex_word *w, const char *v,
+	    size_t vlen, int *out);
+
 bool	pval_pow2(uint64_t);
 /* V (VLEN bytes) is the string LIT. */
 bool	pval_eq(const char *v, size_t vlen, const char *lit);
 /* Word W is key=value. */
 bool	pval_has_eq(const struct lex_word *w);
+/*
+ * Words I, I + 1 (and I + 2) of the N words W written as `key = value`,
+ * `key =value` or `key= value`: one error that shows the word to write,
+ * and the number of words to skip; 0 when they are not.
+ */
+size_t	pval_spaced_option(struct pval *, const struct lex_word *w, size_t n,
+	    size_t i);
 /* The value part of a key=value word W, *VLEN bytes. */
 const char *pval_opt(const struct lex_word *w, size_t *vlen);
 

@@ -1,13 +1,16 @@
 /*
  * The reporters; see report.h.  A report is built from report_items in
  * the order of the run (sorted paths), so it does not depend on how the
- * scenarios were scheduled.
+ * scenarios were scheduled.  Paths, diagnostics and every string that
+ * quotes the user go through esc.h for the format at hand.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../sim/quirk.h"
+#include "../sim/xmalloc.h"
+#include "esc.h"
 #include "fmt.h"
 #include "report.h"
 
@@ -18,6 +21,14 @@ static const char *const format_names[] = {
 	[CLI_FORMAT_TAP] = "tap",
 	[CLI_FORMAT_JUNIT] = "junit",
 	[CLI_FORMAT_JSON] = "json",
+};
+
+/* How a block was scheduled, as the reports name it. */
+static const char *const how_names[] = {
+	[EXEC_HOW_FIFO] = "fifo",
+	[EXEC_HOW_RANDOM] = "random",
+	[EXEC_HOW_EXPLORE] = "explore",
+	[EXEC_HOW_REPLAY] = "replay",
 };
 
 const char *
@@ -59,7 +70,8 @@ report_item_free(struct report_item *it)
 		free(it->names[i]);
 	free(it->names);
 	free(it->path);
-	free(it->errors);
+	free(it->detail);
+	free(it->warnings);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -89,16 +101,61 @@ guard_text(const struct report_guard *g, char *buf, size_t size)
 		    p->expected, p->got);
 }
 
+/* What an ERROR entry says: "invalid scenario file", "could not be
+   read: REASON" (caller frees). */
+static char *
+error_text(const struct report_item *it)
+{
+	if (it->state == REPORT_INVALID)
+		return xstrdup("invalid scenario file");
+	return xasprintf("could not be read: %s", it->detail != NULL ?
+	    it->detail : "unknown error");
+}
+
+/* "50 schedules explored, complete" and the like (caller frees). */
+static char *
+block_text(const struct exec_block *b)
+{
+	const char *s = b->schedules == 1 ? "" : "s";
+
+	if (b->how != EXEC_HOW_EXPLORE)
+		return xasprintf("%" PRIu64 " schedule%s (%s), not every "
+		    "schedule", b->schedules, s, b->how == EXEC_HOW_REPLAY ?
+		    "--schedule" : how_names[b->how]);
+	if (b->complete)
+		return xasprintf("%" PRIu64 " schedule%s explored, complete",
+		    b->schedules, s);
+	return xasprintf("%" PRIu64 " schedule%s explored, cut by %s (%s)",
+	    b->schedules, s, b->cut, b->incomplete_ok ? "incomplete=ok "
+	    "accepts it" : "incomplete");
+}
+
+/* The block whose end line is point P, or NULL. */
+static const struct exec_block *
+block_of_end(const struct exec_result *r, const struct exec_point *p)
+{
+	if (strncmp(p->desc, "end expect ", 11) != 0)
+		return NULL;
+	for (size_t i = 0; i < r->nblocks; i++)
+		if (r->blocks[i].end_line == p->line)
+			return &r->blocks[i];
+	return NULL;
+}
+
 /* ---- text ------------------------------------------------------------- */
 
-/* Print the lines of TEXT, each after PREFIX. */
+/* Print the lines of TEXT, each after PREFIX and escaped. */
 static void
 text_lines(FILE *out, const char *text, const char *prefix)
 {
 	while (*text) {
 		size_t n = strcspn(text, "\n");
+		char *line = xstrndup(text, n);
 
-		fprintf(out, "%s%.*s\n", prefix, (int)n, text);
+		fputs(prefix, out);
+		esc_line(out, line);
+		fputc('\n', out);
+		free(line);
 		text += n + (text[n] == '\n');
 	}
 }
@@ -108,7 +165,7 @@ text_events(FILE *out, const struct report_item *it,
     const struct exec_point *p, unsigned flags)
 {
 	size_t shown = p->nev;
-	char buf[256];
+	char buf[256], more[64];
 
 	if (!(flags & REPORT_VERBOSE) && shown > TEXT_EVENTS)
 		shown = TEXT_EVENTS;
@@ -117,69 +174,142 @@ text_events(FILE *out, const struct report_item *it,
 		    buf, sizeof(buf));
 		fprintf(out, "    | %s\n", buf);
 	}
-	if (shown < p->nev || p->dropped > 0)
-		fprintf(out, "    | ... %" PRIu64 " more events%s\n",
-		    (uint64_t)(p->nev - shown) + p->dropped,
-		    flags & REPORT_VERBOSE ? "" : " (-v shows them)");
+	if (shown == p->nev && p->dropped == 0)
+		return;
+	/* A statement keeps its first TRACE_STMT_CAP events; --trace has
+	   every one. */
+	if (flags & REPORT_VERBOSE)
+		snprintf(more, sizeof(more), " (not kept; --trace has them)");
+	else if (p->dropped > 0)
+		snprintf(more, sizeof(more), " (-v shows %d of them, --trace "
+		    "all)", TRACE_STMT_CAP - TEXT_EVENTS);
+	else
+		snprintf(more, sizeof(more), " (-v shows them)");
+	fprintf(out, "    | ... %" PRIu64 " more events%s\n",
+	    (uint64_t)(p->nev - shown) + p->dropped, more);
+}
+
+/* Each line of TEXT (NULL: none) as BEFORE, PATH, BETWEEN, the line,
+   PATH and the line escaped. */
+static void
+lines_of(FILE *out, const char *path, const char *text, const char *before,
+    const char *between)
+{
+	while (text != NULL && *text) {
+		size_t n = strcspn(text, "\n");
+		char *line = xstrndup(text, n);
+
+		fputs(before, out);
+		esc_line(out, path);
+		fputs(between, out);
+		esc_line(out, line);
+		fputc('\n', out);
+		free(line);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* "FILE:LINE: " with FILE escaped. */
+static void
+text_where(FILE *out, const char *path, uint32_t line)
+{
+	esc_line(out, path);
+	fprintf(out, ":%u: ", line);
+}
+
+/* The point P of IT, with its details when it failed. */
+static void
+text_point(FILE *out, const struct report_item *it,
+    const struct exec_point *p, unsigned flags)
+{
+	const struct exec_block *b;
+
+	if (p->ok && !(flags & REPORT_VERBOSE))
+		return;
+	text_where(out, it->path, p->line);
+	esc_line(out, p->desc);
+	if (p->ok) {
+		fputs(": ok\n", out);
+	} else {
+		fputs(": expected ", out);
+		esc_line(out, p->expected);
+		fputs(", got ", out);
+		esc_line(out, p->got);
+		fputc('\n', out);
+		if (p->detail != NULL)
+			text_lines(out, p->detail, "    ");
+		text_events(out, it, p, flags);
+	}
+	if ((flags & REPORT_VERBOSE) && (b = block_of_end(&it->res, p))) {
+		char *t = block_text(b);
+
+		text_where(out, it->path, b->line);
+		fprintf(out, "concurrent: %s\n", t);
+		free(t);
+	}
 }
 
 static void
 text_item(FILE *out, const struct report_item *it, unsigned flags)
 {
 	bool passed = report_item_passed(it);
+	bool details = !(flags & (REPORT_BRIEF | REPORT_QUIET));
 
-	if (it->state == REPORT_INVALID) {
-		fprintf(out, "ERROR %s (invalid scenario file)\n", it->path);
+	if (it->state != REPORT_RAN) {
+		char *e = error_text(it);
+
+		fputs(flags & REPORT_COLOUR ? "\033[1;31mERROR\033[0m " :
+		    "ERROR ", out);
+		esc_line(out, it->path);
+		fprintf(out, " (%s)\n", e);
+		free(e);
+		if (it->state == REPORT_INVALID && !(flags & REPORT_BRIEF))
+			text_lines(out, it->detail, "    ");
 		return;
 	}
-	if (it->state == REPORT_UNREADABLE) {
-		fprintf(out, "ERROR %s (could not be read)\n", it->path);
-		return;
-	}
-	if (passed && (flags & REPORT_QUIET))
-		return;
-	fprintf(out, "%s %s", passed ? "PASS" : "FAIL", it->path);
-	if (flags & REPORT_TIMING)
-		fprintf(out, " %.3fs", it->seconds);
-	fputc('\n', out);
-	for (size_t i = 0; i < it->res.npoints; i++) {
-		const struct exec_point *p = &it->res.points[i];
-
-		if (p->ok) {
-			if (flags & REPORT_VERBOSE)
-				fprintf(out, "%s:%u: %s: ok\n", it->path,
-				    p->line, p->desc);
-			continue;
+	if (!passed || !(flags & REPORT_QUIET)) {
+		/* Green PASS, bold red FAIL (ECMA-48 SGR). */
+		if (flags & REPORT_COLOUR)
+			fputs(passed ? "\033[32mPASS\033[0m " :
+			    "\033[1;31mFAIL\033[0m ", out);
+		else
+			fputs(passed ? "PASS " : "FAIL ", out);
+		esc_line(out, it->path);
+		if (flags & REPORT_TIMING)
+			fprintf(out, " %.3fs", it->seconds);
+		fputc('\n', out);
+		for (size_t i = 0; i < it->res.npoints; i++)
+			text_point(out, it, &it->res.points[i], flags);
+		if (it->res.stopped) {
+			esc_line(out, it->path);
+			fputs(": the statements after that were not run\n",
+			    out);
 		}
-		fprintf(out, "%s:%u: %s: expected %s, got %s\n", it->path,
-		    p->line, p->desc, p->expected, p->got);
-		if (p->detail != NULL)
-			text_lines(out, p->detail, "    ");
-		text_events(out, it, p, flags);
-	}
-	if (it->res.stopped)
-		fprintf(out, "%s: the statements after that were not run\n",
-		    it->path);
-	if (it->res.notes != NULL && (!passed || (flags & REPORT_VERBOSE)))
-		text_lines(out, it->res.notes, "note: ");
-	for (size_t g = 0; g < it->nguards; g++) {
-		char buf[512];
+		if (it->res.notes != NULL &&
+		    (!passed || (flags & REPORT_VERBOSE)))
+			text_lines(out, it->res.notes, "note: ");
+		for (size_t g = 0; g < it->nguards; g++) {
+			char buf[512];
 
-		if (it->guards[g].held && !(flags & REPORT_VERBOSE))
-			continue;
-		guard_text(&it->guards[g], buf, sizeof(buf));
-		fprintf(out, "%s: %s\n", it->path, buf);
+			if (it->guards[g].held && !(flags & REPORT_VERBOSE))
+				continue;
+			guard_text(&it->guards[g], buf, sizeof(buf));
+			esc_line(out, it->path);
+			fputs(": ", out);
+			esc_line(out, buf);
+			fputc('\n', out);
+		}
 	}
+	if (details)
+		lines_of(out, it->path, it->warnings, "", ": warning: ");
 }
 
-static void
-report_text(FILE *out, const struct report_item *items, size_t n,
-    unsigned flags)
+void
+report_summary(FILE *out, const struct report_item *items, size_t n)
 {
 	size_t passed = 0, guards = 0, held = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		text_item(out, &items[i], flags);
 		passed += report_item_passed(&items[i]);
 		for (size_t g = 0; g < items[i].nguards; g++) {
 			guards++;
@@ -193,30 +323,28 @@ report_text(FILE *out, const struct report_item *items, size_t n,
 	fputc('\n', out);
 }
 
-/* ---- TAP 13 ------------------------------------------------------------ */
-
-/* A YAML double-quoted scalar. */
 static void
-yaml_str(FILE *out, const char *s)
+report_text(FILE *out, const struct report_item *items, size_t n,
+    unsigned flags)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
+	for (size_t i = 0; i < n; i++)
+		text_item(out, &items[i], flags);
+	report_summary(out, items, n);
 }
 
-/* Test point descriptions may not contain '#' (a TAP directive). */
+/* ---- TAP 13 ------------------------------------------------------------ */
+
+/* A test point's description: escaped, and no '#' (a TAP directive). */
 static void
 tap_desc(FILE *out, const char *s)
 {
-	for (; *s; s++)
-		fputc(*s == '#' ? '_' : *s == '\n' ? ' ' : *s, out);
+	char *t = xstrdup(s);
+
+	for (char *c = t; *c; c++)
+		if (*c == '#')
+			*c = '_';
+	esc_line(out, t);
+	free(t);
 }
 
 static size_t
@@ -225,6 +353,71 @@ tap_count(const struct report_item *it)
 	if (it->state != REPORT_RAN)
 		return 1;
 	return it->res.npoints + it->nguards;
+}
+
+/* The YAML block of an ERROR entry's point. */
+static void
+tap_error(FILE *out, const struct report_item *it, size_t k)
+{
+	char *e = error_text(it);
+
+	fprintf(out, "not ok %zu - ", k);
+	tap_desc(out, it->path);
+	fputs(": ", out);
+	tap_desc(out, e);
+	fputs("\n  ---\n  file: ", out);
+	esc_yaml(out, it->path);
+	fputs("\n  error: ", out);
+	esc_yaml(out, it->state == REPORT_INVALID ? "invalid" : "io");
+	fputs(it->state == REPORT_INVALID ? "\n  diagnostics: " :
+	    "\n  reason: ", out);
+	esc_yaml(out, it->detail != NULL ? it->detail : "");
+	fputs("\n  ...\n", out);
+	free(e);
+}
+
+/* The YAML members of point P: its failure, its block's schedules. */
+static void
+tap_yaml(FILE *out, const struct report_item *it,
+    const struct exec_point *p, unsigned flags)
+{
+	const struct exec_block *b = block_of_end(&it->res, p);
+
+	if (p->ok && b == NULL)
+		return;
+	fputs("  ---\n  file: ", out);
+	esc_yaml(out, it->path);
+	fprintf(out, "\n  line: %u\n", p->line);
+	if (!p->ok) {
+		fputs("  expected: ", out);
+		esc_yaml(out, p->expected);
+		fputs("\n  got: ", out);
+		esc_yaml(out, p->got);
+		fputc('\n', out);
+	}
+	if (!p->ok && p->detail != NULL) {
+		fputs("  detail: ", out);
+		esc_yaml(out, p->detail);
+		fputc('\n', out);
+	}
+	if (b != NULL)
+		fprintf(out, "  schedule: %s\n  schedules: %" PRIu64 "\n"
+		    "  complete: %s\n", how_names[b->how], b->schedules,
+		    b->complete ? "true" : "false");
+	if (!p->ok && p->nev > 0) {
+		char buf[256];
+
+		fputs("  events:\n", out);
+		for (size_t e = 0; e < p->nev && (e < TEXT_EVENTS ||
+		    (flags & REPORT_VERBOSE)); e++) {
+			fmt_event(&p->ev[e], (const char *const *)it->names,
+			    buf, sizeof(buf));
+			fputs("    - ", out);
+			esc_yaml(out, buf);
+			fputc('\n', out);
+		}
+	}
+	fputs("  ...\n", out);
 }
 
 static void
@@ -240,88 +433,36 @@ report_tap(FILE *out, const struct report_item *items, size_t n,
 		const struct report_item *it = &items[i];
 
 		if (it->state != REPORT_RAN) {
-			fprintf(out, "not ok %zu - %s: %s\n", ++k, it->path,
-			    it->state == REPORT_INVALID ?
-			    "invalid scenario file" : "could not be read");
+			tap_error(out, it, ++k);
 			continue;
 		}
 		for (size_t j = 0; j < it->res.npoints; j++) {
 			const struct exec_point *p = &it->res.points[j];
 
-			fprintf(out, "%s %zu - %s:%u: ", p->ok ? "ok" :
-			    "not ok", ++k, it->path, p->line);
+			fprintf(out, "%s %zu - ", p->ok ? "ok" : "not ok",
+			    ++k);
+			tap_desc(out, it->path);
+			fprintf(out, ":%u: ", p->line);
 			tap_desc(out, p->desc);
 			fputc('\n', out);
-			if (p->ok)
-				continue;
-			fprintf(out, "  ---\n  file: ");
-			yaml_str(out, it->path);
-			fprintf(out, "\n  line: %u\n  expected: ", p->line);
-			yaml_str(out, p->expected);
-			fprintf(out, "\n  got: ");
-			yaml_str(out, p->got);
-			if (p->detail != NULL) {
-				fprintf(out, "\n  detail: ");
-				yaml_str(out, p->detail);
-			}
-			if (p->nev > 0) {
-				char buf[256];
-
-				fprintf(out, "\n  events:\n");
-				for (size_t e = 0; e < p->nev &&
-				    (e < TEXT_EVENTS || (flags &
-				    REPORT_VERBOSE)); e++) {
-					fmt_event(&p->ev[e],
-					    (const char *const *)it->names,
-					    buf, sizeof(buf));
-					fprintf(out, "    - ");
-					yaml_str(out, buf);
-					fputc('\n', out);
-				}
-				fprintf(out, "  ...\n");
-			} else
-				fprintf(out, "\n  ...\n");
+			tap_yaml(out, it, p, flags);
 		}
 		for (size_t g = 0; g < it->nguards; g++) {
 			char buf[512];
 
 			guard_text(&it->guards[g], buf, sizeof(buf));
-			fprintf(out, "%s %zu - %s: ", it->guards[g].held ?
-			    "ok" : "not ok", ++k, it->path);
+			fprintf(out, "%s %zu - ", it->guards[g].held ?
+			    "ok" : "not ok", ++k);
+			tap_desc(out, it->path);
+			fputs(": ", out);
 			tap_desc(out, buf);
 			fputc('\n', out);
 		}
+		lines_of(out, it->path, it->warnings, "# warning: ", ": ");
 	}
 }
 
 /* ---- JUnit XML ------------------------------------------------------------ */
-
-static void
-xml_str(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				fputc('?', out);
-			else
-				fputc(*s, out);
-		}
-	}
-}
 
 static size_t
 item_failures(const struct report_item *it)
@@ -335,6 +476,110 @@ item_failures(const struct report_item *it)
 	for (size_t g = 0; g < it->nguards; g++)
 		f += !it->guards[g].held;
 	return f;
+}
+
+/* <testcase classname="FILE" name=" (open: the caller goes on). */
+static void
+junit_case(FILE *out, const char *path)
+{
+	fputs("    <testcase classname=\"", out);
+	esc_xml(out, path, true);
+	fputs("\" name=\"", out);
+}
+
+/* An ERROR entry: one testcase with an error of type invalid or io. */
+static void
+junit_error(FILE *out, const struct report_item *it)
+{
+	char *e = error_text(it);
+
+	junit_case(out, it->path);
+	fprintf(out, "%s\" time=\"0\">\n      <error message=\"",
+	    it->state == REPORT_INVALID ? "parse" : "read");
+	esc_xml(out, e, true);
+	fprintf(out, "\" type=\"%s\">", it->state == REPORT_INVALID ?
+	    "invalid" : "io");
+	if (it->detail != NULL)
+		esc_xml(out, it->detail, false);
+	fputs("</error>\n    </testcase>\n", out);
+	free(e);
+}
+
+/* The testsuite's properties: how each concurrent block ran. */
+static void
+junit_properties(FILE *out, const struct exec_result *r)
+{
+	if (r->nblocks == 0)
+		return;
+	fputs("    <properties>\n", out);
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct exec_block *b = &r->blocks[i];
+		char *t = block_text(b);
+
+		fprintf(out, "      <property name=\"line %u: schedules\" "
+		    "value=\"%" PRIu64 "\"/>\n", b->line, b->schedules);
+		fprintf(out, "      <property name=\"line %u: complete\" "
+		    "value=\"%s\"/>\n", b->line, b->complete ? "true" :
+		    "false");
+		fprintf(out, "      <property name=\"line %u: concurrent\" "
+		    "value=\"", b->line);
+		esc_xml(out, t, true);
+		fputs("\"/>\n", out);
+		free(t);
+	}
+	fputs("    </properties>\n", out);
+}
+
+static void
+junit_points(FILE *out, const struct report_item *it)
+{
+	for (size_t j = 0; j < it->res.npoints; j++) {
+		const struct exec_point *p = &it->res.points[j];
+
+		junit_case(out, it->path);
+		fprintf(out, "line %u: ", p->line);
+		esc_xml(out, p->desc, true);
+		fputs("\" time=\"0\"", out);
+		if (p->ok) {
+			fputs("/>\n", out);
+			continue;
+		}
+		fputs(">\n      <failure type=\"expectation\" "
+		    "message=\"expected ", out);
+		esc_xml(out, p->expected, true);
+		fputs(", got ", out);
+		esc_xml(out, p->got, true);
+		fputs("\">", out);
+		if (p->detail != NULL) {
+			esc_xml(out, p->detail, false);
+			fputc('\n', out);
+		}
+		for (size_t e = 0; e < p->nev; e++) {
+			char buf[256];
+
+			fmt_event(&p->ev[e], (const char *const *)it->names,
+			    buf, sizeof(buf));
+			esc_xml(out, buf, false);
+			fputc('\n', out);
+		}
+		fputs("</failure>\n    </testcase>\n", out);
+	}
+	for (size_t g = 0; g < it->nguards; g++) {
+		char buf[512];
+
+		guard_text(&it->guards[g], buf, sizeof(buf));
+		junit_case(out, it->path);
+		fprintf(out, "guard %s\" time=\"0\"",
+		    quirk_info(it->guards[g].quirk)->name);
+		if (it->guards[g].held)
+			fputs("/>\n", out);
+		else {
+			fputs(">\n      <failure type=\"guard\" message=\"",
+			    out);
+			esc_xml(out, buf, true);
+			fputs("\"/>\n    </testcase>\n", out);
+		}
+	}
 }
 
 static void
@@ -354,71 +599,22 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct report_item *it = &items[i];
 
-		fprintf(out, "  <testsuite name=\"");
-		xml_str(out, it->path);
+		fputs("  <testsuite name=\"", out);
+		esc_xml(out, it->path, true);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" "
 		    "skipped=\"0\" time=\"%.3f\">\n", tap_count(it),
 		    item_failures(it), it->state != REPORT_RAN,
 		    flags & REPORT_TIMING ? it->seconds : 0.0);
-		if (it->state != REPORT_RAN) {
-			fprintf(out, "    <testcase classname=\"");
-			xml_str(out, it->path);
-			fprintf(out, "\" name=\"parse\" time=\"0\">\n      "
-			    "<error message=\"%s\" type=\"%s\"/>\n    "
-			    "</testcase>\n", it->state == REPORT_INVALID ?
-			    "invalid scenario file" : "could not be read",
-			    it->state == REPORT_INVALID ? "invalid" : "io");
+		if (it->state != REPORT_RAN)
+			junit_error(out, it);
+		else {
+			junit_properties(out, &it->res);
+			junit_points(out, it);
 		}
-		for (size_t j = 0; it->state == REPORT_RAN &&
-		    j < it->res.npoints; j++) {
-			const struct exec_point *p = &it->res.points[j];
-
-			fprintf(out, "    <testcase classname=\"");
-			xml_str(out, it->path);
-			fprintf(out, "\" name=\"line %u: ", p->line);
-			xml_str(out, p->desc);
-			fprintf(out, "\" time=\"0\"");
-			if (p->ok) {
-				fprintf(out, "/>\n");
-				continue;
-			}
-			fprintf(out, ">\n      <failure type=\"expectation\" "
-			    "message=\"expected ");
-			xml_str(out, p->expected);
-			fprintf(out, ", got ");
-			xml_str(out, p->got);
-			fprintf(out, "\">");
-			if (p->detail != NULL) {
-				xml_str(out, p->detail);
-				fputc('\n', out);
-			}
-			for (size_t e = 0; e < p->nev; e++) {
-				char buf[256];
-
-				fmt_event(&p->ev[e],
-				    (const char *const *)it->names, buf,
-				    sizeof(buf));
-				xml_str(out, buf);
-				fputc('\n', out);
-			}
-			fprintf(out, "</failure>\n    </testcase>\n");
-		}
-		for (size_t g = 0; g < it->nguards; g++) {
-			char buf[512];
-
-			guard_text(&it->guards[g], buf, sizeof(buf));
-			fprintf(out, "    <testcase classname=\"");
-			xml_str(out, it->path);
-			fprintf(out, "\" name=\"guard %s\" time=\"0\"",
-			    quirk_info(it->guards[g].quirk)->name);
-			if (it->guards[g].held)
-				fprintf(out, "/>\n");
-			else {
-				fprintf(out, ">\n      <failure type=\"guard\" "
-				    "message=\"");
-				xml_str(out, buf);
-				fprintf(out, "\"/>\n    </testcase>\n");
-			}
+		if (it->warnings != NULL) {
+			fputs("    <system-err>", out);
+			esc_xml(out, it->warnings, false);
+			fputs("</system-err>\n", out);
 		}
 		fprintf(out, "  </testsuite>\n");
 	}
@@ -426,21 +622,6 @@ report_junit(FILE *out, const struct report_item *items, size_t n,
 }
 
 /* ---- JSON --------------------------------------------------------------- */
-
-static void
-json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
 
 static void
 json_quirks(FILE *out, unsigned mask)
@@ -452,9 +633,74 @@ json_quirks(FILE *out, unsigned mask)
 		if (quirk_on(mask, q)) {
 			if (!first)
 				fputc(',', out);
-			json_str(out, quirk_info(q)->name);
+			esc_json(out, quirk_info(q)->name);
 			first = false;
 		}
+	fputc(']', out);
+}
+
+/* An array of the lines of TEXT (NULL: empty). */
+static void
+json_lines(FILE *out, const char *text)
+{
+	fputc('[', out);
+	for (const char *w = text; w != NULL && *w; ) {
+		size_t len = strcspn(w, "\n");
+		char *line = xstrndup(w, len);
+
+		if (w != text)
+			fputc(',', out);
+		esc_json(out, line);
+		free(line);
+		w += len + (w[len] == '\n');
+	}
+	fputc(']', out);
+}
+
+static void
+json_blocks(FILE *out, const struct exec_result *r)
+{
+	fputs(",\"blocks\":[", out);
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct exec_block *b = &r->blocks[i];
+
+		fprintf(out, "%s{\"line\":%u,\"schedule\":\"%s\","
+		    "\"schedules\":%" PRIu64 ",\"max_schedules\":%" PRIu64
+		    ",\"complete\":%s,\"incomplete_ok\":%s,\"cut\":",
+		    i ? "," : "", b->line, how_names[b->how], b->schedules,
+		    b->max_schedules, b->complete ? "true" : "false",
+		    b->incomplete_ok ? "true" : "false");
+		if (b->cut != NULL)
+			esc_json(out, b->cut);
+		else
+			fputs("null", out);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+static void
+json_points(FILE *out, const struct exec_result *r)
+{
+	fprintf(out, ",\"expectations\":[");
+	for (size_t j = 0; j < r->npoints; j++) {
+		const struct exec_point *p = &r->points[j];
+
+		fprintf(out, "%s{\"line\":%u,\"what\":", j ? "," : "", p->line);
+		esc_json(out, p->desc);
+		fprintf(out, ",\"ok\":%s", p->ok ? "true" : "false");
+		if (!p->ok) {
+			fprintf(out, ",\"expected\":");
+			esc_json(out, p->expected);
+			fprintf(out, ",\"got\":");
+			esc_json(out, p->got);
+			if (p->detail != NULL) {
+				fprintf(out, ",\"detail\":");
+				esc_json(out, p->detail);
+			}
+		}
+		fputc('}', out);
+	}
 	fputc(']', out);
 }
 
@@ -464,11 +710,16 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 	const struct exec_result *r = &it->res;
 
 	fprintf(out, "{\"file\":");
-	json_str(out, it->path);
+	esc_json(out, it->path);
 	if (it->state != REPORT_RAN) {
-		fprintf(out, ",\"result\":\"error\",\"error\":\"%s\"}",
+		fprintf(out, ",\"result\":\"error\",\"error\":\"%s\",\"%s\":",
 		    it->state == REPORT_INVALID ? "invalid scenario file" :
-		    "could not be read");
+		    "could not be read", it->state == REPORT_INVALID ?
+		    "diagnostics" : "reason");
+		esc_json(out, it->detail != NULL ? it->detail : "");
+		fputs(",\"warnings\":", out);
+		json_lines(out, it->warnings);
+		fputc('}', out);
 		return;
 	}
 	fprintf(out, ",\"result\":\"%s\",\"quirks\":",
@@ -477,26 +728,8 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 	fprintf(out, ",\"seed\":%" PRIu64, r->seed);
 	if (flags & REPORT_TIMING)
 		fprintf(out, ",\"seconds\":%.6f", it->seconds);
-	fprintf(out, ",\"expectations\":[");
-	for (size_t j = 0; j < r->npoints; j++) {
-		const struct exec_point *p = &r->points[j];
-
-		fprintf(out, "%s{\"line\":%u,\"what\":", j ? "," : "", p->line);
-		json_str(out, p->desc);
-		fprintf(out, ",\"ok\":%s", p->ok ? "true" : "false");
-		if (!p->ok) {
-			fprintf(out, ",\"expected\":");
-			json_str(out, p->expected);
-			fprintf(out, ",\"got\":");
-			json_str(out, p->got);
-			if (p->detail != NULL) {
-				fprintf(out, ",\"detail\":");
-				json_str(out, p->detail);
-			}
-		}
-		fputc('}', out);
-	}
-	fprintf(out, "],\"counters\":{");
+	json_points(out, r);
+	fprintf(out, ",\"counters\":{");
 	for (int c = 0, n = 0; c < STAT_COUNT; c++)
 		if (stat_in_era(c, r->era))
 			fprintf(out, "%s\"%s\":%" PRIu64, n++ ? "," : "",
@@ -508,25 +741,28 @@ json_item(FILE *out, const struct report_item *it, unsigned flags)
 		fprintf(out, "%s{\"kind\":\"%s\",\"line\":%u,\"declared\":%s,"
 		    "\"what\":", first ? "" : ",", inv_kind_name(k),
 		    r->first_line[k], r->declared >> k & 1 ? "true" : "false");
-		json_str(out, r->first[k].what);
+		esc_json(out, r->first[k].what);
 		fputc('}', out);
 		first = 0;
 	}
 	fprintf(out, "],\"guards\":[");
 	for (size_t g = 0; g < it->nguards; g++) {
 		fprintf(out, "%s{\"quirk\":", g ? "," : "");
-		json_str(out, quirk_info(it->guards[g].quirk)->name);
+		esc_json(out, quirk_info(it->guards[g].quirk)->name);
 		fprintf(out, ",\"held\":%s}", it->guards[g].held ? "true" :
 		    "false");
 	}
 	fprintf(out, "]");
+	json_blocks(out, r);
+	fputs(",\"warnings\":", out);
+	json_lines(out, it->warnings);
 	if (r->oops != NULL) {
 		fprintf(out, ",\"oops\":");
-		json_str(out, r->oops);
+		esc_json(out, r->oops);
 	}
 	if (r->notes != NULL) {
 		fprintf(out, ",\"notes\":");
-		json_str(out, r->notes);
+		esc_json(out, r->notes);
 	}
 	fputc('}', out);
 }

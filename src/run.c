@@ -1,13 +1,12 @@
 /*
  * `blksim run`: collect the scenario files, parse and run each (and, with
  * --guards, rerun it once per guarded quirk with that quirk on), then
- * write one report.  The report goes to stdout, or to -o FILE written
- * atomically: a temporary file in the same directory, renamed over FILE
- * only when complete.  --trace writes every event of every scenario, as
- * text, to stderr or to FILE (gzip-compressed when FILE ends in .gz);
- * a FILE ending in .json gets the Chrome trace-event timeline of every
- * concurrent block's representative schedule instead, and one ending in
- * .dot the wait-for graph of every deadlock (src/chrome.h).
+ * write one report.  The report goes to stdout, or to -o FILE (out.h).
+ * --trace streams every event of every scenario, as text, to stderr or to
+ * FILE as the scenarios run (tracer.h); a FILE ending in .json gets the
+ * Chrome trace-event timeline of every concurrent block's representative
+ * schedule instead, and one ending in .dot the wait-for graph of every
+ * deadlock (src/chrome.h), both written at the end.
  *
  * The exit status is the worst outcome: 3 if a file could not be read or
  * written, else 2 if a scenario file is invalid, else 1 if a scenario
@@ -15,22 +14,25 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "../sim/era.h"
 #include "../sim/xmalloc.h"
 #include "chrome.h"
 #include "diag.h"
 #include "exec.h"
 #include "files.h"
 #include "fmt.h"
+#include "out.h"
 #include "parse.h"
 #include "report.h"
 #include "run.h"
+#include "tracer.h"
 
 static double
 now(void)
@@ -57,6 +59,18 @@ ends_with(const char *s, const char *suffix)
 }
 
 /*
+ * PASS and FAIL in colour: only on a terminal, and never when NO_COLOR is
+ * set to anything (https://no-color.org).
+ */
+static bool
+wants_colour(void)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return (no == NULL || *no == '\0') && isatty(STDOUT_FILENO);
+}
+
+/*
  * The command line's settings as exec options: the quirk settings (which
  * exec_quirks() resolves; X borrows them from O), seed, schedule, trace
  * outputs.
@@ -66,53 +80,146 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->quirks = &o->quirks;
+	x->era = o->era;
+	x->progname = o->progname;
 	x->seed_given = o->seed_given;
 	x->seed = o->seed;
 	x->chrome = o->trace_file != NULL && ends_with(o->trace_file, ".json");
 	x->dot = o->trace_file != NULL && ends_with(o->trace_file, ".dot");
-	x->trace_all = o->trace && !x->chrome && !x->dot;
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
 	x->no_reduction = o->no_reduction;
 	x->state_cache = o->state_cache;
+	x->reduction_check = o->reduction_check;
 	x->full_check = o->full_check;
 	x->shard_k = o->shard_k;
 	x->shard_n = o->shard_n;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
-/*
- * Parse and run one file into IT; returns the file's exit status.  What
- * would go to stderr is kept in it->errors, so that parallel runs print
- * it in file order.  Thread-safe: it touches nothing but IT.
- */
-static int
-run_one(const char *path, const struct exec_opts *xo, bool guards,
+char *
+run_foreign_option(const char *path, const struct scn_script *scn,
+    const struct quirk_settings *qs)
+{
+	const struct quirk_setting *q;
+	bool preset;
+	unsigned era;
+	char *msg;
+	int i;
+
+	if (qs == NULL || (i = quirk_settings_foreign(qs, scn->era)) < 0)
+		return NULL;
+	q = &qs->v[i];
+	preset = q->from == QUIRK_FROM_OPT_PRESET;
+	era = preset ? quirk_preset_era(q->id) : quirk_info(q->id)->era;
+	if (asprintf(&msg, "blksim: %s: %s %s belongs to the %s era, and "
+	    "this file is era %s: run it without that option, or with "
+	    "--era=%s\n", path, preset ? "--preset" : "--quirk",
+	    preset ? quirk_preset_name(q->id) : quirk_info(q->id)->name,
+	    era_ops(era)->name, era_ops(scn->era)->name,
+	    era_ops(era)->name) < 0)
+		abort();
+	return msg;
+}
+
+/* Append a line to the warnings *LIST (owned). */
+static void
+add_warning(char **list, const char *fmt, ...)
+{
+	char *line, *all;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	all = xasprintf("%s%s%s", *list ? *list : "", *list ? "\n" : "",
+	    line);
+	free(line);
+	free(*list);
+	*list = all;
+}
+
+/* Does the script hold a concurrent block? */
+static bool
+has_block(const struct scn_script *scn)
+{
+	for (size_t i = 0; i < scn->nstmts; i++)
+		if (scn->stmts[i].kind == SCN_CONCURRENT)
+			return true;
+	return false;
+}
+
+/* The --guards reruns of SCN (already run into IT with XO). */
+static void
+run_guards(const struct scn_script *scn, const struct exec_opts *xo,
     struct report_item *it)
 {
+	it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
+	for (int q = 0; q < QUIRK_COUNT; q++) {
+		struct exec_opts go = *xo;
+		struct report_guard *g;
+
+		if (!quirk_on(scn->guards, q))
+			continue;
+		if (quirk_on(it->res.quirks, q))
+			add_warning(&it->warnings, "guards %s: the quirk is on "
+			    "in the run already, so its guard run changes "
+			    "nothing", quirk_info(q)->name);
+		g = &it->guards[it->nguards++];
+		g->quirk = q;
+		go.guard = 1u << q;
+		go.trace_sink = NULL;
+		go.chrome = false;
+		go.dot = false;
+		exec_script(scn, &go, &g->res);
+		g->held = !g->res.passed;
+	}
+}
+
+/*
+ * Parse and run file E into IT; returns the file's exit status.  A file
+ * that cannot be read or parsed becomes an ERROR entry with its reason
+ * or its diagnostics in it->detail (run_main prints them on stderr, in
+ * file order).  Its events go to SLOT of the trace stream TR (if not
+ * NULL).  Thread-safe: it touches nothing but IT and its slot.
+ */
+static int
+run_one(const struct files_entry *e, const struct exec_opts *xo0,
+    bool guards, struct tracer *tr, size_t slot, struct report_item *it)
+{
+	struct exec_opts xo[1] = { *xo0 };
 	struct diag_list diags;
 	struct scn_script *scn;
 	char *buf;
-	size_t len, elen;
+	size_t len, dlen;
 	double t0;
 	int err;
-	FILE *errs;
+	FILE *f;
 
 	memset(it, 0, sizeof(*it));
-	it->path = xstrdup(path);
-	if ((err = files_read(path, &buf, &len)) != 0) {
-		if (asprintf(&it->errors, "blksim: %s: %s\n", path,
-		    strerror(err)) < 0)
-			abort();
+	it->path = xstrdup(e->path);
+	if ((err = e->err) != 0 || (err = files_read(e->path, &buf,
+	    &len)) != 0) {
+		it->detail = xstrdup(strerror(err));
 		it->state = REPORT_UNREADABLE;
 		return CLI_EXIT_IO;
 	}
 	diag_init(&diags);
-	scn = parse_script(path, buf, len, &diags);
+	scn = parse_script_era(e->path, buf, len, xo->era, &diags);
+	if (scn != NULL && (it->detail = run_foreign_option(e->path, scn,
+	    xo->quirks)) != NULL) {
+		scn_free(scn);
+		diag_free(&diags);
+		free(buf);
+		it->state = REPORT_INVALID;
+		return CLI_EXIT_USAGE;
+	}
 	if (scn == NULL) {
-		errs = open_memstream(&it->errors, &elen);
-		diag_print(&diags, path, buf, len, errs);
-		fclose(errs);
+		if ((f = open_memstream(&it->detail, &dlen)) == NULL)
+			abort();
+		diag_print(&diags, e->path, buf, len, f);
+		fclose(f);
 		diag_free(&diags);
 		free(buf);
 		it->state = REPORT_INVALID;
@@ -125,71 +232,21 @@ run_one(const char *path, const struct exec_opts *xo, bool guards,
 	it->names = xcalloc(scn->nfiles ? scn->nfiles : 1, sizeof(char *));
 	for (size_t i = 0; i < scn->nfiles; i++)
 		it->names[i] = xstrdup(scn->files[i]);
+	if (tr != NULL)
+		tracer_start(tr, slot, it->path, scn->files, &xo->trace_sink,
+		    &xo->trace_arg);
 	t0 = now();
 	exec_script(scn, xo, &it->res);
 	it->seconds = now() - t0;
-	if (guards && scn->guards != 0) {
-		it->guards = xcalloc(QUIRK_COUNT, sizeof(*it->guards));
-		for (int q = 0; q < QUIRK_COUNT; q++) {
-			struct exec_opts go = *xo;
-			struct report_guard *g;
-
-			if (!quirk_on(scn->guards, q))
-				continue;
-			g = &it->guards[it->nguards++];
-			g->quirk = q;
-			go.guard = 1u << q;
-			go.trace_all = false;
-			go.chrome = false;
-			go.dot = false;
-			exec_script(scn, &go, &g->res);
-			g->held = !g->res.passed;
-		}
-	}
+	if (it->res.warnings != NULL)
+		add_warning(&it->warnings, "%s", it->res.warnings);
+	if (xo->schedule != NULL && !has_block(scn))
+		add_warning(&it->warnings, "--schedule: the file has no "
+		    "concurrent block, so no schedule was replayed");
+	if (guards && scn->guards != 0)
+		run_guards(scn, xo, it);
 	scn_free(scn);
 	return report_item_passed(it) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-}
-
-/*
- * Open a temporary file beside PATH for an atomic replacement.  Returns
- * the stream and the temporary name in *TMP (caller frees), or NULL.
- */
-FILE *
-run_open_atomic(const char *path, char **tmp)
-{
-	int fd;
-	FILE *f;
-
-	if (asprintf(tmp, "%s.XXXXXX", path) < 0)
-		abort();
-	if ((fd = mkstemp(*tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(*tmp);
-		}
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	return f;
-}
-
-/* Close F and move TMP over PATH; on any error remove TMP. */
-int
-run_commit_atomic(FILE *f, char *tmp, const char *path)
-{
-	int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
-
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
-		fprintf(stderr, "blksim: %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return CLI_EXIT_IO;
-	}
-	free(tmp);
-	return CLI_EXIT_OK;
 }
 
 /* The timeline of every scenario's concurrent blocks, as one JSON file,
@@ -198,12 +255,13 @@ static int
 write_views(const struct cli_opts *o, const struct report_item *items,
     size_t n)
 {
-	char *tmp;
-	FILE *f = run_open_atomic(o->trace_file, &tmp);
+	struct out out;
 	unsigned k = 0;
+	FILE *f;
 
-	if (f == NULL)
+	if (out_open(&out, o->trace_file) != 0)
 		return CLI_EXIT_IO;
+	f = out.f;
 	if (ends_with(o->trace_file, ".json")) {
 		struct chrome **v = xcalloc(n ? n : 1, sizeof(*v));
 
@@ -227,73 +285,96 @@ write_views(const struct cli_opts *o, const struct report_item *items,
 			}
 		chrome_dot_end(f);
 	}
-	return run_commit_atomic(f, tmp, o->trace_file);
+	return out_close(&out);
 }
 
-/* Every event of every scenario, one line each. */
-static int
-write_trace(const struct cli_opts *o, const struct report_item *items,
-    size_t n)
+/*
+ * The warnings of the run as a whole (one a line, or NULL): a --trace
+ * output that holds nothing (TRACE the text stream, or NULL).
+ */
+static char *
+run_warnings(const struct cli_opts *o, struct tracer *trace,
+    const struct report_item *items, size_t n)
 {
-	char *text = NULL, line[320];
-	size_t size = 0;
-	FILE *mem = open_memstream(&text, &size);
-	int status = CLI_EXIT_OK;
+	uint64_t events = 0, deadlocks = 0, ran = 0;
+	char *w = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (trace != NULL)
+			events += tracer_events(trace, i);
+		deadlocks += items[i].res.ndeadlocks;
+		ran += items[i].state == REPORT_RAN;
+	}
+	if (ran == 0)
+		return NULL;	/* the errors say enough */
+	if (trace != NULL && events == 0)
+		add_warning(&w, "--trace: no scenario did anything that is "
+		    "traced, so the trace is empty");
+	else if (o->trace && o->trace_file != NULL && trace == NULL &&
+	    ends_with(o->trace_file, ".dot") && deadlocks == 0)
+		add_warning(&w, "--trace=%s: no schedule deadlocked, so the "
+		    "graph is empty", o->trace_file);
+	return w;
+}
+
+/*
+ * What goes to stderr after the run, in file order: why each ERROR entry
+ * is one (the reason, or the diagnostics as blksim check prints them),
+ * each scenario's warnings, then the run's; the run's warnings are then
+ * added to every scenario's, so that each report format carries them.
+ */
+static void
+run_stderr(const struct cli_opts *o, struct tracer *trace,
+    struct report_item *items, size_t n)
+{
+	char *w = run_warnings(o, trace, items, n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct report_item *it = &items[i];
 
-		for (size_t e = 0; e < it->res.ntrace; e++) {
-			fmt_event(&it->res.trace[e],
-			    (const char *const *)it->names, line, sizeof(line));
-			fprintf(mem, "%s:%u: %s\n", it->path,
-			    it->res.trace[e].line, line);
+		if (it->state == REPORT_UNREADABLE)
+			fprintf(stderr, "blksim: %s: %s\n", it->path,
+			    it->detail);
+		else if (it->state == REPORT_INVALID)
+			fputs(it->detail, stderr);
+		for (const char *l = it->warnings; l != NULL && *l; ) {
+			size_t k = strcspn(l, "\n");
+
+			fprintf(stderr, "blksim: warning: %s: %.*s\n",
+			    it->path, (int)k, l);
+			l += k + (l[k] == '\n');
 		}
 	}
-	fclose(mem);
-	if (o->trace_file == NULL)
-		fwrite(text, 1, size, stderr);
-	else if (ends_with(o->trace_file, ".gz")) {
-		char *tmp;
-		FILE *f = run_open_atomic(o->trace_file, &tmp);
-		gzFile gz;
+	if (w == NULL)
+		return;
+	for (const char *l = w; *l; ) {
+		size_t k = strcspn(l, "\n");
 
-		if (f == NULL)
-			status = CLI_EXIT_IO;
-		else if ((gz = gzdopen(dup(fileno(f)), "wb")) == NULL ||
-		    gzwrite(gz, text, (unsigned)size) != (int)size ||
-		    gzclose(gz) != Z_OK) {
-			fclose(f);
-			unlink(tmp);
-			free(tmp);
-			fprintf(stderr, "blksim: %s: compression failed\n",
-			    o->trace_file);
-			status = CLI_EXIT_IO;
-		} else
-			status = run_commit_atomic(f, tmp, o->trace_file);
-	} else {
-		char *tmp;
-		FILE *f = run_open_atomic(o->trace_file, &tmp);
-
-		if (f == NULL)
-			status = CLI_EXIT_IO;
-		else {
-			fwrite(text, 1, size, f);
-			status = run_commit_atomic(f, tmp, o->trace_file);
-		}
+		fprintf(stderr, "blksim: warning: %.*s\n", (int)k, l);
+		l += k + (l[k] == '\n');
 	}
-	free(text);
-	return status;
+	for (size_t i = 0; i < n; i++)
+		add_warning(&items[i].warnings, "%s", w);
+	free(w);
+}
+
+/* --trace is the event stream (not a .json timeline or a .dot graph). */
+static bool
+text_trace(const struct cli_opts *o)
+{
+	return o->trace && (o->trace_file == NULL ||
+	    (!ends_with(o->trace_file, ".json") &&
+	    !ends_with(o->trace_file, ".dot")));
 }
 
 /*
- * Does the file at PATH explore a concurrent block (schedule=explore)?
- * With --shard such a file is run by every shard, each exploring its
- * parts of the tree (sim/explore.h); false for a file that cannot be
- * read or parsed (run_one() reports it, in one shard).
+ * Does the file E explore a concurrent block (schedule=explore)?  With
+ * --shard such a file is run by every shard, each exploring its parts of
+ * the tree (sim/explore.h); false for a file that cannot be read or
+ * parsed (run_one() reports it, in one shard).
  */
 static bool
-run_explores(const char *path, const struct cli_opts *o)
+run_explores(const struct files_entry *e, const struct cli_opts *o)
 {
 	struct diag_list diags;
 	struct scn_script *scn;
@@ -301,10 +382,11 @@ run_explores(const char *path, const struct cli_opts *o)
 	char *buf;
 	size_t len;
 
-	if (o->schedule != NULL || files_read(path, &buf, &len) != 0)
+	if (o->schedule != NULL || e->err != 0 ||
+	    files_read(e->path, &buf, &len) != 0)
 		return false;
 	diag_init(&diags);
-	scn = parse_script(path, buf, len, &diags);
+	scn = parse_script_era(e->path, buf, len, o->era, &diags);
 	diag_free(&diags);
 	free(buf);
 	for (size_t i = 0; scn != NULL && i < scn->nstmts; i++)
@@ -317,11 +399,12 @@ run_explores(const char *path, const struct cli_opts *o)
 
 /* The work of a run, shared by its worker threads. */
 struct run_pool {
-	char		**paths;	/* the files of this shard */
+	const struct files_entry **files; /* the files of this shard */
 	size_t		n;
 	struct report_item *items;	/* one per path, in order */
 	int		*status;	/* one per path */
 	const struct exec_opts *xo;
+	struct tracer	*trace;		/* --trace's stream, or NULL */
 	bool		guards;
 	size_t		next;		/* next index to take */
 	pthread_mutex_t	lock;
@@ -341,8 +424,10 @@ run_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			return NULL;
-		p->status[i] = run_one(p->paths[i], p->xo, p->guards,
-		    &p->items[i]);
+		p->status[i] = run_one(p->files[i], p->xo, p->guards,
+		    p->trace, i, &p->items[i]);
+		if (p->trace != NULL)
+			tracer_done(p->trace, i);
 	}
 }
 
@@ -380,6 +465,7 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 {
 	struct files_list files;
 	struct report_item *items;
+	struct tracer *trace = NULL;
 	struct exec_opts xo;
 	size_t n = 0;
 	unsigned flags = 0;
@@ -391,30 +477,32 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 	{
 		struct run_pool pool = { .xo = &xo, .guards = o->guards };
 
-		pool.paths = xcalloc(files.n ? files.n : 1, sizeof(char *));
+		pool.files = xcalloc(files.n ? files.n : 1,
+		    sizeof(*pool.files));
 		/*
 		 * --shard=K/N keeps every N-th file that explores no block,
 		 * starting at the K-th, and every file that does.
 		 */
 		for (size_t i = 0, j = 0; i < files.n; i++)
-			if (o->shard_n > 1 && run_explores(files.v[i], o))
-				pool.paths[n++] = files.v[i];
+			if (o->shard_n > 1 && run_explores(&files.v[i], o))
+				pool.files[n++] = &files.v[i];
 			else if (j++ % o->shard_n == o->shard_k - 1)
-				pool.paths[n++] = files.v[i];
+				pool.files[n++] = &files.v[i];
 		pool.n = n;
+		if (text_trace(o) && (pool.trace = tracer_open(o->trace_file,
+		    n, o->jobs)) == NULL)
+			worst(&status, CLI_EXIT_IO);
+		trace = pool.trace;
 		items = xcalloc(n ? n : 1, sizeof(*items));
 		pool.items = items;
 		pool.status = xcalloc(n ? n : 1, sizeof(int));
 		pthread_mutex_init(&pool.lock, NULL);
 		run_pool(&pool, o->jobs);
 		pthread_mutex_destroy(&pool.lock);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			worst(&status, pool.status[i]);
-			if (items[i].errors != NULL)
-				fputs(items[i].errors, stderr);
-		}
 		free(pool.status);
-		free(pool.paths);
+		free(pool.files);
 	}
 	if (files.n > 0 && n == 0 && o->shard_n > 1)
 		fprintf(stderr, "blksim: shard %u/%u holds no scenario\n",
@@ -423,30 +511,32 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 		fprintf(stderr, "blksim: no scenario files found\n");
 		status = CLI_EXIT_USAGE;
 	}
+	run_stderr(o, trace, items, n);
 	if (o->quiet)
 		flags |= REPORT_QUIET;
 	if (o->verbose)
 		flags |= REPORT_VERBOSE | REPORT_TIMING;
 	if (o->output != NULL) {
-		char *tmp;
-		FILE *f = run_open_atomic(o->output, &tmp);
+		struct out out;
 
-		if (f == NULL)
+		if (out_open(&out, o->output) != 0)
 			worst(&status, CLI_EXIT_IO);
 		else {
-			report_write(f, o->format, items, n, flags);
-			worst(&status, run_commit_atomic(f, tmp, o->output));
+			report_write(out.f, o->format, items, n, flags);
+			worst(&status, out_close(&out));
 		}
+		report_summary(stderr, items, n);	/* for the CI log */
 	} else {
+		if (o->format == CLI_FORMAT_TEXT)
+			flags |= REPORT_BRIEF;	/* stderr has the details */
+		if (o->format == CLI_FORMAT_TEXT && wants_colour())
+			flags |= REPORT_COLOUR;
 		report_write(stdout, o->format, items, n, flags);
-		fflush(stdout);
 	}
-	if (o->trace && o->trace_file != NULL &&
-	    (ends_with(o->trace_file, ".json") ||
-	    ends_with(o->trace_file, ".dot")))
+	if (trace != NULL)
+		worst(&status, tracer_close(trace));
+	else if (o->trace && !text_trace(o))
 		worst(&status, write_views(o, items, n));
-	else if (o->trace)
-		worst(&status, write_trace(o, items, n));
 	for (size_t i = 0; i < n; i++)
 		report_item_free(&items[i]);
 	free(items);

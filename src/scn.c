@@ -39,6 +39,11 @@ scn_fs_defaults(struct scn_fs *fs)
 	fs->alloc_align = 0;
 	fs->workers = 1;
 	fs->csum_crc32 = false;
+	fs->dup = false;
+	fs->read_policy = FS_POLICY_PID;
+	fs->rr_min_contig = FS_RR_MIN_CONTIG;
+	fs->policy_devid = 1;
+	fs->readahead = FS_READAHEAD_DEFAULT;
 }
 
 static void

@@ -54,6 +54,7 @@ struct scn_pos {
 };
 
 enum scn_kind {
+	SCN_ERA,
 	SCN_FS,
 	SCN_PRESET,
 	SCN_QUIRK,
@@ -69,15 +70,27 @@ enum scn_kind {
 	SCN_CORRUPT,		/* corrupt NAME OFF LEN mirror=N [fill=B] */
 	SCN_CORRUPT_LOGICAL,	/* corrupt logical=L len=N mirror=N [fill=B] */
 	SCN_IOERROR,
+	SCN_IOERROR_LOGICAL,	/* ioerror logical=L len=N mirror=N ... */
+	SCN_LOSE_WRITE,		/* lose-write NAME OFF LEN mirror=N */
+	SCN_LOSE_WRITE_LOGICAL,
+	SCN_TEAR_WRITE,		/* tear-write NAME OFF LEN mirror=N bytes=K */
+	SCN_TEAR_WRITE_LOGICAL,
+	SCN_MISDIRECT_WRITE,	/* misdirect-write NAME OFF LEN mirror=N
+				   to=L */
+	SCN_MISDIRECT_WRITE_LOGICAL,
 	SCN_OFFLINE,
 	SCN_ONLINE,
 	SCN_FAULTS,
+	SCN_SCRUB,		/* scrub [device=N] [readonly] (modern) */
 	SCN_CONCURRENT,
 	SCN_EXPECT_CACHE,
 	SCN_EXPECT_COHERENT,
 	SCN_EXPECT_SIZE,
 	SCN_EXPECT_EXTENTS,
 	SCN_EXPECT_STAT,
+	SCN_EXPECT_COPY,
+	SCN_EXPECT_DEVSTATS,	/* modern */
+	SCN_EXPECT_SCRUB,	/* modern */
 	SCN_EXPECT_VIOLATION,
 	SCN_KIND_COUNT
 };
@@ -87,6 +100,7 @@ enum scn_kind {
 #define SCN_OUT_EIO	0x2u
 #define SCN_OUT_ENOSPC	0x4u
 #define SCN_OUT_OOPS	0x8u
+#define SCN_OUT_HANG	0x10u	/* modern: a repair walk that never ends */
 
 enum scn_lookup {
 	SCN_LOOKUP_ANY,		/* not asserted */
@@ -117,16 +131,45 @@ struct scn_fs {
 	uint64_t	alloc_align;	/* default 0: the sector size */
 	uint32_t	workers;	/* default 1 */
 	bool		csum_crc32;	/* csum=crc32 instead of crc32c */
+	/* The modern era's (blksim-scenario(5), THE MODERN ERA). */
+	bool		dup;		/* profile=dup: 2 copies, 1 device */
+	enum fs_read_policy read_policy; /* default pid */
+	uint64_t	rr_min_contig;	/* round-robin:BYTES, default 256K */
+	uint32_t	policy_devid;	/* devid:N, default 1 */
+	uint64_t	readahead;	/* bytes, default 128K; 0: one page */
 };
 
 /* Statement flags. */
 #define SCN_F_NODATASUM	0x1u
 #define SCN_F_NOCSUM	0x2u
 #define SCN_F_NOSYNC	0x4u
+#define SCN_F_DIRECT	0x8u	/* read ... direct (modern) */
+#define SCN_F_READONLY	0x10u	/* scrub ... readonly (modern) */
+#define SCN_F_INTACT	0x20u	/* expect copy ... intact */
+#define SCN_F_DAMAGED	0x40u	/* expect copy ... damaged */
+#define SCN_F_CLEAR_ON_WRITE 0x80u /* ioerror ... clear-on-write */
 
 /* Fault kinds for `faults kinds=`. */
 #define SCN_FAULT_CORRUPT	0x1u
 #define SCN_FAULT_IOERROR	0x2u
+#define SCN_FAULT_LOST		0x4u	/* the write kinds */
+#define SCN_FAULT_TORN		0x8u
+#define SCN_FAULT_MISDIRECT	0x10u
+
+/* Which I/O an ioerror fails (op=read|write|both). */
+#define SCN_OP_READ	0x1u
+#define SCN_OP_WRITE	0x2u
+
+/* The totals `expect scrub` checks (struct fs_scrub_stats). */
+enum scn_scrub_key {
+	SCN_SCRUB_READ_ERRORS,
+	SCN_SCRUB_CSUM_ERRORS,
+	SCN_SCRUB_NO_CSUM,
+	SCN_SCRUB_CORRECTED,
+	SCN_SCRUB_UNCORRECTABLE,
+	SCN_SCRUB_BYTES,
+	SCN_SCRUB_KEYS
+};
 
 enum scn_schedule {
 	SCN_SCHED_FIFO,
@@ -134,8 +177,10 @@ enum scn_schedule {
 	SCN_SCHED_EXPLORE
 };
 
+/* One KEY=N of expect stat (enum stat_id), devstats (enum dev_stat) or
+   scrub (enum scn_scrub_key). */
 struct scn_stat_expect {
-	enum stat_id	id;
+	int		id;
 	uint64_t	value;
 	struct scn_pos	pos;		/* of the COUNTER=N word */
 };
@@ -158,9 +203,15 @@ struct scn_stmt {
 	uint64_t	logical;	/* corrupt logical= */
 	int		mirror;		/* mirror=N, 0 if not given */
 	struct scn_pos	mirror_pos;
+	int		pid;		/* read pid=N, -1 if not given */
+	int		device;		/* scrub device=N, expect devstats
+					   DEVICE; 0 if not given */
 	int		fill;		/* fill=BYTE, -1 if not given */
 	unsigned	flags;		/* SCN_F_* */
-	uint64_t	count;		/* ioerror count=N, 0 for every time */
+	uint64_t	count;		/* fault count=N, 0 for every time */
+	unsigned	op;		/* ioerror op=: SCN_OP_* mask */
+	uint64_t	bytes;		/* tear-write bytes=K */
+	uint64_t	target;		/* misdirect-write to=L */
 	int		level;		/* drop-caches 1|2|3 */
 	bool		present;	/* expect cache present|absent */
 
@@ -178,13 +229,16 @@ struct scn_stmt {
 	unsigned	guards;		/* guards: mask of enum quirk_id */
 	int		violation;	/* expect violation: enum inv_kind */
 
-	struct scn_stat_expect *stats;	/* expect stat (owned) */
+	struct scn_stat_expect *stats;	/* expect stat, devstats, scrub
+					   (owned) */
 	size_t		nstats;
 
 	/* concurrent: tasks are owned; each is an operation statement. */
 	enum scn_schedule schedule;
 	uint64_t	runs;		/* default 1 */
 	uint64_t	max_schedules;	/* default 100000 */
+	bool		incomplete_ok;	/* incomplete=ok: a cut exploration
+					   passes (blksim-scenario(5)) */
 	struct scn_stmt	*tasks;
 	size_t		ntasks;
 	bool		expect_deadlock; /* end expect deadlock */

@@ -12,6 +12,7 @@
 #include "stmt.h"
 
 static const struct stmt_row *const stmt_table[SCN_KIND_COUNT] = {
+	[SCN_ERA] = &stmt_era_row,
 	[SCN_FS] = &stmt_fs_row,
 	[SCN_PRESET] = &stmt_preset_row,
 	[SCN_QUIRK] = &stmt_quirk_row,
@@ -27,15 +28,26 @@ static const struct stmt_row *const stmt_table[SCN_KIND_COUNT] = {
 	[SCN_CORRUPT] = &stmt_corrupt_row,
 	[SCN_CORRUPT_LOGICAL] = &stmt_corrupt_logical_row,
 	[SCN_IOERROR] = &stmt_ioerror_row,
+	[SCN_IOERROR_LOGICAL] = &stmt_ioerror_logical_row,
+	[SCN_LOSE_WRITE] = &stmt_lose_write_row,
+	[SCN_LOSE_WRITE_LOGICAL] = &stmt_lose_write_logical_row,
+	[SCN_TEAR_WRITE] = &stmt_tear_write_row,
+	[SCN_TEAR_WRITE_LOGICAL] = &stmt_tear_write_logical_row,
+	[SCN_MISDIRECT_WRITE] = &stmt_misdirect_write_row,
+	[SCN_MISDIRECT_WRITE_LOGICAL] = &stmt_misdirect_write_logical_row,
 	[SCN_OFFLINE] = &stmt_offline_row,
 	[SCN_ONLINE] = &stmt_online_row,
 	[SCN_FAULTS] = &stmt_faults_row,
+	[SCN_SCRUB] = &stmt_scrub_row,
 	[SCN_CONCURRENT] = &stmt_concurrent_row,
 	[SCN_EXPECT_CACHE] = &stmt_expect_cache_row,
 	[SCN_EXPECT_COHERENT] = &stmt_expect_coherent_row,
 	[SCN_EXPECT_SIZE] = &stmt_expect_size_row,
 	[SCN_EXPECT_EXTENTS] = &stmt_expect_extents_row,
 	[SCN_EXPECT_STAT] = &stmt_expect_stat_row,
+	[SCN_EXPECT_COPY] = &stmt_expect_copy_row,
+	[SCN_EXPECT_DEVSTATS] = &stmt_expect_devstats_row,
+	[SCN_EXPECT_SCRUB] = &stmt_expect_scrub_row,
 	[SCN_EXPECT_VIOLATION] = &stmt_expect_violation_row,
 };
 
@@ -45,6 +57,11 @@ static const struct stmt_flag stmt_flags[] = {
 	{ "nodatasum", SCN_F_NODATASUM },
 	{ "nocsum", SCN_F_NOCSUM },
 	{ "nosync", SCN_F_NOSYNC },
+	{ "direct", SCN_F_DIRECT },
+	{ "readonly", SCN_F_READONLY },
+	{ "intact", SCN_F_INTACT },
+	{ "damaged", SCN_F_DAMAGED },
+	{ "clear-on-write", SCN_F_CLEAR_ON_WRITE },
 };
 
 const struct stmt_row *

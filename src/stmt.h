@@ -18,10 +18,10 @@
  *	  (gen.c), with its share of the generator's random choices.
  *
  * Rows live beside the functions they name, one file per family of
- * statements: stmt_head.c (fs, preset, quirk, seed, guards), stmt_io.c
- * (create, write, sync, read, truncate, drop-cache, drop-caches),
- * stmt_fault.c (corrupt, ioerror, offline, online, faults), stmt_block.c
- * (concurrent) and stmt_expect.c (the expect statements).  stmt.c indexes
+ * statements: stmt_head.c (era, fs, preset, quirk, seed, guards),
+ * stmt_io.c (create, write, sync, read, truncate, drop-cache, drop-caches,
+ * scrub), stmt_fault.c (corrupt, ioerror, offline, online, faults),
+ * stmt_block.c (concurrent) and stmt_expect.c (the expect statements).  stmt.c indexes
  * them by enum scn_kind, which is also the order in which the parser
  * tries them and messages list them; every predicate about statements and
  * every list of their names derives from the rows.
@@ -48,7 +48,8 @@ struct pval;
 
 /* Where a statement may stand, and how it runs. */
 enum stmt_role {
-	STMT_CONFIG,		/* fs: first, once; configures the model */
+	STMT_CONFIG,		/* era, fs: first, once each, in that
+				   order; configure the model */
 	STMT_HEADER,		/* before the first operation; run has none */
 	STMT_OPERATION,		/* runs against the model; may end with
 				   expect OUTCOME */
@@ -70,7 +71,8 @@ enum stmt_slot {
 	STMT_SL_QUIRK,
 	STMT_SL_ONOFF,
 	STMT_SL_PRESENCE,	/* present|absent */
-	STMT_SL_KIND		/* an invariant violation kind */
+	STMT_SL_KIND,		/* an invariant violation kind */
+	STMT_SL_ERA		/* 2008|modern */
 };
 
 /* How an option's value is read: by the row's parse hook, or as one of
@@ -93,7 +95,7 @@ struct stmt_key {
 };
 
 #define STMT_MAX_POS	4
-#define STMT_MAX_KEYS	8
+#define STMT_MAX_KEYS	12
 
 /* Row flags. */
 #define STMT_ONCE	0x1u	/* may appear once in a file */
@@ -195,7 +197,8 @@ bool	stmt_has_range(enum scn_kind);
 size_t	stmt_words(const char **names, size_t max, bool expect);
 size_t	stmt_tasks(const char **names, size_t max);
 
-/* A flag of the language (nodatasum, nocsum, nosync): SCN_F_* BIT. */
+/* A flag of the language (nodatasum, nocsum, nosync, direct, readonly,
+   intact, damaged): SCN_F_* BIT. */
 struct stmt_flag {
 	const char	*name;
 	unsigned	 bit;
@@ -207,16 +210,21 @@ const struct stmt_flag *stmt_flag(const struct lex_word *w);
 const char	*stmt_flag_owner(unsigned bit);
 
 /* The rows, in their family files. */
-extern const struct stmt_row stmt_fs_row, stmt_preset_row, stmt_quirk_row,
+extern const struct stmt_row stmt_era_row, stmt_fs_row, stmt_preset_row, stmt_quirk_row,
     stmt_seed_row, stmt_guards_row;
 extern const struct stmt_row stmt_create_row, stmt_write_row, stmt_sync_row,
     stmt_read_row, stmt_truncate_row, stmt_drop_cache_row,
     stmt_drop_caches_row;
 extern const struct stmt_row stmt_corrupt_row, stmt_corrupt_logical_row,
-    stmt_ioerror_row, stmt_offline_row, stmt_online_row, stmt_faults_row;
+    stmt_ioerror_row, stmt_ioerror_logical_row, stmt_lose_write_row,
+    stmt_lose_write_logical_row, stmt_tear_write_row,
+    stmt_tear_write_logical_row, stmt_misdirect_write_row,
+    stmt_misdirect_write_logical_row, stmt_offline_row, stmt_online_row,
+    stmt_faults_row, stmt_scrub_row;
 extern const struct stmt_row stmt_concurrent_row;
 extern const struct stmt_row stmt_expect_cache_row, stmt_expect_coherent_row,
     stmt_expect_size_row, stmt_expect_extents_row, stmt_expect_stat_row,
+    stmt_expect_copy_row, stmt_expect_devstats_row, stmt_expect_scrub_row,
     stmt_expect_violation_row;
 
 #endif

@@ -4,19 +4,20 @@
  * task (read, write, truncate, drop-cache, sync).  The parser (parse.c)
  * gathers the tasks and the `end [expect deadlock|no-deadlock]` line into
  * it; its row here (see stmt.h) parses the block's options, names the
- * interpreter's block runner, exec_block() in exec.c, which runs the
+ * interpreter's block runner, block_run() in block.c, which runs the
  * tasks on the deterministic scheduler (sim/sched.h) over the schedules
  * the options ask for, and generates blocks for `blksim fuzz`: a first
  * task that reads while the others write, truncate or drop the cache,
  * often right after a drop of the caches.
  */
 #include "../sim/xmalloc.h"
+#include "block.h"
 #include "exec.h"
 #include "gen.h"
 #include "pval.h"
 #include "stmt.h"
 
-enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES };
+enum { CONC_SCHEDULE, CONC_RUNS, CONC_MAX_SCHEDULES, CONC_INCOMPLETE };
 
 /* runs=N or max-schedules=N (option W): from 1 to SCN_MAX_SCHEDULES. */
 static void
@@ -38,7 +39,12 @@ concurrent_schedules(struct pval *pv, const struct lex_word *w,
 	*out = n;
 }
 
-/* schedule=, runs= and max-schedules=; parse.c counts the schedules. */
+/*
+ * schedule=, runs=, max-schedules= and incomplete=ok; parse.c counts the
+ * schedules.  incomplete=ok is a promise about explored blocks only: a
+ * fifo or random block never claims every schedule, so there it is an
+ * error, as a word that changes nothing would mislead.
+ */
 static void
 concurrent_parse(struct pval *pv, const struct stmt_line *l,
     struct scn_stmt *st)
@@ -59,6 +65,19 @@ concurrent_parse(struct pval *pv, const struct stmt_line *l,
 	if ((w = l->opt[CONC_MAX_SCHEDULES]) != NULL)
 		concurrent_schedules(pv, w, "max-schedules",
 		    &st->max_schedules);
+	if ((w = l->opt[CONC_INCOMPLETE]) != NULL) {
+		static const char *const oks[] = { "ok" };
+
+		if (pval_choice(pv, w, oks, 1) < 0)
+			return;
+		if (st->schedule != SCN_SCHED_EXPLORE)
+			pval_err(pv, w, "incomplete=ok applies to "
+			    "schedule=explore: a %s block never runs every "
+			    "schedule, so it cannot be cut short", names[
+			    st->schedule]);
+		else
+			st->incomplete_ok = true;
+	}
 }
 
 /*
@@ -87,7 +106,8 @@ static void
 concurrent_print(FILE *f, const struct gen_op *op, const char *file)
 {
 	if (op->explore)
-		fputs("concurrent schedule=explore max-schedules=400", f);
+		fputs("concurrent schedule=explore max-schedules=400 "
+		    "incomplete=ok", f);
 	else
 		fputs("concurrent schedule=random runs=20", f);
 }
@@ -95,9 +115,10 @@ concurrent_print(FILE *f, const struct gen_op *op, const char *file)
 const struct stmt_row stmt_concurrent_row = {
 	.kind = SCN_CONCURRENT, .name = "concurrent", .role = STMT_BLOCK,
 	.usage = "concurrent [schedule=fifo|random|explore] [runs=N] "
-	    "[max-schedules=N]",
-	.keys = { { "schedule" }, { "runs" }, { "max-schedules" } },
-	.parse = concurrent_parse, .run = exec_block,
-	.gen = { 88, 100 }, .gen_make = concurrent_make,
+	    "[max-schedules=N] [incomplete=ok]",
+	.keys = { { "schedule" }, { "runs" }, { "max-schedules" },
+	    { "incomplete" } },
+	.parse = concurrent_parse, .run = block_run,
+	.gen = { 90, 100 }, .gen_make = concurrent_make,
 	.gen_print = concurrent_print,
 };

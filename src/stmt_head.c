@@ -1,6 +1,9 @@
 /*
  * The statements that set up a scenario before it runs (blksim-scenario(5)):
- * `fs`, which configures the model and must come first, and the headers
+ * `era`, which picks the code modelled and must come first of all (the
+ * parser sets the file's era as it reads it, so that every later line is
+ * checked against that era's names), `fs`, which configures the model and
+ * must come first after era, and the headers
  * `preset`, `quirk`, `seed` and `guards`, which must come before the first
  * operation.  None runs against the model: fs's options become the
  * script's (parse.c applies the first fs line as it is read, so that its
@@ -8,6 +11,9 @@
  * to the script's summary (its apply hook): quirk settings, which
  * quirk_resolve() orders, the seed, the guarded quirks.
  */
+#include <string.h>
+
+#include "../sim/era.h"
 #include "../sim/quirk.h"
 #include "fmt.h"
 #include "pval.h"
@@ -23,7 +29,127 @@
 
 /* fs's keys, in the order of the row's. */
 enum { FSKEY_SECTORSIZE, FSKEY_MIRRORS, FSKEY_SIZE, FSKEY_MAX_EXTENT,
-    FSKEY_ALLOC_ALIGN, FSKEY_WORKERS, FSKEY_CSUM };
+    FSKEY_ALLOC_ALIGN, FSKEY_WORKERS, FSKEY_CSUM, FSKEY_PROFILE,
+    FSKEY_READ_POLICY, FSKEY_READAHEAD };
+
+/* The modern era's profiles: their copies, and dup's one device. */
+static const struct {
+	const char	*name;
+	uint32_t	 copies;
+	bool		 dup;
+} profiles[] = {
+	{ "single", 1, false },
+	{ "dup", 2, true },
+	{ "raid1", 2, false },
+	{ "raid1c3", 3, false },
+	{ "raid1c4", 4, false },
+};
+#define NPROFILES	(sizeof(profiles) / sizeof(profiles[0]))
+
+/*
+ * profile=NAME (modern): the copies it makes.  With mirrors= too, the two
+ * must agree on the number of copies (mirrors=2 with dup included).
+ */
+static void
+fs_profile(struct pval *pv, const struct stmt_line *l, struct scn_fs *fs)
+{
+	const char *names[NPROFILES];
+	const struct lex_word *w = l->opt[FSKEY_PROFILE];
+	int k;
+
+	for (size_t i = 0; i < NPROFILES; i++)
+		names[i] = profiles[i].name;
+	if (!pval_modern(pv, w, "profile=") ||
+	    (k = pval_choice(pv, w, names, NPROFILES)) < 0)
+		return;
+	if (l->opt[FSKEY_MIRRORS] != NULL &&
+	    fs->mirrors != profiles[k].copies) {
+		pval_err(pv, w, "profile=%s keeps %u cop%s but mirrors=%u: give "
+		    "one of them, or values that agree", profiles[k].name,
+		    profiles[k].copies, profiles[k].copies == 1 ? "y" : "ies",
+		    fs->mirrors);
+		return;
+	}
+	fs->mirrors = profiles[k].copies;
+	fs->dup = profiles[k].dup;
+}
+
+/* A number of bytes after PREFIX in V: a multiple of the sector size. */
+static bool
+fs_sector_bytes(struct pval *pv, const struct lex_word *w, const char *v,
+    size_t vlen, const char *what, bool zero_ok, const struct scn_fs *fs,
+    uint64_t *out)
+{
+	char ss[32];
+	uint64_t n;
+
+	if (!pval_num(pv, w, v, vlen, what, &n))
+		return false;
+	fmt_size(fs->sectorsize, ss, sizeof(ss));
+	if ((n == 0 && !zero_ok) || n % fs->sectorsize != 0 ||
+	    n > SCN_ADDR_LIMIT) {
+		pval_err(pv, w, "%s must be a multiple of the sector size "
+		    "(%s)%s", what, ss, zero_ok ? ", or 0" : ", at least one "
+		    "sector");
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+/*
+ * read_policy=pid|round-robin[:BYTES]|devid:N (modern), as the sysfs
+ * file /sys/fs/btrfs/UUID/read_policy takes it; N is checked against the
+ * devices once the profile is known (fs_devid).
+ */
+static void
+fs_read_policy(struct pval *pv, const struct stmt_line *l, struct scn_fs *fs)
+{
+	static const char *const policies[] = { "pid", "round-robin",
+	    "devid" };
+	const struct lex_word *w = l->opt[FSKEY_READ_POLICY];
+	size_t vlen, nlen;
+	const char *v = pval_opt(w, &vlen), *colon;
+	uint64_t n;
+	int k;
+
+	if (!pval_modern(pv, w, "read_policy="))
+		return;
+	colon = memchr(v, ':', vlen);
+	nlen = colon ? (size_t)(colon - v) : vlen;
+	for (k = 0; k < 3 && !pval_eq(v, nlen, policies[k]); k++)
+		continue;
+	if (k == 3 || (k == FS_POLICY_PID && colon) ||
+	    (k == FS_POLICY_DEVID && !colon)) {
+		pval_err(pv, w, "read_policy must be pid, round-robin, "
+		    "round-robin:BYTES or devid:N");
+		return;
+	}
+	fs->read_policy = (enum fs_read_policy)k;
+	if (colon == NULL)
+		return;
+	v = colon + 1;
+	vlen -= nlen + 1;
+	if (k == FS_POLICY_ROUND_ROBIN) {
+		if (fs_sector_bytes(pv, w, v, vlen, "round-robin's BYTES",
+		    false, fs, &n))
+			fs->rr_min_contig = n;
+	} else if (pval_num(pv, w, v, vlen, "devid", &n))
+		fs->policy_devid = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* devid:N names a device of the profile (dup has one). */
+static void
+fs_devid(struct pval *pv, const struct stmt_line *l, const struct scn_fs *fs)
+{
+	uint32_t devices = fs->dup ? 1 : fs->mirrors;
+
+	if (fs->read_policy == FS_POLICY_DEVID && (fs->policy_devid < 1 ||
+	    fs->policy_devid > devices))
+		pval_err(pv, l->opt[FSKEY_READ_POLICY], "devid:%u is not a "
+		    "device of this filesystem: it has %u device%s, from 1",
+		    fs->policy_devid, devices, devices == 1 ? "" : "s");
+}
 
 /*
  * fs's options, each checked against those it depends on (alloc_align
@@ -126,6 +252,41 @@ fs_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 	if ((w = l->opt[FSKEY_CSUM]) != NULL &&
 	    (k = pval_choice(pv, w, csums, 2)) >= 0)
 		fs->csum_crc32 = k == 1;
+	if (l->opt[FSKEY_PROFILE] != NULL)
+		fs_profile(pv, l, fs);
+	if (l->opt[FSKEY_READ_POLICY] != NULL) {
+		fs_read_policy(pv, l, fs);
+		fs_devid(pv, l, fs);
+	}
+	if ((w = l->opt[FSKEY_READAHEAD]) != NULL &&
+	    pval_modern(pv, w, "readahead=")) {
+		v = pval_opt(w, &vlen);
+		if (ss_ok && fs_sector_bytes(pv, w, v, vlen, "readahead", true,
+		    fs, &n))
+			fs->readahead = n;
+	}
+}
+
+/*
+ * era 2008|modern: the file's era, unless --era fixed it (the line is
+ * then checked and ignored).
+ */
+static void
+era_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	const struct lex_word *w = l->pos[0];
+	int era;
+
+	if (l->npos == 0)
+		return;
+	era = era_lookup(w->s, w->len);
+	if (era < 0) {
+		pval_err(pv, w, "unknown era `" PVAL_SHOW_FMT "`: use 2008 or "
+		    "modern", PVAL_SHOWW(w));
+		return;
+	}
+	if (!pv->era_fixed)
+		pv->era = (unsigned)era;
 }
 
 /* guards QUIRK ...: the mask of the quirks named. */
@@ -178,12 +339,21 @@ guards_apply(struct scn_script *s, const struct scn_stmt *st)
 	s->guards |= st->guards;
 }
 
+const struct stmt_row stmt_era_row = {
+	.kind = SCN_ERA, .name = "era", .role = STMT_CONFIG, .flags = STMT_ONCE,
+	.usage = "era 2008|modern", .npos = 1, .pos = { STMT_SL_ERA },
+	.parse = era_parse,
+};
+
 const struct stmt_row stmt_fs_row = {
 	.kind = SCN_FS, .name = "fs", .role = STMT_CONFIG, .flags = STMT_ONCE,
 	.usage = "fs [sectorsize=N] [mirrors=N] [size=N] [max_extent=N] "
-	    "[alloc_align=N] [workers=N] [csum=crc32c|crc32]",
+	    "[alloc_align=N] [workers=N] [csum=crc32c|crc32] "
+	    "[profile=single|dup|raid1|raid1c3|raid1c4] "
+	    "[read_policy=pid|round-robin[:N]|devid:N] [readahead=N]",
 	.keys = { { "sectorsize" }, { "mirrors" }, { "size" },
-	    { "max_extent" }, { "alloc_align" }, { "workers" }, { "csum" } },
+	    { "max_extent" }, { "alloc_align" }, { "workers" }, { "csum" },
+	    { "profile" }, { "read_policy" }, { "readahead" } },
 	.parse = fs_parse,
 };
 

@@ -17,6 +17,7 @@
  * writes from 0 that become one extent, reads of the page the last fault
  * hit pinned to its mirror, unaligned truncates, whole-sector cache drops.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../sim/fs.h"
@@ -67,7 +68,7 @@ create_make(struct gen_state *g, struct gen_op *op, int file)
 	if (g->nfiles >= GEN_MAX_FILES)
 		return false;
 	gen_op_init(op, SCN_CREATE, g->nfiles++);
-	op->nodatasum = gen_chance(g->r, 5);
+	op->nodatasum = gen_chance(g->r, g->modern ? 12 : 5);
 	return true;
 }
 
@@ -83,7 +84,7 @@ const struct stmt_row stmt_create_row = {
 	.usage = "create NAME [nodatasum]", .npos = 1,
 	.pos = { STMT_SL_NEWNAME }, .allow = SCN_F_NODATASUM,
 	.run = create_run, .describe = create_describe,
-	.gen = { 0, 6 }, .gen_make = create_make, .gen_print = create_print,
+	.gen = { 0, 5 }, .gen_make = create_make, .gen_print = create_print,
 };
 
 /* --- write ---------------------------------------------------------------- */
@@ -110,13 +111,25 @@ write_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 	    flags);
 }
 
-/* Half of the writes start at 0, so that they overwrite one another. */
+/*
+ * Half of the writes start at 0, so that they overwrite one another; a
+ * write fault armed on a file's range is often followed by a write of
+ * that range, which it hits.
+ */
 static bool
 write_make(struct gen_state *g, struct gen_op *op, int f)
 {
-	gen_op_init(op, SCN_WRITE, f);
-	op->off = gen_chance(g->r, 50) ? 0 : gen_off(g, f);
-	op->len = gen_len(g);
+	if (g->wfaulted && !g->wfault.logical && gen_chance(g->r, 40)) {
+		f = g->wfault.file;
+		gen_op_init(op, SCN_WRITE, f);
+		op->off = g->wfault.off;
+		op->len = g->wfault.len;
+	} else {
+		gen_op_init(op, SCN_WRITE, f);
+		op->off = gen_chance(g->r, 50) ? 0 : gen_off(g, f);
+		op->len = gen_len(g);
+	}
+	g->written += op->len;
 	if (gen_chance(g->r, 15))
 		op->fill = (int)GEN_PICK(g->r, 0, 0x01, 0xaa, 0xff);
 	op->nocsum = gen_chance(g->r, 8);
@@ -145,7 +158,7 @@ const struct stmt_row stmt_write_row = {
 	.keys = { { "fill", STMT_OPT_FILL } },
 	.allow = SCN_F_NOCSUM | SCN_F_NOSYNC,
 	.run = write_run, .describe = describe_range,
-	.gen = { 6, 28 }, .gen_task = { 2, 5 }, .gen_make = write_make,
+	.gen = { 5, 25 }, .gen_task = { 2, 5 }, .gen_make = write_make,
 	.gen_print = write_print,
 };
 
@@ -176,23 +189,89 @@ sync_print(FILE *f, const struct gen_op *op, const char *file)
 const struct stmt_row stmt_sync_row = {
 	.kind = SCN_SYNC, .name = "sync", .role = STMT_OPERATION, .task = 5,
 	.usage = "sync", .run = sync_run,
-	.gen = { 68, 71 }, .gen_task = { 9, 10 }, .gen_make = sync_make,
+	.gen = { 60, 63 }, .gen_task = { 9, 10 }, .gen_make = sync_make,
 	.gen_print = sync_print,
 };
 
 /* --- read ----------------------------------------------------------------- */
 
+/* The largest pid=N: the kernel's PID_MAX_LIMIT. */
+#define READ_MAX_PID	4194304u
+
+/* read's keys, in the order of the row's. */
+enum { READKEY_MIRROR, READKEY_PID };
+
+/*
+ * The modern era's read options: `direct` (O_DIRECT: the range sector
+ * aligned, as the kernel's direct I/O requires) and pid=N (the pid the
+ * read_policy=pid policy sees).
+ */
+static void
+read_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	const struct lex_word *w = l->opt[READKEY_PID];
+	uint64_t n, ss = pv->sectorsize;
+	const char *v;
+	size_t vlen;
+	char a[32];
+
+	if (w != NULL && pval_modern(pv, w, "pid=")) {
+		v = pval_opt(w, &vlen);
+		if (pval_range(pv, w, v, vlen, "pid", 0, READ_MAX_PID,
+		    "from 0 to 4194304 (PID_MAX_LIMIT)", &n))
+			st->pid = (int)n;
+	}
+	if (!(l->flags & SCN_F_DIRECT) || l->npos < 3)
+		return;
+	for (size_t i = 0; i < l->nargs; i++)
+		if (lex_eq(&l->args[i], "direct") &&
+		    !pval_modern(pv, &l->args[i], "a direct read"))
+			return;
+	fmt_size(ss, a, sizeof(a));
+	if (st->off % ss != 0)
+		pval_err(pv, l->pos[1], "a direct read starts at a multiple of "
+		    "the sector size (%s), as O_DIRECT requires", a);
+	else if (!st->len_max && st->len % ss != 0)
+		pval_err(pv, l->pos[2], "a direct read's length is a multiple "
+		    "of the sector size (%s), as O_DIRECT requires", a);
+}
+
 /* The bytes are compared only when data= or the oracle asks. */
 static int
 read_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
 {
-	return fs_read(exec_fs(x), exec_inode(x, s->file), s->off, s->len,
-	    s->mirror, s->expect.data != SCN_DATA_ANY || exec_oracle(x), rr);
+	struct fs_read_opts o = {
+		.off = s->off, .len = s->len, .mirror = s->mirror,
+		.want_data = s->expect.data != SCN_DATA_ANY || exec_oracle(x),
+		.direct = (s->flags & SCN_F_DIRECT) != 0, .pid = s->pid,
+	};
+
+	return fs_read_ex(exec_fs(x), exec_inode(x, s->file), &o, rr);
 }
 
 /*
- * A read of file F; often one of the page of the last fault, pinned to
- * its mirror, since a fault nobody reads shows nothing.
+ * The modern era's read options: a direct read (its range widened to
+ * whole sectors, as O_DIRECT needs), a pid that the pid policy turns
+ * into a copy.
+ */
+static void
+read_modern(struct gen_state *g, struct gen_op *op)
+{
+	uint64_t ss = g->ss, end = op->off + op->len;
+
+	if (gen_chance(g->r, 30)) {
+		op->direct = true;
+		op->off = op->off / ss * ss;
+		op->len = (end - op->off + ss - 1) / ss * ss;
+	}
+	if (op->mirror == 0 && gen_chance(g->r, 35))
+		op->pid = (int)rng_below(g->r, 2 * g->mirrors);
+}
+
+/*
+ * A read of file F; often one of the page of the last fault, on its
+ * mirror (pinned, or in the modern era as often through the pid that
+ * reads it), since a fault nobody reads shows nothing.
  */
 static bool
 read_make(struct gen_state *g, struct gen_op *op, int f)
@@ -201,41 +280,57 @@ read_make(struct gen_state *g, struct gen_op *op, int f)
 		gen_op_init(op, SCN_READ, g->fault.file);
 		op->off = g->fault.off / g->ss * g->ss;
 		op->len = g->ss;
-		op->mirror = g->fault.mirror;
-		return true;
+		if (g->modern && gen_chance(g->r, 50))
+			op->pid = g->fault.mirror - 1;
+		else
+			op->mirror = g->fault.mirror;
+	} else {
+		gen_op_init(op, SCN_READ, f);
+		op->off = gen_off(g, f);
+		op->len = gen_chance(g->r, 70) ? g->ss : gen_len(g);
+		if (gen_chance(g->r, g->modern ? 30 : 55))
+			op->mirror = 1 + (int)rng_below(g->r, g->mirrors);
 	}
-	gen_op_init(op, SCN_READ, f);
-	op->off = gen_off(g, f);
-	op->len = gen_chance(g->r, 70) ? g->ss : gen_len(g);
-	if (gen_chance(g->r, 55))
-		op->mirror = 1 + (int)rng_below(g->r, g->mirrors);
+	if (g->modern)
+		read_modern(g, op);
 	return true;
 }
 
-/* "read a 0 4K [mirror=N]" */
+/* "read a 0 4K [mirror=N] [pid=N] [direct]" */
 static void
 read_print(FILE *f, const struct gen_op *op, const char *file)
 {
 	gen_print_range(f, op, file);
 	if (op->mirror > 0)
 		fprintf(f, " mirror=%d", op->mirror);
+	if (op->pid >= 0)
+		fprintf(f, " pid=%d", op->pid);
+	if (op->direct)
+		fputs(" direct", f);
 }
 
-/* An unpinned read lets the model choose the mirror. */
+/* An unpinned read lets the model choose the mirror; a buffered one
+   goes through the page cache; without pid= the default pid. */
 static void
 read_shrink(struct gen_op *op, int move, uint64_t ss)
 {
 	if (move == GEN_MOVE_UNPIN)
 		op->mirror = 0;
+	else if (move == GEN_MOVE_DIRECT)
+		op->direct = false;
+	else if (move == GEN_MOVE_PID)
+		op->pid = -1;
 }
 
 const struct stmt_row stmt_read_row = {
 	.kind = SCN_READ, .name = "read", .role = STMT_OPERATION, .task = 1,
-	.flags = STMT_READ_KEYS, .usage = "read NAME OFF LEN [mirror=N]",
+	.flags = STMT_READ_KEYS,
+	.usage = "read NAME OFF LEN [mirror=N] [pid=N] [direct]",
 	.npos = 3, .pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN },
-	.keys = { { "mirror", STMT_OPT_MIRROR } }, .run = read_run,
+	.keys = { { "mirror", STMT_OPT_MIRROR }, { "pid" } },
+	.allow = SCN_F_DIRECT, .parse = read_parse, .run = read_run,
 	.describe = describe_range,
-	.gen = { 28, 44 }, .gen_task = { 0, 2 }, .gen_make = read_make,
+	.gen = { 25, 41 }, .gen_task = { 0, 2 }, .gen_make = read_make,
 	.gen_print = read_print, .gen_shrink = read_shrink,
 };
 
@@ -300,7 +395,7 @@ const struct stmt_row stmt_truncate_row = {
 	.task = 3, .flags = STMT_WRITES, .usage = "truncate NAME SIZE",
 	.npos = 2, .pos = { STMT_SL_NAME, STMT_SL_SIZE },
 	.run = truncate_run, .describe = truncate_describe,
-	.gen = { 44, 51 }, .gen_task = { 7, 9 }, .gen_make = truncate_make,
+	.gen = { 41, 46 }, .gen_task = { 7, 9 }, .gen_make = truncate_make,
 	.gen_print = truncate_print, .gen_shrink = truncate_shrink,
 };
 
@@ -336,7 +431,7 @@ const struct stmt_row stmt_drop_cache_row = {
 	.task = 4, .usage = "drop-cache NAME OFF LEN|max",
 	.npos = 3, .pos = { STMT_SL_NAME, STMT_SL_OFF, STMT_SL_LEN },
 	.run = drop_cache_run, .describe = describe_range,
-	.gen = { 51, 58 }, .gen_task = { 5, 7 }, .gen_make = drop_cache_make,
+	.gen = { 46, 51 }, .gen_task = { 5, 7 }, .gen_make = drop_cache_make,
 	.gen_print = gen_print_range,
 };
 
@@ -377,10 +472,95 @@ drop_caches_shrink(struct gen_op *op, int move, uint64_t ss)
 		op->level = 2;
 }
 
+/* --- scrub ---------------------------------------------------------------- */
+
+/* scrub's keys, in the order of the row's. */
+enum { SCRUBKEY_DEVICE };
+
+/* The modern era's; device=N a device of the profile. */
+static void
+scrub_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
+{
+	const struct lex_word *w = l->opt[SCRUBKEY_DEVICE];
+	const char *v;
+	size_t vlen;
+
+	if (!pval_modern(pv, l->stmtw, "scrub"))
+		return;
+	pv->scrub_line = pv->line;
+	if (w != NULL) {
+		v = pval_opt(w, &vlen);
+		pval_device(pv, w, v, vlen, &st->device);
+	}
+}
+
+/* fs_scrub() (btrfs scrub start [-r], one device or all). */
+static int
+scrub_run(struct exec *x, const struct scn_stmt *s, struct fs_read_result *rr)
+{
+	return fs_scrub(exec_fs(x), s->device,
+	    (s->flags & SCN_F_READONLY) != 0);
+}
+
+/* "scrub [device=N] [readonly]" (the caller frees it). */
+static char *
+scrub_describe(const struct scn_stmt *s, const char *file)
+{
+	char dev[32] = "";
+
+	if (s->device > 0)
+		snprintf(dev, sizeof(dev), " device=%d", s->device);
+	return xasprintf("scrub%s%s", dev, s->flags & SCN_F_READONLY ?
+	    " readonly" : "");
+}
+
+/* A scrub of every device or one, read-only now and then; modern only. */
+static bool
+scrub_make(struct gen_state *g, struct gen_op *op, int f)
+{
+	if (!g->modern)
+		return false;
+	gen_op_init(op, SCN_SCRUB, -1);
+	if (gen_chance(g->r, 30))
+		op->device = 1 + (int)rng_below(g->r, g->devices);
+	op->readonly = gen_chance(g->r, 40);
+	return true;
+}
+
+/* "scrub [device=N] [readonly]" */
+static void
+scrub_print(FILE *f, const struct gen_op *op, const char *file)
+{
+	fputs("scrub", f);
+	if (op->device > 0)
+		fprintf(f, " device=%d", op->device);
+	if (op->readonly)
+		fputs(" readonly", f);
+}
+
+/* Every device; writing its repairs. */
+static void
+scrub_shrink(struct gen_op *op, int move, uint64_t ss)
+{
+	if (move == GEN_MOVE_DEVICE)
+		op->device = 0;
+	else if (move == GEN_MOVE_READONLY)
+		op->readonly = false;
+}
+
+const struct stmt_row stmt_scrub_row = {
+	.kind = SCN_SCRUB, .name = "scrub", .role = STMT_OPERATION,
+	.usage = "scrub [device=N] [readonly]",
+	.keys = { { "device" } }, .allow = SCN_F_READONLY,
+	.parse = scrub_parse, .run = scrub_run, .describe = scrub_describe,
+	.gen = { 87, 90 }, .gen_make = scrub_make, .gen_print = scrub_print,
+	.gen_shrink = scrub_shrink,
+};
+
 const struct stmt_row stmt_drop_caches_row = {
 	.kind = SCN_DROP_CACHES, .name = "drop-caches",
 	.role = STMT_OPERATION, .usage = "drop-caches 1|2|3",
 	.npos = 1, .pos = { STMT_SL_LEVEL }, .run = drop_caches_run,
-	.gen = { 58, 68 }, .gen_make = drop_caches_make,
+	.gen = { 51, 60 }, .gen_make = drop_caches_make,
 	.gen_print = drop_caches_print, .gen_shrink = drop_caches_shrink,
 };

@@ -6,16 +6,22 @@
  */
 #include <string.h>
 
+#include "../sim/era.h"
 #include "pval.h"
 #include "stmt.h"
 #include "tail.h"
 
 /* The outcomes, bit k of a mask for outcome_names[k] (SCN_OUT_*). */
-static const char *const outcome_names[] = { "ok", "eio", "enospc", "oops" };
+static const char *const outcome_names[] = { "ok", "eio", "enospc", "oops",
+    "hang" };
 #define NOUTCOMES	(sizeof(outcome_names) / sizeof(outcome_names[0]))
 
-#define OUTCOMES	"ok, eio, enospc or oops, or alternatives joined " \
-			"by | such as ok|eio"
+/* The outcomes of the file's era, for messages. */
+#define OUTCOMES(pv)	((pv)->era == ERA_2008 ? \
+			"ok, eio, enospc or oops, or alternatives joined " \
+			"by | such as ok|eio" : \
+			"ok, eio, enospc, oops or hang, or alternatives " \
+			"joined by | such as ok|eio")
 #define READ_TAIL	"expect OUTCOME [mirror=N] [retries=N] " \
 			"[lookup=cache|get_extent] [data=intact|BYTE]"
 
@@ -30,17 +36,21 @@ tail_outcome(struct pval *pv, const struct lex_word *w, struct scn_expect *e)
 	if (lex_eq(w, "deadlock") || lex_eq(w, "no-deadlock")) {
 		pval_err(pv, w, "%.*s is expected on the end line of a "
 		    "concurrent block (end expect %.*s); an operation expects "
-		    "%s", (int)w->len, w->s, (int)w->len, w->s, OUTCOMES);
+		    "%s", (int)w->len, w->s, (int)w->len, w->s, OUTCOMES(pv));
 		return;
 	}
 	switch (pval_set(w->s, w->len, '|', outcome_names, NOUTCOMES, &mask,
 	    &item, &ilen)) {
 	case PVAL_SET_OK:
-		e->outcomes = mask;
+		if ((mask & SCN_OUT_HANG) &&
+		    !pval_modern(pv, w, "outcome hang (a repair walk that "
+		    "never ends)"))
+			mask &= ~SCN_OUT_HANG;
+		e->outcomes = mask ? mask : SCN_OUT_OK;
 		break;
 	case PVAL_SET_UNKNOWN:
 		pval_err(pv, w, "unknown outcome `" PVAL_SHOW_FMT "`: use %s",
-		    PVAL_SHOW(item, ilen), OUTCOMES);
+		    PVAL_SHOW(item, ilen), OUTCOMES(pv));
 		break;
 	case PVAL_SET_TWICE:
 		pval_err(pv, w, "outcome %.*s listed twice: list each outcome "
@@ -74,10 +84,17 @@ tail_key(struct pval *pv, const struct lex_word *w, int key,
 		break;
 	case TK_RETRIES:
 		if (pval_range(pv, w, v, vlen, "retries", 0, INT64_MAX,
-		    "a count of retry bios, 0 or more", &n))
+		    pv->era == ERA_2008 ? "a count of retry bios, 0 or more" :
+		    "a count of repair reads, 0 or more", &n))
 			e->retries = (int64_t)n;
 		break;
 	case TK_LOOKUP:
+		if (pv->era != ERA_2008) {
+			pval_err(pv, w, "lookup= belongs to the 2008 era (the "
+			    "retry's extent map lookup): a modern read has no "
+			    "such lookup");
+			break;
+		}
 		if ((k = pval_choice(pv, w, lookups, 2)) >= 0)
 			e->lookup = k == 0 ? SCN_LOOKUP_CACHE :
 			    SCN_LOOKUP_GET_EXTENT;
@@ -107,7 +124,7 @@ tail_parse(struct pval *pv, const struct stmt_line *l, struct scn_stmt *st)
 	e->pos = pval_pos(pv, l->expect);
 	if (l->ntail == 0 || pval_has_eq(&l->tail[0])) {
 		pval_err(pv, l->expect, "missing OUTCOME after expect: use %s",
-		    OUTCOMES);
+		    OUTCOMES(pv));
 	} else
 		tail_outcome(pv, &l->tail[i++], e);
 	for (; i < l->ntail; i++) {

@@ -33,11 +33,13 @@ tap_check $? "the wait-for cycle is named"
 grep -q 'note: .*possible lock-order cycle: fs_mutex -> btrfs-end-io -> fs_mutex' "$tmp/pre"
 tap_check $? "the lock-order checker reports the cycle"
 
-replay=$(sed -n 's/^    replay: blksim run //p' "$tmp/pre")
+replay=$(sed -n 's/^    replay: [^ ]* run //p' "$tmp/pre")
+grep -q "^    replay: $BLKSIM run " "$tmp/pre"
+tap_check $? "the replay line names the program as it was invoked"
 if [ -n "$replay" ]; then
 	# shellcheck disable=SC2086
 	"$BLKSIM" run $replay >"$tmp/replay" 2>&1
-	grep -q 'got deadlock in 1 of 1 schedules' "$tmp/replay"
+	grep -q 'got deadlock in 1 of 1 schedule$' "$tmp/replay"
 	tap_check $? "the printed replay reproduces the deadlock"
 else
 	tap_not_ok "the report prints a replay command"

@@ -3,8 +3,10 @@
 #
 #  - `blksim run --guards scenarios/` passes: every scenario holds as written
 #    (post-patch) and fails with each quirk it guards turned on;
-#  - every scenario under scenarios/history/ declares `guards`;
-#  - for each history scenario and each quirk it guards, a separate run with
+#  - every scenario under scenarios/history/ (the cases of commit 3b951516)
+#    and scenarios/fstests/ (the fstests read-repair tests, modern era)
+#    declares `guards`;
+#  - for each such scenario and each quirk it guards, a separate run with
 #    --quirk=Q=on exits 1 (the scenario fails) and the plain run exits 0;
 #  - every scenario file is listed in Makefile.am, so none escapes make check.
 #
@@ -21,7 +23,7 @@ else
 	printf '%s\n' "$out" | sed 's/^/# /'
 fi
 
-for f in "$SRCDIR"/scenarios/history/*.scn; do
+for f in "$SRCDIR"/scenarios/history/*.scn "$SRCDIR"/scenarios/fstests/*.scn; do
 	[ -f "$f" ] || continue
 	name=${f#"$SRCDIR"/}
 	quirks=$(sed -n 's/#.*//; s/^[[:space:]]*guards[[:space:]]\{1,\}//p' "$f" |
@@ -44,7 +46,8 @@ for f in "$SRCDIR"/scenarios/history/*.scn; do
 done
 
 # Every scenario is a test of make check.
-for f in "$SRCDIR"/scenarios/*.scn "$SRCDIR"/scenarios/history/*.scn; do
+for f in "$SRCDIR"/scenarios/*.scn "$SRCDIR"/scenarios/history/*.scn \
+    "$SRCDIR"/scenarios/fstests/*.scn; do
 	[ -f "$f" ] || continue
 	name=${f#"$SRCDIR"/}
 	if grep -q "[[:space:]]$name\\([[:space:]]\\|\$\\)" "$SRCDIR/Makefile.am"; then

@@ -2,8 +2,10 @@
 # TAP test: the work limits that only a run can meet (blksim-scenario(5),
 # LIMITS; sim/fs.h).  A statement past one fails with an error naming the
 # limit, at its line, and the run goes on and exits 1; a statement at the
-# limit runs.  Then `blksim dump` of a huge sparse file, which must not
-# walk its sectors.  The limits of the file itself (statements, files,
+# limit runs.  The extents of the whole filesystem, a block's budget of
+# steps, memory running out (exit 3, never an abort) and a traced read's
+# memory.  Then `blksim dump` of a huge sparse file, which must not walk
+# its sectors.  The limits of the file itself (statements, files,
 # bytes, address space, schedules) are parse-time: tests/parse-errors.sh.
 #
 # Environment (from Makefile.am): BLKSIM, the program; SRCDIR, the top
@@ -119,6 +121,91 @@ FAIL faults.scn
 faults.scn:6: faults: expected ok, got error: rate x written sectors is about 1048578 faults, more than the 1048576 one faults statement may place: lower the rate
 EOF
 run_case "faults places at most 1048576 on average" faults.scn
+
+# Extents across statements: at most 2^21 allocated in the filesystem.
+# Overwriting 4G of 4K pieces fits (the old extents count until the
+# write frees them: 2^20 + 2^20); a second 4G range fills it; one more
+# extent does not fit, and fails at its line before it dirties anything.
+cat >extents.scn <<'EOF'
+fs size=64G max_extent=4K
+create a
+write a 0 4G
+write a 0 4G
+write a 4G 4G
+write a 8G 4K
+expect size a 8G
+EOF
+cat >extents.scn.want <<'EOF'
+FAIL extents.scn
+extents.scn:6: write a 8G 4K: expected ok, got error: more than the 2097152 extents a filesystem may hold (2097152, and 1 more): raise max_extent or write less
+EOF
+run_case "a filesystem holds at most 2097152 extents" extents.scn
+
+# A block takes at most 2^22 scheduler steps over all its schedules: an
+# exploration that would run longer is cut, and fails as incomplete.
+cat >budget.scn <<'EOF'
+fs size=1G
+create a
+create b
+write a 0 8M
+write b 0 8M
+drop-caches 1
+concurrent schedule=explore
+  read a 0 8M
+  read b 0 8M
+end
+EOF
+"$BLKSIM" run budget.scn >out 2>err
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "^budget.scn:10: end expect no-deadlock: expected no deadlock, got incomplete: no deadlock in [0-9]* schedules, but the block's budget of 4194304 steps stopped the exploration" out
+tap_check $? "a block's exploration stops at 4194304 steps, incomplete (exit $rc)"
+sed 's/^concurrent schedule=explore$/concurrent schedule=explore incomplete=ok/' \
+    budget.scn >budget-ok.scn
+"$BLKSIM" run budget-ok.scn >out 2>err
+tap_check $? "and passes with incomplete=ok"
+
+# Running out of memory is a message and exit 3, never an abort (134).
+# Under ASan the address space limit cannot be set: skipped there.
+if (ulimit -v 100000 && "$BLKSIM" run "$SRCDIR/scenarios/man-intro.scn") \
+    >/dev/null 2>&1; then
+	cat >oom.scn <<'EOF'
+fs size=64G max_extent=4K
+create a
+write a 0 4G
+EOF
+	(ulimit -v 100000 && exec "$BLKSIM" run -f junit -o oom.xml oom.scn) \
+	    >out 2>err
+	rc=$?
+	if [ "$rc" -eq 3 ] && grep -q '^blksim: oom.scn:3: out of memory' err &&
+	    [ ! -e oom.xml ] && ! ls -a | grep -q '^\.blksim-'; then
+		tap_ok "out of memory: exit 3, FILE:LINE named, no output left"
+	else
+		tap_not_ok "out of memory: exit 3, FILE:LINE named, no output left (exit $rc)"
+		tap_diag <err
+	fi
+else
+	tap_skip "out of memory: exit 3" "ulimit -v cannot be used here"
+fi
+
+# A traced read of 2G streams its trace: memory stays that of an
+# untraced run, not the trace's size (about 230 MB when it was kept).
+cat >traced.scn <<'EOF'
+fs size=8G
+create a
+write a 0 2G
+drop-caches 1
+read a 0 2G
+EOF
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o rss "$BLKSIM" run --trace=t.gz traced.scn \
+	    >/dev/null 2>&1
+	rc=$?
+	kb=$(tail -n 1 rss)
+	[ "$rc" -eq 0 ] && [ "$kb" -lt 102400 ] && [ -s t.gz ]
+	tap_check $? "a traced 2G read takes ${kb} KB, under 100 MB"
+else
+	tap_skip "a traced 2G read's memory" "no /usr/bin/time"
+fi
 
 # dump draws the fault tracks item by item: a file of 2^63 bytes with
 # 512-byte sectors would be 2^54 sectors to walk.

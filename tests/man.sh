@@ -12,6 +12,17 @@
 #      scenarios/man-NAME.scn.  Conversely every scenarios/man-*.scn must
 #      be an example in some page, so that no file outlives its example.
 #  (c) `$BLKSIM check' accepts every example.
+#  (d) Every command example in the pages and in README.md does what it
+#      shows.  A command (of blksim, or a cat of a file it shows) is a
+#      line starting with `$ ' in a literal block
+#      (a fenced block of README.md), continued by lines after a trailing
+#      backslash, or a line starting with `src/blksim ' in a README
+#      `sh' block.  When lines of output follow a command, the command is
+#      run in a directory holding scenarios/ and src/blksim (and blksim
+#      on the PATH), and its standard output then standard error must be
+#      those lines; a command shown without output is run with --help
+#      added, which checks every option and value it uses, and must
+#      print the usage.
 #
 # Environment: BLKSIM, the blksim binary; SRCDIR, the absolute top source
 # directory; MANDOC, the mandoc program or empty.
@@ -55,12 +66,11 @@ for page in $pages; do
 	fi
 done
 
-# Extract the marked examples of page $1 into $2/NAME, appending
-# "NAME PAGE:LINE" to the index file $3.  Problems (an escape this script does not
-# know, a macro inside an example, an unterminated block, a name used
-# twice) go to standard error, one per line.
-extract() {
-	awk -v dir="$2" -v index_file="$3" -v page="${1##*/}" '
+# The awk functions both extractions share: problem() reports at the
+# page's line, unescape() undoes the roff escapes a literal block may carry
+# (anything else is reported rather than guessed at), glyphs() fills the
+# table of the named glyphs it knows.
+ROFF_AWK='
 	function problem(msg) {
 		printf "%s:%d: %s\n", page, FNR, msg > "/dev/stderr"
 		bad = 1
@@ -101,10 +111,21 @@ extract() {
 		}
 		return out s
 	}
-	BEGIN {
+	function glyphs() {
 		glyph["aq"] = "\047"; glyph["dq"] = "\""; glyph["ti"] = "~"
 		glyph["ha"] = "^"; glyph["ga"] = "`"; glyph["rs"] = "\\"
 		glyph["ba"] = "|"
+	}
+'
+
+# Extract the marked examples of page $1 into $2/NAME, appending
+# "NAME PAGE:LINE" to the index file $3.  Problems (an escape this script does not
+# know, a macro inside an example, an unterminated block, a name used
+# twice) go to standard error, one per line.
+extract() {
+	awk -v dir="$2" -v index_file="$3" -v page="${1##*/}" "$ROFF_AWK"'
+	BEGIN {
+		glyphs()
 		while ((getline line < index_file) > 0) {
 			split(line, f, " ")
 			seen[f[1]] = f[2]
@@ -212,5 +233,112 @@ while read -r name where; do
 		tap_diag <"$tmp/check"
 	fi
 done <"$tmp/index"
+
+# (d) command examples.  commands FILE KIND writes, for each command of
+# FILE (KIND man or md), $tmp/cmd/N.cmd (the command), $tmp/cmd/N.want
+# (the output shown, possibly empty) and the line "N FILE:LINE" to
+# $tmp/cmd/index, numbering on from $tmp/cmd/index's last line.
+commands() {
+	awk -v dir="$tmp/cmd" -v kind="$2" -v page="${1##*/}" "$ROFF_AWK"'
+	BEGIN {
+		glyphs()
+		n = 0
+		while ((getline line < (dir "/index")) > 0)
+			n++
+	}
+	function finish() {
+		if (cmd != "") {
+			close(dir "/" n ".want")
+			print cmd > (dir "/" n ".cmd")
+			close(dir "/" n ".cmd")
+			print n, page ":" start >> (dir "/index")
+			close(dir "/index")
+		}
+		cmd = ""
+		cont = 0
+	}
+	function begin(text) {
+		finish()
+		n++
+		cmd = text
+		start = FNR
+		printf "" > (dir "/" n ".want")
+		cont = sub(/[ \t]*\\$/, "", cmd)
+	}
+	# inside: 0 outside a block, 1 in a literal or console block, 2 in
+	# a README sh block (commands only, no output)
+	kind == "man" && /^\.Bd[ \t]/ && / -literal([ \t]|$)/ { inside = 1; next }
+	kind == "man" && /^\.Ed([ \t]|$)/ { finish(); inside = 0; next }
+	kind == "md" && /^```/ {
+		if (inside) { finish(); inside = 0 }
+		else inside = /^```sh[ \t]*$/ ? 2 : 1
+		next
+	}
+	!inside { next }
+	{ line = kind == "man" ? unescape($0) : $0 }
+	cont {
+		sub(/^[ \t]+/, "", line)
+		cont = sub(/[ \t]*\\$/, "", line)
+		cmd = cmd " " line
+		next
+	}
+	inside == 1 && line ~ /^\$ / { begin(substr(line, 3)); next }
+	inside == 2 && line ~ /^src\/blksim / {
+		sub(/[ \t]+#.*/, "", line)
+		begin(line)
+		finish()
+		next
+	}
+	cmd != "" && inside == 1 { print line > (dir "/" n ".want") }
+	END { finish() }
+	' "$1"
+}
+
+mkdir "$tmp/cmd" "$tmp/run" "$tmp/run/src" "$tmp/run/bin"
+: >"$tmp/cmd/index"
+for f in $pages; do
+	commands "$f" man 2>>"$tmp/cmd/problems"
+done
+commands "$SRCDIR/README.md" md 2>>"$tmp/cmd/problems"
+if [ -s "$tmp/cmd/problems" ]; then
+	tap_not_ok "command examples extract cleanly"
+	tap_diag <"$tmp/cmd/problems"
+else
+	tap_ok "command examples extract cleanly"
+fi
+ln -s "$SRCDIR/scenarios" "$tmp/run/scenarios"
+ln -s "$BLKSIM" "$tmp/run/src/blksim"
+ln -s "$BLKSIM" "$tmp/run/bin/blksim"
+while read -r k where; do
+	cmd=$(cat "$tmp/cmd/$k.cmd")
+	case $cmd in
+	blksim\ *|src/blksim\ *) ;;
+	cat\ *)	[ -s "$tmp/cmd/$k.want" ] ||
+			{ tap_not_ok "$where: \`$cmd' shows its output"; continue; } ;;
+	*)	tap_not_ok "$where: \`$cmd' runs blksim or cat"; continue ;;
+	esac
+	if [ -s "$tmp/cmd/$k.want" ]; then
+		(cd "$tmp/run" && PATH="$tmp/run/bin:$PATH" sh -c "$cmd" \
+		    >"$tmp/cmd/$k.out" 2>"$tmp/cmd/$k.err" </dev/null)
+		cat "$tmp/cmd/$k.out" "$tmp/cmd/$k.err" >"$tmp/cmd/$k.got"
+		if cmp -s "$tmp/cmd/$k.want" "$tmp/cmd/$k.got"; then
+			tap_ok "$where: \`$cmd' prints what is shown"
+		else
+			tap_not_ok "$where: \`$cmd' prints what is shown"
+			diff -u "$tmp/cmd/$k.want" "$tmp/cmd/$k.got" | tap_diag
+		fi
+	else
+		(cd "$tmp/run" && PATH="$tmp/run/bin:$PATH" sh -c "$cmd --help" \
+		    >"$tmp/cmd/$k.out" 2>&1 </dev/null)
+		rc=$?
+		if [ "$rc" -eq 0 ] && grep -q '^usage: blksim' "$tmp/cmd/$k.out"
+		then
+			tap_ok "$where: \`$cmd' takes its options"
+		else
+			tap_not_ok "$where: \`$cmd' takes its options (exit $rc)"
+			tap_diag <"$tmp/cmd/$k.out"
+		fi
+	fi
+done <"$tmp/cmd/index"
 
 tap_done

@@ -262,8 +262,9 @@ run() {
 	"$BLKSIM" run -q -f json --reduction="$run_mode" "$@" "$tmp"/v/*.scn \
 	    >"$run_out.raw" 2>"$run_out.err" </dev/null
 	echo $? >"$run_out.status"
-	sed -e 's/deadlock in [0-9]* of [0-9]* schedules/deadlock in D of N schedules/g' \
-	    -e 's/no deadlock in [0-9]* schedules/no deadlock in N schedules/g' \
+	sed -e 's/deadlock in [0-9]* of [0-9]* schedules\{0,1\}/deadlock in D of N schedules/g' \
+	    -e 's/no deadlock in [0-9]* schedules\{0,1\}/no deadlock in N schedules/g' \
+	    -e 's/"schedules":[0-9]*/"schedules":N/g' \
 	    "$run_out.raw" >"$run_out"
 }
 
@@ -282,12 +283,12 @@ compare() {
 		return f
 	}
 	function count(line,   m) {
-		if (match(line, /deadlock in [0-9]+ of [0-9]+ schedules/)) {
+		if (match(line, /deadlock in [0-9]+ of [0-9]+ schedules?/)) {
 			m = substr(line, RSTART, RLENGTH)
 			sub(/.* of /, "", m); sub(/ .*/, "", m)
 			return m " deadlock"
 		}
-		if (match(line, /no deadlock in [0-9]+ schedules[^"]*/)) {
+		if (match(line, /no deadlock in [0-9]+ schedules?[^"]*/)) {
 			m = substr(line, RSTART, RLENGTH)
 			sub(/no deadlock in /, "", m)
 			return (m ~ /all of them/) ? (m + 0) " all" : (m + 0) " cut"

@@ -45,7 +45,23 @@ names = {e["args"]["name"] for e in ev
 for want in ("task 1", "task 2", "end-io worker 1", "device"):
 	assert want in names, "no thread %r in %r" % (want, names)
 procs = [e for e in ev if e["ph"] == "M" and e["name"] == "process_name"]
-assert procs and procs[0]["args"]["name"].endswith("quirk1-deadlock.scn:27"), procs
+assert len(procs) == 2, procs
+assert procs[0]["args"]["name"].endswith("quirk1-deadlock.scn"), procs
+assert procs[1]["args"]["name"].endswith("quirk1-deadlock.scn:27"), procs
+# The data path: statements, a track per copy with its bios, the block's
+# entities with the events of the schedule the scenario went on from.
+for want in ("statements", "copy 1: bios", "copy 2: bios", "task 1: events",
+	     "end-io worker 1: events"):
+	assert want in names, "no thread %r in %r" % (want, names)
+stmts = [e for e in ev if e.get("cat") == "statement"]
+assert any(e["name"].startswith("line 27: concurrent") for e in stmts), stmts
+bios = [e for e in ev if e.get("cat") == "bio"]
+assert bios and all("logical" in e["args"] and "mirror" in e["args"]
+		    for e in bios), bios[:3]
+assert any(e["name"].startswith("retry read bio") for e in bios), \
+	"no retry bio"
+csum = [e for e in ev if e.get("cat") == "event" and "mismatch" in e["name"]]
+assert csum, "no checksum mismatch instant"
 spans = [e for e in ev if e["ph"] in ("X", "B", "E")]
 assert any(e["cat"] == "run" for e in spans), "no run span"
 assert any(e["cat"] == "hold" and e["name"] == "fs_mutex" for e in spans), \

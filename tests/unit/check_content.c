@@ -381,20 +381,56 @@ START_TEST(test_mirror_ioerror)
 	uint8_t buf[SS];
 
 	mirror_init(&m);
-	mirror_ioerror(&m, 0x100000, 0x100000 + SS, 2);
+	mirror_ioerror(&m, 0x100000, 0x100000 + SS, 2, false);
 	check_mirror(&m);
 	ck_assert_int_eq(mirror_read(&m, 0x100000, SS, SS, buf), -EIO);
 	check_mirror(&m);
 	ck_assert_int_eq(mirror_read(&m, 0x100000, SS, SS, buf), -EIO);
 	ck_assert_int_eq(mirror_read(&m, 0x100000, SS, SS, buf), 0);
 	ck_assert_uint_eq(m.ioerr.count, 0);
-	mirror_ioerror(&m, 0x100000, 0x100000 + SS, MIRROR_IOERR_FOREVER);
+	mirror_ioerror(&m, 0x100000, 0x100000 + SS, MIRROR_IOERR_FOREVER,
+	    false);
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(mirror_read(&m, 0x100000, SS, SS, buf), -EIO);
 	/* Other sectors are unaffected. */
 	ck_assert_int_eq(mirror_read(&m, 0x100000 + SS, SS, SS, buf), 0);
 	m.online = false;
 	ck_assert_int_eq(mirror_read(&m, 0x100000 + SS, SS, SS, buf), -EIO);
+	mirror_destroy(&m);
+}
+END_TEST
+
+/*
+ * Scenario: a write clears corruption and staleness, and only the I/O
+ * errors marked clear-on-write (dm-dust's bad blocks); the others
+ * outlive it.
+ */
+START_TEST(test_mirror_write_clears)
+{
+	struct mirror m;
+	struct imap_val v = content_fill(0xaa);
+	uint8_t buf[SS];
+	uint64_t a = 0x100000, b = a + SS;
+
+	mirror_init(&m);
+	mirror_ioerror(&m, a, b, MIRROR_IOERR_FOREVER, false);
+	mirror_ioerror(&m, b, b + SS, MIRROR_IOERR_FOREVER, true);
+	mirror_corrupt(&m, b + SS, b + 2 * SS, 0x11);
+	mirror_stale(&m, a, b + 2 * SS, MIRROR_STALE);
+	check_mirror(&m);
+	mirror_write(&m, a, b + 2 * SS, &v);
+	check_mirror(&m);
+	ck_assert_int_eq(mirror_read(&m, a, SS, SS, buf), -EIO);
+	ck_assert_int_eq(mirror_read(&m, b, SS, SS, buf), 0);
+	ck_assert_uint_eq(buf[0], 0xaa);
+	ck_assert_int_eq(mirror_read(&m, b + SS, SS, SS, buf), 0);
+	ck_assert_uint_eq(buf[SS - 1], 0xaa);
+	ck_assert_uint_eq(m.ioerr.count, 1);
+	ck_assert_uint_eq(m.stale.count, 0);
+	mirror_stale(&m, a, b, MIRROR_MISDIRECTED);
+	mirror_stale(&m, b, b + SS, MIRROR_STALE);
+	check_mirror(&m);
+	ck_assert_uint_eq(m.stale.count, 2);
 	mirror_destroy(&m);
 }
 END_TEST
@@ -659,6 +695,7 @@ content_suite(void)
 	tcase_add_test(tc, test_mirror_write_read);
 	tcase_add_test(tc, test_mirror_corrupt);
 	tcase_add_test(tc, test_mirror_ioerror);
+	tcase_add_test(tc, test_mirror_write_clears);
 	tcase_add_test(tc, test_mirror_describe);
 	tcase_add_test(tc, test_mirror_read_desc);
 	suite_add_tcase(s, tc);

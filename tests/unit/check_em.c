@@ -731,6 +731,42 @@ START_TEST(test_merge_refail)
 }
 END_TEST
 
+/*
+ * scenario: the get_extent path of the re-fail returns the merge's
+ * -EEXIST, as 3b951516 does (err = merge_extent_mapping(...)), not -EIO.
+ * In pages: [47,+9)@1047 and [61,+35)@1061 cached (the latter `last');
+ * btrfs_get_extent for (56, 1) built [47,+15)@1047: its insert hits
+ * [47,56), lookup(56, 1) finds nothing, lookup(47, 15) takes the fast
+ * path to [61,96), the union [47,96) collides with [47,56) again.
+ */
+START_TEST(test_get_extent_refail_errno)
+{
+	const uint64_t P = 4 * K;
+	struct em_map *em, *out = NULL;
+	enum em_ge how;
+
+	add_ok(&tree, 47 * P, 9 * P, 1047 * P);
+	add_ok(&tree, 61 * P, 35 * P, 1061 * P);
+	em = em_alloc(47 * P, 15 * P, 1047 * P);
+	ck_assert_int_eq(em_get_extent_insert(&tree, 56 * P, P, em, true,
+	    &out, &how), -EEXIST);
+	ck_assert_int_eq(how, EM_GE_FAILED);
+	assert_map(em, 47 * P, 49 * P, 1047 * P);	/* widened, ours */
+	ASSERT_MAPS(&tree, { 47 * P, 9 * P, 1047 * P });
+	check_tree(&tree);
+	em_free(em);
+	/* Before the commit the same miss was -EIO, with no merge. */
+	em_tree_destroy(&tree);
+	em_tree_init(&tree);
+	add_ok(&tree, 47 * P, 9 * P, 1047 * P);
+	add_ok(&tree, 61 * P, 35 * P, 1061 * P);
+	em = em_alloc(47 * P, 15 * P, 1047 * P);
+	ck_assert_int_eq(em_get_extent_insert(&tree, 56 * P, P, em, false,
+	    &out, &how), -EIO);
+	em_free(em);
+}
+END_TEST
+
 /* ---- quirk 4: hole filling drops (hole_start, hole_size - 1) ---------- */
 
 struct q4_case {
@@ -1681,6 +1717,7 @@ em_suite(void)
 	tcase_add_test(tc, test_merge_unions);
 	tcase_add_test(tc, test_merge_then_add_merges);
 	tcase_add_test(tc, test_merge_refail);
+	tcase_add_test(tc, test_get_extent_refail_errno);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("quirk4");

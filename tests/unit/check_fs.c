@@ -256,10 +256,56 @@ get_extent_failed(const struct fs *fs)
 
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].kind == TRACE_GET_EXTENT &&
-		    t->ev[i].x[3] == TRACE_GE_FAILED)
+		    (t->ev[i].x[3] == TRACE_GE_FAILED ||
+		    t->ev[i].x[3] == TRACE_GE_REFAILED))
 			return true;
 	return false;
 }
+
+/* The last get_extent event of the statement's trace, or NULL. */
+static const struct trace_event *
+last_get_extent(const struct fs *fs)
+{
+	const struct trace *t = fs_trace(fs);
+
+	for (size_t i = t->n; i-- > 0;)
+		if (t->ev[i].kind == TRACE_GET_EXTENT)
+			return &t->ev[i];
+	return NULL;
+}
+
+/*
+ * scenario: latent-merge-refail.scn through the model.  The read of page
+ * 64K after dropping [64K,68K) from a cached [0,128K): get_extent's
+ * merge collides again and returns -EEXIST, which the trace names; the
+ * reader sees EIO.  With insert-eexist-eio on, the older -EIO, traced as
+ * such.
+ */
+START_TEST(test_get_extent_refail_errno)
+{
+	for (int old = 0; old <= 1; old++) {
+		struct fs *fs = new_fs(old ? 1u << QUIRK_INSERT_EEXIST_EIO : 0,
+		    2);
+		uint32_t a = fs_create(fs, false);
+		const struct trace_event *e;
+		struct fs_read_result r;
+
+		ck_assert_int_eq(fs_write(fs, a, 0, 128 * K, -1, 0), 0);
+		ck_assert_int_eq(fs_drop_cache(fs, a, 64 * K, 68 * K - 1), 0);
+		fs_drop_caches(fs, 1);
+		fs_trace_clear(fs);
+		ck_assert_int_eq(fs_read(fs, a, 64 * K, 4 * K, 0, false, &r),
+		    -EIO);
+		ck_assert_uint_eq(r.eio, old ? FS_EIO_INSERT_EEXIST :
+		    FS_EIO_MERGE_REFAIL);
+		e = last_get_extent(fs);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_eq(e->x[3], old ? TRACE_GE_FAILED :
+		    TRACE_GE_REFAILED);
+		fs_free(fs);
+	}
+}
+END_TEST
 
 /*
  * Property: without faults every read that succeeds returns the file's
@@ -360,6 +406,7 @@ fs_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_get_extent_refail_errno);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_cow_and_holes);

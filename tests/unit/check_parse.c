@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/dev.h"
+#include "sim/era.h"
 #include "src/diag.h"
 #include "src/parse.h"
 #include "src/scn.h"
@@ -663,7 +665,7 @@ START_TEST(test_expect_stmts)
 {
 	struct scn_script *s = ok("create a\n"
 	    "expect cache a 64K 4K absent\n"
-	    "expect cache a 0 max present\n"
+	    "expect cache a 0 max absent\n"
 	    "expect coherent a\n"
 	    "expect size a 128K\n"
 	    "expect extents a 3\n"
@@ -676,7 +678,7 @@ START_TEST(test_expect_stmts)
 	ck_assert_uint_eq(st->off, 65536);
 	ck_assert_uint_eq(st->len, 4096);
 	ck_assert(!st->present);
-	ck_assert(s->stmts[2].present);
+	ck_assert(!s->stmts[2].present);
 	ck_assert(s->stmts[2].len_max);
 	ck_assert_int_eq(s->stmts[3].kind, SCN_EXPECT_COHERENT);
 	ck_assert_int_eq(s->stmts[3].file, 0);
@@ -1099,6 +1101,86 @@ START_TEST(test_schedules_limit)
 }
 END_TEST
 
+/* scenario: a modern file's era, profile, policies and statements. */
+START_TEST(test_modern)
+{
+	struct scn_script *s = ok("era modern\n"
+	    "fs profile=raid1c3 read_policy=round-robin:64K readahead=0\n"
+	    "preset fixed\n"
+	    "quirk repair-one-mirror on\n"
+	    "create a nodatasum\n"
+	    "read a 0 8K direct pid=7 mirror=3 expect eio|hang retries=2\n"
+	    "scrub device=2 readonly\n"
+	    "expect scrub csum_errors=16 data_bytes_scrubbed=0x10000\n"
+	    "expect devstats 3 corruption_errs=4 write_io_errs=0\n"
+	    "expect copy a 0 max mirror=2 data=0xaa\n"
+	    "expect copy a 4K 4K mirror=1 damaged\n");
+	const struct scn_stmt *st = s->stmts;
+	struct diag_list dl;
+
+	ck_assert_uint_eq(s->era, ERA_MODERN);
+	ck_assert_uint_eq(s->fs.mirrors, 3);
+	ck_assert(!s->fs.dup);
+	ck_assert_int_eq(s->fs.read_policy, FS_POLICY_ROUND_ROBIN);
+	ck_assert_uint_eq(s->fs.rr_min_contig, 64 * 1024);
+	ck_assert_uint_eq(s->fs.readahead, 0);
+	ck_assert_uint_eq(s->quirks, 1u << QUIRK_REPAIR_ONE_MIRROR);
+	ck_assert_int_eq(st[5].kind, SCN_READ);
+	ck_assert_uint_eq(st[5].flags, SCN_F_DIRECT);
+	ck_assert_int_eq(st[5].pid, 7);
+	ck_assert_int_eq(st[5].mirror, 3);
+	ck_assert_uint_eq(st[5].expect.outcomes, SCN_OUT_EIO | SCN_OUT_HANG);
+	ck_assert_int_eq(st[6].kind, SCN_SCRUB);
+	ck_assert_int_eq(st[6].device, 2);
+	ck_assert_uint_eq(st[6].flags, SCN_F_READONLY);
+	ck_assert_uint_eq(st[7].nstats, 2);
+	ck_assert_int_eq(st[7].stats[0].id, SCN_SCRUB_CSUM_ERRORS);
+	ck_assert_uint_eq(st[7].stats[1].value, 0x10000);
+	ck_assert_int_eq(st[8].device, 3);
+	ck_assert_int_eq(st[8].stats[0].id, DEV_CORRUPTION_ERRS);
+	ck_assert_uint_eq(st[8].stats[0].value, 4);
+	ck_assert_int_eq(st[8].stats[1].id, DEV_WRITE_IO_ERRS);
+	ck_assert(st[9].len_max);
+	ck_assert_int_eq(st[9].fill, 0xaa);
+	ck_assert_int_eq(st[9].mirror, 2);
+	ck_assert_uint_eq(st[10].flags, SCN_F_DAMAGED);
+	scn_free(s);
+
+	/* dup: two copies, one device; mirrors=2 agrees with it. */
+	s = ok("era modern\nfs mirrors=2 profile=dup\nscrub device=1\n");
+	ck_assert(s->fs.dup);
+	ck_assert_uint_eq(s->fs.mirrors, 2);
+	ck_assert_int_eq(s->fs.read_policy, FS_POLICY_PID);
+	ck_assert_uint_eq(s->fs.readahead, 128 * 1024);
+	scn_free(s);
+	/* mirrors=N alone is the raid1 family. */
+	s = ok("era modern\nfs mirrors=4\n");
+	ck_assert_uint_eq(s->fs.mirrors, 4);
+	ck_assert(!s->fs.dup);
+	scn_free(s);
+	/* No era line: 2008; the default outcome set has no hang. */
+	s = ok("create a\nread a 0 4K\n");
+	ck_assert_uint_eq(s->era, ERA_2008);
+	ck_assert_int_eq(s->stmts[1].pid, -1);
+	scn_free(s);
+
+	/* --era overrides the file, whichever way. */
+	diag_init(&dl);
+	s = parse_script_era("t.scn", "era 2008\nscrub\n", 15, ERA_MODERN,
+	    &dl);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->era, ERA_MODERN);
+	scn_free(s);
+	s = parse_script_era("t.scn", "era modern\nscrub\n", 17, ERA_2008,
+	    &dl);
+	ck_assert_ptr_null(s);
+	ck_assert_uint_eq(dl.n, 1);
+	ck_assert_msg(strstr(dl.v[0].msg, "--era=2008 runs this file in the "
+	    "2008 era: use --era=modern") != NULL, "%s", dl.v[0].msg);
+	diag_free(&dl);
+}
+END_TEST
+
 /* scenario: names and kinds of statements for messages. */
 START_TEST(test_kind_names)
 {
@@ -1134,15 +1216,16 @@ static const struct bad bad_files[] = {
 	{ "sync\n\x7fsync", 2, 1, "control character 0x7f" },
 	{ "sync # \x1b", 1, 8, "control character 0x1b" },
 	/* statements */
-	{ "bogus a", 1, 1, "unknown statement `bogus`: use fs, preset, quirk, "
-	    "seed, guards, create, write, sync, read, truncate, drop-cache, "
-	    "drop-caches, corrupt, ioerror, offline, online, faults, "
-	    "concurrent, end or expect" },
+	{ "bogus a", 1, 1, "unknown statement `bogus`: use era, fs, preset, "
+	    "quirk, seed, guards, create, write, sync, read, truncate, "
+	    "drop-cache, drop-caches, corrupt, ioerror, lose-write, tear-write, "
+	    "misdirect-write, offline, online, faults, scrub, concurrent, end "
+	    "or expect" },
 	{ "Write a 0 4K", 1, 1, "statements are lowercase: use write" },
 	{ "EXPECT", 1, 1, "statements are lowercase: use expect" },
 	{ "mirrors=2", 1, 1, "unknown statement `mirrors=2`" },
 	{ "expect", 1, 1, "missing what to expect: expect cache, coherent, "
-	    "size, extents, stat or violation" },
+	    "size, extents, stat, copy, devstats, scrub or violation" },
 	{ "expect foo", 1, 8, "unknown expectation `foo`: use expect cache" },
 	{ "expect ok", 1, 8, "an outcome goes at the end of an operation "
 	    "line" },
@@ -1206,10 +1289,10 @@ static const struct bad bad_files[] = {
 	{ "fs nodatasum", 1, 4, "flag nodatasum applies to create only" },
 	{ "fs expect ok", 1, 4, "fs takes no outcome: only operations end "
 	    "with expect OUTCOME" },
-	{ C "fs", 2, 1, "fs must be the first statement of the file: move it "
-	    "above line 1" },
+	{ C "fs", 2, 1, "fs must be the first statement of the file (after "
+	    "era, if any): move it above line 1" },
 	{ "# c\nseed 1\n\nfs", 4, 1, "fs must be the first statement of the "
-	    "file: move it above line 2" },
+	    "file (after era, if any): move it above line 2" },
 	{ "fs\nfs", 2, 1, "fs may appear only once (first at line 1)" },
 	/* preset, quirk, seed, guards */
 	{ "preset foo", 1, 8, "unknown preset `foo`: use post-patch or "
@@ -1444,19 +1527,51 @@ static const struct bad bad_files[] = {
 	{ "online mirror=3", 1, 8, "mirror must be from 1 to 2" },
 	/* faults */
 	{ "faults", 1, 1, "missing rate=P: faults rate=P "
-	    "[kinds=corrupt,ioerror] [safe=yes|no]" },
+	    "[kinds=corrupt,ioerror,lost,torn,misdirect] [safe=yes|no]" },
 	{ "faults rate=1.5", 1, 8, "rate must be a probability: a decimal "
 	    "fraction from 0 to 1 such as 0.01" },
 	{ "faults rate=x", 1, 8, "rate must be a probability" },
 	{ "faults rate=0.1234567890123456789", 1, 8, "rate has more than 18 "
 	    "digits after the decimal point" },
 	{ "faults rate=0.1 kinds=corrupt,bogus", 1, 17, "kinds must be a "
-	    "comma-separated list of corrupt and ioerror, not `bogus`" },
+	    "comma-separated list of corrupt, ioerror, lost, torn and "
+	    "misdirect, not `bogus`" },
 	{ "faults rate=0.1 kinds=ioerror,ioerror", 1, 17, "kinds lists ioerror "
 	    "twice" },
 	{ "faults rate=0.1 kinds=corrupt,", 1, 17, "kinds must be a "
-	    "comma-separated list of corrupt and ioerror, not ``" },
+	    "comma-separated list of corrupt, ioerror, lost, torn and "
+	    "misdirect, not ``" },
 	{ "faults rate=0.1 safe=maybe", 1, 17, "safe must be yes or no" },
+	/* write faults */
+	{ C "ioerror a 0 4K mirror=1 op=erase", 2, 25, "op must be read, "
+	    "write or both" },
+	{ C "ioerror a 0 4K mirror=1 op=write clear-on-write", 2, 25,
+	    "clear-on-write says what a write does to a read error, and "
+	    "op=write makes none" },
+	{ C "ioerror logical=1M len=4K", 2, 1, "missing mirror=N: ioerror "
+	    "logical=L len=N mirror=N" },
+	{ C "ioerror logical=1M len=4K mirror=1 op=write clear-on-write", 2,
+	    36, "op=write makes none" },
+	{ C "write a 0 4K clear-on-write", 2, 14, "flag clear-on-write applies "
+	    "to ioerror only" },
+	{ C "lose-write a 0 4K", 2, 1, "missing mirror=N: lose-write NAME OFF "
+	    "LEN mirror=N [count=N]" },
+	{ C "lose-write a 0 4K mirror=1 count=0", 2, 28, "count must be at "
+	    "least 1" },
+	{ C "tear-write a 0 4K mirror=1", 2, 1, "missing bytes=K: tear-write "
+	    "NAME OFF LEN mirror=N bytes=K [count=N]" },
+	{ C "tear-write a 0 4K mirror=1 bytes=4096", 2, 28, "bytes must be "
+	    "from 1 to 4095 (the sector size less one)" },
+	{ C "tear-write a 0 4K mirror=1 bytes=0", 2, 28, "bytes must be from "
+	    "1 to 4095" },
+	{ C "misdirect-write a 0 4K mirror=1", 2, 1, "missing to=LOGICAL: "
+	    "misdirect-write NAME OFF LEN mirror=N to=LOGICAL [count=N]" },
+	{ C "misdirect-write a 0 4K mirror=1 to=1000", 2, 33, "to must be a "
+	    "multiple of the sector size (4K): a misdirected write lands on "
+	    "whole sectors" },
+	{ C "misdirect-write logical=1M len=4K mirror=3 to=2M", 2, 35,
+	    "mirror must be from 1 to 2" },
+	{ "faults rate=0.1 kinds=lost,lost", 1, 17, "kinds lists lost twice" },
 	/* concurrent blocks */
 	{ C "concurrent schedule=lifo\nsync\nend", 2, 12, "schedule must be "
 	    "fifo, random or explore" },
@@ -1521,6 +1636,9 @@ static const struct bad bad_files[] = {
 	{ C "expect cache a 0 4K maybe", 2, 21, "expect cache ends with "
 	    "present or absent, not `maybe`" },
 	{ C "expect cache a 0 0 absent", 2, 18, "LEN must be at least 1" },
+	{ C "expect cache a 4K max present", 2, 19, "present with max can "
+	    "never hold: max reaches (u64)-1 and no map does; give a length, "
+	    "or expect absent" },
 	{ C "expect cache a 0 4K present expect ok", 2, 29, "expect cache "
 	    "takes no outcome" },
 	{ C "expect size a max", 2, 15, "SIZE cannot be max" },
@@ -1549,6 +1667,100 @@ static const struct bad bad_files[] = {
 	{ "expect violation alloc expect ok", 1, 24, "expect violation takes "
 	    "no outcome" },
 	{ "quirk drop-whole on expect ok", 1, 21, "quirk takes no outcome" },
+	/* a key=value word split by spaces: one error that says the word */
+	{ C "expect stat data_reads = 0", 2, 13, "`data_reads = 0` has spaces "
+	    "around its =: write it as one word, data_reads=0" },
+	{ C "write a 0 4K\ncorrupt a 0 4K mirror = 1", 3, 16, "write it as "
+	    "one word, mirror=1" },
+	{ C "read a 0 4K mirror= 2", 2, 13, "`mirror= 2` has spaces" },
+	{ C "read a 0 4K mirror=x", 2, 13, "mirror `x` is not a number: mirror "
+	    "must be from 1 to 2: this filesystem has 2 mirrors" },
+	/* the modern era's statements and keys */
+#define M	"era modern\n"
+#define MC	M "create a\n"
+	{ "era 2009", 1, 5, "unknown era `2009`: use 2008 or modern" },
+	{ "era", 1, 1, "missing 2008|modern: era 2008|modern" },
+	{ "fs\nera modern", 2, 1, "era must be the first statement of the "
+	    "file, before fs: move it above line 1" },
+	{ M "era modern", 2, 1, "era may appear only once (first at line 1)" },
+	{ "era modern x", 1, 12, "unexpected word `x`" },
+	{ "fs profile=raid1", 1, 4, "profile= belongs to the modern era, and "
+	    "this file is era 2008: write `era modern` as its first line" },
+	{ "era 2008\nfs readahead=0", 2, 4, "readahead= belongs to the "
+	    "modern era" },
+	{ "fs read_policy=pid", 1, 4, "read_policy= belongs to the modern" },
+	{ M "fs profile=raid5", 2, 4, "profile must be single, dup, raid1, "
+	    "raid1c3 or raid1c4" },
+	{ M "fs profile=raid1c3 mirrors=2", 2, 4, "profile=raid1c3 keeps 3 "
+	    "copies but mirrors=2: give one of them, or values that agree" },
+	{ M "fs mirrors=1 profile=dup", 2, 14, "profile=dup keeps 2 copies "
+	    "but mirrors=1" },
+	{ M "fs read_policy=fastest", 2, 4, "read_policy must be pid, "
+	    "round-robin, round-robin:BYTES or devid:N" },
+	{ M "fs read_policy=pid:3", 2, 4, "read_policy must be pid" },
+	{ M "fs read_policy=devid", 2, 4, "read_policy must be pid" },
+	{ M "fs read_policy=devid:3", 2, 4, "devid:3 is not a device of this "
+	    "filesystem: it has 2 devices, from 1" },
+	{ M "fs profile=dup read_policy=devid:2", 2, 16, "it has 1 device, "
+	    "from 1" },
+	{ M "fs read_policy=round-robin:1000", 2, 4, "round-robin's BYTES "
+	    "must be a multiple of the sector size (4K), at least one sector" },
+	{ M "fs readahead=5000", 2, 4, "readahead must be a multiple of the "
+	    "sector size (4K), or 0" },
+	{ C "read a 0 4K direct", 2, 13, "a direct read belongs to the modern "
+	    "era" },
+	{ C "read a 0 4K pid=1", 2, 13, "pid= belongs to the modern era" },
+	{ MC "read a 512 4K direct", 3, 8, "a direct read starts at a multiple "
+	    "of the sector size (4K), as O_DIRECT requires" },
+	{ MC "read a 0 100 direct", 3, 10, "a direct read's length is a "
+	    "multiple of the sector size" },
+	{ MC "read a 0 4K pid=4194305", 3, 13, "pid must be from 0 to "
+	    "4194304" },
+	{ MC "read a 0 4K expect ok lookup=cache", 3, 23, "lookup= belongs to "
+	    "the 2008 era" },
+	{ C "read a 0 4K expect hang", 2, 20, "outcome hang (a repair walk "
+	    "that never ends) belongs to the modern era" },
+	{ MC "read a 0 4K expect bad", 3, 20, "use ok, eio, enospc, oops or "
+	    "hang" },
+	{ "scrub", 1, 1, "scrub belongs to the modern era" },
+	{ M "scrub device=3", 2, 7, "device must be from 1 to 2: this "
+	    "filesystem has 2 devices" },
+	{ M "fs profile=dup\nscrub device=2", 3, 7, "device must be 1: this "
+	    "filesystem has 1 device" },
+	{ M "scrub nosync", 2, 7, "flag nosync applies to write only" },
+	{ M "expect scrub csum_errors=0", 2, 1, "expect scrub checks the "
+	    "totals of the last scrub, and no scrub comes before it" },
+	{ M "scrub\nexpect scrub csum=0", 3, 14, "unknown scrub total `csum`: "
+	    "use read_errors, csum_errors, no_csum, corrected_errors, "
+	    "uncorrectable_errors or data_bytes_scrubbed" },
+	{ M "scrub\nexpect scrub", 3, 1, "missing KEY=N: expect scrub KEY=N" },
+	{ "expect devstats 1 read_io_errs=0", 1, 1, "expect devstats belongs "
+	    "to the modern era" },
+	{ M "expect devstats read_io_errs=0", 2, 1, "missing DEVICE" },
+	{ M "expect devstats 3 read_io_errs=0", 2, 17, "device must be from 1 "
+	    "to 2" },
+	{ M "expect devstats 1 reads=0", 2, 19, "unknown device counter "
+	    "`reads`: use write_io_errs, read_io_errs, flush_io_errs, "
+	    "corruption_errs or generation_errs" },
+	{ M "expect devstats 1 read_io_errs=1 read_io_errs=1", 2, 34,
+	    "device counter read_io_errs given twice" },
+	{ C "expect copy a 0 4K intact", 2, 1, "missing mirror=N: expect copy" },
+	{ C "expect copy a 0 4K mirror=1", 2, 1, "missing what the copy holds: "
+	    "intact, damaged or data=BYTE" },
+	{ C "expect copy a 0 4K mirror=1 intact data=1", 2, 1, "give one of "
+	    "intact, damaged and data=BYTE" },
+	{ C "expect copy a 0 4K mirror=3 intact", 2, 20, "mirror must be from "
+	    "1 to 2" },
+	{ C "expect copy a 0 4K mirror=1 data=256", 2, 29, "data must be" },
+	{ MC "expect stat retry_cache_hits=0", 3, 13, "counter "
+	    "retry_cache_hits does not exist in the modern era" },
+	{ M "quirk drop-whole on", 2, 7, "quirk drop-whole belongs to the 2008 "
+	    "era, and this file is era modern" },
+	{ M "preset pre-patch", 2, 8, "preset pre-patch belongs to the 2008 "
+	    "era" },
+	{ "preset fixed", 1, 8, "preset fixed belongs to the modern era" },
+#undef MC
+#undef M
 };
 
 /* scenario: each row of bad_files has exactly its one error. */
@@ -1852,6 +2064,7 @@ parse_suite(void)
 	tcase_add_test(tc, test_many_files);
 	tcase_add_test(tc, test_address_limit);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_modern);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("statement table");
 	tcase_add_test(tc, test_stmt_table);

@@ -195,7 +195,7 @@ pcache_suite(void)
 	tcase_add_test(tc, test_check_catches);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("differential");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);	/* about 100 s under ASan */
 	tcase_add_test(tc, test_differential);
 	suite_add_tcase(s, tc);
 	return s;
