@@ -466,6 +466,7 @@ final_states_with(const struct spec *sp, bool por, bool states, bool leaky,
 	o.world_hash = h_world_hash;
 	o.max_schedules = DIFF_MAX_SCHEDULES;
 	explore(&h, &o, &res);
+	free(h.runs);		/* the shard tests' */
 	qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
 	*sig = h.sig;
 	*nsig = h.nsig;
@@ -601,8 +602,10 @@ shard_explore(const struct spec *sp, bool por, bool states, bool wait,
 	o.shard_n = n;
 	o.shard_wait_deadlock = wait;
 	explore(&h, &o, &out->res);
-	qsort(h.runs, h.nruns, sizeof(*h.runs), cmp_u64);
-	qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
+	if (h.nruns > 0)
+		qsort(h.runs, h.nruns, sizeof(*h.runs), cmp_u64);
+	if (h.nsig > 0)
+		qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
 	out->runs = h.runs;
 	out->nruns = h.nruns;
 	out->sig = h.sig;
@@ -625,7 +628,8 @@ static void
 append_u64(uint64_t **a, size_t *na, const uint64_t *b, size_t nb)
 {
 	*a = xreallocarray(*a, *na + nb + 1, sizeof(**a));
-	memcpy(*a + *na, b, nb * sizeof(*b));
+	if (nb > 0)
+		memcpy(*a + *na, b, nb * sizeof(*b));
 	*na += nb;
 }
 
@@ -635,7 +639,8 @@ uniq_u64(uint64_t *v, size_t n)
 {
 	size_t i, m = 0;
 
-	qsort(v, n, sizeof(*v), cmp_u64);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_u64);
 	for (i = 0; i < n; i++)
 		if (m == 0 || v[m - 1] != v[i])
 			v[m++] = v[i];
@@ -696,13 +701,15 @@ shards_match(const struct spec *sp, bool por, bool states, bool wait,
 		shard_run_free(&part);
 	}
 	nsig = uniq_u64(sig, nsig);
-	ck_assert_msg(nsig == whole.nsig && memcmp(sig, whole.sig,
-	    nsig * sizeof(*sig)) == 0, "seed %" PRIu64 ": the %u shards' "
+	ck_assert_msg(nsig == whole.nsig && (nsig == 0 || memcmp(sig,
+	    whole.sig, nsig * sizeof(*sig)) == 0), "seed %" PRIu64 ": the %u shards' "
 	    "final states are not the whole's", seed, n);
 	if (!states) {
-		qsort(runs, nruns, sizeof(*runs), cmp_u64);
-		ck_assert_msg(nruns == whole.nruns && memcmp(runs, whole.runs,
-		    nruns * sizeof(*runs)) == 0, "seed %" PRIu64 ": the %u "
+		if (nruns > 0)
+			qsort(runs, nruns, sizeof(*runs), cmp_u64);
+		ck_assert_msg(nruns == whole.nruns && (nruns == 0 ||
+		    memcmp(runs, whole.runs, nruns * sizeof(*runs)) == 0),
+		    "seed %" PRIu64 ": the %u "
 		    "shards' schedules are not the whole's", seed, n);
 		ck_assert_uint_eq(deadlocks, whole.res.deadlocks);
 	}
@@ -811,6 +818,7 @@ START_TEST(test_por_completion_order)
 	ck_assert(res.exhausted);
 	ck_assert_uint_eq(h.nsig, 2);
 	free(h.sig);
+	free(h.runs);
 }
 END_TEST
 
