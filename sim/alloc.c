@@ -19,8 +19,12 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
+#include "rng.h"
+#include "xmalloc.h"
 
 /* The value every free run carries: all equal, so free runs merge. */
 static const struct imap_val free_val;
@@ -91,6 +95,8 @@ alloc_init(struct alloc *al, uint64_t base, uint64_t size, uint64_t align)
 	al->nallocs = 0;
 	imap_init(&al->free);
 	imap_init(&al->extents);
+	al->changed = NULL;
+	al->nchanged = al->changedcap = 0;
 	if (!is_pow2(align) || al->size == 0 ||
 	    al->size > UINT64_MAX - base) {
 		al->size = 0;
@@ -107,6 +113,9 @@ alloc_destroy(struct alloc *al)
 {
 	imap_destroy(&al->free);
 	imap_destroy(&al->extents);
+	free(al->changed);
+	al->changed = NULL;
+	al->nchanged = al->changedcap = 0;
 }
 
 /* DST (uninitialised) becomes a deep copy of SRC. */
@@ -116,6 +125,42 @@ alloc_clone(struct alloc *dst, const struct alloc *src)
 	*dst = *src;
 	imap_clone(&dst->free, &src->free);
 	imap_clone(&dst->extents, &src->extents);
+	dst->changedcap = src->nchanged;
+	dst->changed = NULL;
+	if (src->nchanged > 0) {
+		dst->changed = xreallocarray(NULL, src->nchanged,
+		    sizeof(*dst->changed));
+		memcpy(dst->changed, src->changed,
+		    src->nchanged * sizeof(*dst->changed));
+	}
+}
+
+/* The extent [start, end) changed, for the invariant checker. */
+static void
+mark(struct alloc *al, uint64_t start, uint64_t end)
+{
+	if (al->nchanged == al->changedcap) {
+		al->changedcap = al->changedcap ? 2 * al->changedcap : 16;
+		al->changed = xreallocarray(al->changed, al->changedcap,
+		    sizeof(*al->changed));
+	}
+	al->changed[al->nchanged].start = start;
+	al->changed[al->nchanged++].end = end;
+}
+
+void
+alloc_settle(struct alloc *al)
+{
+	al->nchanged = 0;
+}
+
+uint64_t
+alloc_hash(const struct alloc *al)
+{
+	uint64_t h = rng_fold(imap_hash(&al->free), imap_hash(&al->extents));
+
+	h = rng_fold(h, al->free_bytes);
+	return rng_fold(h, al->nallocs);
 }
 
 /* The first free run, from HINT on, with NEED bytes after max(start, hint). */
@@ -197,6 +242,7 @@ alloc_reserve(struct alloc *al, uint64_t want, uint64_t hint,
 	al->free_bytes -= len;
 	v = extent_val(at, 1);
 	imap_set(&al->extents, at, at + len, &v);
+	mark(al, at, at + len);
 	al->nallocs++;
 	*start = at;
 	*got = len;
@@ -222,6 +268,7 @@ alloc_get(struct alloc *al, uint64_t start)
 	if (e == NULL)
 		return -ENOENT;
 	v = extent_val(start, e->v.a + 1);
+	mark(al, e->start, e->end);
 	imap_set(&al->extents, e->start, e->end, &v);
 	return 0;
 }
@@ -240,6 +287,7 @@ alloc_put(struct alloc *al, uint64_t start)
 	if (e == NULL)
 		return -ENOENT;
 	end = e->end;
+	mark(al, start, end);
 	if (e->v.a > 1) {
 		v = extent_val(start, e->v.a - 1);
 		imap_set(&al->extents, start, end, &v);
@@ -293,23 +341,35 @@ check_free_runs(const struct alloc *al, uint64_t *sum)
 	return NULL;
 }
 
+/* Extent E's own rules (check_extents() of one). */
+static const char *
+extent_broken(const struct alloc *al, const struct imap_ent *e)
+{
+	const struct imap_ent *r;
+
+	if (!on_grid(al, e))
+		return "extent outside the area or off the grid";
+	if (e->v.a == 0)
+		return "extent with no references";
+	if (e->v.b != e->start || e->v.kind != 0 || e->v.aux != 0)
+		return "extent value corrupt";
+	r = imap_first_from(&al->free, e->start);
+	if (r != NULL && r->start < e->end)
+		return "extent overlaps free space";
+	return NULL;
+}
+
 static const char *
 check_extents(const struct alloc *al, uint64_t *sum)
 {
-	const struct imap_ent *e, *r;
+	const struct imap_ent *e;
+	const char *why;
 
 	*sum = 0;
 	for (e = imap_first(&al->extents); e != NULL;
 	    e = imap_next(&al->extents, e)) {
-		if (!on_grid(al, e))
-			return "extent outside the area or off the grid";
-		if (e->v.a == 0)
-			return "extent with no references";
-		if (e->v.b != e->start || e->v.kind != 0 || e->v.aux != 0)
-			return "extent value corrupt";
-		r = imap_first_from(&al->free, e->start);
-		if (r != NULL && r->start < e->end)
-			return "extent overlaps free space";
+		if ((why = extent_broken(al, e)) != NULL)
+			return why;
 		*sum += e->end - e->start;
 	}
 	return NULL;
@@ -336,6 +396,52 @@ alloc_broken(const struct alloc *al)
 	if (free_sum + ext_sum != al->size)
 		return "free + extent bytes != size";
 	return NULL;
+}
+
+/*
+ * The rules of alloc_broken() that a change in [start, end) can break:
+ * the free runs and extents meeting it (and the free run before, for the
+ * merge rule).  Runs and extents elsewhere are as they were.
+ */
+static const char *
+range_broken(const struct alloc *al, uint64_t start, uint64_t end)
+{
+	const struct imap_ent *r, *prev = NULL, *e;
+	const char *why;
+
+	r = imap_first_from(&al->free, start > 0 ? start - 1 : 0);
+	for (; r != NULL && r->start <= end; prev = r,
+	    r = imap_next(&al->free, r)) {
+		if (!on_grid(al, r))
+			return "free run outside the area or off the grid";
+		if (prev != NULL && prev->end == r->start)
+			return "adjacent free runs not merged";
+	}
+	for (e = imap_first_from(&al->extents, start);
+	    e != NULL && e->start < end; e = imap_next(&al->extents, e))
+		if ((why = extent_broken(al, e)) != NULL)
+			return why;
+	return NULL;
+}
+
+int
+alloc_check_changed(const struct alloc *al, const char **why)
+{
+	const char *broken = NULL;
+
+	if (!is_pow2(al->align) || (al->size & (al->align - 1)) != 0 ||
+	    al->size > UINT64_MAX - al->base)
+		broken = "area geometry invalid";
+	else if (imap_bytes(&al->free) != al->free_bytes)
+		broken = "free byte count wrong";
+	else if (imap_bytes(&al->free) + imap_bytes(&al->extents) != al->size)
+		broken = "free + extent bytes != size";
+	for (size_t i = 0; i < al->nchanged && broken == NULL; i++)
+		broken = range_broken(al, al->changed[i].start,
+		    al->changed[i].end);
+	if (why != NULL)
+		*why = broken;
+	return broken == NULL ? 0 : -1;
 }
 
 /*

@@ -38,6 +38,15 @@ struct alloc {
 	struct imap	free;		/* free runs (values unused) */
 	struct imap	extents;	/* allocated extents: v.a = refs */
 	uint64_t	nallocs;	/* successful alloc_reserve() calls */
+	/*
+	 * The extents reserved, freed or whose references changed since the
+	 * invariant checker last looked (inv.h), in that order, repeats
+	 * allowed.
+	 */
+	struct alloc_change {
+		uint64_t start, end;
+	}		*changed;
+	size_t		nchanged, changedcap;
 };
 
 /*
@@ -68,5 +77,17 @@ uint64_t alloc_refs(const struct alloc *, uint64_t start);
 const struct imap_ent *alloc_extent_at(const struct alloc *, uint64_t l);
 
 int	alloc_check(const struct alloc *, const char **why);
+/*
+ * alloc_check() of what lies in or beside the changed ranges, and of the
+ * accounting, in O(changed runs log n): 0, or -1 with WHY.  It finds
+ * every broken rule that alloc_check() finds which was not broken at the
+ * last alloc_settle() (only a change can break one).
+ */
+int	alloc_check_changed(const struct alloc *, const char **why);
+/* The invariant checker has looked: forget the changed ranges. */
+void	alloc_settle(struct alloc *);
+/* A hash of the free runs, the extents and the counts (not the checker's
+ * changed list): equal allocators, equal hashes (state hashes, sched.h). */
+uint64_t alloc_hash(const struct alloc *);
 
 #endif

@@ -44,7 +44,9 @@ struct conc {
 	enum sched_lock_kind	 page_kind;
 	struct conc_mem		*mem;
 	struct sched_lock	 global[CONC_LOCK_COUNT];
-	struct sched_lock	*per_inode[CONC_LOCK_COUNT]; /* [ino - 1] */
+	struct sched_lock	*per_inode[CONC_LOCK_COUNT]; /* [ino - 1];
+						   key 0: not made yet */
+	const struct conc_lock_class *cls[CONC_LOCK_COUNT]; /* per inode */
 	bool			 have[CONC_LOCK_COUNT];
 	size_t			 ninodes;	/* inodes with locks */
 	struct sched_queue	 endio;
@@ -57,6 +59,8 @@ struct conc {
 };
 
 static void	endio_worker(struct sched *, void *);
+static uint64_t	conc_ident(void *, enum sched_ident_kind, const void *,
+		    bool *);
 
 struct conc *
 conc_new(struct fs *fs, struct sched *sched,
@@ -78,25 +82,20 @@ conc_new(struct fs *fs, struct sched *sched,
 			c->have[locks[i].id] = true;
 		}
 	sched_queue_init(sched, &c->endio, "btrfs-end-io");
+	/* Per-inode locks are made on first use (lock_of()): a block
+	 * touches a few of the fs's inodes, and each schedule makes them
+	 * afresh. */
 	for (size_t i = 0; i < nlocks; i++)
 		if (locks[i].per_inode) {
 			c->per_inode[locks[i].id] = xcalloc(c->ninodes ?
 			    c->ninodes : 1, sizeof(struct sched_lock));
+			c->cls[locks[i].id] = &locks[i];
 			c->have[locks[i].id] = true;
 		}
-	for (size_t ino = 1; ino <= c->ninodes; ino++)
-		for (size_t i = 0; i < nlocks; i++) {
-			if (!locks[i].per_inode)
-				continue;
-			snprintf(name, sizeof(name), "%s %u", locks[i].name,
-			    (unsigned)ino & 0xffffu);
-			sched_lock_init(sched,
-			    &c->per_inode[locks[i].id][ino - 1],
-			    locks[i].kind, name);
-		}
+	sched_set_ident(sched, conc_ident, c);
 	c->nent = SCHED_MAX_ENTITIES;
 	for (uint32_t w = 1; w <= workers; w++) {
-		snprintf(name, sizeof(name), "end-io worker %u", w);
+		sched_name_num(name, "end-io worker ", w, "");
 		id = sched_spawn(sched, SCHED_WORKER, name, endio_worker, fs);
 		if (id >= 0)
 			c->nent = id + 1;	/* the tasks came first */
@@ -268,37 +267,49 @@ conc_nent(const struct conc *c)
 	return c->nent;
 }
 
-/* Lock ID of IP (or the global one), or NULL if the era has none. */
+/* Lock ID of IP (or the global one), or NULL if the era has none; a
+ * per-inode lock is made here on first use, named "NAME INO". */
 static struct sched_lock *
 lock_of(struct conc *c, enum conc_lock id, const struct fs_inode *ip)
 {
+	struct sched_lock *l;
+	char name[SCHED_NAME];
+	uint32_t ino;
+
 	if (!c->have[id])
 		return NULL;
 	if (c->per_inode[id] == NULL)
 		return &c->global[id];
-	if (ip == NULL || inode_ino(ip) > c->ninodes)
+	if (ip == NULL || (ino = inode_ino(ip)) > c->ninodes)
 		return NULL;	/* created after the block began */
-	return &c->per_inode[id][inode_ino(ip) - 1];
+	l = &c->per_inode[id][ino - 1];
+	if (l->key == 0) {
+		snprintf(name, sizeof(name), "%s %u", c->cls[id]->name,
+		    (unsigned)ino & 0xffffu);
+		sched_lock_init(c->sched, l, c->cls[id]->kind, name);
+	}
+	return l;
 }
 
 void
-conc_lock_at(struct fs *fs, enum conc_lock id, const struct fs_inode *ip,
+conc_lock_sched(struct fs *fs, enum conc_lock id, const struct fs_inode *ip,
     const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
 
-	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+	if ((l = lock_of(c, id, ip)) != NULL)
 		sched_acquire_at(c->sched, l, fn);
 }
 
 void
-conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+conc_unlock_sched(struct fs *fs, enum conc_lock id,
+    const struct fs_inode *ip)
 {
 	struct conc *c = fs_conc(fs);
 	struct sched_lock *l;
 
-	if (c != NULL && (l = lock_of(c, id, ip)) != NULL)
+	if ((l = lock_of(c, id, ip)) != NULL)
 		sched_release(c->sched, l);
 }
 
@@ -335,15 +346,18 @@ pagemap_grow(struct conc_pagemap *m)
 }
 
 /*
- * The page lock of (IP, P), made on first use: one lock class per page
- * (as the reports name them, "page INO:OFFSET"), keyed by the page.
+ * The page lock of (IP, P), made on first use: keyed by the page (one
+ * object each to the reduction, named "page INO:OFFSET" in reports), all
+ * in one lock class "page" of the lock-order graph, as lockdep would
+ * have them, so that a write holding 4096 pages adds no edges among them
+ * (it took 4096 * 4095 / 2 before).
  */
 static struct sched_lock *
 page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 {
 	uint32_t ino = inode_ino(ip);
 	struct conc_pagelock *pl;
-	char name[SCHED_NAME];
+	char name[SCHED_NAME], inum[SCHED_NAME];
 	size_t i;
 
 	pagemap_grow(&c->pagemap);
@@ -353,10 +367,10 @@ page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 	pl = xcalloc(1, sizeof(*pl));
 	pl->ino = ino;
 	pl->p = p;
-	snprintf(name, sizeof(name), "page %u:%" PRIu64, ino & 0xffffu,
-	    p & (uint64_t)0xffffffffff);
-	sched_lock_init_key(c->sched, &pl->lock, c->page_kind,
-	    sched_name_key(name), name);
+	sched_name_num(inum, "page ", ino & 0xffffu, ":");
+	sched_name_num(name, inum, p & (uint64_t)0xffffffffff, "");
+	sched_lock_init_class(c->sched, &pl->lock, c->page_kind,
+	    sched_name_key(name), name, sched_name_key("page"), "page");
 	pl->next = c->pages;
 	c->pages = pl;
 	c->pagemap.slot[i] = pl;
@@ -365,13 +379,11 @@ page_lock_of(struct conc *c, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_lock_page_at(struct fs *fs, const struct fs_inode *ip, uint64_t p,
+conc_lock_page_sched(struct fs *fs, const struct fs_inode *ip, uint64_t p,
     const char *fn)
 {
 	struct conc *c = fs_conc(fs);
 
-	if (c == NULL)
-		return;
 	sched_acquire_at(c->sched, page_lock_of(c, ip, p), fn);
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 }
@@ -386,12 +398,10 @@ conc_page_to_io(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 }
 
 void
-conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+conc_unlock_page_sched(struct fs *fs, const struct fs_inode *ip, uint64_t p)
 {
 	struct conc *c = fs_conc(fs);
 
-	if (c == NULL)
-		return;
 	foot_touch(fs, FOOT_PAGES, inode_ino(ip), 0);
 	sched_release(c->sched, page_lock_of(c, ip, p));
 }
@@ -464,6 +474,7 @@ conc_bio_new(struct fs *fs, size_t size, size_t bufsize)
 	b = xcalloc(1, size + bufsize);
 	b->fs = fs;
 	b->buf = bufsize > 0 ? (uint8_t *)b + size : NULL;
+	b->creator = conc_self(c);
 	b->next = c->bios;
 	c->bios = b;
 	return b;
@@ -498,6 +509,7 @@ conc_bio_post(struct fs *fs, struct conc_bio *b, const char *what,
 	    suffix);
 	sched_event_init(&b->ev, name, b->at_worker != NULL ? &c->endio :
 	    NULL);
+	b->ev.owner = b;
 	n = sched_post(c->sched, name, device_complete, b);
 	assert(n == c->nposted + 1);
 	c->nposted = n;
@@ -583,4 +595,144 @@ conc_window_dropped(struct fs *fs, const struct conc_window *w)
 		return false;
 	foot_touch(fs, FOOT_READS, inode_ino(w->ip), 0);
 	return w->dropped;
+}
+
+/* ---- state hashes -------------------------------------------------------- */
+
+/* FNV-1a of N bytes at P, mixed. */
+static uint64_t
+bytes_hash(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return rng_mix64(h);
+}
+
+uint64_t
+conc_bio_hash(const struct conc_bio *b, bool *known)
+{
+	uint64_t h;
+
+	*known = b->hash != NULL;
+	if (!*known)
+		return 0;
+	/* Function addresses are the same in every run of this process. */
+	h = rng_fold((uint64_t)(uintptr_t)b->at_device,
+	    (uint64_t)(uintptr_t)b->at_worker);
+	h = rng_fold(h, b->ev.done);
+	h = rng_fold(h, (uint64_t)(int64_t)b->creator);
+	if (b->buf != NULL)
+		h = rng_fold(h, bytes_hash(b->buf,
+		    fs_cfg(b->fs)->sectorsize));
+	return rng_fold(h, b->hash(b));
+}
+
+/* The world's identities for the scheduler: every event, item and post
+ * of this glue is a bio. */
+static uint64_t
+conc_ident(void *ctx, enum sched_ident_kind kind, const void *obj,
+    bool *known)
+{
+	(void)ctx;
+	(void)kind;
+	return conc_bio_hash(obj, known);
+}
+
+/* A lock's owner, named by its key. */
+static uint64_t
+lock_hash(uint64_t h, const struct sched_lock *l)
+{
+	return rng_fold(rng_fold(h, l->key), (uint64_t)(int64_t)l->owner);
+}
+
+/* A page lock, with its rank among its inode's in the list. */
+struct page_rank {
+	uint32_t	ino;
+	size_t		rank;
+	const struct sched_lock *lock;
+};
+
+static int
+cmp_page_rank(const void *a, const void *b)
+{
+	const struct page_rank *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/*
+ * The page locks: only an inode's own are ever walked in the list's
+ * order (conc_wait_pages_from()), so each inode's sequence is hashed in
+ * that order and the inodes apart, whatever order their pages were made
+ * in.
+ */
+static uint64_t
+pages_hash(const struct conc *c)
+{
+	struct page_rank *v;
+	size_t n = c->pagemap.n, i = 0;
+	uint64_t h = n;
+
+	if (n == 0)
+		return h;
+	v = xreallocarray(NULL, n, sizeof(*v));
+	for (const struct conc_pagelock *pl = c->pages; pl != NULL;
+	    pl = pl->next, i++)
+		v[i] = (struct page_rank){ pl->ino, i, &pl->lock };
+	qsort(v, n, sizeof(*v), cmp_page_rank);
+	for (i = 0; i < n; i++)
+		h = lock_hash(h, v[i].lock);
+	free(v);
+	return h;
+}
+
+uint64_t
+conc_state_hash(const struct conc *c, bool *complete)
+{
+	uint64_t h = 0x2545f4914f6cdd1dULL, bios = 0, windows = 0;
+	bool known;
+
+	for (int i = 0; i < CONC_LOCK_COUNT; i++) {
+		if (!c->have[i])
+			continue;
+		if (c->per_inode[i] == NULL) {
+			h = lock_hash(h, &c->global[i]);
+			continue;
+		}
+		for (size_t k = 0; k < c->ninodes; k++)
+			if (c->per_inode[i][k].key != 0)
+				h = lock_hash(h, &c->per_inode[i][k]);
+	}
+	h = rng_fold(h, pages_hash(c));
+	/* The read windows as a set: none is told from another by its
+	 * place in the list (conc_note_drop() marks every one in range). */
+	for (const struct conc_window *w = c->windows; w != NULL;
+	    w = w->next)
+		windows += rng_mix64(rng_fold(inode_ino(w->ip),
+		    w->p << 1 | w->dropped));
+	h = rng_fold(h, windows);
+	for (size_t i = c->endio.head; i < c->endio.tail; i++) {
+		h = rng_fold(h, conc_bio_hash(c->endio.items[i], &known));
+		*complete = *complete && known;
+	}
+	/* The bios as a set: their numbers only name them. */
+	for (const struct conc_bio *b = c->bios; b != NULL; b = b->next) {
+		bios += rng_mix64(conc_bio_hash(b, &known));
+		*complete = *complete && known;
+	}
+	return rng_fold(h, bios);
+}
+
+void
+conc_point(struct fs *fs, uint64_t pp)
+{
+	struct conc *c = fs_conc(fs);
+
+	if (c != NULL)
+		sched_point(c->sched, pp);
 }

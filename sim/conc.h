@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs.h"
 #include "sched.h"
 
 struct conc;
@@ -76,6 +77,15 @@ struct conc_bio {
 	void		(*at_worker)(struct fs *, struct conc_bio *);
 	/* Frees what the bio points to (or NULL); run when it is freed. */
 	void		(*release)(struct conc_bio *);
+	/*
+	 * The bio's own fields, hashed for a state hash (sched.h), or NULL
+	 * when its kind cannot say (then no state with it is cached).  The
+	 * glue adds what every bio has: its work, its data, whether it is
+	 * done and which entity made it (whose result and frame it points
+	 * into).
+	 */
+	uint64_t	(*hash)(const struct conc_bio *);
+	int		 creator;	/* entity id, -1 from a callback */
 };
 
 /* A page read in flight (see above); lives in the reader's frame. */
@@ -124,20 +134,52 @@ int		 conc_nent(const struct conc *);
  * the site of the hold or wait (sched.h, Sites): a deadlock report names
  * the model function, and the era's table of kernel functions
  * (era_kernel_fn()) the function of 2008 or 6.x it stands for.
+ *
+ * The lock calls are no-ops sequentially, which they test inline (a read
+ * makes several a page); the _sched functions are their bodies.
  */
+void		 conc_lock_sched(struct fs *, enum conc_lock,
+		    const struct fs_inode *, const char *fn);
+void		 conc_unlock_sched(struct fs *, enum conc_lock,
+		    const struct fs_inode *);
+void		 conc_lock_page_sched(struct fs *, const struct fs_inode *,
+		    uint64_t, const char *fn);
+void		 conc_unlock_page_sched(struct fs *, const struct fs_inode *,
+		    uint64_t);
 
 /* Take or drop lock ID (IP's for a per-inode lock; NULL otherwise). */
-void		 conc_lock_at(struct fs *, enum conc_lock id,
-		    const struct fs_inode *ip, const char *fn);
+static inline void
+conc_lock_at(struct fs *fs, enum conc_lock id, const struct fs_inode *ip,
+    const char *fn)
+{
+	if (fs_conc(fs) != NULL)
+		conc_lock_sched(fs, id, ip, fn);
+}
 #define conc_lock(fs, id, ip)	conc_lock_at((fs), (id), (ip), __func__)
-void		 conc_unlock(struct fs *, enum conc_lock id,
-		    const struct fs_inode *ip);
+
+static inline void
+conc_unlock(struct fs *fs, enum conc_lock id, const struct fs_inode *ip)
+{
+	if (fs_conc(fs) != NULL)
+		conc_unlock_sched(fs, id, ip);
+}
+
 /* The page lock of (IP, P): lock_page(), unlock_page(). */
-void		 conc_lock_page_at(struct fs *, const struct fs_inode *ip,
-		    uint64_t p, const char *fn);
+static inline void
+conc_lock_page_at(struct fs *fs, const struct fs_inode *ip, uint64_t p,
+    const char *fn)
+{
+	if (fs_conc(fs) != NULL)
+		conc_lock_page_sched(fs, ip, p, fn);
+}
 #define conc_lock_page(fs, ip, p) conc_lock_page_at((fs), (ip), (p), __func__)
-void		 conc_unlock_page(struct fs *, const struct fs_inode *ip,
-		    uint64_t p);
+
+static inline void
+conc_unlock_page(struct fs *fs, const struct fs_inode *ip, uint64_t p)
+{
+	if (fs_conc(fs) != NULL)
+		conc_unlock_page_sched(fs, ip, p);
+}
 /* The caller's page lock of (IP, P) now belongs to the bio reading it. */
 void		 conc_page_to_io(struct fs *, const struct fs_inode *ip,
 		    uint64_t p);
@@ -177,6 +219,22 @@ void		 conc_bio_wait_at(struct fs *, struct conc_bio *b,
 #define conc_bio_wait(fs, b)	conc_bio_wait_at((fs), (b), __func__)
 /* B's waiter may go on. */
 void		 conc_bio_done(struct fs *, struct conc_bio *b);
+
+/*
+ * The glue's part of a state hash (sched.h): every lock's owner, the read
+ * windows, the end-io queue's items in order and the bios (by content,
+ * never by number or address).  *COMPLETE is cleared when a bio cannot be
+ * hashed.  The glue also names events, items and posted actions for the
+ * scheduler's part (it registers with sched_set_ident() at attach).
+ */
+uint64_t	 conc_state_hash(const struct conc *, bool *complete);
+/*
+ * The running entity declares its program point (sched_point()); a
+ * no-op sequentially.
+ */
+void		 conc_point(struct fs *, uint64_t pp);
+/* A bio's identity in a state hash (its content); *KNOWN as above. */
+uint64_t	 conc_bio_hash(const struct conc_bio *, bool *known);
 
 /* SIZE zeroed bytes that live until the schedule ends (conc_free). */
 void		*conc_alloc(struct fs *, size_t size);

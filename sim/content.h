@@ -30,7 +30,7 @@
  *
  * Bytes are materialized only where they must be: to checksum a sector, or
  * to compare a read with the file's contents.  Generation is 8 bytes per
- * splitmix64 step.
+ * multiply and xor-shift (content.c).
  */
 #ifndef SIM_CONTENT_H
 #define SIM_CONTENT_H
@@ -101,6 +101,26 @@ void	content_read_map(const struct imap *m, uint64_t pos, uint64_t len,
  * every byte so far equals, or -1 once two differ.
  */
 void	content_uniform(const uint8_t *buf, size_t n, int *uniform);
+
+/*
+ * True if A and B are the same description: the same kind, stream,
+ * position, fill byte and flip flag (so the same bytes wherever they
+ * are put).  Different descriptions may still be the same bytes.
+ */
+bool	content_desc_equal(const struct imap_val *a, const struct imap_val *b);
+
+/*
+ * Compare the N bytes of map A from position SA with those of map B from
+ * SB (bytes with no entry are zeros), piece by piece: where both pieces
+ * have the same description (and any flipped bits fall alike) without
+ * materializing them, else by their bytes.  True if all are equal.  Also
+ * folds A's bytes into *UNIFORM (content_uniform()), from the
+ * descriptions where it can: a fill piece is one byte, and a generated
+ * one is materialized only until two bytes differ.
+ */
+bool	content_compare(const struct imap *a, uint64_t sa,
+	    const struct imap *b, uint64_t sb, uint64_t n,
+	    uint32_t sectorsize, int *uniform);
 
 /* True if the two values describe the same bytes over LEN bytes. */
 bool	content_same(const struct imap_val *a, const struct imap_val *b,

@@ -23,7 +23,6 @@ int
 copy_state(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int k,
     struct copy_state *st)
 {
-	uint8_t got[FS_MAX_SECTORSIZE], want[FS_MAX_SECTORSIZE];
 	struct fs_inode *ip = fs_inode(fs, ino);
 	uint64_t ss = fs_sectorsize(fs), end, size;
 	uint32_t sectorsize = (uint32_t)ss;
@@ -48,12 +47,9 @@ copy_state(struct fs *fs, uint32_t ino, uint64_t off, uint64_t len, int k,
 		l = it->disk_bytenr + it->offset + (p - it->file_offset);
 		imap_destroy(&held);
 		dev_describe(fs, fs_dev(fs), k, l, l + ss, keep_piece, &held);
-		content_read_map(&held, l + (a - p), b - a, sectorsize, got);
-		content_read_map(inode_data(fs, ip), a, b - a, sectorsize,
-		    want);
 		st->sectors++;
-		st->damaged += memcmp(got, want, b - a) != 0;
-		content_uniform(got, b - a, &st->uniform);
+		st->damaged += !content_compare(&held, l + (a - p),
+		    inode_data(fs, ip), a, b - a, sectorsize, &st->uniform);
 	}
 	imap_destroy(&held);
 	if (st->uniform == -2)

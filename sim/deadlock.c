@@ -226,6 +226,14 @@ deadlock_report(const struct sched *s, struct sched_result *res)
 		memcpy(r->name, e->name, sizeof(r->name));
 		r->role = e->role;
 		r->state = e->state;
+		/* The texts only when a run did not complete: a completed
+		 * one's are never shown, and every run makes a result. */
+		r->holds[0] = r->waits[0] = r->item[0] = '\0';
+		r->nhold = 0;
+		r->task = -1;
+		r->wait_at = (struct sched_site){ .fn = NULL, .task = -1 };
+		if (res->outcome == SCHED_COMPLETED)
+			continue;
 		report_holds(s, e, r);
 		report_waits(s, e, r->waits, sizeof(r->waits));
 		r->wait_at = e->state == SCHED_BLOCKED ? e->wat :

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dev.h"
+#include "rng.h"
 #include "foot.h"
 #include "fs.h"
 #include "imap.h"
@@ -158,12 +159,19 @@ dev_add_bios(const struct fs *fs, struct dev *d, int k, uint64_t n)
 }
 
 int
+dev_read_desc(const struct fs *fs, struct dev *d, int k, uint64_t logical,
+    uint64_t len, uint8_t *buf, struct imap_val *desc, bool *one)
+{
+	foot_read(fs, k, logical, logical + len);
+	return mirror_read_desc(&d->mirror[k - 1], logical, len,
+	    fs_cfg(fs)->sectorsize, buf, desc, one);
+}
+
+int
 dev_read(const struct fs *fs, struct dev *d, int k, uint64_t logical,
     uint64_t len, uint8_t *buf)
 {
-	foot_read(fs, k, logical, logical + len);
-	return mirror_read(&d->mirror[k - 1], logical, len,
-	    fs_cfg(fs)->sectorsize, buf);
+	return dev_read_desc(fs, d, k, logical, len, buf, NULL, NULL);
 }
 
 void
@@ -256,6 +264,19 @@ dev_mirror(const struct fs *fs, const struct dev *d, int k)
 {
 	foot_touch(fs, FOOT_MIRROR, (uint32_t)k, 0);
 	return &d->mirror[k - 1];
+}
+
+uint64_t
+dev_hash(const struct dev *d)
+{
+	uint64_t h = (uint64_t)d->copies << 1 | d->dup;
+
+	for (int k = 0; k < d->copies; k++)
+		h = rng_fold(h, mirror_hash(&d->mirror[k]));
+	for (int i = 0; i < DEV_MAX_COPIES; i++)
+		for (int j = 0; j < DEV_STAT_COUNT; j++)
+			h = rng_fold(h, d->stat[i][j]);
+	return rng_fold(h, d->read_blocks);
 }
 
 int

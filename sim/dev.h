@@ -87,6 +87,10 @@ void		 dev_add_bios(const struct fs *, struct dev *, int k,
  */
 int		 dev_read(const struct fs *, struct dev *, int k,
 		    uint64_t logical, uint64_t len, uint8_t *buf);
+/* dev_read() with what the bytes are (mirror_read_desc()). */
+int		 dev_read_desc(const struct fs *, struct dev *, int k,
+		    uint64_t logical, uint64_t len, uint8_t *buf,
+		    struct imap_val *desc, bool *one);
 /* Copy K's content of [start, end) as values, overlays applied. */
 void		 dev_describe(const struct fs *, struct dev *, int k,
 		    uint64_t start, uint64_t end,
@@ -131,5 +135,7 @@ const struct mirror *dev_mirror(const struct fs *, const struct dev *, int k);
 
 /* Every copy well formed (mirror_check).  0, or -1 with *WHY set. */
 int		 dev_check(const struct dev *, const char **why);
+/* A hash of every copy, the error counters and the read blocks. */
+uint64_t	 dev_hash(const struct dev *);
 
 #endif

@@ -26,7 +26,9 @@
  * whenever it intersects the range, even if an earlier map does too.
  *
  * tree->overlaps counts neighbours (in start order) that overlap, so that
- * the checker can tell in O(1) whether the maps are disjoint.
+ * the checker can tell in O(1) whether the maps are disjoint, and
+ * tree->changed the ranges whose mapping changed since it last looked
+ * (em_link_at and em_unlink mark them), so that it need not walk the rest.
  *
  * Workload: one tree per inode, typically a handful to a few thousand
  * maps; lookups dominate (every page read), then inserts and drops (every
@@ -39,6 +41,7 @@
 #include <string.h>
 
 #include "em.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 /* The map holding node N, or NULL. */
@@ -178,6 +181,22 @@ em_tree_search(struct em_tree *tree, uint64_t pos, struct em_map **succ,
 	return NULL;
 }
 
+/* The mapping of [start, end) changed, for the invariant checker (em.h). */
+void
+em_mark_range(struct em_tree *tree, uint64_t start, uint64_t end)
+{
+	static const struct imap_val unused;
+
+	if (start < end)
+		imap_set(&tree->changed, start, end, &unused);
+}
+
+static void
+em_mark(struct em_tree *tree, const struct em_map *em)
+{
+	em_mark_range(tree, em->start, em_end(em));
+}
+
 /*
  * Hang EM where a descent ended (PARENT, *LINK), rebalance, and keep count
  * and overlaps exact: the pair (prev, next) goes, (prev, em) and
@@ -201,13 +220,16 @@ em_link_at(struct em_tree *tree, struct em_map *em, struct rb_node *parent,
 
 /*
  * Unlink EM (rb_erase) and keep count, overlaps and last exact: the
- * pairs (prev, em) and (em, next) go, (prev, next) comes.
+ * pairs (prev, em) and (em, next) go, (prev, next) comes.  MARK: EM's
+ * bytes lose their mapping (not when a neighbour absorbed them).
  */
 static void
-em_unlink(struct em_tree *tree, struct em_map *em)
+em_unlink(struct em_tree *tree, struct em_map *em, bool mark)
 {
 	struct em_map *prev = em_prev(em), *next = em_succ(em);
 
+	if (mark)
+		em_mark(tree, em);
 	tree->overlaps += em_overlap(prev, next);
 	tree->overlaps -= em_overlap(prev, em) + em_overlap(em, next);
 	rb_erase(&tree->root, &em->node);
@@ -226,6 +248,14 @@ em_tree_init(struct em_tree *tree)
 	tree->overlaps = 0;
 	tree->merges = 0;
 	tree->splits = 0;
+	imap_init(&tree->changed);
+}
+
+/* The checker has looked: the changed ranges start afresh. */
+void
+em_settle(struct em_tree *tree)
+{
+	imap_destroy(&tree->changed);
 }
 
 /*
@@ -250,6 +280,7 @@ em_tree_destroy(struct em_tree *tree)
 			n = parent;
 		}
 	}
+	imap_destroy(&tree->changed);
 	em_tree_init(tree);
 }
 
@@ -284,6 +315,7 @@ em_tree_clone(struct em_tree *dst, const struct em_tree *src)
 	dst->overlaps = src->overlaps;
 	dst->merges = src->merges;
 	dst->splits = src->splits;
+	imap_clone(&dst->changed, &src->changed);
 }
 
 /* A new map outside any tree (alloc_extent_map()); the caller owns it. */
@@ -367,8 +399,13 @@ em_absorb(struct em_tree *tree, struct em_map *victim)
  * no start precedes 0), then its successor, each erased in that order,
  * which decides the shape.
  */
-int
-em_add(struct em_tree *tree, struct em_map *em)
+/*
+ * em_add(); MARK: EM's bytes change their mapping (not for a remnant of a
+ * map just removed that maps them as it did).  Neighbours absorbed by the
+ * merges keep their mapping either way.
+ */
+static int
+em_add_as(struct em_tree *tree, struct em_map *em, bool mark)
 {
 	struct em_descent d;
 	struct em_map *prev, *next;
@@ -377,6 +414,8 @@ em_add(struct em_tree *tree, struct em_map *em)
 	em_descend(tree, em->start, &d);
 	if (d.hit != NULL)
 		return -EEXIST;
+	if (mark)
+		em_mark(tree, em);
 	em_link_at(tree, em, d.parent, d.link);
 	prev = em_prev(em);
 	next = em_succ(em);
@@ -394,12 +433,26 @@ em_add(struct em_tree *tree, struct em_map *em)
 	return 0;
 }
 
+int
+em_add(struct em_tree *tree, struct em_map *em)
+{
+	return em_add_as(tree, em, true);
+}
+
 /* remove_extent_mapping(): unlink EM, which the caller then owns. */
 void
 em_remove(struct em_tree *tree, struct em_map *em)
 {
 	assert(em->in_tree);
-	em_unlink(tree, em);
+	em_unlink(tree, em, true);
+}
+
+/* em_remove() that leaves the marking of changed bytes to the caller. */
+void
+em_remove_quiet(struct em_tree *tree, struct em_map *em)
+{
+	assert(em->in_tree);
+	em_unlink(tree, em, false);
 }
 
 /*
@@ -462,15 +515,18 @@ em_merge_mapping(struct em_tree *tree, struct em_map *existing,
 	return em_add(tree, em);
 }
 
-/* Insert a remnant of a dropped map: a 2008 BUG_ON if that fails. */
+/*
+ * Insert a remnant of a dropped map: a 2008 BUG_ON if that fails.  SAME:
+ * it maps its bytes as the dropped map did (no change to mark).
+ */
 static int
 em_add_remnant(struct em_tree *tree, uint64_t start, uint64_t len,
-    uint64_t block_start, uint32_t flags)
+    uint64_t block_start, uint32_t flags, bool same)
 {
 	struct em_map *split = em_alloc(start, len, block_start);
 
 	split->flags = flags;
-	if (em_add(tree, split) != 0) {
+	if (em_add_as(tree, split, !same) != 0) {
 		em_free(split);
 		return -EEXIST;
 	}
@@ -505,19 +561,36 @@ em_drop_pass(struct em_tree *tree, const struct em_drop *d,
     struct em_map *em)
 {
 	uint64_t start = d->start, len = d->len;
+	uint64_t lost_lo = em->start, lost_hi = em_end(em);
+	bool head, tail, tail_same;
 	int rc = 0;
 
-	em_unlink(tree, em);
-	if (!d->whole && em_is_real(em)) {
-		if (em->start < start)
-			rc = em_add_remnant(tree, em->start, start - em->start,
-			    em->block_start, em->flags);
-		if (rc == 0 && d->testend && em->start + em->len > start + len)
-			rc = em_add_remnant(tree, start + len,
-			    em->start + em->len - (start + len),
-			    em->block_start + (start + len - em->start),
-			    em->flags);
-	}
+	/*
+	 * For the checker, only the bytes between the remnants lose their
+	 * mapping: a head, and a tail whose arithmetic did not wrap, map
+	 * theirs as EM did.  A wrapped tail (quirk 4) is a new mapping.
+	 */
+	em_unlink(tree, em, false);
+	head = !d->whole && em_is_real(em) && em->start < start;
+	tail = !d->whole && em_is_real(em) && d->testend &&
+	    em->start + em->len > start + len;
+	tail_same = tail && start + len >= start && start + len > em->start &&
+	    em->start + em->len >= em->start;
+	if (head)
+		lost_lo = start;
+	if (tail_same)
+		lost_hi = start + len;
+	em_mark_range(tree, lost_lo, lost_hi);
+	if (head)
+		rc = em_add_remnant(tree, em->start, start - em->start,
+		    em->block_start, em->flags, true);
+	if (rc == 0 && tail)
+		rc = em_add_remnant(tree, start + len,
+		    em->start + em->len - (start + len),
+		    em->block_start + (start + len - em->start), em->flags,
+		    tail_same);
+	if (rc != 0)
+		em_mark(tree, em);	/* a remnant is missing */
 	em_free(em);
 	return rc;
 }
@@ -690,8 +763,9 @@ em_prev_map(const struct em_tree *tree, const struct em_map *em)
 	return em_prev(em);
 }
 
+/* The plain link by start (em.h); the caller marks what changes. */
 void
-em_link(struct em_tree *tree, struct em_map *em)
+em_link_quiet(struct em_tree *tree, struct em_map *em)
 {
 	struct rb_node **link = &tree->root.node, *parent = NULL;
 
@@ -702,6 +776,13 @@ em_link(struct em_tree *tree, struct em_map *em)
 		    &parent->right;
 	}
 	em_link_at(tree, em, parent, link);
+}
+
+void
+em_link(struct em_tree *tree, struct em_map *em)
+{
+	em_mark(tree, em);
+	em_link_quiet(tree, em);
 }
 
 int
@@ -744,6 +825,38 @@ em_next(const struct em_tree *tree, const struct em_map *em)
 {
 	(void)tree;
 	return em_succ(em);
+}
+
+/* The preorder walk of the subtree at N into H: fields, colour, shape. */
+static uint64_t
+em_hash_subtree(const struct rb_node *n, uint64_t h)
+{
+	const struct em_map *em;
+
+	if (n == NULL)
+		return rng_fold(h, 0x6e756c6cULL);	/* an empty link */
+	em = em_of(n);
+	h = rng_fold(h, em->start);
+	h = rng_fold(h, em->len);
+	h = rng_fold(h, em->block_start);
+	h = rng_fold(h, em->block_len);
+	h = rng_fold(h, em->offset);
+	h = rng_fold(h, em->ram_bytes);
+	h = rng_fold(h, (uint64_t)em->flags << 1 | n->red);
+	h = em_hash_subtree(n->left, h);
+	return em_hash_subtree(n->right, h);
+}
+
+uint64_t
+em_tree_hash(const struct em_tree *tree)
+{
+	uint64_t h = em_hash_subtree(tree->root.node, tree->count);
+
+	h = rng_fold(h, tree->last != NULL ? tree->last->start : UINT64_MAX);
+	h = rng_fold(h, tree->last != NULL);
+	h = rng_fold(h, tree->overlaps);
+	h = rng_fold(h, tree->merges);
+	return rng_fold(h, tree->splits);
 }
 
 /* rb_check's order: starts strictly increasing (so distinct). */

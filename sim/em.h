@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "imap.h"
 #include "rbtree.h"
 
 /* Special block_start values (2008 extent_map.h). */
@@ -81,6 +82,13 @@ struct em_tree {
 	uint64_t	merges;		/* neighbours absorbed by em_add, plus
 					   one per em_merge_mapping union */
 	uint64_t	splits;		/* remnants em_drop_cache inserted */
+	/*
+	 * The file ranges whose mapping changed since the invariant checker
+	 * last looked (inv.h): every map linked or unlinked marks its range;
+	 * a neighbour absorbed by a merge does not, since the widened map
+	 * maps its bytes where it did.  Values unused.
+	 */
+	struct imap	changed;
 };
 
 /* extent_map_end(): start + len, saturating at (u64)-1. */
@@ -229,14 +237,37 @@ int	em_get_extent_insert(struct em_tree *, uint64_t start, uint64_t len,
  * none), the in-order predecessor of EM, and the plain link of EM (not in
  * a tree, a start no map has) by start, keeping count and overlaps exact
  * and merging nothing.
+ *
+ * For the invariant checker's changed ranges (above), em_link() and
+ * em_remove() mark the map's range; the _quiet variants mark nothing, for
+ * a caller that knows better which bytes change their mapping (a merge
+ * moves bytes to a neighbour that maps them as before; a split keeps
+ * them in remnants that map them as before) and says so with
+ * em_mark_range().
  */
 struct em_map *em_floor(const struct em_tree *, uint64_t pos);
 struct em_map *em_prev_map(const struct em_tree *, const struct em_map *);
 void	em_link(struct em_tree *, struct em_map *em);
+void	em_link_quiet(struct em_tree *, struct em_map *em);
+void	em_remove_quiet(struct em_tree *, struct em_map *em);
+void	em_mark_range(struct em_tree *, uint64_t start, uint64_t end);
+
+/*
+ * The invariant checker has looked at the changed ranges (above): forget
+ * them.
+ */
+void	em_settle(struct em_tree *);
 
 /* In-order walk by start; borrowed, NULL at the end. */
 struct em_map *em_first(const struct em_tree *);
 struct em_map *em_next(const struct em_tree *, const struct em_map *);
+
+/*
+ * A hash of the tree as lookups see it: every map's fields and the shape
+ * (a preorder walk with the colours), `last' and the counters; not the
+ * changed ranges, which are the checker's.  Equal trees, equal hashes.
+ */
+uint64_t em_tree_hash(const struct em_tree *);
 
 /*
  * Walk the tree and verify what the 2008 tree guarantees (see above).

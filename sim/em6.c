@@ -27,8 +27,10 @@ intersects(const struct em_map *em, uint64_t start, uint64_t end)
 	return end > em->start && start < em_end(em);
 }
 
-int
-em6_insert(struct em_tree *tree, struct em_map *em)
+/* em6_insert(); MARK: for the invariant checker, EM's bytes change their
+ * mapping (not for a remnant that maps them as before: em.h). */
+static int
+insert_as(struct em_tree *tree, struct em_map *em, bool mark)
 {
 	struct em_map *floor = em_floor(tree, em->start);
 	struct em_map *succ = after(tree, floor);
@@ -37,8 +39,14 @@ em6_insert(struct em_tree *tree, struct em_map *em)
 		return -EEXIST;
 	if (succ != NULL && succ->start < em_end(em))
 		return -EEXIST;
-	em_link(tree, em);
+	(mark ? em_link : em_link_quiet)(tree, em);
 	return 0;
+}
+
+int
+em6_insert(struct em_tree *tree, struct em_map *em)
+{
+	return insert_as(tree, em, true);
 }
 
 /* can_merge(): neither under I/O nor compressed. */
@@ -60,11 +68,12 @@ mergeable(const struct em_map *prev, const struct em_map *next)
 	return next->block_start == prev->block_start;
 }
 
-/* Remove and free VICTIM, which a neighbour absorbed. */
+/* Remove and free VICTIM, which a neighbour absorbed (its bytes keep
+ * their mapping, so no change for the invariant checker). */
 static void
 absorb(struct em_tree *tree, struct em_map *victim)
 {
-	em_remove(tree, victim);
+	em_remove_quiet(tree, victim);
 	em_free(victim);
 	tree->merges++;
 }
@@ -271,17 +280,23 @@ em6_drop_range(struct em_tree *tree, uint64_t start, uint64_t end,
 			head = remnant(em, em->start, start - em->start, flags);
 		if (em_stop > end)
 			tail = remnant(em, end, em_stop - end, flags);
-		em_remove(tree, em);
+		/* Only the dropped bytes change their mapping: the
+		 * remnants map theirs as EM did (em.h, the _quiet calls). */
+		em_remove_quiet(tree, em);
+		em_mark_range(tree, em->start > start ? em->start : start,
+		    em_stop < end ? em_stop : end);
 		/* The first remnant takes EM's place; a later one is added. */
 		if (head != NULL) {
-			em_link(tree, head);
+			em_link_quiet(tree, head);
 			tree->splits++;
 		}
 		if (tail != NULL) {
 			if (head == NULL)
-				em_link(tree, tail);
-			else if (em6_add(tree, tail) != 0)
+				em_link_quiet(tree, tail);
+			else if (insert_as(tree, tail, false) != 0)
 				em_free(tail);	/* cannot collide: the gap */
+			else
+				try_merge(tree, tail);
 			tree->splits++;
 		}
 		em_free(em);

@@ -32,6 +32,7 @@ struct em_map;
 struct fs;
 struct fs_bio;
 struct fs_inode;
+struct imap_val;
 struct fs_read_opts;
 struct fs_read_result;
 struct fs_scrub_stats;
@@ -104,12 +105,15 @@ struct era_ops {
 	 * The data-read hooks of 2008's extent_io_ops (NULL in the modern
 	 * era, whose repair is bio.c's): verify a page that a bio handed up
 	 * (readpage_end_io_hook: 0, or -EIO; *ZEROIT when the page was
-	 * filled), and decide the retry of a failed one
+	 * filled; DESC, or NULL, the one content value its bytes are, which
+	 * spares recomputing the expected checksum), and decide the retry
+	 * of a failed one
 	 * (readpage_io_failed_hook: the mirror to retry and its *LOGICAL,
 	 * or a negative status).
 	 */
 	int	(*readpage_end_io_hook)(struct fs *, struct fs_inode *,
-		    uint64_t p, int mirror, const uint8_t *buf, bool *zeroit);
+		    uint64_t p, int mirror, const uint8_t *buf,
+		    const struct imap_val *desc, bool *zeroit);
 	int	(*readpage_io_failed_hook)(struct fs *, struct fs_bio *,
 		    uint64_t *logical);
 

@@ -19,9 +19,10 @@
 
 #include "explore.h"
 #include "fiber.h"
+#include "rng.h"
+#include "states.h"
 #include "xmalloc.h"
 
-#define EXPLORE_DEFAULT_SCHEDULES	100000
 #define EXPLORE_PROGRESS_NS		250000000
 
 /* Is choosing C at ST a preemption? */
@@ -256,7 +257,94 @@ struct explorer {
 	bool		 check;		/* opts.check */
 	const char	*broken;	/* the first broken invariant */
 	bool		 cut;		/* this run was cut */
+	/* The state cache (opts.states): */
+	const struct sched_explore_opts *o;
+	void		*arg;		/* the world's, for world_hash */
+	struct sched	*s;		/* this run's */
+	struct states	 seen;
+	uint64_t	*hash;		/* the state after each trail step */
+	bool		*hashed;	/*   if it could be hashed */
+	size_t		 hcap;
+	size_t		 fresh;		/* steps from here on are new */
+	bool		 cached;	/* this run was cut by the cache */
+	/* Shards (explore.h): */
+	bool		 sharded;	/* opts.shard_n > 1 */
+	size_t		 depth;		/* D, once the first run is over */
+	uint64_t	 part;		/* this run's part number */
+	bool		 owned;		/*   it is this shard's */
+	bool		 settled;	/* the facts every shard wants are
+					   known: other parts are cut */
+	bool		 seen_completed; /* a run completed, not cut */
 };
+
+/*
+ * May the state cache look at (and remember) the state before step STEP
+ * of this run?  Not before the first completed schedule, so that the one
+ * the scenario goes on from is the same with and without the cache and in
+ * every shard; with shards, only inside this shard's own parts (at depth
+ * D or below), whose subtrees this shard explores whole (explore.h).
+ */
+static bool
+explorer_caches(const struct explorer *x, size_t step)
+{
+	if (!x->o->states || !x->seen_completed)
+		return false;
+	if (!x->sharded)
+		return true;
+	return x->owned && step >= x->depth;
+}
+
+/* The state after step STEP, hashed into X if it can be. */
+static void
+explorer_hash(struct explorer *x, size_t step, bool ended)
+{
+	bool sc, wc;
+	uint64_t h;
+
+	if (step >= x->hcap) {
+		x->hcap = 2 * step + 64;
+		x->hash = xreallocarray(x->hash, x->hcap, sizeof(*x->hash));
+		x->hashed = xreallocarray(x->hashed, x->hcap,
+		    sizeof(*x->hashed));
+	}
+	h = sched_state_hash(x->s, &sc);
+	h = rng_fold(h, x->o->world_hash(x->arg, &wc));
+	x->hash[step] = h;
+	x->hashed[step] = sc && wc && !ended;
+}
+
+/*
+ * Before a new step STEP: was the state it starts from explored before
+ * with a sleep set that the one it has now contains (states.h)?  The
+ * sleep set is the one explore_choose() would give the new step.
+ */
+static bool
+explorer_seen(struct explorer *x, size_t step)
+{
+	const struct explore_step *prev = &x->trail.step[step - 1];
+	struct por_sleep sl;
+	uint64_t keys[64];
+	size_t n = 0;
+	bool known = true, cut;
+
+	if (!x->hashed[step - 1])
+		return false;
+	memset(&sl, 0, sizeof(sl));
+	if (x->trail.por)
+		por_sleep_inherit(&sl, &prev->sleep, &prev->done, &prev->fp);
+	for (size_t k = 0; k < sl.n && known; k++) {
+		if (n == sizeof(keys) / sizeof(keys[0])) {
+			known = false;
+			break;
+		}
+		keys[n++] = sched_action_ident(x->s, sl.v[k].act, &known);
+	}
+	por_sleep_free(&sl);
+	if (!known)
+		return false;
+	cut = states_visit(&x->seen, x->hash[step - 1], keys, n);
+	return cut;
+}
 
 /* With opts.check, walk the trail; remember the first failure. */
 static void
@@ -265,7 +353,8 @@ explorer_check(struct explorer *x)
 	const char *why;
 
 	if (x->check && x->broken == NULL &&
-	    explore_trail_check(&x->trail, &why) < 0)
+	    (explore_trail_check(&x->trail, &why) < 0 ||
+	    states_check(&x->seen, &why) < 0))
 		x->broken = why;
 }
 
@@ -277,6 +366,17 @@ explorer_choose(void *arg, size_t step, const uint32_t *en, size_t nen,
 	struct explorer *x = arg;
 	enum sched_choice c;
 
+	if (step > 0 && step == x->trail.nstep && explorer_caches(x, step) &&
+	    explorer_seen(x, step)) {
+		x->cut = x->cached = true;
+		return SCHED_CUT;
+	}
+	/* Another shard's part, once the whole tree's facts are known. */
+	if (x->sharded && x->settled && !x->owned && step >= x->depth &&
+	    step == x->trail.nstep) {
+		x->cut = true;
+		return SCHED_CUT;
+	}
 	c = explore_choose(&x->trail, step, en, nen, a);
 	x->cut = c == SCHED_CUT;
 	explorer_check(x);
@@ -291,6 +391,8 @@ explorer_ran(void *arg, size_t step, const struct por_fp *fp, bool ended,
 	struct explorer *x = arg;
 
 	explore_ran(&x->trail, step, fp, ended, yielded);
+	if (x->o->states && step >= x->fresh)
+		explorer_hash(x, step, ended);
 	explorer_check(x);
 }
 
@@ -312,8 +414,7 @@ tally(const struct sched_explore_opts *o, const struct sched_result *r,
 	res->schedules++;
 	switch (r->outcome) {
 	case SCHED_DEADLOCK:
-		if (res->deadlocks++ == 0)
-			res->first_deadlock = *r;
+		res->deadlocks++;
 		return !o->stop_at_deadlock;
 	case SCHED_OOPS:
 		if (res->oopses++ == 0)
@@ -348,6 +449,49 @@ run_opts(const struct sched_explore_opts *o, uint64_t run)
 	return so;
 }
 
+/*
+ * After the first run: the shard depth D (explore.h), the first depth at
+ * which the product of the choosable alternatives of the steps above it
+ * reaches 8N; the whole run if it never does.
+ */
+static size_t
+shard_depth(struct explorer *x, unsigned n)
+{
+	const struct explore_trail *t = &x->trail;
+	uint64_t prod = 1, want = 8 * (uint64_t)n;
+	size_t i, c, alt;
+
+	for (i = 0; i < t->nstep; i++) {
+		const struct explore_step *st = &t->step[i];
+
+		for (c = 0, alt = 0; c < st->nen; c++)
+			if (!por_sleep_has(&st->sleep, st->en[c]) &&
+			    (t->bound < 0 || st->preempts + preempts(st, c) <=
+			    t->bound))
+				alt++;
+		prod *= alt;
+		if (prod >= want)
+			return i + 1;
+	}
+	return t->nstep;
+}
+
+/*
+ * Shards: after a run, are the whole tree's facts known yet (the first
+ * completed schedule, and with shard_wait_deadlock the first deadlock)?
+ * Once they are, the part being explored, if another shard's, is
+ * abandoned at depth D.
+ */
+static void
+shard_after(struct explorer *x, struct sched_explore_result *res)
+{
+	x->settled = x->seen_completed &&
+	    (!x->o->shard_wait_deadlock || res->seen_deadlock);
+	if (x->settled && !x->owned)
+		while (x->trail.nstep > x->depth)
+			pop_step(&x->trail);
+}
+
 /* Run the schedules of the world SETUP builds; see explore.h. */
 void
 sched_explore(const struct sched_explore_opts *o,
@@ -371,13 +515,18 @@ sched_explore(const struct sched_explore_opts *o,
 	memset(&x, 0, sizeof(x));
 	memset(&order, 0, sizeof(order));
 	pool = fiber_pool_new();
-	r = xmalloc(sizeof(*r));
+	r = xcalloc(1, sizeof(*r));
 	max = o->max_schedules ? o->max_schedules : EXPLORE_DEFAULT_SCHEDULES;
 	runs = o->explore ? UINT64_MAX : o->policy == SCHED_POLICY_RANDOM ?
 	    (o->runs ? o->runs : 1) : 1;
 	x.trail.bound = o->preemption_bound < 0 ? -1 : o->preemption_bound;
 	x.trail.por = o->por && x.trail.bound < 0;
 	x.check = o->check;
+	x.o = o;
+	x.arg = arg;
+	x.sharded = o->explore && o->shard_n > 1 && o->shard_k >= 1 &&
+	    o->shard_k <= o->shard_n;
+	x.depth = SIZE_MAX;
 	chooser = (struct sched_chooser){ .choose = explorer_choose,
 	    .ran = explorer_ran, .arg = &x, .footprints = x.trail.por };
 	start = last = now_ns();
@@ -386,15 +535,48 @@ sched_explore(const struct sched_explore_opts *o,
 		if ((s = setup(arg, &so)) == NULL)
 			break;
 		sched_plug(s, o->explore ? &chooser : NULL, pool);
-		x.cut = false;
+		x.cut = x.cached = false;
+		x.s = s;
+		/* The last prefix step takes a new choice: its state is new. */
+		x.fresh = x.trail.nstep > 0 ? x.trail.nstep - 1 : 0;
+		/* A new part when the choice changed above depth D. */
+		if (run > 0 && x.trail.nstep <= x.depth)
+			x.part++;
+		x.owned = !x.sharded || x.part % o->shard_n == o->shard_k - 1;
 		sched_run(s, r);
-		lockorder_merge(&order, sched_lockorder(s));
-		if (x.cut) {
+		r->foreign = !x.owned;
+		if (x.owned)
+			lockorder_merge(&order, sched_lockorder(s));
+		/* Shards: the first deadlock of the whole tree if every
+		 * shard wants it, else this shard's first. */
+		if (!x.cut && r->outcome == SCHED_DEADLOCK &&
+		    !res->seen_deadlock &&
+		    (x.owned || o->shard_wait_deadlock)) {
+			res->seen_deadlock = true;
+			res->first_deadlock = *r;
+		}
+		if (!x.owned) {
+			res->foreign++;
+			if (r->outcome == SCHED_BAD_REPLAY && !x.cut) {
+				res->bad_replays++;
+				more = false;
+			}
+			if (!x.cut && visit != NULL && !visit(arg, s, r))
+				more = false;
+		} else if (x.cut) {
 			res->pruned++;
+			res->cached += x.cached;
 		} else {
 			more = tally(o, r, res);
 			if (visit != NULL && !visit(arg, s, r))
 				more = false;
+		}
+		if (!x.cut && r->outcome == SCHED_COMPLETED)
+			x.seen_completed = true;
+		if (x.sharded) {
+			if (run == 0)
+				x.depth = shard_depth(&x, o->shard_n);
+			shard_after(&x, res);
 		}
 		if (teardown != NULL)
 			teardown(arg, s);
@@ -416,7 +598,12 @@ sched_explore(const struct sched_explore_opts *o,
 		}
 	}
 	res->exhausted = tree_done && !x.trail.bound_cut;
+	res->parts = x.sharded && run > 0 ? x.part + 1 : 0;
 	res->broken = x.broken;
+	res->states = x.seen.n;
+	states_free(&x.seen);
+	free(x.hash);
+	free(x.hashed);
 	explore_trail_free(&x.trail);
 	fiber_pool_free(pool);
 	lockorder_cycles(&order, &res->order);

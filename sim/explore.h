@@ -33,6 +33,33 @@
  * the bound are skipped, and the exploration then is not exhaustive.  The
  * reduction is off under a bound (por.h says why).
  *
+ * Shards (opts.shard_n > 1): the tree is cut at a depth D into parts, the
+ * nodes at depth D (and the schedules that end above it), numbered 0, 1,
+ * ... in exploration order; shard K of N owns the parts whose number is
+ * K - 1 modulo N.  D is the first depth at which the product of the first
+ * schedule's choosable alternatives reaches 8N, so that there are likely
+ * several parts per shard; it depends only on the first schedule, which
+ * every shard runs, so every shard numbers the parts alike.  Above D
+ * every shard runs every step (the sleep sets passed down depend on the
+ * footprints of the steps there); a run in a part the shard does not own
+ * is cut when it reaches depth D, and counted in foreign, not in
+ * schedules.  With sleep sets and no state cache, the shards' schedules
+ * are then exactly the unsharded exploration's, each in one shard.  Two
+ * facts of the whole tree are wanted by every shard alike: the first
+ * schedule that completes (the scenario goes on from it) and, with
+ * opts.shard_wait_deadlock, the first deadlock.  Until the explorer has
+ * seen them, it runs other shards' parts to the end too and visits those
+ * schedules with foreign set; they are not counted, and no state in them
+ * is cached or cut.  A tree without either fact is run whole by every
+ * shard.  The state cache works inside the shard's own parts, at depth D
+ * and below only: a state it cuts was explored from before by this
+ * shard, inside one of its parts, whose subtree it ran whole.  Every
+ * outcome below a cut state was then reached before it, so the cache
+ * never skips the first schedule that completes or deadlocks: every
+ * shard finds the same ones as the unsharded exploration.  The lock-order graph (result's order) holds the
+ * shard's own schedules: a cycle whose edges come from schedules of two
+ * shards is in neither shard's.
+ *
  * The explorer drives sched_run() through the chooser of sched.h, so the
  * runtime knows nothing of trails.  A world that enables other actions
  * after the same choices is not deterministic: that run is a BAD_REPLAY
@@ -50,11 +77,14 @@
 #include "por.h"
 #include "sched.h"
 
+#define EXPLORE_DEFAULT_SCHEDULES	100000
+
 struct sched_explore_opts {
 	enum sched_policy policy;	/* FIFO: 1 schedule; RANDOM: runs; */
 	uint64_t	seed;		/*   EXPLORE (below): systematic */
 	uint64_t	runs;		/* RANDOM */
-	uint64_t	max_schedules;	/* EXPLORE bound (default 100000) */
+	uint64_t	max_schedules;	/* EXPLORE bound (0: the default,
+					   EXPLORE_DEFAULT_SCHEDULES) */
 	int		preemption_bound; /* < 0: unbounded (0 is a bound) */
 	bool		explore;	/* systematic DFS over choices */
 	bool		stop_at_deadlock; /* stop at the first deadlock */
@@ -74,6 +104,26 @@ struct sched_explore_opts {
 	/* Tests: walk the trail's invariants after every operation on it;
 	 * a broken one stops the exploration (result's broken). */
 	bool		check;
+	/*
+	 * State caching (EXPLORE, with or without sleep sets): after every
+	 * step the explorer hashes the state, the scheduler's part
+	 * (sched_state_hash()) with the world's, WORLD_HASH(ARG, &complete)
+	 * (the model state the entities share and anything they keep
+	 * outside their stacks), and cuts a run at a state it has explored
+	 * from before with a sleep set no larger than the one it has now
+	 * (states.c says why that keeps every outcome).  States that are
+	 * not complete (an entity at an unknown program point) are never
+	 * cut.  Sound but for 64-bit hash collisions.  The cache starts
+	 * after the first completed schedule, which the world goes on from:
+	 * that one is then the same with and without the cache.
+	 */
+	bool		states;
+	uint64_t	(*world_hash)(void *arg, bool *complete);
+	/* Shards (EXPLORE; above): this is shard SHARD_K of SHARD_N, 1 <=
+	 * K <= N; N of 0 or 1 is the whole tree. */
+	unsigned	shard_k, shard_n;
+	bool		shard_wait_deadlock; /* every shard wants the first
+					   deadlock of the whole tree */
 };
 
 struct sched_explore_result {
@@ -82,12 +132,22 @@ struct sched_explore_result {
 	uint64_t	oopses;
 	uint64_t	step_limits;	/* schedules cut at max_steps */
 	uint64_t	bad_replays;
-	uint64_t	pruned;		/* runs cut by sleep sets, not counted
-					   in schedules */
+	uint64_t	pruned;		/* runs cut by sleep sets or the state
+					   cache, not counted in schedules */
+	uint64_t	cached;		/* of those, cut by the state cache */
+	uint64_t	states;		/* distinct states the cache holds */
+	uint64_t	foreign;	/* runs in other shards' parts */
+	uint64_t	parts;		/* shards: the parts of the tree,
+					   the same in every shard */
 	bool		exhausted;	/* every schedule was run (EXPLORE,
 					   and no alternative cut by the
-					   preemption bound) */
-	struct sched_result first_deadlock;	/* valid if deadlocks > 0 */
+					   preemption bound); with shards,
+					   every one of this shard's */
+	bool		seen_deadlock;	/* a run deadlocked, this shard's or
+					   (shards) a foreign one */
+	struct sched_result first_deadlock;	/* valid if seen_deadlock:
+						   the first in exploration
+						   order */
 	struct sched_result first_oops;		/* valid if oopses > 0 */
 	struct lockorder_report order;	/* cycles across all schedules */
 	const char	*broken;	/* opts.check: the broken invariant */

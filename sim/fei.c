@@ -15,6 +15,12 @@
  * a trim changes nothing (the extent stays whole: a bookend).  Holes
  * (disk_bytenr 0) hold no reference.  The tree owns its items; pointers
  * handed out are borrowed until the tree next changes.
+ *
+ * For the invariant checker, every item that comes, goes, is trimmed or
+ * split marks its whole (former) range in t->changed, and every
+ * reference it takes or drops is counted in t->track (track.h): the
+ * checker compares those counts with the allocator's, which the data path
+ * keeps through alloc_get() and alloc_put().
  */
 #include <assert.h>
 #include <errno.h>
@@ -22,6 +28,8 @@
 #include <stdlib.h>
 
 #include "fei.h"
+#include "rng.h"
+#include "track.h"
 #include "xmalloc.h"
 
 static int
@@ -62,6 +70,38 @@ fei_init(struct fei_tree *t)
 {
 	RB_INIT(&t->root);
 	t->count = 0;
+	imap_init(&t->changed);
+	t->track = NULL;
+}
+
+void
+fei_set_track(struct fei_tree *t, struct track *track)
+{
+	t->track = track;
+}
+
+void
+fei_settle(struct fei_tree *t)
+{
+	imap_destroy(&t->changed);
+}
+
+/* IT's range changed, for the checker. */
+static void
+fei_mark(struct fei_tree *t, const struct fei_item *it)
+{
+	static const struct imap_val unused;
+
+	imap_set(&t->changed, it->file_offset, it->file_offset + it->num_bytes,
+	    &unused);
+}
+
+/* IT (a real item) takes (DELTA 1) or drops (-1) its reference. */
+static void
+fei_ref(struct fei_tree *t, const struct fei_item *it, int delta)
+{
+	if (t->track != NULL && it->disk_bytenr != 0)
+		track_ref(t->track, it->disk_bytenr, delta);
 }
 
 static void
@@ -79,6 +119,7 @@ void
 fei_destroy(struct fei_tree *t)
 {
 	fei_free_subtree(RB_ROOT(&t->root));
+	imap_destroy(&t->changed);
 	fei_init(t);
 }
 
@@ -106,6 +147,7 @@ fei_clone(struct fei_tree *dst, const struct fei_tree *src)
 		RB_INSERT(fei_rb, &dst->root, fei_item_dup(it));
 		dst->count++;
 	}
+	imap_clone(&dst->changed, &src->changed);
 }
 
 /* The first item ending after OFF: it contains OFF or lies beyond it. */
@@ -140,6 +182,8 @@ fei_insert(struct fei_tree *t, const struct fei_item *item)
 		return -EEXIST;
 	RB_INSERT(fei_rb, &t->root, fei_item_dup(item));
 	t->count++;
+	fei_mark(t, item);
+	fei_ref(t, item, 1);
 	return 0;
 }
 
@@ -181,6 +225,13 @@ fei_next(const struct fei_tree *t, const struct fei_item *it)
 	return RB_NEXT(fei_rb, NULL, (struct fei_item *)it);
 }
 
+const struct fei_item *
+fei_prev(const struct fei_tree *t, const struct fei_item *it)
+{
+	(void)t;
+	return RB_PREV(fei_rb, NULL, (struct fei_item *)it);
+}
+
 /* Cut D bytes off the front of IT; a real item's offset moves with it. */
 static void
 fei_trim_head(struct fei_item *it, uint64_t d)
@@ -197,6 +248,8 @@ fei_delete(struct fei_tree *t, struct alloc *al, struct fei_item *it)
 {
 	int rc = fei_is_hole(it) ? 0 : alloc_put(al, it->disk_bytenr);
 
+	fei_mark(t, it);
+	fei_ref(t, it, -1);
 	RB_REMOVE(fei_rb, &t->root, it);
 	free(it);
 	t->count--;
@@ -225,18 +278,22 @@ fei_drop(struct fei_tree *t, struct alloc *al, uint64_t start, uint64_t end)
 		next = RB_NEXT(fei_rb, &t->root, it);
 		err = 0;
 		if (it->file_offset < start && fei_end(it) > end) {
+			fei_mark(t, it);
 			tail = fei_item_dup(it);
 			fei_trim_head(tail, end - it->file_offset);
 			it->num_bytes = start - it->file_offset;
 			RB_INSERT(fei_rb, &t->root, tail);
 			t->count++;
+			fei_ref(t, tail, 1);
 			if (!fei_is_hole(it))
 				err = alloc_get(al, it->disk_bytenr);
-		} else if (it->file_offset < start)
+		} else if (it->file_offset < start) {
+			fei_mark(t, it);
 			it->num_bytes = start - it->file_offset;
-		else if (fei_end(it) > end)
+		} else if (fei_end(it) > end) {
+			fei_mark(t, it);
 			fei_trim_head(it, end - it->file_offset);
-		else
+		} else
 			err = fei_delete(t, al, it);
 		if (rc == 0)
 			rc = err;
@@ -272,8 +329,10 @@ fei_truncate(struct fei_tree *t, struct alloc *al, uint64_t size,
 	it = fei_first_ending_after(t, size);
 	if (it != NULL && it->file_offset < size) {
 		keep = round_up_sat(size - it->file_offset, sectorsize);
-		if (keep < it->num_bytes)
+		if (keep < it->num_bytes) {
+			fei_mark(t, it);
 			it->num_bytes = keep;
+		}
 		it = RB_NEXT(fei_rb, &t->root, it);
 	}
 	for (; it != NULL; it = next) {
@@ -299,6 +358,32 @@ fei_item_broken(const struct fei_item *it)
 	    it->num_bytes > it->disk_num_bytes - it->offset)
 		return "item runs past its disk extent";
 	return NULL;
+}
+
+uint64_t
+fei_hash(const struct fei_tree *t)
+{
+	uint64_t h = t->count;
+
+	for (const struct fei_item *it = fei_first(t); it != NULL;
+	    it = fei_next(t, it)) {
+		h = rng_fold(h, it->file_offset);
+		h = rng_fold(h, it->num_bytes);
+		h = rng_fold(h, it->disk_bytenr);
+		h = rng_fold(h, it->disk_num_bytes);
+		h = rng_fold(h, it->offset);
+	}
+	return h;
+}
+
+int
+fei_item_check(const struct fei_item *it, const char **why)
+{
+	const char *broken = fei_item_broken(it);
+
+	if (why != NULL)
+		*why = broken;
+	return broken == NULL ? 0 : -1;
 }
 
 /*

@@ -31,15 +31,33 @@ struct fei_item {
 
 RB_HEAD(fei_rb, fei_item);
 
+struct track;
+
 struct fei_tree {
 	struct fei_rb	root;
 	size_t		count;
+	/*
+	 * For the invariant checker (inv.h): the file ranges of the items
+	 * inserted, deleted, trimmed or split since it last looked (values
+	 * unused), and where every reference an item takes or drops is
+	 * counted (track.h), or NULL.
+	 */
+	struct imap	changed;
+	struct track	*track;
 };
 
 void	fei_init(struct fei_tree *);
 /* Free every item (references are NOT dropped: see fei_drop). */
 void	fei_destroy(struct fei_tree *);
+/* A deep copy, counted in no tracker (fei_set_track). */
 void	fei_clone(struct fei_tree *dst, const struct fei_tree *src);
+/*
+ * Count the references the items take and drop from now on in TRACK
+ * (borrowed; the items already there are the caller's to count).
+ */
+void	fei_set_track(struct fei_tree *, struct track *);
+/* The invariant checker has looked at the changed ranges: forget them. */
+void	fei_settle(struct fei_tree *);
 
 /*
  * Insert a copy of ITEM.  The reference it holds is the caller's to give
@@ -54,6 +72,8 @@ const struct fei_item *fei_lookup(const struct fei_tree *, uint64_t off);
 const struct fei_item *fei_next_after(const struct fei_tree *, uint64_t off);
 const struct fei_item *fei_first(const struct fei_tree *);
 const struct fei_item *fei_next(const struct fei_tree *,
+	    const struct fei_item *);
+const struct fei_item *fei_prev(const struct fei_tree *,
 	    const struct fei_item *);
 
 /*
@@ -80,6 +100,11 @@ void	fei_truncate(struct fei_tree *, struct alloc *, uint64_t size,
  * with WHY.
  */
 int	fei_check(const struct fei_tree *, const char **why);
+/* A hash of the items, in order (not the checker's changed ranges). */
+uint64_t fei_hash(const struct fei_tree *);
+
+/* fei_check()'s rules for one item on its own: 0, or -1 with WHY. */
+int	fei_item_check(const struct fei_item *, const char **why);
 
 /*
  * What btrfs_get_extent maps for file offset START when asked for LEN

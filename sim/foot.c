@@ -26,20 +26,18 @@ foot_key(enum foot_obj obj, uint32_t a, uint64_t b)
 }
 
 void
-foot_touch(const struct fs *fs, enum foot_obj obj, uint32_t a, uint64_t b)
+foot_touch_sched(const struct fs *fs, enum foot_obj obj, uint32_t a,
+    uint64_t b)
 {
-	const struct conc *c = fs_conc(fs);
-
-	if (c != NULL)
-		sched_touch_key(conc_sched(c), foot_key(obj, a, b));
+	sched_touch_key(conc_sched(fs_conc(fs)), foot_key(obj, a, b));
 }
 
 void
-foot_read(const struct fs *fs, int k, uint64_t start, uint64_t end)
+foot_read_sched(const struct fs *fs, int k, uint64_t start, uint64_t end)
 {
 	uint64_t ss = fs_cfg(fs)->sectorsize;
 
-	if (fs_conc(fs) == NULL || end <= start)
+	if (end <= start)
 		return;
 	for (uint64_t s = start / ss; s <= (end - 1) / ss; s++)
 		foot_touch(fs, FOOT_SECTOR, (uint32_t)k, s);
@@ -50,13 +48,13 @@ foot_read(const struct fs *fs, int k, uint64_t start, uint64_t end)
 }
 
 void
-foot_write(const struct fs *fs, int k, uint64_t start, uint64_t end)
+foot_write_sched(const struct fs *fs, int k, uint64_t start, uint64_t end)
 {
 	uint64_t ss = fs_cfg(fs)->sectorsize;
 	uint64_t first = start / ss, last = (end - 1) / ss;
 	static const enum foot_obj level[] = { FOOT_SECTOR, FOOT_RUN };
 
-	if (fs_conc(fs) == NULL || end <= start)
+	if (end <= start)
 		return;
 	for (size_t l = 0; l < sizeof(level) / sizeof(level[0]); l++) {
 		if (last - first <= FOOT_FANOUT) {
@@ -71,22 +69,17 @@ foot_write(const struct fs *fs, int k, uint64_t start, uint64_t end)
 }
 
 void
-foot_bios_read(const struct fs *fs, int k)
+foot_bios_read_sched(const struct fs *fs, int k)
 {
 	const struct conc *c = fs_conc(fs);
 
-	if (c == NULL)
-		return;
 	for (int e = 0; e < conc_nent(c); e++)
 		foot_touch(fs, FOOT_BIOS, (uint32_t)k, (uint64_t)e);
 }
 
 void
-foot_bios_add(const struct fs *fs, int k)
+foot_bios_add_sched(const struct fs *fs, int k)
 {
-	const struct conc *c = fs_conc(fs);
-
-	if (c != NULL)
-		foot_touch(fs, FOOT_BIOS, (uint32_t)k,
-		    (uint64_t)(int64_t)conc_self(c));
+	foot_touch_sched(fs, FOOT_BIOS, (uint32_t)k,
+	    (uint64_t)(int64_t)conc_self(fs_conc(fs)));
 }

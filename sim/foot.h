@@ -67,7 +67,7 @@
 
 #include <stdint.h>
 
-struct fs;
+#include "fs.h"
 
 enum foot_obj {
 	FOOT_PAGES,
@@ -96,18 +96,58 @@ enum foot_obj {
 #define FOOT_FANOUT	64
 
 /*
- * The running step touches object OBJ (A, B as the table above says; 0
- * where unused).  A no-op unless the fs runs under a scheduler.
+ * The calls below are no-ops unless the fs runs under a scheduler, which
+ * they test inline (the data path makes a dozen of them a page): the
+ * _sched functions are their bodies.
  */
-void	foot_touch(const struct fs *, enum foot_obj obj, uint32_t a,
-	    uint64_t b);
+void	foot_touch_sched(const struct fs *, enum foot_obj, uint32_t,
+	    uint64_t);
+void	foot_read_sched(const struct fs *, int, uint64_t, uint64_t);
+void	foot_write_sched(const struct fs *, int, uint64_t, uint64_t);
+void	foot_bios_read_sched(const struct fs *, int);
+void	foot_bios_add_sched(const struct fs *, int);
+
+/*
+ * The running step touches object OBJ (A, B as the table above says; 0
+ * where unused).
+ */
+static inline void
+foot_touch(const struct fs *fs, enum foot_obj obj, uint32_t a, uint64_t b)
+{
+	if (fs_conc(fs) != NULL)
+		foot_touch_sched(fs, obj, a, b);
+}
+
 /* The running step reads copy K's sectors of logical [start, end). */
-void	foot_read(const struct fs *, int k, uint64_t start, uint64_t end);
+static inline void
+foot_read(const struct fs *fs, int k, uint64_t start, uint64_t end)
+{
+	if (fs_conc(fs) != NULL)
+		foot_read_sched(fs, k, start, end);
+}
+
 /* The running step writes copy K's sectors of logical [start, end). */
-void	foot_write(const struct fs *, int k, uint64_t start, uint64_t end);
+static inline void
+foot_write(const struct fs *fs, int k, uint64_t start, uint64_t end)
+{
+	if (fs_conc(fs) != NULL)
+		foot_write_sched(fs, k, start, end);
+}
+
 /* The running step reads copy K's bio count: every entity's share. */
-void	foot_bios_read(const struct fs *, int k);
+static inline void
+foot_bios_read(const struct fs *fs, int k)
+{
+	if (fs_conc(fs) != NULL)
+		foot_bios_read_sched(fs, k);
+}
+
 /* The running step adds to copy K's bio count. */
-void	foot_bios_add(const struct fs *, int k);
+static inline void
+foot_bios_add(const struct fs *fs, int k)
+{
+	if (fs_conc(fs) != NULL)
+		foot_bios_add_sched(fs, k);
+}
 
 #endif

@@ -30,9 +30,12 @@
 #include "pcache.h"
 #include "quirk.h"
 #include "rng.h"
+#include "sumcache.h"
+#include "track.h"
 #include "xmalloc.h"
 
 struct fs {
+	struct fs_head	head;		/* first: fs_conc() reads it inline */
 	struct fs_config cfg;
 	const struct era_ops *era;
 	struct alloc	alloc;
@@ -52,7 +55,8 @@ struct fs {
 	unsigned	enospc;		/* why the last -ENOSPC: FS_ENOSPC_* */
 	char		oops[160];	/* where and why */
 	char		why[160];	/* detail of the last FS_EINVAL */
-	struct conc	*conc;		/* scheduler glue (fs_attach), or NULL */
+	struct track	track;		/* the invariant checker's (inv.h) */
+	struct sumcache	*sums;		/* shared with the fs's clones */
 };
 
 static bool
@@ -131,6 +135,8 @@ fs_new(const struct fs_config *cfg, int *err)
 	trace_init(&fs->trace, cfg->trace_sink, cfg->trace_arg);
 	rng_seed(&fs->rng, cfg->seed);
 	content_stream_init(&fs->gen);
+	track_init(&fs->track);
+	fs->sums = sumcache_new();
 	*err = 0;
 	return fs;
 }
@@ -148,6 +154,8 @@ fs_free(struct fs *fs)
 	dev_free(fs->dev);
 	imap_destroy(&fs->csum_tree);
 	trace_destroy(&fs->trace);
+	track_destroy(&fs->track);
+	sumcache_free(fs->sums);
 	free(fs);
 }
 
@@ -157,16 +165,20 @@ fs_clone(const struct fs *src)
 	struct fs *fs = xmalloc(sizeof(*fs));
 
 	*fs = *src;
-	fs->conc = NULL;
+	fs->head.conc = NULL;
+	fs->sums = sumcache_hold(src->sums);
 	alloc_clone(&fs->alloc, &src->alloc);
 	fs->dev = dev_clone(src->dev);
 	imap_clone(&fs->csum_tree, &src->csum_tree);
 	trace_init(&fs->trace, src->trace.sink, src->trace.sink_arg);
 	trace_hold(&fs->trace);
+	track_clone(&fs->track, &src->track);
 	fs->inodes = xreallocarray(NULL, src->ninodes ? src->ninodes : 1,
 	    sizeof(*fs->inodes));
-	for (size_t i = 0; i < src->ninodes; i++)
+	for (size_t i = 0; i < src->ninodes; i++) {
 		fs->inodes[i] = inode_clone(src->inodes[i]);
+		inode_set_track(fs->inodes[i], &fs->track);
+	}
 	return fs;
 }
 
@@ -179,6 +191,7 @@ fs_create(struct fs *fs, bool nodatasum)
 	    sizeof(*fs->inodes));
 	fs->inodes[fs->ninodes] = inode_new((uint32_t)fs->ninodes + 1,
 	    nodatasum);
+	inode_set_track(fs->inodes[fs->ninodes], &fs->track);
 	return (uint32_t)++fs->ninodes;
 }
 
@@ -244,7 +257,7 @@ op_run(struct fs *fs, void *arg)
 static int
 dispatch(struct fs *fs, struct fs_op *op)
 {
-	if (fs->era->scheduled && fs->conc == NULL)
+	if (fs->era->scheduled && fs->head.conc == NULL)
 		return conc_run_alone(fs, op_run, op);
 	return op->fn(fs, op);
 }
@@ -420,15 +433,15 @@ fs_drop_caches(struct fs *fs, int level)
 void
 fs_attach(struct fs *fs, struct sched *sched)
 {
-	fs->conc = conc_new(fs, sched, fs->era->locks, fs->era->nlocks,
+	fs->head.conc = conc_new(fs, sched, fs->era->locks, fs->era->nlocks,
 	    fs->era->page_lock_kind, fs->cfg.workers);
 }
 
 void
 fs_detach(struct fs *fs)
 {
-	conc_free(fs->conc);
-	fs->conc = NULL;
+	conc_free(fs->head.conc);
+	fs->head.conc = NULL;
 }
 
 /* ---- questions about the state ------------------------------------------ */
@@ -590,8 +603,9 @@ void
 fs_emit(struct fs *fs, enum trace_kind k, uint32_t ino, uint64_t x0,
     uint64_t x1, uint64_t x2, uint64_t x3)
 {
-	uint16_t task = fs->conc != NULL && !conc_alone(fs->conc) ?
-	    (uint16_t)(conc_self(fs->conc) + 1) : 0;
+	uint16_t task = fs->head.conc != NULL &&
+	    !conc_alone(fs->head.conc) ?
+	    (uint16_t)(conc_self(fs->head.conc) + 1) : 0;
 
 	trace_emit(&fs->trace, k, fs->line, ino, task, x0, x1, x2, x3);
 }
@@ -681,22 +695,88 @@ fs_gen(struct fs *fs)
 	return &fs->gen;
 }
 
+struct sumcache *
+fs_sumcache(struct fs *fs)
+{
+	return fs->sums;
+}
+
+struct track *
+fs_track(struct fs *fs)
+{
+	return &fs->track;
+}
+
 struct rng *
 fs_rng(struct fs *fs)
 {
 	return &fs->rng;
 }
 
-struct conc *
-fs_conc(const struct fs *fs)
-{
-	return fs->conc;
-}
 
 bool
 fs_quirk(const struct fs *fs, int q)
 {
 	return quirk_on(fs->cfg.quirks, (enum quirk_id)q);
+}
+
+/* FNV-1a of the string S, mixed. */
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return rng_mix64(h);
+}
+
+uint64_t
+fs_state_hash(const struct fs *fs, bool *complete)
+{
+	const uint64_t *sc = (const uint64_t *)(const void *)&fs->scrub;
+	uint64_t h = fs->ninodes;
+
+	*complete = true;
+	for (size_t i = 0; i < fs->ninodes; i++)
+		h = rng_fold(h, inode_hash(fs->inodes[i]));
+	h = rng_fold(h, alloc_hash(&fs->alloc));
+	h = rng_fold(h, dev_hash(fs->dev));
+	h = rng_fold(h, imap_hash(&fs->csum_tree));
+	h = rng_fold(h, fs->gen.id);
+	h = rng_fold(h, fs->gen.next);
+	for (int i = 0; i < STAT_COUNT; i++)
+		h = rng_fold(h, fs->stats.v[i]);
+	for (size_t i = 0; i < sizeof(fs->scrub) / sizeof(*sc); i++)
+		h = rng_fold(h, sc[i]);
+	h = rng_fold(h, (uint64_t)fs->crashed << 1 | fs->hung);
+	h = rng_fold(h, (uint64_t)fs->latent << 32 | fs->enospc);
+	h = rng_fold(h, str_hash(fs->oops));
+	h = rng_fold(h, str_hash(fs->why));
+	if (fs->head.conc != NULL)
+		h = rng_fold(h, conc_state_hash(fs->head.conc, complete));
+	return h;
+}
+
+/* The tracker's reference counts are the items' (track.h). */
+static int
+refs_check(const struct fs *fs, const char **why)
+{
+	struct track t;
+	bool same;
+
+	track_init(&t);
+	for (size_t i = 0; i < fs->ninodes; i++)
+		inode_count_refs(fs->inodes[i], &t);
+	same = t.n == fs->track.n;
+	for (size_t i = 0; same && i < t.cap; i++)
+		if (t.slot[i].bytenr != 0)
+			same = track_refs(&fs->track, t.slot[i].bytenr) ==
+			    t.slot[i].count;
+	track_destroy(&t);
+	if (!same)
+		*why = "the checker's reference counts are not the items'";
+	return same ? 0 : -1;
 }
 
 int
@@ -716,7 +796,9 @@ fs_check(const struct fs *fs, const char **why)
 	}
 	if (dev_check(fs->dev, why) != 0 ||
 	    alloc_check(&fs->alloc, why) != 0 ||
-	    imap_check(&fs->csum_tree, why) != 0)
+	    imap_check(&fs->csum_tree, why) != 0 ||
+	    track_check(&fs->track, why) != 0 ||
+	    refs_check(fs, why) != 0)
 		return -1;
 	return 0;
 }

@@ -47,6 +47,8 @@ struct fs_inode;
 struct imap;
 struct rng;
 struct sched;
+struct sumcache;
+struct track;
 
 #define FS_DATA_BASE	(1ULL << 20)
 
@@ -377,12 +379,42 @@ struct content_stream *fs_gen(struct fs *);
  * when written, by logical address.  Recorded (foot.h); borrowed.
  */
 struct imap	*fs_csum_tree(struct fs *);
+/*
+ * The invariant checker's record of what changed (track.h); borrowed.
+ * Not a footprint: the data path never reads it.
+ */
+struct track	*fs_track(struct fs *);
+/* The fs's cache of content checksums (sumcache.h): not model state, no
+ * footprint.  Borrowed. */
+struct sumcache	*fs_sumcache(struct fs *);
 /* The PRNG that places random faults (not used inside tasks). */
 struct rng	*fs_rng(struct fs *);
-/* The concurrency glue, or NULL when sequential. */
-struct conc	*fs_conc(const struct fs *);
+/*
+ * The concurrency glue, or NULL when sequential.  Every footprint and lock
+ * call asks, on every page of a read, so the answer is read inline: the
+ * glue's pointer is the first member of struct fs (fs.c keeps it there;
+ * nothing else of the layout is public).
+ */
+struct fs_head {
+	struct conc	*conc;
+};
+static inline struct conc *
+fs_conc(const struct fs *fs)
+{
+	return ((const struct fs_head *)(const void *)fs)->conc;
+}
 /* The quirk Q is on. */
 bool		 fs_quirk(const struct fs *, int q);
+
+/*
+ * A hash of the fs's whole state, as the explorer's state cache keys it
+ * (sched.h, "state hashes"): every inode, the allocator, the device, the
+ * csum tree, the content stream, the counters, the failure details and,
+ * under a scheduler, the glue's (conc_state_hash()).  Not the trace, nor
+ * the checker's bookkeeping, nor the configuration (fixed).  *COMPLETE
+ * is cleared when a part cannot be hashed.
+ */
+uint64_t	 fs_state_hash(const struct fs *, bool *complete);
 
 /*
  * Walk the whole fs and verify each structure's own invariants (inodes,

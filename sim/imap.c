@@ -8,7 +8,9 @@
  * Invariants (imap_check): start < end; entries sorted and disjoint; no two
  * adjacent entries whose values continue one another (the map is always
  * maximally merged, which imap_set() keeps by joining the new range with
- * its neighbours); count equals the number of entries.
+ * its neighbours); count equals the number of entries and bytes the bytes
+ * they cover (kept by imap_clear() and imap_set() as they trim, split and
+ * join, so that a caller's accounting can be checked against it in O(1)).
  *
  * The map owns its entries.  Pointers handed out are borrowed until the
  * next imap_set(), imap_clear() or imap_destroy() on the same map.
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 
 #include "imap.h"
+#include "rng.h"
 #include "xmalloc.h"
 
 static int
@@ -51,6 +54,7 @@ imap_init(struct imap *m)
 {
 	RB_INIT(&m->root);
 	m->count = 0;
+	m->bytes = 0;
 }
 
 /* Free a subtree bottom-up; the depth is bounded by the tree's height. */
@@ -96,6 +100,7 @@ imap_clone(struct imap *dst, const struct imap *src)
 		    imap_ent_new(e->start, e->end, &e->v));
 		dst->count++;
 	}
+	dst->bytes = src->bytes;
 }
 
 /*
@@ -185,7 +190,14 @@ imap_covered(const struct imap *m, uint64_t start, uint64_t end)
 	return total;
 }
 
-/* Unlink E from M and free it; returns its successor. */
+uint64_t
+imap_bytes(const struct imap *m)
+{
+	return m->bytes;
+}
+
+/* Unlink E from M and free it; returns its successor.  Coverage is the
+ * caller's to account for. */
 static struct imap_ent *
 imap_remove(struct imap *m, struct imap_ent *e)
 {
@@ -219,8 +231,10 @@ imap_clear(struct imap *m, uint64_t start, uint64_t end)
 			e->end = start;
 			RB_INSERT(imap_rb, &m->root, tail);
 			m->count++;
+			m->bytes -= end - start;
 			return;
 		}
+		m->bytes -= e->end - start;
 		e->end = start;
 		e = RB_NEXT(imap_rb, &m->root, e);
 	}
@@ -228,10 +242,12 @@ imap_clear(struct imap *m, uint64_t start, uint64_t end)
 	while (e != NULL && e->start < end) {
 		if (e->end > end) {
 			/* [start, end) is empty: raising the key is safe. */
+			m->bytes -= end - e->start;
 			e->v = imap_val_at(e, end);
 			e->start = end;
 			break;
 		}
+		m->bytes -= e->end - e->start;
 		e = imap_remove(m, e);
 	}
 }
@@ -250,6 +266,7 @@ imap_set(struct imap *m, uint64_t start, uint64_t end,
 
 	assert(start < end);
 	imap_clear(m, start, end);
+	m->bytes += end - start;
 	/* Now nothing intersects [start, end): NEXT starts at or after END. */
 	next = imap_first_ending_after(m, start);
 	prev = next != NULL ? RB_PREV(imap_rb, &m->root, next) :
@@ -273,16 +290,34 @@ imap_set(struct imap *m, uint64_t start, uint64_t end,
 	}
 }
 
+uint64_t
+imap_hash(const struct imap *m)
+{
+	uint64_t h = m->count;
+
+	for (const struct imap_ent *e = imap_first(m); e != NULL;
+	    e = imap_next(m, e)) {
+		h = rng_fold(h, e->start);
+		h = rng_fold(h, e->end);
+		h = rng_fold(h, e->v.a);
+		h = rng_fold(h, e->v.b);
+		h = rng_fold(h, (uint64_t)e->v.kind << 32 | e->v.aux);
+	}
+	return h;
+}
+
 int
 imap_check(const struct imap *m, const char **why)
 {
 	const struct imap_ent *e, *prev = NULL;
 	const char *broken = NULL;
+	uint64_t bytes = 0;
 	size_t n = 0;
 
 	for (e = imap_first(m); e != NULL && broken == NULL;
 	    prev = e, e = imap_next(m, e)) {
 		n++;
+		bytes += e->end - e->start;
 		if (e->start >= e->end)
 			broken = "entry empty or reversed";
 		else if (prev != NULL && prev->end > e->start)
@@ -294,6 +329,8 @@ imap_check(const struct imap *m, const char **why)
 	}
 	if (broken == NULL && n != m->count)
 		broken = "entry count wrong";
+	if (broken == NULL && bytes != m->bytes)
+		broken = "covered byte count wrong";
 	if (why != NULL)
 		*why = broken;
 	return broken == NULL ? 0 : -1;

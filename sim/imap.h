@@ -47,6 +47,7 @@ RB_HEAD(imap_rb, imap_ent);
 struct imap {
 	struct imap_rb	root;
 	size_t		count;		/* number of entries */
+	uint64_t	bytes;		/* bytes covered by the entries */
 };
 
 void	imap_init(struct imap *);
@@ -79,10 +80,16 @@ bool	imap_val_continues(const struct imap_val *a, uint64_t len,
 	    const struct imap_val *b);
 /* Bytes of [start, end) covered by entries. */
 uint64_t imap_covered(const struct imap *, uint64_t start, uint64_t end);
+/* Bytes covered by all the entries, kept as they change: O(1). */
+uint64_t imap_bytes(const struct imap *);
+
+/* A hash of the entries (start, end, value), in order: equal maps,
+ * equal hashes (state hashes, sched.h). */
+uint64_t imap_hash(const struct imap *);
 
 /*
  * Walk the map and verify its invariants: entries non-empty, sorted,
- * disjoint, maximally merged, count exact.  Returns 0, or -1 with a
+ * disjoint, maximally merged, count and bytes exact.  Returns 0, or -1 with a
  * description of the first broken invariant in WHY (may be NULL).
  */
 int	imap_check(const struct imap *, const char **why);

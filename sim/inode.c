@@ -14,6 +14,8 @@
 #include "inode.h"
 #include "pcache.h"
 #include "range.h"
+#include "rng.h"
+#include "track.h"
 #include "xmalloc.h"
 
 struct fs_inode {
@@ -31,6 +33,10 @@ struct fs_inode {
 	struct imap	present;
 	bool		meta_cached;
 	uint64_t	alloc_hint;
+	/* The invariant checker's tracker (track.h), and whether its maps or
+	 * items were handed out since the checker last looked. */
+	struct track	*track;
+	bool		touched;
 };
 
 struct fs_inode *
@@ -85,7 +91,59 @@ inode_clone(const struct fs_inode *s)
 	imap_clone(&d->unsure, &s->unsure);
 	imap_clone(&d->ondisk, &s->ondisk);
 	imap_clone(&d->present, &s->present);
+	inode_set_track(d, NULL);
 	return d;
+}
+
+void
+inode_set_track(struct fs_inode *ip, struct track *track)
+{
+	ip->track = track;
+	fei_set_track(&ip->items, track);
+}
+
+/* The maps or items go out: the checker will look at what changed. */
+static void
+note_touched(struct fs_inode *ip)
+{
+	if (!ip->touched && ip->track != NULL) {
+		ip->touched = true;
+		track_inode(ip->track, ip->ino);
+	}
+}
+
+uint64_t
+inode_hash(const struct fs_inode *ip)
+{
+	const struct imap *maps[] = { &ip->csums, &ip->data, &ip->failrec,
+	    &ip->unsure, &ip->ondisk, &ip->present };
+	uint64_t h = rng_fold(ip->ino, ip->nodatasum);
+
+	h = rng_fold(h, ip->i_size);
+	h = rng_fold(h, fei_hash(&ip->items));
+	h = rng_fold(h, em_tree_hash(&ip->em));
+	h = rng_fold(h, pcache_hash(&ip->pages));
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		h = rng_fold(h, imap_hash(maps[i]));
+	h = rng_fold(h, ip->meta_cached);
+	return rng_fold(h, ip->alloc_hint);
+}
+
+void
+inode_count_refs(const struct fs_inode *ip, struct track *t)
+{
+	for (const struct fei_item *it = fei_first(&ip->items); it != NULL;
+	    it = fei_next(&ip->items, it))
+		if (it->disk_bytenr != 0)
+			track_ref(t, it->disk_bytenr, 1);
+}
+
+void
+inode_settle(struct fs_inode *ip)
+{
+	ip->touched = false;
+	em_settle(&ip->em);
+	fei_settle(&ip->items);
 }
 
 uint32_t
@@ -195,6 +253,7 @@ struct em_tree *
 inode_em(const struct fs *fs, struct fs_inode *ip)
 {
 	foot_touch(fs, FOOT_EM, ip->ino, 0);
+	note_touched(ip);
 	return &ip->em;
 }
 
@@ -202,6 +261,7 @@ struct fei_tree *
 inode_items(const struct fs *fs, struct fs_inode *ip)
 {
 	foot_touch(fs, FOOT_ITEMS, ip->ino, 0);
+	note_touched(ip);
 	return &ip->items;
 }
 

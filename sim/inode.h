@@ -43,6 +43,7 @@ struct fs;
 struct fs_inode;
 struct imap;
 struct pcache;
+struct track;
 
 /* The imap kind of a failure record in an inode's failrec map. */
 #define INODE_FAILREC	6u
@@ -52,6 +53,21 @@ struct fs_inode	*inode_new(uint32_t ino, bool nodatasum);
 void		 inode_free(struct fs_inode *);
 /* A deep copy, owned by the caller. */
 struct fs_inode	*inode_clone(const struct fs_inode *);
+
+/*
+ * The invariant checker's tracker (track.h, borrowed from the fs, NULL
+ * for none): the items count their references in it, and the inode notes
+ * itself there the first time its maps or items are handed out after
+ * inode_settle().  A clone starts with none.
+ */
+void		 inode_set_track(struct fs_inode *, struct track *);
+/* The checker has looked at what changed in the maps and items. */
+void		 inode_settle(struct fs_inode *);
+/* A hash of everything the inode keeps (not the checker's bookkeeping):
+ * equal inodes, equal hashes (state hashes, sched.h). */
+uint64_t	 inode_hash(const struct fs_inode *);
+/* Count every reference the items hold in T (a check of the tracker). */
+void		 inode_count_refs(const struct fs_inode *, struct track *t);
 
 /* Immutable: no footprint. */
 uint32_t	 inode_ino(const struct fs_inode *);

@@ -1,4 +1,17 @@
-/* Finding kind names, indexed by enum inv_kind. */
+/*
+ * The invariant checker (inv.h) in its two modes.  inv_check() walks the
+ * whole model: every cached map of every inode against the items, every
+ * item against the allocator, and the allocator's references against a
+ * sorted list of every item's.  inv_check_changed() looks only where the
+ * structures recorded a change since inv_settle() (em.h, fei.h and
+ * alloc.h keep changed ranges; track.h the inodes handed out, the
+ * references every item holds, counted by bytenr, and the bytenrs whose
+ * count moved), at a cost that grows with the change, not the model;
+ * when anything there may be wrong it hands over to inv_check(), so that
+ * both modes report the same findings in the same order.
+ *
+ * First, the finding kind names, indexed by enum inv_kind.
+ */
 #include <string.h>
 
 #include "inv.h"
@@ -38,6 +51,7 @@ inv_kind_lookup(const char *name, unsigned long len)
 #include "fei.h"
 #include "fs.h"
 #include "inode.h"
+#include "track.h"
 #include "xmalloc.h"
 
 static void
@@ -55,15 +69,15 @@ finding(struct inv_report *r, enum inv_kind kind, uint32_t ino,
 }
 
 /*
- * Does the real map EM agree with the items over its whole range?  Both
- * are linear within one item, so one comparison per item piece suffices.
+ * Does the real map EM agree with the items over [from, end) (inside its
+ * range)?  Both are linear within one item, so one comparison per item
+ * piece suffices.
  */
 static bool
-map_coherent(const struct fei_tree *items, const struct em_map *em)
+map_coherent_in(const struct fei_tree *items, const struct em_map *em,
+    uint64_t from, uint64_t end)
 {
-	uint64_t end = em_end(em);
-
-	for (uint64_t p = em->start; p < end; ) {
+	for (uint64_t p = from; p < end; ) {
 		const struct fei_item *it = fei_lookup(items, p);
 
 		if (it == NULL || it->disk_bytenr == 0)
@@ -74,6 +88,13 @@ map_coherent(const struct fei_tree *items, const struct em_map *em)
 		p = it->file_offset + it->num_bytes;
 	}
 	return true;
+}
+
+/* map_coherent_in() over the map's whole range. */
+static bool
+map_coherent(const struct fei_tree *items, const struct em_map *em)
+{
+	return map_coherent_in(items, em, em->start, em_end(em));
 }
 
 static void
@@ -185,6 +206,152 @@ inv_check(struct fs *fs, struct inv_report *r)
 	for (uint32_t ino = 1; ino <= fs_ninodes(fs); ino++)
 		check_cache(fs, fs_inode(fs, ino), r, count);
 	check_items_and_alloc(fs, r, count);
+}
+
+/* ---- what changed ------------------------------------------------------ */
+
+/*
+ * Whether the cached maps meeting or touching [start, end) of a tree
+ * without overlaps may break a rule: a map ends off a sector boundary, or
+ * maps a byte of the range elsewhere than the items.  A map that only
+ * touches the range is looked at for its ends: a split leaves remnants
+ * that map their bytes as before, whose new ends are those of the range.
+ * Maps elsewhere are as they were.
+ */
+static bool
+maps_suspect(struct em_tree *tree, const struct fei_tree *items,
+    uint64_t mask, uint64_t start, uint64_t end)
+{
+	struct em_map *em = em_floor(tree, start);
+
+	if (em == NULL)
+		em = em_first(tree);
+	else if (em_end(em) < start)
+		em = em_next(tree, em);
+	for (; em != NULL && em->start <= end; em = em_next(tree, em)) {
+		uint64_t lo = em->start > start ? em->start : start;
+		uint64_t hi = em_end(em) < end ? em_end(em) : end;
+
+		if ((em->start & mask) ||
+		    (em_end(em) != UINT64_MAX && (em_end(em) & mask)))
+			return true;
+		if (em_is_real(em) && lo < hi &&
+		    !map_coherent_in(items, em, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the items meeting [start, end) may break a rule: one of them
+ * broken on its own (fei_check()'s rules), out of order with the item
+ * before it, or pointing elsewhere than at the whole of an allocated
+ * extent.
+ */
+static bool
+items_suspect(const struct fei_tree *items, const struct alloc *al,
+    uint64_t start, uint64_t end)
+{
+	const struct fei_item *it = fei_lookup(items, start), *prev;
+	const struct imap_ent *x;
+	const char *why;
+
+	if (it == NULL)
+		it = fei_next_after(items, start);
+	for (; it != NULL && it->file_offset < end;
+	    it = fei_next(items, it)) {
+		if (fei_item_check(it, &why) != 0)
+			return true;
+		if ((prev = fei_prev(items, it)) != NULL &&
+		    prev->file_offset + prev->num_bytes > it->file_offset)
+			return true;
+		if (it->disk_bytenr == 0)
+			continue;
+		x = alloc_extent_at(al, it->disk_bytenr);
+		if (x == NULL || x->start != it->disk_bytenr ||
+		    x->end - x->start != it->disk_num_bytes)
+			return true;
+	}
+	return false;
+}
+
+/* Inode IP's changed maps and items: may a rule be broken there? */
+static bool
+inode_suspect(struct fs *fs, struct fs_inode *ip, const struct alloc *al)
+{
+	struct em_tree *tree = inode_em(fs, ip);
+	const struct fei_tree *items = inode_items(fs, ip);
+	uint64_t mask = fs_cfg(fs)->sectorsize - 1;
+	const struct imap *changed[2] = { &tree->changed, &items->changed };
+
+	/* tree->overlaps is exact: any overlap at all is looked at whole. */
+	if (tree->overlaps > 0 && (tree->changed.count > 0 ||
+	    items->changed.count > 0))
+		return true;
+	for (int i = 0; i < 2; i++)
+		for (const struct imap_ent *c = imap_first(changed[i]);
+		    c != NULL; c = imap_next(changed[i], c))
+			if (maps_suspect(tree, items, mask, c->start, c->end) ||
+			    items_suspect(items, al, c->start, c->end))
+				return true;
+	return false;
+}
+
+/* Does the extent starting at BYTENR (if any) hold as many references
+ * as items point at BYTENR? */
+static bool
+refs_suspect(const struct alloc *al, const struct track *t, uint64_t bytenr)
+{
+	const struct imap_ent *x = alloc_extent_at(al, bytenr);
+	uint64_t held = track_refs(t, bytenr);
+
+	if (x == NULL || x->start != bytenr)
+		return held != 0;
+	return x->v.a != held;
+}
+
+/*
+ * May a rule be broken in what changed since the last settle?  Complete
+ * (see inv.h): a rule that held then and is broken now was broken by a
+ * change, inside a changed range, and each rule's inputs there are
+ * looked at here.
+ */
+static bool
+changed_suspect(struct fs *fs)
+{
+	struct track *t = fs_track(fs);
+	const struct alloc *al = fs_alloc(fs);
+
+	for (size_t i = 0; i < t->nino; i++)
+		if (inode_suspect(fs, fs_inode(fs, t->ino[i]), al))
+			return true;
+	if (alloc_check_changed(al, NULL) != 0)
+		return true;
+	for (size_t i = 0; i < t->nbytenr; i++)
+		if (refs_suspect(al, t, t->bytenr[i]))
+			return true;
+	for (size_t i = 0; i < al->nchanged; i++)
+		if (refs_suspect(al, t, al->changed[i].start))
+			return true;
+	return false;
+}
+
+void
+inv_check_changed(struct fs *fs, struct inv_report *r)
+{
+	if (changed_suspect(fs))
+		inv_check(fs, r);
+}
+
+void
+inv_settle(struct fs *fs)
+{
+	struct track *t = fs_track(fs);
+
+	for (size_t i = 0; i < t->nino; i++)
+		inode_settle(fs_inode(fs, t->ino[i]));
+	alloc_settle(fs_alloc(fs));
+	track_settle(t);
 }
 
 void

@@ -46,6 +46,20 @@ struct fs;
  */
 #define INV_MAX_PER_KIND	8
 void	inv_check(struct fs *, struct inv_report *);
+/*
+ * The checker after a statement, at the cost of what changed since the
+ * last inv_settle() (what the structures and track.h record), not of the
+ * model's size.  If something that changed may break a rule, the report
+ * is inv_check()'s; else it is empty.  So it finds every broken rule that
+ * inv_check() finds and that was not broken at the last settle: only a
+ * change can break one, and every rule's inputs in each changed range are
+ * looked at.  A run that settles after every check therefore finds the
+ * same kinds, first at the same statement, with the same first finding,
+ * as one that calls inv_check() (`blksim run --check=full`).
+ */
+void	inv_check_changed(struct fs *, struct inv_report *);
+/* The checker has looked: what changed starts afresh from here. */
+void	inv_settle(struct fs *);
 void	inv_report_free(struct inv_report *);
 
 const char	*inv_kind_name(enum inv_kind);

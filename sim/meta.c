@@ -14,6 +14,13 @@ struct meta_bio {
 	struct fs_inode	*ip;
 };
 
+/* A metadata bio's fields, for a state hash (conc.h): its inode. */
+static uint64_t
+meta_bio_hash(const struct conc_bio *b)
+{
+	return inode_ino(((const struct meta_bio *)b)->ip);
+}
+
 /* The end-io work of a metadata read: the blocks are in memory. */
 static void
 meta_end_io(struct fs *fs, struct conc_bio *b)
@@ -37,6 +44,7 @@ meta_read(struct fs *fs, struct fs_inode *ip, bool on_worker)
 		mb = (struct meta_bio *)conc_bio_new(fs, sizeof(*mb), 0);
 		mb->ip = ip;
 		mb->hdr.at_worker = meta_end_io;
+		mb->hdr.hash = meta_bio_hash;
 		conc_bio_post(fs, &mb->hdr, "metadata read", "");
 		conc_bio_wait(fs, &mb->hdr);
 		return 0;

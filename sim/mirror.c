@@ -6,6 +6,7 @@
 
 #include "content.h"
 #include "mirror.h"
+#include "rng.h"
 
 void
 mirror_init(struct mirror *m)
@@ -121,19 +122,76 @@ apply_corruption(const struct mirror *m, uint64_t start, uint64_t len,
 	}
 }
 
-int
-mirror_read(struct mirror *m, uint64_t start, uint64_t len,
-    uint32_t sectorsize, uint8_t *buf)
+/*
+ * The one value that [start, end) reads as, overlays applied, which is
+ * also what mirror_describe() emits for it as a single piece, if there is
+ * one.  (A flip overlay on content already flipped reads as unflipped
+ * bytes, while describe() keeps the flag: no one value then.)
+ */
+static bool
+one_value(const struct mirror *m, uint64_t start, uint64_t end,
+    struct imap_val *v)
 {
+	const struct imap_ent *c = imap_first_from(&m->content, start);
+	const struct imap_ent *k = imap_first_from(&m->corrupt, start);
+
+	if (c != NULL && c->start <= start && c->end >= end)
+		*v = imap_val_at(c, start);
+	else if (c == NULL || c->start >= end)
+		*v = content_fill(0);		/* never written: zeros */
+	else
+		return false;
+	if (k == NULL || k->start >= end)
+		return true;
+	if (k->start > start || k->end < end)
+		return false;
+	if (k->v.kind == MIRROR_CORRUPT_FILL)
+		*v = content_fill(k->v.aux);
+	else if (v->aux & CONTENT_FLIP)
+		return false;	/* flipped twice: not what describe() says */
+	else
+		v->aux |= CONTENT_FLIP;
+	return true;
+}
+
+int
+mirror_read_desc(struct mirror *m, uint64_t start, uint64_t len,
+    uint32_t sectorsize, uint8_t *buf, struct imap_val *desc, bool *one)
+{
+	struct imap_val v;
+
+	if (one != NULL)
+		*one = false;
 	if (!m->online)
 		return -EIO;
 	if (consume_ioerrors(m, start, start + len))
 		return -EIO;
 	if (buf == NULL)
 		return 0;
+	if (one_value(m, start, start + len, &v)) {
+		/* V stands for the bytes wherever they are put only if its
+		 * flipped bits sit where they would at a sector boundary;
+		 * then the caller has them as V, and none are made here. */
+		if (one != NULL && (!(v.aux & CONTENT_FLIP) ||
+		    start % sectorsize == 0)) {
+			*desc = v;
+			*one = true;
+			return 0;
+		}
+		/* The same bytes as the general path, made in one go. */
+		content_materialize(&v, start, len, sectorsize, buf);
+		return 0;
+	}
 	content_read_map(&m->content, start, len, sectorsize, buf);
 	apply_corruption(m, start, len, sectorsize, buf);
 	return 0;
+}
+
+int
+mirror_read(struct mirror *m, uint64_t start, uint64_t len,
+    uint32_t sectorsize, uint8_t *buf)
+{
+	return mirror_read_desc(m, start, len, sectorsize, buf, NULL, NULL);
 }
 
 /*
@@ -213,6 +271,17 @@ kinds_are(const struct imap *map, uint32_t k1, uint32_t k2)
 		if (e->v.kind != k1 && e->v.kind != k2)
 			return false;
 	return true;
+}
+
+uint64_t
+mirror_hash(const struct mirror *m)
+{
+	uint64_t h = imap_hash(&m->content);
+
+	h = rng_fold(h, imap_hash(&m->corrupt));
+	h = rng_fold(h, imap_hash(&m->ioerr));
+	h = rng_fold(h, m->online);
+	return rng_fold(h, m->bios);
 }
 
 int

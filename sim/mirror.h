@@ -72,6 +72,17 @@ void	mirror_write(struct mirror *, uint64_t start, uint64_t end,
  */
 int	mirror_read(struct mirror *, uint64_t start, uint64_t len,
 	    uint32_t sectorsize, uint8_t *buf);
+/*
+ * mirror_read(), telling also what the bytes are when one value describes
+ * the whole range as read (overlays applied, and the very value
+ * mirror_describe() emits for it): then *DESC is that value and *ONE true, BUF is left alone,
+ * and the bytes are what DESC materializes at a sector boundary (its
+ * flipped bits, if any, where a sector starts).  Otherwise *ONE is false
+ * and the bytes are in BUF.
+ */
+int	mirror_read_desc(struct mirror *, uint64_t start, uint64_t len,
+	    uint32_t sectorsize, uint8_t *buf, struct imap_val *desc,
+	    bool *one);
 
 /*
  * The content of [start, end) as the mirror would hand it up, overlays
@@ -94,5 +105,7 @@ void	mirror_stale(struct mirror *, uint64_t start, uint64_t end,
 
 /* Verify the four maps (imap_check) and their kinds. */
 int	mirror_check(const struct mirror *, const char **why);
+/* A hash of the content, the overlays, the flag and the count. */
+uint64_t mirror_hash(const struct mirror *);
 
 #endif

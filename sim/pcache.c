@@ -6,6 +6,7 @@
 
 #include "content.h"
 #include "pcache.h"
+#include "rng.h"
 
 void
 pcache_init(struct pcache *pc)
@@ -152,6 +153,12 @@ const struct imap *
 pcache_map(const struct pcache *pc)
 {
 	return &pc->pages;
+}
+
+uint64_t
+pcache_hash(const struct pcache *pc)
+{
+	return rng_fold(imap_hash(&pc->pages), imap_hash(&pc->dirty));
 }
 
 int

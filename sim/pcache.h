@@ -61,5 +61,7 @@ const struct imap *pcache_map(const struct pcache *);
  * DIRTY bytes of `pages`, maximally merged.  0, or -1 with *WHY set.
  */
 int	pcache_check(const struct pcache *, const char **why);
+/* A hash of the pages and their dirty map (state hashes, sched.h). */
+uint64_t pcache_hash(const struct pcache *);
 
 #endif

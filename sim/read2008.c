@@ -17,6 +17,67 @@
 #include "pcache.h"
 #include "range.h"
 #include "read2008.h"
+#include "rng.h"
+
+/*
+ * Program points (sched_point()) of a read task.  Its stack, where it can
+ * block, holds the statement's own values (the same in every run of the
+ * task), the read loop's below, the page's read window (which the glue's
+ * state hash has) and the bio it waits for (which the scheduler's has):
+ * a point is where it is and the loop's values.  Blocking calls made
+ * from elsewhere in the read (a metadata read inside get_extent) declare
+ * nothing, and a state with the task there is not cached.
+ */
+struct read_loop {
+	uint64_t	p;		/* the page it is at */
+	uint64_t	end;		/* the range's end as i_size clips it */
+	int		status;		/* -EIO once a page failed */
+};
+
+enum {
+	PP_READ_PREEMPT = 0x52440001,	/* between pages */
+	PP_READ_LOCK_PAGE,		/* lock_page() */
+	PP_READ_FS_MUTEX,		/* fs_mutex for get_extent */
+	PP_READ_CSUM_MUTEX,		/* fs_mutex for the csum lookup */
+	PP_READ_BIO_WAIT		/* the page's bio */
+};
+
+/* Declare the read task at WHERE with the loop LP (NULL: not a read
+ * task's own loop, nothing declared) and the frame's value X. */
+static void
+read_point(struct fs *fs, const struct read_loop *lp, uint64_t where,
+    uint64_t x)
+{
+	uint64_t h;
+
+	if (lp == NULL || fs_conc(fs) == NULL)
+		return;
+	h = rng_fold(rng_fold(where, lp->p), lp->end);
+	conc_point(fs, rng_fold(rng_fold(h, (uint64_t)(int64_t)lp->status),
+	    x));
+}
+
+/* The 2008 data read bio's fields, for a state hash (conc.h). */
+static uint64_t
+fs_bio_hash(const struct conc_bio *hdr)
+{
+	const struct fs_bio *b = (const struct fs_bio *)hdr;
+	uint64_t h = rng_fold(inode_ino(b->ip), b->p);
+
+	h = rng_fold(h, b->logical);
+	h = rng_fold(h, (uint64_t)b->mirror << 1 | b->retry);
+	h = rng_fold(h, (uint64_t)(int64_t)b->dev_status);
+	h = rng_fold(h, (uint64_t)(int64_t)b->result);
+	h = rng_fold(h, (uint64_t)b->dev_one << 1 | b->stale_rec);
+	if (b->dev_one) {
+		h = rng_fold(h, b->dev_desc.a);
+		h = rng_fold(h, b->dev_desc.b);
+		h = rng_fold(h, (uint64_t)b->dev_desc.kind << 32 |
+		    b->dev_desc.aux);
+	} else
+		h = rng_fold(h, imap_hash(&b->data));
+	return h;
+}
 
 bool
 read2008_mapped(const struct fs *fs, uint64_t logical, uint64_t len)
@@ -58,15 +119,29 @@ keep_piece(void *arg, uint64_t start, uint64_t end, const struct imap_val *v)
 static void
 read_at_device(struct fs *fs, struct conc_bio *hdr)
 {
+	static _Thread_local uint8_t scratch[FS_MAX_SECTORSIZE];
 	uint64_t ss = fs_sectorsize(fs);
 	struct fs_bio *b = (struct fs_bio *)hdr;
 
-	b->dev_status = dev_read(fs, fs_dev(fs), b->mirror, b->logical,
-	    ss, b->hdr.buf);
+	/*
+	 * A scheduled bio gets its page's buffer only when one value is not
+	 * all of its bytes (mirror_read_desc() makes none then): most never
+	 * need one, and a read of many pages keeps every bio until the
+	 * schedule ends.  What it hands up is the content as of the read:
+	 * that one value, or the pieces dev_describe() gives now.
+	 */
+	b->dev_status = dev_read_desc(fs, fs_dev(fs), b->mirror, b->logical,
+	    ss, b->hdr.buf != NULL ? b->hdr.buf : scratch, &b->dev_desc,
+	    &b->dev_one);
 	imap_destroy(&b->data);
-	if (b->dev_status == 0)
+	if (b->dev_status == 0 && !b->dev_one) {
+		if (b->hdr.buf == NULL) {
+			b->hdr.buf = conc_alloc(fs, ss);
+			memcpy(b->hdr.buf, scratch, ss);
+		}
 		dev_describe(fs, fs_dev(fs), b->mirror, b->logical,
 		    b->logical + ss, keep_piece, &b->data);
+	}
 	fs_emit(fs, TRACE_BIO_DONE, inode_ino(b->ip), b->logical, b->p,
 	    (uint64_t)b->mirror, b->dev_status != 0);
 	if (b->dev_status != 0)
@@ -112,7 +187,7 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 	if (r == 0)
 		r = era->readpage_end_io_hook(fs, ip, p, b->mirror, b->hdr.buf,
-		    &zeroit);
+		    b->dev_one ? &b->dev_desc : NULL, &zeroit);
 	if (r == 0) {
 		/*
 		 * btrfs_clean_io_failures() runs only after a checksum
@@ -126,7 +201,10 @@ end_bio_readpage(struct fs *fs, struct fs_bio *b)
 
 			pcache_set(inode_pages(fs, ip), p, p + ss, &v);
 			inode_mark_unsure(fs, ip, p, p + ss);
-		} else
+		} else if (b->dev_one)
+			pcache_set(inode_pages(fs, ip), p, p + ss,
+			    &b->dev_desc);
+		else
 			for (const struct imap_ent *e = imap_first(&b->data);
 			    e != NULL; e = imap_next(&b->data, e))
 				pcache_set(inode_pages(fs, ip), e->start +
@@ -215,15 +293,19 @@ wait_page_read(struct fs *fs, struct fs_bio *b)
  */
 static int
 read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
-    struct fs_read_result *res, struct conc_window *win)
+    struct fs_read_result *res, struct conc_window *win,
+    const struct read_loop *lp)
 {
+	/* A sequential bio's page; its completion runs before any other
+	 * read_page_in() on this thread. */
+	static _Thread_local uint8_t buf[FS_MAX_SECTORSIZE];
 	uint64_t ss = fs_sectorsize(fs);
-	uint8_t buf[FS_MAX_SECTORSIZE];
 	struct fs_bio frame, *b;
 	uint64_t logical = 0;
 	bool real = false;
 	int r;
 
+	read_point(fs, lp, PP_READ_FS_MUTEX, 0);
 	r = map_page(fs, ip, p, res, &logical, &real);
 	if (r == -EEXIST)
 		r = -EIO;	/* an error map fails the page (2008's
@@ -236,12 +318,15 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 		pcache_set(inode_pages(fs, ip), p, p + ss, &zero);
 		return 0;
 	}
-	if (!inode_nodatasum(ip) && (r = readpage_io_hook(fs, ip)) != 0)
-		return r;
+	if (!inode_nodatasum(ip)) {
+		read_point(fs, lp, PP_READ_CSUM_MUTEX, logical);
+		if ((r = readpage_io_hook(fs, ip)) != 0)
+			return r;
+	}
 	if (!read2008_mapped(fs, logical, ss))
 		return fs_oops(fs, "btrfs_map_block",
 		    "unable to find logical (no chunk maps it)");
-	b = (struct fs_bio *)conc_bio_new(fs, sizeof(*b), ss);
+	b = (struct fs_bio *)conc_bio_new(fs, sizeof(*b), 0);
 	if (b == NULL) {
 		memset(&frame, 0, sizeof(frame));
 		frame.hdr.fs = fs;
@@ -252,6 +337,7 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	b->hdr.release = read_release;
 	b->hdr.at_device = read_at_device;
 	b->hdr.at_worker = fs_era(fs)->read_end_io;
+	b->hdr.hash = fs_bio_hash;
 	b->ip = ip;
 	b->p = p;
 	b->logical = logical;
@@ -262,11 +348,28 @@ read_page_in(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
 	b->win = win;
 	res->device_pages++;
 	bio_submit(fs, b);
-	if (fs_conc(fs) != NULL)
+	if (fs_conc(fs) != NULL) {
+		/* Sleep until the completion (retries included) is done. */
+		read_point(fs, lp, PP_READ_BIO_WAIT, 0);
 		return wait_page_read(fs, b);
+	}
 	while ((r = end_bio_readpage(fs, b)) == 1)
 		;
 	read_release(&b->hdr);
+	return r;
+}
+
+/* read2008_page() of a read task's loop LP (NULL from elsewhere). */
+static int
+read_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
+    struct fs_read_result *res, const struct read_loop *lp)
+{
+	struct conc_window win;
+	int r;
+
+	conc_window_open(fs, &win, ip, p);
+	r = read_page_in(fs, ip, p, pin, res, &win, lp);
+	conc_window_close(fs, &win);
 	return r;
 }
 
@@ -274,29 +377,23 @@ int
 read2008_page(struct fs *fs, struct fs_inode *ip, uint64_t p, int pin,
     struct fs_read_result *res)
 {
-	struct conc_window win;
-	int r;
-
-	conc_window_open(fs, &win, ip, p);
-	r = read_page_in(fs, ip, p, pin, res, &win);
-	conc_window_close(fs, &win);
-	return r;
+	return read_page(fs, ip, p, pin, res, NULL);
 }
 
-/* Compare the returned bytes [s, t) of the page cache with the file. */
+/*
+ * Compare the returned bytes [s, t) of the page cache with the file: by
+ * their descriptions where they agree (content_compare()), so that an
+ * intact page costs no bytes.
+ */
 static void
 check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
     struct fs_read_result *res)
 {
 	uint64_t ss = fs_sectorsize(fs);
-	uint8_t got[FS_MAX_SECTORSIZE], want[FS_MAX_SECTORSIZE];
 	uint32_t sectorsize = fs_cfg(fs)->sectorsize;
-	uint64_t n = t - s;
 
-	content_read_map(pcache_map(inode_pages(fs, ip)), s, n, sectorsize,
-	    got);
-	content_read_map(inode_data(fs, ip), s, n, sectorsize, want);
-	if (memcmp(got, want, n) != 0) {
+	if (!content_compare(pcache_map(inode_pages(fs, ip)), s,
+	    inode_data(fs, ip), s, t - s, sectorsize, &res->uniform)) {
 		uint64_t p = range_round_down(s, ss);
 
 		res->intact = false;
@@ -307,7 +404,6 @@ check_returned(struct fs *fs, struct fs_inode *ip, uint64_t s, uint64_t t,
 		    imap_covered(inode_unsure(fs, ip), p, p + ss) == 0)
 			res->wrong_pages++;
 	}
-	content_uniform(got, n, &res->uniform);
 }
 
 int
@@ -321,6 +417,7 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 	uint64_t end = off + len < off ? UINT64_MAX : off + len;
 	uint64_t first = range_round_down(off, ss), size;
 	int status = 0;
+	struct read_loop lp;
 
 	res->intact = true;
 	res->uniform = -2;
@@ -340,8 +437,12 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 	for (uint64_t p = first; p < end; p += ss) {
 		int r = 0;
 
-		if (p > first)
+		lp = (struct read_loop){ .p = p, .end = end, .status = status };
+		if (p > first) {
+			read_point(fs, &lp, PP_READ_PREEMPT, 0);
 			conc_preempt(fs);	/* between pages */
+		}
+		read_point(fs, &lp, PP_READ_LOCK_PAGE, 0);
 		conc_lock_page(fs, ip, p);
 		/* do_generic_mapping_read: i_size again for every page. */
 		if (end > (size = inode_size(fs, ip)))
@@ -350,8 +451,9 @@ read2008_read(struct fs *fs, struct fs_inode *ip,
 			conc_unlock_page(fs, ip, p);	/* truncated meanwhile */
 			break;
 		}
+		lp.end = end;
 		if (!pcache_uptodate(inode_pages(fs, ip), p, ss))
-			r = read2008_page(fs, ip, p, mirror, res);
+			r = read_page(fs, ip, p, mirror, res, &lp);
 		conc_unlock_page(fs, ip, p);
 		if (r == FS_EOOPS || r == FS_EDEADLK)
 			return r;

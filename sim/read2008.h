@@ -41,8 +41,12 @@ struct fs_bio {
 	bool		 retry;		/* a resubmission by the retry hook */
 	struct fs_read_result *res;	/* the read it belongs to */
 	int		 dev_status;	/* the device's answer: 0 or -EIO */
-	struct imap	 data;		/* what it handed up, by logical: the
-					   page's content, as of the read */
+	bool		 dev_one;	/* one value, dev_desc, is all the
+					   bytes it handed up */
+	struct imap_val	 dev_desc;
+	struct imap	 data;		/* else what it handed up, by
+					   logical: the page's content, as
+					   of the read */
 	int		 result;	/* the page's final status */
 	struct conc_window *win;	/* its page's read window */
 	bool		 stale_rec;	/* its first failure found a record */

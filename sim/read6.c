@@ -451,19 +451,16 @@ static void
 check_returned(struct fs *fs, struct fs_inode *ip, const struct imap *src,
     uint64_t s, uint64_t t, struct fs_read_result *res)
 {
-	uint8_t got[FS_MAX_SECTORSIZE], want[FS_MAX_SECTORSIZE];
 	uint32_t sectorsize = fs_cfg(fs)->sectorsize;
-	uint64_t n = t - s, p = range_round_down(s, sectorsize);
+	uint64_t p = range_round_down(s, sectorsize);
 
-	content_read_map(src, s, n, sectorsize, got);
-	content_read_map(inode_data(fs, ip), s, n, sectorsize, want);
-	if (memcmp(got, want, n) != 0) {
+	if (!content_compare(src, s, inode_data(fs, ip), s, t - s, sectorsize,
+	    &res->uniform)) {
 		res->intact = false;
 		if (!inode_nodatasum(ip) &&
 		    imap_covered(inode_unsure(fs, ip), p, p + sectorsize) == 0)
 			res->wrong_pages++;
 	}
-	content_uniform(got, n, &res->uniform);
 }
 
 /* The device-side tally of REQ into RES. */

@@ -9,19 +9,29 @@
 #include "replay.h"
 #include "sched_int.h"
 
-/* "T1", "W2" or "D3" for action A, into BUF. */
+/* "T1", "W2" or "D3" for action A, into BUF (at least 12 bytes; it is
+ * written for every step of every run, so by hand, not by snprintf). */
 const char *
 replay_label(const struct sched *s, uint32_t a, char *buf, size_t size)
 {
-	const struct sched_ent *e;
+	char digits[11];
+	unsigned n;
+	size_t i = 0, k = 0;
 
 	if (sched_act_is_post(a)) {
-		snprintf(buf, size, "D%u", a - SCHED_MAX_ENTITIES + 1);
+		buf[i++] = 'D';
+		n = a - SCHED_MAX_ENTITIES + 1;
 	} else {
-		e = s->ent[a];
-		snprintf(buf, size, "%c%d", e->role == SCHED_TASK ? 'T' : 'W',
-		    e->nth);
+		buf[i++] = s->ent[a]->role == SCHED_TASK ? 'T' : 'W';
+		n = (unsigned)s->ent[a]->nth;
 	}
+	do {
+		digits[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	while (k > 0 && i + 1 < size)
+		buf[i++] = digits[--k];
+	buf[i] = '\0';
 	return buf;
 }
 

@@ -2,6 +2,7 @@
  * The 2008 data-read hooks (retry2008.h).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "conc.h"
 #include "content.h"
@@ -14,21 +15,59 @@
 #include "quirk.h"
 #include "read2008.h"
 #include "retry2008.h"
+#include "sumcache.h"
+
+/*
+ * The checksum the sector at P should have (CSUMS covers it whole; E is
+ * its entry holding P), the page's bytes (DESC, or NULL, the value they
+ * are) having HAVE.
+ */
+static uint32_t
+expected_sum(struct fs *fs, const struct imap *csums, uint64_t p,
+    const struct imap_ent *e, const struct imap_val *desc, uint32_t have)
+{
+	static _Thread_local uint8_t want[FS_MAX_SECTORSIZE];
+	const struct fs_config *cfg = fs_cfg(fs);
+	uint32_t ss = cfg->sectorsize, sum;
+	struct imap_val rec, flipped;
+
+	if (e == NULL || e->end - p < ss) {
+		/* Recorded in pieces: materialize them. */
+		content_read_map(csums, p, ss, ss, want);
+		return csum_compute(cfg->csum, want, ss);
+	}
+	rec = imap_val_at(e, p);
+	if (desc != NULL && content_desc_equal(desc, &rec))
+		return have;
+	flipped = rec;
+	flipped.aux ^= CONTENT_FLIP;
+	if (desc != NULL && content_desc_equal(desc, &flipped)) {
+		/* The page is REC with its first bit flipped (sumcache.h). */
+		sum = have ^ sumcache_flip_delta(fs_sumcache(fs), ss,
+		    cfg->csum);
+		sumcache_put(fs_sumcache(fs), &rec, ss, cfg->csum, sum);
+		return sum;
+	}
+	return sumcache_get(fs_sumcache(fs), &rec, ss, cfg->csum);
+}
 
 int
 retry2008_end_io_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
-    int mirror, const uint8_t *buf, bool *zeroit)
+    int mirror, const uint8_t *buf, const struct imap_val *desc,
+    bool *zeroit)
 {
-	uint8_t want[FS_MAX_SECTORSIZE];
 	const struct fs_config *cfg = fs_cfg(fs);
 	uint32_t ss = cfg->sectorsize, have_sum, want_sum;
+	const struct imap_ent *e;
 	struct imap *csums;
 
 	*zeroit = false;
 	if (inode_nodatasum(ip))
 		return 0;
 	csums = inode_csums(fs, ip);
-	if (imap_covered(csums, p, p + ss) != ss) {
+	e = imap_find(csums, p);
+	if ((e == NULL || e->end - p < ss) &&
+	    imap_covered(csums, p, p + ss) != ss) {
 		/* private == 0: no checksum recorded for this sector. */
 		*zeroit = true;
 		if (fs_quirk(fs, QUIRK_NOCSUM_EIO)) {
@@ -41,9 +80,11 @@ retry2008_end_io_hook(struct fs *fs, struct fs_inode *ip, uint64_t p,
 		    TRACE_CSUM_NONE);
 		return 0;
 	}
-	content_read_map(csums, p, ss, ss, want);
-	want_sum = csum_compute(cfg->csum, want, ss);
-	have_sum = csum_compute(cfg->csum, buf, ss);
+	/* The page's own sum, as the hook computes it: from the bytes, or,
+	 * when one value is all of them, of that value (sumcache.h). */
+	have_sum = desc != NULL ? sumcache_get(fs_sumcache(fs), desc, ss,
+	    cfg->csum) : csum_compute(cfg->csum, buf, ss);
+	want_sum = expected_sum(fs, csums, p, e, desc, have_sum);
 	if (have_sum == want_sum) {
 		fs_emit(fs, TRACE_CSUM, inode_ino(ip), 0, p, (uint64_t)mirror,
 		    TRACE_CSUM_OK);

@@ -22,6 +22,7 @@
 struct fs;
 struct fs_bio;
 struct fs_inode;
+struct imap_val;
 
 /*
  * btrfs_readpage_end_io_hook(): verify the page in BUF (one sector at file
@@ -30,9 +31,19 @@ struct fs_inode;
  * with 0x01 bytes: on a mismatch, and for a sector with no recorded
  * checksum (the post-patch `private == 0` return; under nocsum-eio that
  * sector fails instead).  nodatasum inodes are never verified.
+ *
+ * DESC (or NULL) is the one content value that BUF's bytes are
+ * (mirror_read_desc()).  The page's checksum is computed once, as the
+ * kernel does; the expected one is derived instead of recomputed when
+ * the recorded content is that same value (equal bytes, equal sums) or
+ * that value with the first bit of the sector flipped back (a flip
+ * overlay: the page's bytes with that bit restored), else it comes from
+ * the fs's sumcache.h.  Only a sector whose recorded content is not one
+ * value is materialized again.
  */
 int	retry2008_end_io_hook(struct fs *, struct fs_inode *, uint64_t p,
-	    int mirror, const uint8_t *buf, bool *zeroit);
+	    int mirror, const uint8_t *buf, const struct imap_val *desc,
+	    bool *zeroit);
 /*
  * btrfs_io_failed_hook() for the failed bio B, run on the end-io worker:
  * find or make the failure record, pick the next mirror and say which

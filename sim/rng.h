@@ -25,7 +25,7 @@ uint64_t	rng_below(struct rng *, uint64_t bound);
 uint64_t	rng_geometric(struct rng *, uint64_t num, uint64_t den);
 /*
  * One step of splitmix64: a good 64-bit mixing function on its own.
- * Inline, because content generation calls it for every 8 bytes.
+ * Inline, because hot paths call it.
  */
 static inline uint64_t
 rng_mix64(uint64_t x)
@@ -34,6 +34,17 @@ rng_mix64(uint64_t x)
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
 	return x ^ (x >> 31);
+}
+
+/*
+ * Fold X into the running hash H: the state hashes of the explorer's state
+ * cache (the *_hash() walkers of the model's structures) are built with
+ * it.  Order-sensitive; a set is hashed as a sum of rng_mix64()s.
+ */
+static inline uint64_t
+rng_fold(uint64_t h, uint64_t x)
+{
+	return rng_mix64(h ^ rng_mix64(x + 0x632be59bd9b4e019ULL));
 }
 
 #endif

@@ -188,8 +188,9 @@ might_sleep(struct sched *s, const char *fn, const char *obj)
 	return false;
 }
 
-/* Lock order: E, holding what it holds, takes NODE in FN; each edge
- * says where it was seen (lockorder.h), which only a new edge copies. */
+/* Lock order: E, holding what it holds, takes NODE in FN (none from
+ * NODE's own class: sched_lock_init_class()); each edge says where it
+ * was seen (lockorder.h), which only a new edge copies. */
 static void
 order_take(struct sched *s, const struct sched_ent *e, int node,
     const char *fn)
@@ -203,7 +204,8 @@ order_take(struct sched *s, const struct sched_ent *e, int node,
 	if (e->item > 0)
 		name_copy(seen.item, s->act[e->item - 1].name);
 	for (i = 0; i < e->held.n; i++)
-		if (e->held.lock[i]->order_id >= 0) {
+		if (e->held.lock[i]->order_id >= 0 &&
+		    e->held.lock[i]->order_id != node) {
 			seen.held_fn = e->held.at[i].fn;
 			lockorder_edge(&s->graph, e->held.lock[i]->order_id,
 			    node, &seen);
@@ -258,12 +260,20 @@ block_name(enum sched_wait_kind kind, const void *obj)
 	return "";
 }
 
-/* The running entity blocks in FN; returns when the scheduler resumes
- * it. */
+/*
+ * The running entity blocks in FN; returns when the scheduler resumes
+ * it.  The program point it declared for this blocking call stays
+ * declared across the wake-up (resuming an entity forgets its point,
+ * run_action()): the call may block again, and its caller's state is
+ * the same.
+ */
 static void
 block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
     void *obj, const char *fn)
 {
+	uint64_t pp = e->pp;
+	bool pp_set = e->pp_set;
+
 	e->state = SCHED_BLOCKED;
 	e->wat = sched_site_here(s, fn);
 	e->wait = kind;
@@ -274,6 +284,8 @@ block(struct sched *s, struct sched_ent *e, enum sched_wait_kind kind,
 		observe_emit(s, SCHED_OBS_WAIT_BEGIN, e, kind,
 		    block_name(kind, obj));
 	fiber_park(&e->fiber);
+	e->pp = pp;
+	e->pp_set = pp_set;
 	if (s->opts.observe != NULL)
 		observe_emit(s, SCHED_OBS_WAIT_END, e, kind,
 		    block_name(kind, obj));
@@ -414,8 +426,29 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	e->arg = arg;
 	e->state = SCHED_RUNNABLE;
 	e->task = role == SCHED_TASK ? e->id : -1;
+	e->pp = 0;		/* not started: the same in every run */
+	e->pp_set = true;
 	s->ent[s->nent] = e;
 	return s->nent++;
+}
+
+void
+sched_name_num(char *buf, const char *prefix, uint64_t n, const char *suffix)
+{
+	char digits[20];
+	size_t len = 0, k = 0;
+
+	for (; *prefix != '\0' && len < SCHED_NAME - 1; prefix++)
+		buf[len++] = *prefix;
+	do {
+		digits[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	while (k > 0 && len < SCHED_NAME - 1)
+		buf[len++] = digits[--k];
+	for (; *suffix != '\0' && len < SCHED_NAME - 1; suffix++)
+		buf[len++] = *suffix;
+	buf[len] = '\0';
 }
 
 /*
@@ -444,6 +477,20 @@ sched_lock_init_key(struct sched *s, struct sched_lock *l,
 	l->key = por_key(POR_LOCK, key);
 	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph, l->key,
 	    l->name);
+}
+
+/* A free lock of object KEY in class CLASS_KEY (sched.h). */
+void
+sched_lock_init_class(struct sched *s, struct sched_lock *l,
+    enum sched_lock_kind kind, uint64_t key, const char *name,
+    uint64_t class_key, const char *class_name)
+{
+	name_copy(l->name, name);
+	l->kind = kind;
+	l->owner = -1;
+	l->key = por_key(POR_LOCK, key);
+	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph,
+	    por_key(POR_LOCK, class_key), class_name);
 }
 
 /* A free lock keyed by its name (as cut to SCHED_NAME). */
@@ -497,6 +544,7 @@ sched_event_init_key(struct sched_event *ev, uint64_t key, const char *name,
 	ev->done = false;
 	ev->via = via;
 	ev->key = por_key(POR_EVENT, key);
+	ev->owner = NULL;
 }
 
 /* A pending event keyed by its name. */
@@ -597,6 +645,7 @@ sched_acquire_at(struct sched *s, struct sched_lock *l, const char *fn)
 	l->owner = e->id;
 	held_push(&e->held, l, sched_site_here(s, fn));
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_LOCK, l->name);
+	e->pp_set = false;
 }
 
 /*
@@ -662,6 +711,7 @@ sched_wait_at(struct sched *s, struct sched_event *ev, const char *fn)
 		block(s, e, SCHED_WAIT_EVENT, ev, fn);
 		touches(s, ev->key);
 	}
+	e->pp_set = false;
 }
 
 /* EV is done: its waiters can run.  Allowed anywhere, even sequentially. */
@@ -727,6 +777,8 @@ sched_pop_at(struct sched *s, struct sched_queue *q, const char *fn)
 	e->task = -1;
 	e->item = 0;
 	e->serves = q;
+	e->pp = q->key;		/* a worker keeps nothing between items */
+	e->pp_set = true;
 	order_take(s, e, q->order_id, fn);
 	while (queue_empty(q)) {
 		block(s, e, SCHED_WAIT_QUEUE, q, fn);
@@ -737,6 +789,7 @@ sched_pop_at(struct sched *s, struct sched_queue *q, const char *fn)
 	e->item = q->from[q->head].act;
 	e->popat = sched_site_here(s, fn);
 	observe(s, SCHED_OBS_HOLD_BEGIN, e, SCHED_WAIT_QUEUE, q->name);
+	e->pp_set = false;
 	return q->items[q->head++];
 }
 
@@ -764,6 +817,28 @@ sched_preempt_point(struct sched *s)
 		return;
 	e = self(s);
 	fiber_park(&e->fiber);
+	e->pp_set = false;
+}
+
+/* The running entity's program point (sched.h). */
+void
+sched_point(struct sched *s, uint64_t pp)
+{
+	struct sched_ent *e;
+
+	if (s == NULL || !s->running || s->cur < 0)
+		return;
+	e = s->ent[s->cur];
+	e->pp = pp;
+	e->pp_set = true;
+}
+
+void
+sched_set_ident(struct sched *s, uint64_t (*ident)(void *,
+    enum sched_ident_kind, const void *, bool *), void *ctx)
+{
+	s->ident = ident;
+	s->ident_ctx = ctx;
 }
 
 /* Queue an external action; returns its number, the n of D<n>. */
@@ -850,6 +925,7 @@ run_action(struct sched *s, uint32_t a)
 		e->wqueue = NULL;
 		if (!e->fiber.started)
 			fiber_start(&e->fiber, &s->host, s->pool, ent_main, s);
+		e->pp_set = false;	/* it declares again before it blocks */
 		s->cur = (int)a;
 		observe(s, SCHED_OBS_STEP_BEGIN, e, SCHED_WAIT_NONE, NULL);
 		fiber_resume(&e->fiber);
@@ -980,11 +1056,14 @@ sched_run(struct sched *s, struct sched_result *res)
 		replay_end(s);
 	if (!s->stop && !s->pruned && deadlock_stuck(s))
 		s->outcome = SCHED_DEADLOCK;
-	memset(res, 0, sizeof(*res));
+	/* Field by field: most of its 20 KiB are entity reports beyond the
+	 * world's entities, which nobody reads. */
 	res->outcome = s->outcome;
 	memcpy(res->schedule, s->sched, s->slen + 1);
 	res->truncated = s->truncated;
 	res->steps = s->steps;
 	memcpy(res->oops, s->msg, sizeof(res->oops));
+	res->nent = 0;
+	res->cycle[0] = '\0';
 	deadlock_report(s, res);
 }

@@ -106,9 +106,10 @@ enum sched_lock_kind {
  * events and queues are known across schedules by a key given at init,
  * never by address: objects of one kind with one key are one object to
  * the partial-order reduction (por.h), and locks of one key are one class
- * in the lock-order graph (lockorder.h), as lockdep has classes.  Key
- * per-object locks per object (a page's) unless taking two of them at
- * once is itself a finding.  Keys up to SCHED_KEY_MAX are taken as they
+ * in the lock-order graph (lockorder.h), as lockdep has classes, unless
+ * sched_lock_init_class() gives the lock a class of its own (page locks:
+ * one object each, one class together, so that the graph does not grow
+ * with the pages a task holds).  Keys up to SCHED_KEY_MAX are taken as they
  * are; a wider one is hashed into that range.  The name-only inits key an
  * object by the hash of its name (sched_name_key()), so objects of one
  * name are one.  Names are for reports only.  KEY fields hold the key
@@ -126,12 +127,15 @@ struct sched_lock {
 };
 
 /* A one-shot event (an I/O completed).  VIA: the queue whose workers
- * signal it, or NULL; it makes a wait on the event a wait on that queue. */
+ * signal it, or NULL; it makes a wait on the event a wait on that queue.
+ * OWNER: the world's object the event belongs to (a bio), which the
+ * world's identity callback names in state hashes, or NULL. */
 struct sched_event {
 	char		name[SCHED_NAME];
 	bool		done;
 	struct sched_queue *via;
 	uint64_t	key;		/* POR_EVENT */
+	const void	*owner;
 };
 
 /* Who an item of a queue was pushed for (sched_site.task), and by the
@@ -205,6 +209,8 @@ struct sched_report_entity {
 	 * ("data read D1") and the task it works for; else "" and -1. */
 	char		item[SCHED_NAME];
 	int		task;
+	/* (every field but name, role and state empty if the run
+	 * completed: a completed run's report is never shown) */
 };
 
 struct sched_result {
@@ -217,6 +223,9 @@ struct sched_result {
 	struct sched_report_entity ent[SCHED_MAX_ENTITIES];
 	int		nent;
 	char		cycle[256];		/* "task 2 -> end-io worker 1 -> task 2" */
+	/* Set by sched_explore() for its visit, not by sched_run(): the
+	 * schedule lies in another shard's part (explore.h). */
+	bool		foreign;
 };
 
 /*
@@ -282,6 +291,17 @@ void		 sched_lock_init(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, const char *name);
 void		 sched_lock_init_key(struct sched *, struct sched_lock *,
 		    enum sched_lock_kind, uint64_t key, const char *name);
+/*
+ * A lock of its own KEY (one object to the reduction) in the lock class
+ * CLASS_KEY called CLASS (one node of the lock-order graph), as lockdep
+ * puts every lock of one kind in one class: a file's page locks, say.
+ * Taking a lock of a class while holding another of it adds no edge
+ * (lockdep's nesting annotation): the kernel takes page locks in index
+ * order, which the model keeps.
+ */
+void		 sched_lock_init_class(struct sched *, struct sched_lock *,
+		    enum sched_lock_kind, uint64_t key, const char *name,
+		    uint64_t class_key, const char *class_name);
 void		 sched_queue_init(struct sched *, struct sched_queue *,
 		    const char *name);
 void		 sched_queue_init_key(struct sched *, struct sched_queue *,
@@ -291,6 +311,12 @@ void		 sched_event_init(struct sched_event *, const char *name,
 		    struct sched_queue *via);
 void		 sched_event_init_key(struct sched_event *, uint64_t key,
 		    const char *name, struct sched_queue *via);
+/*
+ * BUF (SCHED_NAME bytes) = PREFIX, N in decimal, SUFFIX, cut to fit: the
+ * names of objects made on every run ("data read #3"), without snprintf.
+ */
+void		 sched_name_num(char *buf, const char *prefix, uint64_t n,
+		    const char *suffix);
 /* The key of NAME (at most SCHED_KEY_MAX): equal names, equal keys. */
 uint64_t	 sched_name_key(const char *name);
 /* Run the world to its end under OPTS' policy; fills RES.  Once. */
@@ -393,6 +419,52 @@ struct sched_chooser {
 	void		*arg;
 	bool		 footprints;	/* record each step's footprint */
 };
+
+/* ---- state hashes, for the explorer's state cache (explore.h) ---------- */
+
+/*
+ * The running entity declares that its local state, from here until the
+ * blocking call it is about to make returns (that call's own re-blocking
+ * included), is summarized by PP: where it is and every value its stack
+ * holds that it will use, so that two runs in which every entity has
+ * equal points and the world equal objects go on alike.  A blocking call
+ * made without a declaration leaves the entity's point unknown, and a
+ * state with an entity at an unknown point is never cached.  An entity
+ * not started yet is at a known point; so is a worker in sched_pop(),
+ * which must keep nothing from one item to the next.
+ */
+void		 sched_point(struct sched *, uint64_t pp);
+
+/* What the world is asked to name in a state hash (sched_set_ident()). */
+enum sched_ident_kind {
+	SCHED_IDENT_EVENT,	/* an event's owner */
+	SCHED_IDENT_ITEM,	/* an item in a queue */
+	SCHED_IDENT_POST	/* a posted action's argument */
+};
+
+/*
+ * IDENT(CTX, KIND, OBJ, &known) names the world's OBJ by its content,
+ * the same in every run in which it is the same (never by address);
+ * *KNOWN false if it cannot.
+ */
+void		 sched_set_ident(struct sched *,
+		    uint64_t (*ident)(void *ctx, enum sched_ident_kind,
+		    const void *obj, bool *known), void *ctx);
+/*
+ * The scheduler's part of the state between steps (schedstate.c): every
+ * entity's state, what it waits for, the locks it holds, its point, and
+ * the posted actions not yet fired as a set.  *COMPLETE false if some
+ * entity's point or some object's identity is unknown.  Lock owners and
+ * queue contents are the world's to hash (they live in its objects).
+ */
+uint64_t	 sched_state_hash(const struct sched *, bool *complete);
+/*
+ * Action A (sched_act_is_post()) named the same in every run that is in
+ * the same state: an entity by its id, a posted action by its argument's
+ * identity; *KNOWN false if it cannot be.
+ */
+uint64_t	 sched_action_ident(const struct sched *, uint32_t a,
+		    bool *known);
 
 /* Stacks kept across the schedules of an exploration (fiber.h). */
 struct fiber_pool;

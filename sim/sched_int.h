@@ -46,6 +46,13 @@ struct sched_ent {
 	struct sched_site popat;	/* where it popped that item */
 	int		 task;		/* the task it works for, or -1 */
 	int		 item;		/* the item's posted action + 1, or 0 */
+	/*
+	 * Its program point (sched_point()): a summary of its local state
+	 * valid while PP_SET, from the declaration until the blocking call
+	 * after it returns.  Set at spawn (not started) and by sched_pop().
+	 */
+	uint64_t	 pp;
+	bool		 pp_set;
 };
 
 /* A posted action (D<n>): a callback the scheduler fires when chosen. */
@@ -88,6 +95,10 @@ struct sched {
 	struct lockorder graph;		/* this schedule's lock order */
 	struct sched_chooser chooser;	/* choose NULL: the policy's turn */
 	struct fiber_pool *pool;	/* stacks come from here, or NULL */
+	/* The world's identities of events, items and posts (state hashes). */
+	uint64_t	(*ident)(void *ctx, enum sched_ident_kind,
+			    const void *obj, bool *known);
+	void		*ident_ctx;
 };
 
 /* The first failure of a run, OUTCOME with a message: the schedule ends

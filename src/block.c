@@ -17,6 +17,7 @@
 
 #include "../sim/explore.h"
 #include "../sim/fs.h"
+#include "../sim/rng.h"
 #include "../sim/sched.h"
 #include "../sim/xmalloc.h"
 #include "block.h"
@@ -53,7 +54,7 @@ struct block_world {
 	struct fs		*fs;		/* this schedule's copy */
 	struct block_task	*tasks;
 	struct fs		*keep;		/* first completed schedule */
-	uint64_t		 completed;
+	uint64_t		 completed;	/* 1 once keep is set */
 	bool			 chrome;	/* keep first_done */
 	char			*first_done;	/* its schedule */
 	unsigned		 found;		/* kinds found, all schedules */
@@ -94,11 +95,39 @@ block_setup(void *arg, const struct sched_opts *so)
 		t->done = false;
 		t->status = 0;
 		memset(&t->rr, 0, sizeof(t->rr));
-		snprintf(name, sizeof(name), "task %zu", i + 1);
+		sched_name_num(name, "task ", i + 1, "");
 		sched_spawn(sched, SCHED_TASK, name, block_task_main, t);
 	}
 	fs_attach(w->fs, sched);
 	return sched;
+}
+
+/*
+ * The world's part of a state hash (explore.h, world_hash): the model
+ * state of this schedule (fs_state_hash(), the glue's included) and what
+ * each task keeps outside its stack: whether it is done, its status and
+ * its read's result, which the end-io workers write into too.
+ */
+static uint64_t
+block_world_hash(void *arg, bool *complete)
+{
+	struct block_world *w = arg;
+	uint64_t h = fs_state_hash(w->fs, complete);
+
+	for (size_t i = 0; i < w->blk->ntasks; i++) {
+		const struct block_task *t = &w->tasks[i];
+		const struct fs_read_result *r = &t->rr;
+
+		h = rng_fold(h, (uint64_t)(int64_t)t->status << 1 | t->done);
+		h = rng_fold(h, r->bytes);
+		h = rng_fold(h, r->device_pages);
+		h = rng_fold(h, r->retries);
+		h = rng_fold(h, r->wrong_pages);
+		h = rng_fold(h, (uint64_t)r->served << 32 | r->lookups);
+		h = rng_fold(h, (uint64_t)r->eio << 32 | (uint32_t)r->uniform);
+		h = rng_fold(h, r->intact);
+	}
+	return h;
 }
 
 /* Does task I's file get its bytes changed by another task of the block? */
@@ -118,11 +147,12 @@ block_shared(const struct block_world *w, size_t i)
 
 /*
  * The oracle over one finished schedule (completed or oops): each task,
- * then the checker.  False stops the exploration at the first anomaly or
- * latent defect.
+ * then the checker's report REP.  False stops the exploration at the
+ * first anomaly or latent defect.
  */
 static bool
-block_oracle(struct block_world *w, const struct sched_result *res)
+block_oracle(struct block_world *w, const struct sched_result *res,
+    const struct inv_report *rep)
 {
 	struct exec *x = w->x;
 	char *where = xasprintf(" in schedule %s", res->schedule);
@@ -139,7 +169,7 @@ block_oracle(struct block_world *w, const struct sched_result *res)
 	if (res->outcome == SCHED_OOPS)
 		oracle_crash(x->res, w->fs, w->blk->pos.line, res->oops, where);
 	else
-		oracle_findings(x->res, w->fs, w->blk->pos.line, where);
+		oracle_findings(x->res, w->fs, rep, w->blk->pos.line, where);
 	free(where);
 	return !oracle_done(x->res);
 }
@@ -169,6 +199,19 @@ block_outcome(struct block_world *w, const struct sched_result *res)
 	rcheck_add(w->outcomes, line, res->schedule);
 }
 
+/* The first schedule that completed, RES: the scenario goes on from its
+ * state, which W keeps. */
+static void
+block_keep(struct block_world *w, const struct sched_result *res)
+{
+	w->completed++;
+	if (w->chrome && !res->truncated)
+		w->first_done = xstrdup(res->schedule);
+	fs_detach(w->fs);
+	w->keep = w->fs;
+	w->fs = NULL;
+}
+
 /* Judge every task of a finished schedule; remember first failures. */
 static bool
 block_visit(void *arg, struct sched *sched, const struct sched_result *res)
@@ -183,11 +226,27 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 	w->steps += res->steps;
 	if (w->steps >= BLOCK_MAX_STEPS)
 		w->spent = true;	/* judged, then the exploration stops */
+	if (res->foreign) {
+		/* Another shard's schedule (--shard): not judged here, but
+		 * the scenario goes on from the first that completes. */
+		if (res->outcome == SCHED_COMPLETED && w->completed == 0) {
+			exec_run_checker(w->x, w->fs, &rep);
+			inv_report_free(&rep);
+			block_keep(w, res);
+		}
+		return !w->spent;
+	}
 	if (w->check_only ||
 	    (res->outcome != SCHED_COMPLETED && res->outcome != SCHED_OOPS))
 		return !w->spent;
-	if (w->x->oracle && !block_oracle(w, res))
+	/* The checker runs at the end of each schedule, not between steps;
+	 * a crashed kernel's half-done state is not judged. */
+	if (res->outcome != SCHED_OOPS)
+		exec_run_checker(w->x, w->fs, &rep);
+	if (w->x->oracle && !block_oracle(w, res, &rep)) {
+		inv_report_free(&rep);
 		return false;
+	}
 	for (size_t i = 0; i < w->blk->ntasks; i++) {
 		struct block_task *t = &w->tasks[i];
 		const struct scn_stmt *s = t->s;
@@ -220,8 +279,6 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 	}
 	if (res->outcome == SCHED_OOPS)
 		return !w->spent;
-	/* The checker runs at the end of each schedule, not between steps. */
-	inv_check(w->fs, &rep);
 	for (size_t i = 0; i < rep.n; i++) {
 		enum inv_kind k = rep.f[i].kind;
 
@@ -230,13 +287,8 @@ block_visit(void *arg, struct sched *sched, const struct sched_result *res)
 		w->found |= 1u << k;
 	}
 	inv_report_free(&rep);
-	if (w->completed++ == 0) {
-		if (w->chrome && !res->truncated)
-			w->first_done = xstrdup(res->schedule);
-		fs_detach(w->fs);
-		w->keep = w->fs;	/* the scenario goes on from here */
-		w->fs = NULL;
-	}
+	if (w->completed == 0)
+		block_keep(w, res);
 	return !w->spent;
 }
 
@@ -318,7 +370,7 @@ block_chrome(struct block_world *w, const struct sched_explore_result *er)
 	const char *sched;
 	char *name;
 
-	if (er->deadlocks > 0 && !er->first_deadlock.truncated)
+	if (er->seen_deadlock && !er->first_deadlock.truncated)
 		sched = er->first_deadlock.schedule;
 	else if (w->first_done != NULL)
 		sched = w->first_done;
@@ -369,11 +421,17 @@ block_plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* The progress line of a long exploration: where, how far, the bound. */
 static void
 block_progress(void *arg, uint64_t done, double rate)
 {
-	fprintf(stderr, "\rblksim: explored %" PRIu64 " schedule%s (%.0f/s)",
-	    done, block_plural(done), rate);
+	const struct block_world *w = arg;
+	uint64_t bound = w->blk->max_schedules ? w->blk->max_schedules :
+	    EXPLORE_DEFAULT_SCHEDULES;
+
+	fprintf(stderr, "\rblksim: %s:%u: explored %" PRIu64 " of at most %"
+	    PRIu64 " schedule%s (%.0f/s)\033[K", w->x->scn->filename,
+	    w->blk->pos.line, done, bound, block_plural(bound), rate);
 }
 
 /*
@@ -487,33 +545,46 @@ block_task_point(struct exec *x, const struct exec_block *b,
 /*
  * The `end` line's point: some schedule deadlocked (expect deadlock) or
  * none did (no-deadlock, which a cut block has not shown), with the
- * first deadlock's report.
+ * first deadlock's report.  With --shard (EO), the schedules are this
+ * shard's, and the first deadlock of a block that expects one may be
+ * another shard's (explore.h).
  */
 static void
 block_end_point(struct exec *x, const struct block_world *w,
-    const struct exec_block *b, const struct sched_explore_result *er)
+    const struct exec_block *b, const struct sched_explore_opts *eo,
+    const struct sched_explore_result *er)
 {
 	const struct scn_stmt *blk = w->blk;
 	struct exec_result *r = x->res;
 	bool want = blk->expect_deadlock;
-	bool ok = want ? er->deadlocks > 0 : er->deadlocks == 0;
+	bool ok = want ? er->seen_deadlock : er->deadlocks == 0;
+	char shard[40] = "", all[48] = " (all of them)";
 	char *got;
 
+	if (eo->shard_n > 1) {
+		snprintf(shard, sizeof(shard), " of shard %u/%u", eo->shard_k,
+		    eo->shard_n);
+		snprintf(all, sizeof(all), " (all%s)", shard);
+	}
 	if (er->deadlocks > 0)
 		got = xasprintf("deadlock in %" PRIu64 " of %" PRIu64
-		    " schedule%s", er->deadlocks, er->schedules,
-		    block_plural(er->schedules));
+		    " schedule%s%s", er->deadlocks, er->schedules,
+		    block_plural(er->schedules), shard);
+	else if (er->seen_deadlock)
+		got = xasprintf("deadlock in another shard's part; none in "
+		    "the %" PRIu64 " schedule%s%s", er->schedules,
+		    block_plural(er->schedules), shard);
 	else if (block_incomplete(b)) {
 		got = block_incomplete_text(b, "no deadlock");
 		ok = false;
 	} else
 		got = xasprintf("no deadlock in %" PRIu64 " schedule%s%s",
 		    er->schedules, block_plural(er->schedules),
-		    b->complete ? " (all of them)" : "");
+		    b->complete ? all : shard);
 	exec_point(x, blk->end_pos.line, xstrdup(want ? "end expect deadlock" :
 	    "end expect no-deadlock"), ok, xstrdup(want ? "a deadlock" :
 	    "no deadlock"), got);
-	if (er->deadlocks > 0 && r->npoints > 0) {
+	if (er->seen_deadlock && r->npoints > 0) {
 		char *opts = block_replay_options(x->scn, r);
 
 		r->points[r->npoints - 1].detail = block_deadlock_text(w,
@@ -542,11 +613,53 @@ block_same_cycles(const struct lockorder_report *a,
 }
 
 /*
+ * Explore the block under O collecting each schedule's outcome and
+ * judging nothing (--reduction=check); the set (caller frees) and the
+ * result in RES.
+ */
+static struct rcheck *
+block_collect(struct block_world *w, const struct sched_explore_opts *o,
+    struct sched_explore_result *res)
+{
+	struct rcheck *set;
+
+	w->outcomes = rcheck_new();
+	w->check_only = true;
+	sched_explore(o, block_setup, block_visit, block_teardown, w, res);
+	w->check_only = false;
+	set = w->outcomes;
+	w->outcomes = NULL;
+	return set;
+}
+
+/*
+ * The difference between the outcomes and cycles of a reduced
+ * exploration (SET, RES) and those without a reduction (FULL, FR), or
+ * NULL; caller frees.  HOW prefixes the sentence.
+ */
+static char *
+block_differs(struct rcheck *set, const struct sched_explore_result *res,
+    struct rcheck *full, const struct sched_explore_result *fr,
+    const char *how)
+{
+	char *why = rcheck_compare(set, full), *s;
+
+	if (why == NULL && !block_same_cycles(&res->order, &fr->order))
+		why = xstrdup("the possible lock-order cycles differ");
+	if (why == NULL || *how == '\0')
+		return why;
+	s = xasprintf("%s%s", how, why);
+	free(why);
+	return s;
+}
+
+/*
  * --reduction=check: explore the block again without the reduction (the
- * first exploration, EO with it, collected W's outcomes) and compare the
- * two sets of outcomes and of lock-order cycles.  Adds a point at the
- * block's line (or, for blksim fuzz, an anomaly "reduction"); a check
- * cut short by max-schedules compares what it ran and warns.
+ * first exploration, EO with sleep sets, collected W's outcomes) and with
+ * sleep sets and the state cache, and compare the sets of outcomes and of
+ * lock-order cycles with those without.  Adds a point at the block's line
+ * (or, for blksim fuzz, an anomaly "reduction"); a check cut short by
+ * max-schedules compares what it ran and warns.
  */
 static void
 block_reduction_check(struct block_world *w,
@@ -556,30 +669,32 @@ block_reduction_check(struct block_world *w,
 	struct exec *x = w->x;
 	struct sched_explore_opts fo = *eo;
 	struct sched_explore_result *fr = xcalloc(1, sizeof(*fr));
-	struct rcheck *reduced = w->outcomes;
+	struct sched_explore_result *sr = xcalloc(1, sizeof(*sr));
+	struct rcheck *reduced = w->outcomes, *full, *cached;
 	uint32_t line = w->blk->pos.line;
-	char *why;
+	char *why = NULL;
 
+	w->outcomes = NULL;
 	fo.por = false;
 	fo.observe = NULL;
-	w->outcomes = rcheck_new();
-	w->check_only = true;
-	sched_explore(&fo, block_setup, block_visit, block_teardown, w, fr);
-	w->check_only = false;
+	full = block_collect(w, &fo, fr);
 	if (!fr->exhausted) {
 		exec_warn(x, line, "--reduction=check: without the reduction, "
 		    "max-schedules=%" PRIu64 " cut the exploration after %"
 		    PRIu64 " schedule%s; only the outcomes of those were "
 		    "compared", w->blk->max_schedules, fr->schedules,
 		    block_plural(fr->schedules));
-		/* The reduced set may hold outcomes not reached yet. */
-		rcheck_free(reduced);
-		reduced = NULL;
+		/* The reduced sets may hold outcomes not reached yet. */
+	} else {
+		why = block_differs(reduced, er, full, fr, "");
+		if (why == NULL) {
+			fo.por = fo.states = true;
+			cached = block_collect(w, &fo, sr);
+			why = block_differs(cached, sr, full, fr,
+			    "with the state cache: ");
+			rcheck_free(cached);
+		}
 	}
-	why = reduced != NULL ? rcheck_compare(reduced, w->outcomes) :
-	    NULL;
-	if (why == NULL && !block_same_cycles(&er->order, &fr->order))
-		why = xstrdup("the possible lock-order cycles differ");
 	if (x->oracle && why != NULL)
 		oracle_anomaly(x->res, line, xstrdup("reduction"), why);
 	else if (!x->oracle)
@@ -589,9 +704,9 @@ block_reduction_check(struct block_world *w,
 	else
 		free(why);
 	rcheck_free(reduced);
-	rcheck_free(w->outcomes);
-	w->outcomes = NULL;
+	rcheck_free(full);
 	free(fr);
+	free(sr);
 }
 
 /*
@@ -646,13 +761,26 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		 * Sound without a preemption bound only.
 		 */
 		eo.por = !o->no_reduction && o->preemption_bound < 0;
+		/* The state cache: also sound only without a bound. */
+		eo.states = o->state_cache && eo.por;
+		eo.world_hash = block_world_hash;
+		/*
+		 * --shard: this shard's parts of the tree (explore.h); an
+		 * expected deadlock is a fact of the whole tree.  Not with
+		 * --reduction=check, whose explorations must see it whole.
+		 */
+		if (o->shard_n > 1 && !o->reduction_check) {
+			eo.shard_k = o->shard_k;
+			eo.shard_n = o->shard_n;
+			eo.shard_wait_deadlock = blk->expect_deadlock;
+		}
 	}
 	w.opbase = x->opi;
 	x->opi += blk->ntasks;
 	eo.stop_at_deadlock = x->oracle;
 	if (o->progress && isatty(2)) {
 		eo.progress = block_progress;
-		eo.progress_arg = NULL;
+		eo.progress_arg = &w;
 	}
 	fs_set_line(x->fs, blk->pos.line);
 	check = o->reduction_check && eo.por;
@@ -668,10 +796,12 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	if (o->chrome)
 		block_chrome(&w, er);
 	free(w.first_done);
+	/* A deadlock this shard found, or (--shard) the whole tree's
+	 * first when the block expects one. */
 	block_rep_init(&w);
-	if (o->dot && er->deadlocks > 0)
+	if (o->dot && er->seen_deadlock)
 		block_keep_deadlock(r, &w, &er->first_deadlock);
-	if (er->deadlocks > 0)
+	if (er->seen_deadlock)
 		block_json_add(&r->deadlocks_json, lockrep_deadlock_json(
 		    &w.rep, &er->first_deadlock));
 	x->fs = w.keep != NULL ? w.keep : w.base;
@@ -691,7 +821,7 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 			r->first_line[k] = blk->pos.line;
 		}
 	r->found |= w.found;
-	if (er->deadlocks > 0)
+	if (er->seen_deadlock)
 		fs_note_deadlock(x->fs);
 	if (x->oracle && er->deadlocks > 0)
 		oracle_anomaly(r, blk->pos.line, xstrdup("deadlock"),
@@ -710,7 +840,7 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 		    w.bad_replay[0] ? w.bad_replay :
 		    "an action it names is not enabled"));
 	}
-	block_end_point(x, &w, b, er);
+	block_end_point(x, &w, b, &eo, er);
 	for (int c = 0; c < er->order.ncycles; c++) {
 		char *t = lockrep_cycle_text(&w.rep, &er->order, c,
 		    LOCKREP_WIDTH);

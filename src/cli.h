@@ -38,7 +38,9 @@ struct cli_opts {
 	const char	*schedule;	/* --schedule=STRING, or NULL */
 	int		preemption_bound; /* --preemption-bound=N, or -1 */
 	bool		no_reduction;	/* --reduction=none */
+	bool		state_cache;	/* --reduction=state */
 	bool		reduction_check; /* --reduction=check */
+	bool		full_check;	/* --check=full */
 	bool		guards;		/* --guards */
 	bool		trace;		/* --trace or --trace=FILE */
 	const char	*trace_file;	/* FILE of --trace=FILE, else NULL */

@@ -26,13 +26,15 @@
 static const char usage_text[] =
 "usage: blksim run [-qv] [-f format] [-o file] [-j jobs] [--shard=k/n] [--era=name]\n"
 "                  [--preset=name] [--quirk=name=on|off] [--seed=n] [--schedule=string]\n"
-"                  [--guards] [--preemption-bound=n] [--reduction=sleep-sets|none|check]\n"
+"                  [--guards] [--preemption-bound=n]\n"
+"                  [--reduction=sleep-sets|state|none|check] [--check=changed|full]\n"
 "                  [--trace[=file]] path ...\n"
 "       blksim check [--era=name] path ...\n"
 "       blksim quirks\n"
 "       blksim dump [--era=name] [--preset=name] [--quirk=name=on|off] [--seed=n] file\n"
-"       blksim fuzz [-q] [--era=name] [--seed=n] [--runs=n | --time=s] [--preset=name]\n"
-"                   [--quirk=name=on|off] [--reduction=check] [--out=dir]\n"
+"       blksim fuzz [-q] [--shard=k/n] [--era=name] [--seed=n] [--runs=n | --time=s]\n"
+"                   [--preset=name] [--quirk=name=on|off] [--reduction=check]\n"
+"                   [--check=changed|full] [--out=dir]\n"
 "       blksim help [command]\n"
 "       blksim completion\n"
 "       blksim -h | --help\n"
@@ -149,19 +151,35 @@ opt_preemption_bound(struct cli_opts *o, const char *arg)
 }
 
 /*
- * --reduction: sleep sets in explored blocks (the default), none, or
- * check (sleep sets, and every explored block again without them, which
- * must give the same outcomes).
+ * --reduction: sleep sets in explored blocks (the default), sleep sets
+ * with the state cache, none, or check (sleep sets, and every explored
+ * block again with the state cache and without a reduction, which must
+ * all give the same outcomes).
  */
 static int
 opt_reduction(struct cli_opts *o, const char *arg)
 {
 	o->no_reduction = strcmp(arg, "none") == 0;
+	o->state_cache = strcmp(arg, "state") == 0;
 	o->reduction_check = strcmp(arg, "check") == 0;
-	if (!o->no_reduction && !o->reduction_check &&
+	if (!o->no_reduction && !o->state_cache && !o->reduction_check &&
 	    strcmp(arg, "sleep-sets") != 0)
-		return USAGE("--reduction takes sleep-sets, none or check, not "
-		    "`%s`", arg);
+		return USAGE("--reduction takes sleep-sets, state, none or "
+		    "check, not `%s`", arg);
+	return 0;
+}
+
+/* --check: the invariant checker on what changed (the default), or on
+ * the whole model after every statement. */
+static int
+opt_check(struct cli_opts *o, const char *arg)
+{
+	if (strcmp(arg, "changed") == 0)
+		o->full_check = false;
+	else if (strcmp(arg, "full") == 0)
+		o->full_check = true;
+	else
+		return USAGE("--check takes changed or full, not `%s`", arg);
 	return 0;
 }
 
@@ -300,7 +318,8 @@ enum cli_values {
 	VAL_ERAS,
 	VAL_PRESETS,
 	VAL_QUIRKS,	/* NAME=on, NAME=off */
-	VAL_REDUCTIONS
+	VAL_REDUCTIONS,
+	VAL_CHECKS
 };
 
 enum {
@@ -311,6 +330,7 @@ enum {
 	OPT_SCHEDULE,
 	OPT_PREEMPTION_BOUND,
 	OPT_REDUCTION,
+	OPT_CHECK,
 	OPT_GUARDS,
 	OPT_TRACE,
 	OPT_RUNS,
@@ -352,9 +372,10 @@ static const struct cli_opt opts[] = {
 	{ "jobs", 'j', required_argument, "jobs", RUN,
 	    "run the files on jobs threads (1 to 4096); the output does not "
 	    "change", VAL_NONE, opt_jobs },
-	{ "shard", OPT_SHARD, required_argument, "k/n", RUN,
-	    "run only files k, k+n, k+2n, ... of the sorted list", VAL_NONE,
-	    opt_shard },
+	{ "shard", OPT_SHARD, required_argument, "k/n", RUN | FUZZ,
+	    "run only files k, k+n, k+2n, ... of the sorted list, and part "
+	    "k of n of each explored block (fuzz: scenarios k, k+n, ...)",
+	    VAL_NONE, opt_shard },
 	{ "era", OPT_ERA, required_argument, "name", RUN | CHECK | DUMP | FUZZ,
 	    "run every file in era 2008 or modern, whatever it says",
 	    VAL_ERAS, opt_era },
@@ -377,9 +398,13 @@ static const struct cli_opt opts[] = {
 	    RUN, "explore only schedules with at most n preemptions",
 	    VAL_NONE, opt_preemption_bound },
 	{ "reduction", OPT_REDUCTION, required_argument,
-	    "sleep-sets|none|check", RUN | FUZZ,
-	    "explore with sleep sets (the default), without, or both and "
-	    "compare (fuzz: check only)", VAL_REDUCTIONS, opt_reduction },
+	    "sleep-sets|state|none|check", RUN | FUZZ,
+	    "explore with sleep sets (the default), with them and the state "
+	    "cache, without, or all three and compare (fuzz: check only)",
+	    VAL_REDUCTIONS, opt_reduction },
+	{ "check", OPT_CHECK, required_argument, "changed|full", RUN | FUZZ,
+	    "run the invariant checker on what each statement changed (the "
+	    "default) or on the whole model", VAL_CHECKS, opt_check },
 	{ "trace", OPT_TRACE, optional_argument, "file", RUN,
 	    "every event to stderr, or to file: .json a Perfetto timeline, "
 	    ".dot the deadlocks, else text", VAL_FILE, opt_trace },
@@ -645,7 +670,10 @@ value_words(FILE *f, enum cli_values v)
 			    quirk_info((enum quirk_id)q)->name);
 		break;
 	case VAL_REDUCTIONS:
-		fputs("sleep-sets none check", f);
+		fputs("sleep-sets state none check", f);
+		break;
+	case VAL_CHECKS:
+		fputs("changed full", f);
 		break;
 	default:
 		break;

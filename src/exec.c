@@ -349,24 +349,32 @@ judge_operation(struct exec *x, const struct scn_stmt *s, int status,
 	    status != FS_EHANG;
 }
 
-/* Run the invariant checker after a statement; remember first findings. */
-static void
-check_invariants(struct exec *x, uint32_t line)
+/* The invariant checker after a statement or a schedule (exec_int.h). */
+void
+exec_run_checker(const struct exec *x, struct fs *fs, struct inv_report *rep)
 {
-	struct inv_report rep = { 0 };
+	if (x->o->full_check)
+		inv_check(fs, rep);
+	else
+		inv_check_changed(fs, rep);
+	inv_settle(fs);
+}
+
+/* Remember the first finding of each kind of REP, made after LINE. */
+static void
+record_findings(struct exec *x, const struct inv_report *rep, uint32_t line)
+{
 	struct exec_result *r = x->res;
 
-	inv_check(x->fs, &rep);
-	for (size_t i = 0; i < rep.n; i++) {
-		enum inv_kind k = rep.f[i].kind;
+	for (size_t i = 0; i < rep->n; i++) {
+		enum inv_kind k = rep->f[i].kind;
 
 		if (!(r->found & (1u << k))) {
-			r->first[k] = rep.f[i];
+			r->first[k] = rep->f[i];
 			r->first_line[k] = line;
 		}
 		r->found |= 1u << k;
 	}
-	inv_report_free(&rep);
 }
 
 unsigned
@@ -484,6 +492,8 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		const struct scn_stmt *s = &scn->stmts[i];
 		struct fs_read_result rr;
 		struct oracle_pre pre;
+		struct inv_report rep;
+		bool stop;
 		int status;
 
 		fs_set_line(x.fs, s->pos.line);
@@ -514,30 +524,35 @@ exec_script(const struct scn_script *scn, const struct exec_opts *o,
 		if (x.oracle)
 			oracle_before(x.fs, exec_inode(&x, s->file), s, &pre);
 		status = exec_run_stmt(&x, s, &rr);
+		/* A crashed kernel's half-done state is not judged. */
+		memset(&rep, 0, sizeof(rep));
+		if (status != FS_EOOPS)
+			exec_run_checker(&x, x.fs, &rep);
 		if (x.oracle) {
 			oracle_outcome(r, x.opi, status);
 			oracle_operation(r, x.fs, s, status, &rr, &pre, false,
 			    "");
 			if (status != FS_EOOPS)
-				oracle_findings(r, x.fs, s->pos.line, "");
+				oracle_findings(r, x.fs, &rep, s->pos.line,
+				    "");
 			if (oracle_done(r)) {
 				r->stopped = i + 1 < scn->nstmts;
 				x.opi++;
+				inv_report_free(&rep);
 				break;
 			}
 		}
 		x.opi++;
-		if (!judge_operation(&x, s, status, &rr)) {
+		stop = !judge_operation(&x, s, status, &rr);
+		record_findings(&x, &rep, s->pos.line);
+		inv_report_free(&rep);
+		if (stop) {
 			if (status == FS_EOOPS)
 				r->oops = xasprintf("%u: %s", s->pos.line,
 				    fs_oops_msg(x.fs));
 			r->stopped = i + 1 < scn->nstmts;
-			/* A crashed kernel's half-done state is not judged. */
-			if (status != FS_EOOPS)
-				check_invariants(&x, s->pos.line);
 			break;
 		}
-		check_invariants(&x, s->pos.line);
 	}
 	exec_cur_file = NULL;
 	exec_cur_line = 0;

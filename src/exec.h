@@ -46,8 +46,16 @@ struct exec_opts {
 	int		preemption_bound; /* explore bound, < 0 for none */
 	bool		no_reduction;	/* --reduction=none: explore without
 					   sleep sets */
+	bool		state_cache;	/* --reduction=state: sleep sets and
+					   the state cache (explore.h) */
 	bool		reduction_check; /* --reduction=check: explore with
 					   and without them, compare */
+	bool		full_check;	/* --check=full: the invariant
+					   checker walks the whole model
+					   after every statement, instead
+					   of what the statement changed */
+	unsigned	shard_k;	/* --shard=K/N: explore only shard K's */
+	unsigned	shard_n;	/*   parts of each tree (explore.h) */
 	bool		progress;	/* exploration progress on stderr */
 	bool		chrome;		/* collect a timeline per block */
 	bool		dot;		/* keep every deadlock's report */

@@ -16,6 +16,9 @@
 
 #include "exec.h"
 
+struct fs;
+struct inv_report;
+
 struct exec {
 	const struct scn_script	*scn;
 	const struct exec_opts	*o;
@@ -53,5 +56,13 @@ char	*exec_outcomes_text(unsigned mask);
 char	*exec_status_text(struct exec *, int status);
 /* An operation line as points and reports name it; caller frees. */
 char	*exec_describe(struct exec *, const struct scn_stmt *s);
+/*
+ * The invariant checker on FS after a statement or a schedule, into REP
+ * (the caller frees it): of what changed since it last looked, or
+ * (--check=full) of the whole model.  Both give the same verdicts
+ * (inv.h); either way it starts afresh from here.
+ */
+void	exec_run_checker(const struct exec *, struct fs *fs,
+	    struct inv_report *rep);
 
 #endif

@@ -44,8 +44,9 @@
 #define SHRINK_MAX_RUNS		4000
 #define SHRINK_MAX_SECONDS	30.0
 
-/* --reduction=check, for every judgement of the run (fuzz_main sets it). */
-static bool fuzz_reduction_check;
+/* --reduction=check and --check=full, for every judgement of the run
+ * (fuzz_main sets them). */
+static bool fuzz_reduction_check, full_check;
 
 enum verdict {
 	V_CLEAN,
@@ -106,7 +107,8 @@ static void
 judge(const struct gen_script *g, struct judgement *j)
 {
 	struct exec_opts eo = { .preemption_bound = -1, .oracle = true,
-	    .reduction_check = fuzz_reduction_check };
+	    .reduction_check = fuzz_reduction_check,
+	    .full_check = full_check };
 	struct exec_result r;
 	char *text = gen_print(g, NULL, NULL);
 	struct scn_script *scn = parse_text(text);
@@ -171,6 +173,16 @@ progress_clear(struct progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+/* How many of --runs's scenario numbers are this shard's (--shard=K/N:
+ * those i with i mod N = K - 1); 0 with no --runs. */
+static uint64_t
+shard_runs(const struct fuzz_opts *o)
+{
+	uint64_t k = o->shard_k ? o->shard_k : 1, n = o->shard_n ? o->shard_n : 1;
+
+	return o->runs < k ? 0 : (o->runs - k) / n + 1;
+}
+
 /*
  * The campaign's progress line after DONE scenarios: how many, how fast,
  * the latent defects seen (named as what they are: documented 2008
@@ -179,12 +191,12 @@ progress_clear(struct progress *p)
  */
 static void
 progress_campaign(struct progress *p, const struct fuzz_opts *o,
-    uint64_t done, uint64_t nlatent)
+    uint64_t done, uint64_t total, uint64_t nlatent)
 {
 	double elapsed = now() - p->t0 + 1e-9, left;
 
 	left = o->seconds > 0 ? o->seconds - elapsed :
-	    (double)(o->runs - done) * elapsed / (double)done;
+	    (double)(total - done) * elapsed / (double)done;
 	if (left < 0)
 		left = 0;
 	progress(p, false, "blksim fuzz: %" PRIu64 " scenario%s (%.0f/s), "
@@ -456,7 +468,8 @@ static bool
 run_fails(const char *text)
 {
 	struct exec_opts eo = { .preemption_bound = -1,
-	    .reduction_check = fuzz_reduction_check };
+	    .reduction_check = fuzz_reduction_check,
+	    .full_check = full_check };
 	struct scn_script *scn = parse_text(text);
 	struct exec_result r;
 	bool failed;
@@ -648,7 +661,9 @@ int
 fuzz_main(const struct fuzz_opts *o)
 {
 	struct progress pr = { .on = o->progress && isatty(2), .t0 = now() };
-	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i;
+	uint64_t latent[NLATENT] = { 0 }, nlatent = 0, invalid = 0, i, done = 0;
+	uint64_t shard_k = o->shard_k ? o->shard_k : 1;
+	uint64_t shard_n = o->shard_n ? o->shard_n : 1;
 	int rc = check_era(o);
 
 	if (rc != CLI_EXIT_OK)
@@ -658,8 +673,14 @@ fuzz_main(const struct fuzz_opts *o)
 		    PRIx64 "\n", o->seed);
 
 	fuzz_reduction_check = o->reduction_check;
-	for (i = 0; (o->runs == 0 || i < o->runs) && (o->seconds <= 0 ||
-	    now() - pr.t0 < o->seconds); i++) {
+	full_check = o->full_check;
+	/*
+	 * Scenario i is the same whatever the shard: --shard=K/N runs the
+	 * numbers i < runs with i mod N = K - 1, so the N shards together run
+	 * the whole campaign, each scenario once.
+	 */
+	for (i = shard_k - 1; (o->runs == 0 || i < o->runs) &&
+	    (o->seconds <= 0 || now() - pr.t0 < o->seconds); i += shard_n) {
 		struct gen_script g;
 		struct judgement j;
 		struct rng r;
@@ -697,17 +718,18 @@ fuzz_main(const struct fuzz_opts *o)
 			}
 			judgement_free(&j);
 			gen_free(&g);
-			i++;
+			done++;
 			break;
 		}
 		judgement_free(&j);
 		gen_free(&g);
-		progress_campaign(&pr, o, i + 1, nlatent);
+		done++;
+		progress_campaign(&pr, o, done, shard_runs(o), nlatent);
 	}
 	progress_clear(&pr);
 	if (rc == CLI_EXIT_OK)
-		printf("blksim fuzz: %" PRIu64 " scenario%s, no anomaly\n", i,
-		    i == 1 ? "" : "s");
+		printf("blksim fuzz: %" PRIu64 " scenario%s, no anomaly\n",
+		    done, done == 1 ? "" : "s");
 	printf("  documented latent defects:");
 	for (size_t k = 0; k < NLATENT; k++)
 		printf("%s %s in %" PRIu64, k ? "," : "", latent_names[k],

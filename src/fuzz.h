@@ -25,6 +25,9 @@ struct fuzz_opts {
 					   outcomes differ without the
 					   reduction is an anomaly */
 	const char	*command;	/* the options as typed, for comments */
+	bool		full_check;	/* --check=full (exec_opts) */
+	unsigned	shard_k;	/* --shard=K/N: scenario numbers i with */
+	unsigned	shard_n;	/*   i mod N == K - 1; 0/0 as 1/1 */
 };
 
 /*

@@ -196,7 +196,9 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 	    .era = o->era >= 0 ? (unsigned)o->era : ERA_2008,
 	    .runs = o->fuzz_runs, .seconds = o->fuzz_seconds,
 	    .out = o->fuzz_out ? o->fuzz_out : ".", .progress = !o->quiet,
-	    .reduction_check = o->reduction_check };
+	    .reduction_check = o->reduction_check,
+	    .full_check = o->full_check, .shard_k = o->shard_k,
+	    .shard_n = o->shard_n };
 	char *cmd = NULL;
 	size_t size = 0;
 	FILE *f;
@@ -232,7 +234,7 @@ cmd_fuzz(const struct cli_opts *o, char **paths, int npaths)
 			fprintf(f, " --quirk=%s=%s", quirk_info(qs->id)->name,
 			    qs->on ? "on" : "off");
 	}
-	if (o->no_reduction)
+	if (o->no_reduction || o->state_cache)
 		return cli_usage_error("fuzz", "fuzz takes --reduction=check "
 		    "only");
 	if (o->reduction_check)

@@ -638,21 +638,17 @@ oracle_operation(struct exec_result *r, struct fs *fs, const struct scn_stmt *s,
 }
 
 void
-oracle_findings(struct exec_result *r, struct fs *fs, uint32_t line,
-    const char *where)
+oracle_findings(struct exec_result *r, struct fs *fs,
+    const struct inv_report *rep, uint32_t line, const char *where)
 {
-	struct inv_report rep = { 0 };
-
 	if (oracle_done(r) || oracle_latent_fs(r, fs))
 		return;
-	inv_check(fs, &rep);
-	if (rep.kinds & (1u << INV_OVERLAP))
+	if (rep->kinds & (1u << INV_OVERLAP))
 		oracle_latent(r, "latent overlap");
-	else if (rep.n > 0)
+	else if (rep->n > 0)
 		oracle_anomaly(r, line, xasprintf("violation %s",
-		    inv_kind_name(rep.f[0].kind)), xasprintf("%s (inode %u)%s",
-		    rep.f[0].what, rep.f[0].ino, where));
-	inv_report_free(&rep);
+		    inv_kind_name(rep->f[0].kind)), xasprintf("%s (inode %u)%s",
+		    rep->f[0].what, rep->f[0].ino, where));
 }
 
 void

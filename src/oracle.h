@@ -19,6 +19,8 @@
 #include "../sim/fs.h"
 #include "scn.h"
 
+struct inv_report;
+
 struct exec_result;
 
 /*
@@ -70,9 +72,9 @@ void	oracle_operation(struct exec_result *, struct fs *fs,
 	    const struct scn_stmt *s, int status,
 	    const struct fs_read_result *rr, struct oracle_pre *pre,
 	    bool shared, const char *where);
-/* Judge the invariant checker's findings on FS by the oracle. */
-void	oracle_findings(struct exec_result *, struct fs *fs, uint32_t line,
-	    const char *where);
+/* Judge the invariant checker's report REP on FS by the oracle. */
+void	oracle_findings(struct exec_result *, struct fs *fs,
+	    const struct inv_report *rep, uint32_t line, const char *where);
 /* Record what operation line number I (file order) did. */
 void	oracle_outcome(struct exec_result *, size_t i, int status);
 

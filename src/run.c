@@ -89,7 +89,11 @@ run_exec_opts(const struct cli_opts *o, struct exec_opts *x)
 	x->schedule = o->schedule;
 	x->preemption_bound = o->preemption_bound;
 	x->no_reduction = o->no_reduction;
+	x->state_cache = o->state_cache;
 	x->reduction_check = o->reduction_check;
+	x->full_check = o->full_check;
+	x->shard_k = o->shard_k;
+	x->shard_n = o->shard_n;
 	x->progress = o->jobs <= 1 && !o->quiet;
 }
 
@@ -363,6 +367,36 @@ text_trace(const struct cli_opts *o)
 	    !ends_with(o->trace_file, ".dot")));
 }
 
+/*
+ * Does the file E explore a concurrent block (schedule=explore)?  With
+ * --shard such a file is run by every shard, each exploring its parts of
+ * the tree (sim/explore.h); false for a file that cannot be read or
+ * parsed (run_one() reports it, in one shard).
+ */
+static bool
+run_explores(const struct files_entry *e, const struct cli_opts *o)
+{
+	struct diag_list diags;
+	struct scn_script *scn;
+	bool explores = false;
+	char *buf;
+	size_t len;
+
+	if (o->schedule != NULL || e->err != 0 ||
+	    files_read(e->path, &buf, &len) != 0)
+		return false;
+	diag_init(&diags);
+	scn = parse_script_era(e->path, buf, len, o->era, &diags);
+	diag_free(&diags);
+	free(buf);
+	for (size_t i = 0; scn != NULL && i < scn->nstmts; i++)
+		if (scn->stmts[i].kind == SCN_CONCURRENT &&
+		    scn->stmts[i].schedule == SCN_SCHED_EXPLORE)
+			explores = true;
+	scn_free(scn);
+	return explores;
+}
+
 /* The work of a run, shared by its worker threads. */
 struct run_pool {
 	const struct files_entry **files; /* the files of this shard */
@@ -445,9 +479,14 @@ run_main(const struct cli_opts *o, char **paths, int npaths)
 
 		pool.files = xcalloc(files.n ? files.n : 1,
 		    sizeof(*pool.files));
-		/* --shard=K/N keeps every N-th file, starting at the K-th. */
-		for (size_t i = 0; i < files.n; i++)
-			if (i % o->shard_n == o->shard_k - 1)
+		/*
+		 * --shard=K/N keeps every N-th file that explores no block,
+		 * starting at the K-th, and every file that does.
+		 */
+		for (size_t i = 0, j = 0; i < files.n; i++)
+			if (o->shard_n > 1 && run_explores(&files.v[i], o))
+				pool.files[n++] = &files.v[i];
+			else if (j++ % o->shard_n == o->shard_k - 1)
 				pool.files[n++] = &files.v[i];
 		pool.n = n;
 		if (text_trace(o) && (pool.trace = tracer_open(o->trace_file,

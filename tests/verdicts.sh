@@ -107,8 +107,8 @@ tap_run run -v --reduction=check "$SRCDIR/scenarios/man-intro.scn"
 ! grep -q 'reduction check' out
 tap_check $? "a file without an explored block has no check"
 tap_run run --reduction=bogus "$SRCDIR/scenarios/man-intro.scn"
-grep -q 'takes sleep-sets, none or check' err
-tap_check $? "--reduction names its three values"
+grep -q 'takes sleep-sets, state, none or check' err
+tap_check $? "--reduction names its four values"
 
 # --- expect cache ... max ------------------------------------------------------
 cat >eof.scn <<'SCN'

@@ -16,6 +16,7 @@
 #include "sim/csum.h"
 #include "sim/mirror.h"
 #include "sim/rng.h"
+#include "sim/sumcache.h"
 #include "tests/unit/suite.h"
 
 #define SS	4096u
@@ -473,6 +474,199 @@ START_TEST(test_mirror_describe)
 }
 END_TEST
 
+/*
+ * The generator written out from content.c's definition, one byte at a
+ * time: byte p of stream a is byte p % 8 (little-endian) of
+ * x ^ (x >> 32), x = ((a * K) ^ (p / 8)) * M.
+ */
+static uint8_t
+ref_gen_byte(uint64_t stream, uint64_t p)
+{
+	uint64_t x = ((stream * 0x9e3779b97f4a7c15ULL) ^ (p / 8)) *
+	    0xd1342543de82ef95ULL;
+
+	x ^= x >> 32;
+	return (uint8_t)(x >> (8 * (p % 8)));
+}
+
+/*
+ * Scenario: content_materialize() makes the defined bytes, whatever the
+ * alignment and length (the vector loop, eight words at a time, where the
+ * CPU has it, and the word and byte tails around it).
+ */
+START_TEST(test_gen_reference)
+{
+	static uint8_t buf[3 * SS], ref[3 * SS];
+	struct rng rng;
+
+	rng_seed(&rng, 5);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t stream = 1 + rng_below(&rng, 1000);
+		uint64_t pos = rng_below(&rng, 2) ? rng_next(&rng) :
+		    rng_below(&rng, 1u << 20);
+		uint64_t len = 1 + rng_below(&rng, sizeof(buf));
+		struct imap_val v = content_gen(stream, pos);
+
+		if (pos > UINT64_MAX - len)
+			continue;
+		content_materialize(&v, 0, len, SS, buf);
+		for (uint64_t k = 0; k < len; k++)
+			ref[k] = ref_gen_byte(stream, pos + k);
+		ck_assert_msg(memcmp(buf, ref, len) == 0, "stream %" PRIu64
+		    " pos %" PRIu64 " len %" PRIu64, stream, pos, len);
+	}
+}
+END_TEST
+
+/* The checksum of SS bytes of V, the long way. */
+static uint32_t
+direct_sum(const struct imap_val *v, enum csum_algo algo)
+{
+	static uint8_t buf[SS];
+
+	content_materialize(v, 0, SS, SS, buf);
+	return csum_compute(algo, buf, SS);
+}
+
+/*
+ * Scenario: the sum cache gives each value's checksum, colliding slots
+ * and all; a value and its flipped twin differ by the flip delta, for
+ * both algorithms; sumcache_check() notices a wrong slot.
+ */
+START_TEST(test_sumcache)
+{
+	struct sumcache *c = sumcache_new();
+	const char *why = "";
+	struct rng rng;
+
+	rng_seed(&rng, 9);
+	for (int i = 0; i < 3000; i++) {
+		enum csum_algo algo = rng_below(&rng, 2) ? CSUM_CRC32 :
+		    CSUM_CRC32C;
+		struct imap_val v = rng_below(&rng, 3) ?
+		    content_gen(1 + rng_below(&rng, 4), rng_below(&rng, 64) *
+		    SS) : content_fill((unsigned)rng_below(&rng, 256));
+		struct imap_val f;
+
+		if (rng_below(&rng, 4) == 0)
+			v.aux |= CONTENT_FLIP;
+		ck_assert_uint_eq(sumcache_get(c, &v, SS, algo),
+		    direct_sum(&v, algo));
+		f = v;
+		f.aux ^= CONTENT_FLIP;
+		ck_assert_uint_eq(direct_sum(&f, algo) ^
+		    sumcache_flip_delta(c, SS, algo), direct_sum(&v, algo));
+	}
+	ck_assert_int_eq(sumcache_check(c, &why), 0);
+	{
+		struct imap_val v = content_gen(2, 0);
+
+		sumcache_put(c, &v, SS, CSUM_CRC32C,
+		    direct_sum(&v, CSUM_CRC32C) ^ 1);
+		ck_assert_int_ne(sumcache_check(c, &why), 0);
+	}
+	sumcache_free(c);
+}
+END_TEST
+
+/*
+ * Scenario: when mirror_read_desc() says one value is the bytes, that
+ * value materializes to what mirror_read() hands up, and it is what
+ * mirror_describe() emits; overlays that cover part of the range, or flip
+ * a flipped value back, give no value.
+ */
+START_TEST(test_mirror_read_desc)
+{
+	static uint8_t buf[SS], want[SS];
+	struct rng rng;
+
+	rng_seed(&rng, 13);
+	for (int i = 0; i < 500; i++) {
+		struct mirror m;
+		struct collected c = { .n = 0 };
+		struct imap_val v = content_gen(3, rng_below(&rng, 8) * SS), d;
+		uint64_t base = 0x100000, at = base + rng_below(&rng, 4) * SS;
+		bool one;
+
+		mirror_init(&m);
+		if (rng_below(&rng, 4) == 0)
+			v = content_fill(0x77);
+		if (rng_below(&rng, 4) == 0)
+			v.aux |= CONTENT_FLIP;
+		mirror_write(&m, base, base + 4 * SS, &v);
+		if (rng_below(&rng, 2))
+			mirror_corrupt(&m, base + rng_below(&rng, 4 * SS),
+			    base + 4 * SS, rng_below(&rng, 2) ? -1 :
+			    (int)rng_below(&rng, 256));
+		ck_assert_int_eq(mirror_read(&m, at, SS, SS, want), 0);
+		memset(buf, 0xee, SS);
+		ck_assert_int_eq(mirror_read_desc(&m, at, SS, SS, buf, &d,
+		    &one), 0);
+		if (!one) {
+			ck_assert_mem_eq(buf, want, SS);
+			mirror_destroy(&m);
+			continue;
+		}
+		content_materialize(&d, at, SS, SS, buf);
+		ck_assert_mem_eq(buf, want, SS);
+		mirror_describe(&m, at, at + SS, collect, &c);
+		ck_assert_int_eq(c.n, 1);
+		ck_assert(content_desc_equal(&c.v[0], &d));
+		mirror_destroy(&m);
+	}
+}
+END_TEST
+
+/*
+ * Scenario: content_compare() agrees with comparing the materialized
+ * bytes, and folds uniformity as content_uniform() does, on maps of fill,
+ * flip and generated runs with gaps, at equal and at shifted positions.
+ */
+START_TEST(test_content_compare)
+{
+	static uint8_t x[4 * SS], y[4 * SS];
+	struct rng rng;
+
+	rng_seed(&rng, 17);
+	for (int i = 0; i < 3000; i++) {
+		struct imap a, b;
+		uint64_t n = 1 + rng_below(&rng, 2 * SS);
+		uint64_t sa = rng_below(&rng, SS), sb = rng_below(&rng, 2) ? sa :
+		    rng_below(&rng, SS);
+		int u1 = -2, u2 = -2;
+		struct imap *maps[2] = { &a, &b };
+
+		imap_init(&a);
+		imap_init(&b);
+		for (int k = 0; k < 2; k++)
+			for (int r = 0; r < 3; r++) {
+				uint64_t s = rng_below(&rng, 3 * SS);
+				uint64_t e = s + 1 + rng_below(&rng, SS);
+				struct imap_val v = rng_below(&rng, 2) ?
+				    content_fill(rng_below(&rng, 2) ? 0x41 : 0) :
+				    content_gen(1, s - s % 8);
+
+				if (rng_below(&rng, 4) == 0)
+					v.aux |= CONTENT_FLIP;
+				imap_set(maps[k], s, e, &v);
+			}
+		if (rng_below(&rng, 3) == 0) {
+			imap_destroy(&b);
+			imap_clone(&b, &a);
+			sb = sa;
+		}
+		content_read_map(&a, sa, n, SS, x);
+		content_read_map(&b, sb, n, SS, y);
+		ck_assert_int_eq(content_compare(&a, sa, &b, sb, n, SS, &u1),
+		    memcmp(x, y, n) == 0);
+		content_uniform(x, n, &u2);
+		ck_assert_int_eq(u1, u2);
+		imap_destroy(&a);
+		imap_destroy(&b);
+	}
+}
+END_TEST
+
 static Suite *
 content_suite(void)
 {
@@ -483,6 +677,9 @@ content_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("content");
 	tcase_add_test(tc, test_gen_positional);
+	tcase_add_test(tc, test_gen_reference);
+	tcase_add_test(tc, test_sumcache);
+	tcase_add_test(tc, test_content_compare);
 	tcase_add_test(tc, test_fill_and_flip);
 	tcase_add_test(tc, test_content_same);
 	tcase_add_test(tc, test_gen_words_distinct);
@@ -500,6 +697,7 @@ content_suite(void)
 	tcase_add_test(tc, test_mirror_ioerror);
 	tcase_add_test(tc, test_mirror_write_clears);
 	tcase_add_test(tc, test_mirror_describe);
+	tcase_add_test(tc, test_mirror_read_desc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,7 @@
 
 #include "sim/explore.h"
 #include "sim/rng.h"
+#include "sim/states.h"
 #include "sim/sched.h"
 #include "sim/xmalloc.h"
 #include "tests/unit/sched_world.h"
@@ -571,6 +572,106 @@ START_TEST(test_nondeterministic_world)
 END_TEST
 
 /* Test cases: the trail alone, then sched_explore() on toy worlds. */
+/* ---- the state cache (states.h) against a list of sets -------------- */
+
+#define REF_STATES	40
+#define REF_ACTS	6
+
+/* The reference: per state (a small number), seen or not and its set of
+ * actions as a bit mask. */
+struct ref_states {
+	bool		 seen[REF_STATES];
+	unsigned	 set[REF_STATES];
+};
+
+/* The reference's answer to a visit with the set MASK. */
+static bool
+ref_visit(struct ref_states *r, int st, unsigned mask)
+{
+	if (!r->seen[st]) {
+		r->seen[st] = true;
+		r->set[st] = mask;
+		return false;
+	}
+	if ((r->set[st] & ~mask) == 0)
+		return true;
+	r->set[st] &= mask;
+	return false;
+}
+
+/*
+ * scenario: random visits (states from a small universe, so that most
+ * repeat; sleep sets as random subsets of a few actions, given in any
+ * order with repeats) answer as the reference does, states_check() after
+ * each; hashes of states spread apart so that probing and growth run.
+ */
+START_TEST(test_states_reference)
+{
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct ref_states ref;
+		struct states c;
+		struct rng g;
+		const char *why = "";
+
+		memset(&ref, 0, sizeof(ref));
+		states_init(&c);
+		rng_seed(&g, seed);
+		for (int op = 0; op < 3000; op++) {
+			int st = (int)rng_below(&g, REF_STATES);
+			unsigned mask = 0;
+			uint64_t keys[2 * REF_ACTS];
+			size_t n = 0;
+
+			for (int a = 0; a < REF_ACTS; a++)
+				if (rng_below(&g, 3) == 0) {
+					mask |= 1u << a;
+					keys[n++] = rng_mix64((uint64_t)a + 7);
+					if (rng_below(&g, 4) == 0) {
+						keys[n] = keys[n - 1];
+						n++;
+					}
+				}
+			for (size_t i = n; i > 1; i--) {
+				size_t j = (size_t)rng_below(&g, i);
+				uint64_t t = keys[i - 1];
+
+				keys[i - 1] = keys[j];
+				keys[j] = t;
+			}
+			ck_assert_int_eq(states_visit(&c, (uint64_t)st * 0x10001ULL,
+			    keys, n), ref_visit(&ref, st, mask));
+			ck_assert_msg(states_check(&c, &why) == 0,
+			    "seed %" PRIu64 " op %d: %s", seed, op, why);
+		}
+		states_free(&c);
+	}
+}
+END_TEST
+
+/* Self-test: states_check() notices an unsorted set and a wrong count. */
+START_TEST(test_states_check_catches)
+{
+	struct states c;
+	uint64_t keys[2] = { 5, 9 };
+	const char *why = "";
+	size_t i;
+
+	states_init(&c);
+	ck_assert(!states_visit(&c, 42, keys, 2));
+	ck_assert_int_eq(states_check(&c, &why), 0);
+	for (i = 0; c.slot[i].hash == 0; i++)
+		;
+	c.slot[i].sleep[0] = 10;
+	ck_assert_int_ne(states_check(&c, &why), 0);
+	c.slot[i].sleep[0] = 5;
+	c.n++;
+	ck_assert_int_ne(states_check(&c, &why), 0);
+	c.n--;
+	ck_assert_int_eq(states_check(&c, &why), 0);
+	states_free(&c);
+}
+END_TEST
+
 static Suite *
 explore_suite(void)
 {
@@ -583,6 +684,11 @@ explore_suite(void)
 	tcase_add_test(tc, test_trail_differential);
 	tcase_add_test(tc, test_trail_diverged_and_cut);
 	tcase_add_test(tc, test_trail_check_catches);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("states");
+	tcase_add_test(tc, test_states_reference);
+	tcase_add_test(tc, test_states_check_catches);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("explore");

@@ -103,10 +103,16 @@ compare(const struct imap *m, const struct model *md, struct rng *r)
 {
 	const struct imap_ent *e = imap_first(m);
 	const char *why;
+	uint64_t covered = 0;
 	int i = 0, j;
 
 	if (imap_check(m, &why) != 0)
 		return why;
+	for (int k = 0; k < CELLS; k++)
+		if (md->c[k].present)
+			covered += cell_len(k);
+	if (imap_bytes(m) != covered)
+		return "imap_bytes differs from the cells covered";
 	for (;;) {
 		while (i < CELLS && !md->c[i].present)
 			i++;
@@ -490,6 +496,11 @@ START_TEST(test_check_catches)
 	ck_assert_int_eq(imap_check(&m, &why), -1);
 	ck_assert_str_eq(why, "entry count wrong");
 	m.count--;
+	ck_assert_uint_eq(imap_bytes(&m), 20);
+	m.bytes++;
+	ck_assert_int_eq(imap_check(&m, &why), -1);
+	ck_assert_str_eq(why, "covered byte count wrong");
+	m.bytes--;
 	ck_assert_int_eq(imap_check(&m, NULL), 0);
 	imap_destroy(&m);
 }

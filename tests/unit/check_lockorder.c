@@ -450,6 +450,89 @@ START_TEST(test_order_cycles)
 }
 END_TEST
 
+/* A world of one class of NPAGES "page" locks and a mutex "M". */
+#define NPAGES	64
+
+struct classes {
+	struct sched_lock page[NPAGES], m;
+};
+
+static struct classes cls;
+
+/* Task 1: take every page lock in order, then M; drop them all. */
+static void
+take_pages_then_m(struct sched *s, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < NPAGES; i++)
+		sched_acquire(s, &cls.page[i]);
+	sched_acquire(s, &cls.m);
+	sched_release(s, &cls.m);
+	for (int i = NPAGES - 1; i >= 0; i--)
+		sched_release(s, &cls.page[i]);
+}
+
+/* Task 2: M, then one page lock none of task 1's orders put after M. */
+static void
+take_m_then_page(struct sched *s, void *arg)
+{
+	(void)arg;
+	sched_acquire(s, &cls.m);
+	sched_preempt_point(s);
+	sched_acquire(s, &cls.page[NPAGES / 2]);
+	sched_release(s, &cls.page[NPAGES / 2]);
+	sched_release(s, &cls.m);
+}
+
+static struct sched *
+classes_setup(void *arg, const struct sched_opts *so)
+{
+	struct sched *s = sched_new(so);
+	char name[SCHED_NAME];
+
+	(void)arg;
+	for (int i = 0; i < NPAGES; i++) {
+		snprintf(name, sizeof(name), "page 1:%d", i);
+		sched_lock_init_class(s, &cls.page[i], SCHED_BITLOCK,
+		    sched_name_key(name), name, sched_name_key("page"),
+		    "page");
+	}
+	sched_lock_init(s, &cls.m, SCHED_MUTEX, "M");
+	sched_spawn(s, SCHED_TASK, "task 1", take_pages_then_m, NULL);
+	sched_spawn(s, SCHED_TASK, "task 2", take_m_then_page, NULL);
+	return s;
+}
+
+/*
+ * Scenario: locks of one class are one node of the lock-order graph, as
+ * lockdep's classes: a task holding 64 of them adds no edge among them
+ * (not 64 * 63 / 2), and an order that crosses the class through two
+ * different instances (page 1:0..63 -> M, M -> page 1:32) is the class
+ * cycle "page -> M -> page", as lockdep reports it.
+ */
+START_TEST(test_lock_classes)
+{
+	struct sched_opts so = { .policy = SCHED_POLICY_FIFO };
+	struct sched_result *r = calloc(1, sizeof(*r));
+	struct lockorder_report rep;
+	struct sched *s = classes_setup(NULL, &so);
+	const struct lockorder *g;
+	const char *why = "";
+
+	sched_run(s, r);
+	ck_assert_int_eq(r->outcome, SCHED_COMPLETED);
+	g = sched_lockorder(s);
+	ck_assert_int_eq(lockorder_check(g, &why), 0);
+	ck_assert_uint_eq(g->nnode, 2);
+	ck_assert_uint_eq(g->nedge, 2);
+	lockorder_cycles(g, &rep);
+	ck_assert_int_eq(rep.ncycles, 1);
+	ck_assert_str_eq(rep.cycles[0], "page -> M -> page");
+	sched_free(s);
+	free(r);
+}
+END_TEST
+
 /* Test cases: the graph, the scheduler's graphs, the differentials. */
 static Suite *
 lockorder_suite(void)
@@ -467,6 +550,7 @@ lockorder_suite(void)
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_order_from_fifo);
 	tcase_add_test(tc, test_order_cycles);
+	tcase_add_test(tc, test_lock_classes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("differential");

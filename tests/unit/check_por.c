@@ -450,18 +450,23 @@ random_spec(struct rng *g, struct spec *sp)
 
 #define DIFF_MAX_SCHEDULES	500
 
-/* The sorted final-state signatures of exploring SP; false if cut. */
+/* The sorted final-state signatures of exploring SP (with the state cache
+ * if STATES, leaving the data out of its hash if LEAKY); false if cut. */
 static bool
-final_states(const struct spec *sp, bool por, uint64_t **sig, size_t *nsig,
-    uint64_t *schedules)
+final_states_with(const struct spec *sp, bool por, bool states, bool leaky,
+    uint64_t **sig, size_t *nsig, uint64_t *schedules)
 {
 	struct sched_explore_opts o = eopts();
 	struct sched_explore_result res;
-	struct harness h = { .sp = sp, .collect = true };
+	struct harness h = { .sp = sp, .collect = true, .states = states,
+	    .leaky = leaky };
 
 	o.por = por;
+	o.states = states;
+	o.world_hash = h_world_hash;
 	o.max_schedules = DIFF_MAX_SCHEDULES;
 	explore(&h, &o, &res);
+	free(h.runs);		/* the shard tests' */
 	qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
 	*sig = h.sig;
 	*nsig = h.nsig;
@@ -469,12 +474,22 @@ final_states(const struct spec *sp, bool por, uint64_t **sig, size_t *nsig,
 	return res.exhausted;
 }
 
+static bool
+final_states(const struct spec *sp, bool por, uint64_t **sig, size_t *nsig,
+    uint64_t *schedules)
+{
+	return final_states_with(sp, por, false, false, sig, nsig, schedules);
+}
+
 /*
- * Do plain and reduced exploration of SP reach the same final states?
- * Returns 1 or 0, or -1 if the plain one was cut at its bound.
+ * Do plain and reduced exploration of SP (sleep sets, with the state
+ * cache if STATES, its hash missing the data if LEAKY) reach the same
+ * final states?  Returns 1 or 0, or -1 if the plain one was cut at its
+ * bound; *FULL and *REDUCED the schedules each ran.
  */
 static int
-same_final_states(const struct spec *sp, uint64_t *full, uint64_t *reduced)
+same_reduced(const struct spec *sp, bool states, bool leaky, uint64_t *full,
+    uint64_t *reduced)
 {
 	uint64_t *a, *b;
 	size_t na, nb;
@@ -484,11 +499,18 @@ same_final_states(const struct spec *sp, uint64_t *full, uint64_t *reduced)
 		free(a);
 		return -1;
 	}
-	ck_assert(final_states(sp, true, &b, &nb, reduced));
+	ck_assert(final_states_with(sp, true, states, leaky, &b, &nb,
+	    reduced));
 	same = na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
 	free(a);
 	free(b);
 	return same;
+}
+
+static int
+same_final_states(const struct spec *sp, uint64_t *full, uint64_t *reduced)
+{
+	return same_reduced(sp, false, false, full, reduced);
 }
 
 START_TEST(test_por_differential)
@@ -514,6 +536,223 @@ START_TEST(test_por_differential)
 	ck_assert_int_ge(compared, 40);
 	/* The reduction must reduce something over these worlds. */
 	ck_assert_uint_lt(sum_reduced, sum_full);
+}
+END_TEST
+
+/*
+ * scenario: the state cache with sleep sets on the random worlds of
+ * test_por_differential, tasks declaring their points: the final states
+ * of plain exploration, in no more schedules, and fewer over all; with a
+ * hash that leaves the data out (two states told apart only by it are
+ * taken as one), some world loses a final state, which proves the
+ * comparison can fail.
+ */
+START_TEST(test_states_differential)
+{
+	struct spec sp;
+	struct rng g;
+	uint64_t seed, full, cached, sum_full = 0, sum_cached = 0;
+	int same, compared = 0, lost = 0;
+
+	for (seed = 1; seed <= 60; seed++) {
+		rng_seed(&g, seed);
+		random_spec(&g, &sp);
+		same = same_reduced(&sp, true, false, &full, &cached);
+		if (same < 0)
+			continue;
+		ck_assert_msg(same == 1, "seed %" PRIu64 ": the state cache "
+		    "loses a final state", seed);
+		ck_assert_msg(cached <= full, "seed %" PRIu64, seed);
+		sum_full += full;
+		sum_cached += cached;
+		compared++;
+		lost += same_reduced(&sp, true, true, &full, &cached) == 0;
+	}
+	ck_assert_int_ge(compared, 40);
+	ck_assert_uint_lt(sum_cached, sum_full);
+	ck_assert_int_gt(lost, 0);
+}
+END_TEST
+
+/* ---- shards (explore.h) -------------------------------------------------- */
+
+/* What one exploration found, to compare the shards with the whole. */
+struct shard_run {
+	uint64_t	*runs;		/* its schedules' hashes, sorted */
+	size_t		 nruns;
+	uint64_t	*sig;		/* its final states, sorted */
+	size_t		 nsig;
+	struct sched_explore_result res;
+	char		 first_done[1024];
+};
+
+/* Explore SP as shard K of N (N 0: the whole tree) into OUT. */
+static void
+shard_explore(const struct spec *sp, bool por, bool states, bool wait,
+    unsigned k, unsigned n, struct shard_run *out)
+{
+	struct sched_explore_opts o = eopts();
+	struct harness h = { .sp = sp, .collect = true, .states = states };
+
+	o.por = por;
+	o.states = states;
+	o.world_hash = h_world_hash;
+	o.max_schedules = DIFF_MAX_SCHEDULES;
+	o.shard_k = k;
+	o.shard_n = n;
+	o.shard_wait_deadlock = wait;
+	explore(&h, &o, &out->res);
+	if (h.nruns > 0)
+		qsort(h.runs, h.nruns, sizeof(*h.runs), cmp_u64);
+	if (h.nsig > 0)
+		qsort(h.sig, h.nsig, sizeof(*h.sig), cmp_u64);
+	out->runs = h.runs;
+	out->nruns = h.nruns;
+	out->sig = h.sig;
+	out->nsig = h.nsig;
+	memcpy(out->first_done, h.first_done, sizeof(out->first_done));
+	ck_assert_uint_eq(out->res.schedules, h.nruns);
+	if (n > 1)
+		ck_assert_uint_eq(out->res.foreign >= h.foreign, 1);
+}
+
+static void
+shard_run_free(struct shard_run *r)
+{
+	free(r->runs);
+	free(r->sig);
+}
+
+/* Append the N64 values of B to *A (*NA of them). */
+static void
+append_u64(uint64_t **a, size_t *na, const uint64_t *b, size_t nb)
+{
+	*a = xreallocarray(*a, *na + nb + 1, sizeof(**a));
+	if (nb > 0)
+		memcpy(*a + *na, b, nb * sizeof(*b));
+	*na += nb;
+}
+
+/* Sort and drop repeats; the new count. */
+static size_t
+uniq_u64(uint64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (m == 0 || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
+}
+
+/*
+ * Split SP's exploration into N shards and compare them with the whole:
+ * every shard finds the same first completed schedule (and, with WAIT,
+ * the same first deadlock) as the whole; the shards' final states make
+ * up the whole's; without the state cache, each of the whole's schedules
+ * is run by exactly one shard.  Returns how many shards ran a schedule,
+ * or -1 if the whole was cut at its bound.
+ */
+static int
+shards_match(const struct spec *sp, bool por, bool states, bool wait,
+    unsigned n, uint64_t seed)
+{
+	struct shard_run whole, part;
+	uint64_t *runs = NULL, *sig = NULL, deadlocks = 0, parts = 0;
+	size_t nruns = 0, nsig = 0;
+	int busy = 0;
+
+	memset(&whole, 0, sizeof(whole));
+	shard_explore(sp, por, states, false, 0, 0, &whole);
+	if (!whole.res.exhausted) {
+		shard_run_free(&whole);
+		return -1;
+	}
+	for (unsigned k = 1; k <= n; k++) {
+		memset(&part, 0, sizeof(part));
+		shard_explore(sp, por, states, wait, k, n, &part);
+		ck_assert_msg(part.res.exhausted, "seed %" PRIu64 " shard %u/%u"
+		    " mode %d%d%d: %" PRIu64 " schedules (whole %" PRIu64 ")",
+		    seed, k, n, por, states, wait, part.res.schedules,
+		    whole.res.schedules);
+		/* Every shard numbers the parts alike. */
+		if (k == 1)
+			parts = part.res.parts;
+		ck_assert_msg(part.res.parts == parts && parts > 0,
+		    "seed %" PRIu64 " shard %u/%u: %" PRIu64 " parts, not %"
+		    PRIu64, seed, k, n, part.res.parts, parts);
+		ck_assert_msg(strcmp(part.first_done, whole.first_done) == 0,
+		    "seed %" PRIu64 " shard %u/%u: first completed %s, not %s",
+		    seed, k, n, part.first_done, whole.first_done);
+		if (wait) {
+			ck_assert_int_eq(part.res.seen_deadlock,
+			    whole.res.seen_deadlock);
+			if (whole.res.seen_deadlock)
+				ck_assert_str_eq(
+				    part.res.first_deadlock.schedule,
+				    whole.res.first_deadlock.schedule);
+		}
+		append_u64(&runs, &nruns, part.runs, part.nruns);
+		append_u64(&sig, &nsig, part.sig, part.nsig);
+		deadlocks += part.res.deadlocks;
+		busy += part.res.schedules > 0;
+		shard_run_free(&part);
+	}
+	nsig = uniq_u64(sig, nsig);
+	ck_assert_msg(nsig == whole.nsig && (nsig == 0 || memcmp(sig,
+	    whole.sig, nsig * sizeof(*sig)) == 0), "seed %" PRIu64 ": the %u shards' "
+	    "final states are not the whole's", seed, n);
+	if (!states) {
+		if (nruns > 0)
+			qsort(runs, nruns, sizeof(*runs), cmp_u64);
+		ck_assert_msg(nruns == whole.nruns && (nruns == 0 ||
+		    memcmp(runs, whole.runs, nruns * sizeof(*runs)) == 0),
+		    "seed %" PRIu64 ": the %u "
+		    "shards' schedules are not the whole's", seed, n);
+		ck_assert_uint_eq(deadlocks, whole.res.deadlocks);
+	}
+	free(runs);
+	free(sig);
+	shard_run_free(&whole);
+	return busy;
+}
+
+/*
+ * scenario: --shard=K/N on the random worlds of test_por_differential,
+ * plain, with sleep sets and with the state cache, with and without
+ * waiting for the first deadlock: shards_match() for 2 and 3 shards.  The
+ * split must be real: in most worlds both of 2 shards run schedules.
+ */
+START_TEST(test_shards_differential)
+{
+	static const struct { bool por, states, wait; } mode[] = {
+		{ false, false, false }, { true, false, false },
+		{ true, false, true }, { true, true, false },
+		{ true, true, true },
+	};
+	struct spec sp;
+	struct rng g;
+	uint64_t seed;
+	int busy, compared = 0, split = 0;
+
+	for (seed = 1; seed <= 1000; seed++) {
+		rng_seed(&g, seed);
+		random_spec(&g, &sp);
+		for (size_t m = 0; m < NELEM(mode); m++)
+			for (unsigned n = 2; n <= 3; n++) {
+				busy = shards_match(&sp, mode[m].por,
+				    mode[m].states, mode[m].wait, n, seed);
+				if (busy < 0)
+					continue;
+				compared++;
+				split += n == 2 && busy == 2;
+			}
+	}
+	fprintf(stderr, "compared %d split %d\n", compared, split);
+	ck_assert_int_ge(compared, 200);
+	ck_assert_int_ge(split, compared / 4);
 }
 END_TEST
 
@@ -579,6 +818,7 @@ START_TEST(test_por_completion_order)
 	ck_assert(res.exhausted);
 	ck_assert_uint_eq(h.nsig, 2);
 	free(h.sig);
+	free(h.runs);
 }
 END_TEST
 
@@ -684,6 +924,8 @@ por_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_por_counts);
 	tcase_add_test(tc, test_por_differential);
+	tcase_add_test(tc, test_states_differential);
+	tcase_add_test(tc, test_shards_differential);
 	tcase_add_test(tc, test_por_divergence_caught);
 	tcase_add_test(tc, test_por_completion_order);
 	tcase_add_test(tc, test_por_oops_depends_on_all);

@@ -79,9 +79,27 @@ task_fn(struct sched *s, void *arg)
 	CHECK_HOT(sched_self(s) == r->i, "sched_self is %d, not %d",
 	    sched_self(s), r->i);
 	for (op = r->w->sp->task[r->i]; op->k != END; op++) {
+		/* All a task keeps on its stack is where it is. */
+		if (r->w->points)
+			sched_point(s, rng_fold((uint64_t)r->i,
+			    (uint64_t)r->w->pc[r->i]));
 		run_op(r->w, r->i, op);
 		r->w->pc[r->i]++;
 	}
+}
+
+/* The toy world's identities: events, items and posts by index. */
+static uint64_t
+world_ident(void *ctx, enum sched_ident_kind kind, const void *obj,
+    bool *known)
+{
+	struct world *w = ctx;
+	const struct ref *r = obj;
+
+	*known = true;
+	if (kind == SCHED_IDENT_EVENT)
+		return (uint64_t)((const struct sched_event *)obj - w->ev);
+	return (uint64_t)r->i << 8 | (uint64_t)kind;
 }
 
 /* A worker: pop items of its queue and run their programs, forever. */
@@ -139,9 +157,12 @@ world_new(const struct spec *sp, const struct sched_opts *opts)
 		sched_queue_init(w->s, &w->q[i], sp->qname[i]);
 	for (i = 0; i < sp->nlock; i++)
 		sched_lock_init(w->s, &w->lock[i], sp->lkind[i], sp->lname[i]);
-	for (i = 0; i < sp->nev; i++)
+	for (i = 0; i < sp->nev; i++) {
 		sched_event_init(&w->ev[i], sp->ename[i],
 		    sp->evia[i] ? &w->q[sp->evia[i] - 1] : NULL);
+		w->ev[i].owner = &w->ev[i];
+	}
+	sched_set_ident(w->s, world_ident, w);
 	for (i = 0; i < MAXI; i++)
 		w->iref[i] = (struct ref){ w, i };
 	for (i = 0; i < MAXA; i++)
@@ -199,7 +220,39 @@ h_setup(void *arg, const struct sched_opts *opts)
 
 	h->w = world_new(h->alt != NULL && h->nsetup++ % 2 ? h->alt : h->sp,
 	    opts);
+	h->w->points = h->states;
 	return h->w->s;
+}
+
+/*
+ * The world's part of a state hash: the shared data, the log, how far
+ * each task is, the events, the lock owners and the queues' items (the
+ * scheduler hashes its entities and posted actions).
+ */
+uint64_t
+h_world_hash(void *arg, bool *complete)
+{
+	struct harness *h = arg;
+	const struct world *w = h->w;
+	uint64_t x = 0;
+	int i;
+
+	*complete = true;
+	for (i = 0; i < MAXL && !h->leaky; i++)
+		x = rng_fold(x, w->v[i]);
+	for (i = 0; i < w->nlog; i++)
+		x = rng_fold(x, (uint64_t)w->log[i]);
+	for (i = 0; i < MAXT; i++)
+		x = rng_fold(x, (uint64_t)w->pc[i]);
+	for (i = 0; i < w->sp->nev; i++)
+		x = rng_fold(x, w->ev[i].done);
+	for (i = 0; i < w->sp->nlock; i++)
+		x = rng_fold(x, (uint64_t)(int64_t)w->lock[i].owner);
+	for (i = 0; i < w->sp->nq; i++)
+		for (size_t k = w->q[i].head; k < w->q[i].tail; k++)
+			x = rng_fold(x, (uint64_t)((const struct ref *)
+			    w->q[i].items[k])->i);
+	return x;
 }
 
 /* sched_explore() teardown: the world, not the sched. */
@@ -238,6 +291,17 @@ signature(const struct world *w, const struct sched_result *r)
 	return x;
 }
 
+/* A hash of the text S (a schedule), to compare sets of schedules. */
+static uint64_t
+hash_text(const char *s)
+{
+	uint64_t h = 0;
+
+	while (*s != '\0')
+		h = rng_fold(h, (unsigned char)*s++);
+	return h;
+}
+
 /* sched_explore() visit: collect signatures, stop when asked to. */
 bool
 h_visit(void *arg, struct sched *s, const struct sched_result *r)
@@ -248,7 +312,17 @@ h_visit(void *arg, struct sched *s, const struct sched_result *r)
 
 	CHECK_HOT(s == h->w->s, "visit of another sched");
 	check_sched(s);
+	if (r->outcome == SCHED_COMPLETED && h->first_done[0] == '\0')
+		snprintf(h->first_done, sizeof(h->first_done), "%s",
+		    r->schedule);
+	if (r->foreign) {
+		h->foreign++;
+		return true;
+	}
 	if (h->collect) {
+		h->runs = xreallocarray(h->runs, h->nruns + 1,
+		    sizeof(*h->runs));
+		h->runs[h->nruns++] = hash_text(r->schedule);
 		sig = signature(h->w, r);
 		for (i = 0; i < h->nsig && h->sig[i] != sig; i++)
 			;

@@ -99,6 +99,7 @@ struct world {
 	uint64_t	 v[MAXL];	/* shared data */
 	int		 log[32];
 	int		 nlog;
+	bool		 points;	/* tasks declare program points */
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -136,7 +137,22 @@ struct harness {
 	bool		 progressed;
 	uint64_t	 progress_done;
 	double		 progress_rate;
+	/* The state cache (explore.h): tasks declare their points and
+	 * h_world_hash() hashes the world; LEAKY leaves the data out of
+	 * the hash (a self-test: the cache then loses final states). */
+	bool		 states;
+	bool		 leaky;
+	/* Shards (explore.h): with COLLECT, the hashes of the schedules
+	 * visited that are not foreign, in visit order; the foreign ones
+	 * visited; the first completed schedule, foreign or not. */
+	uint64_t	*runs;
+	size_t		 nruns;
+	uint64_t	 foreign;
+	char		 first_done[1024];
 };
+
+/* The world's part of a state hash, for sched_explore_opts.world_hash. */
+uint64_t	h_world_hash(void *arg, bool *complete);
 
 /* The worlds several suites use (sched_world.c says what each is). */
 extern const struct spec world_abba, world_mini, world_mini_ok, world_btrfs,
