@@ -71,7 +71,6 @@
 #include "sched_int.h"
 #include "xmalloc.h"
 
-#define SCHED_DEFAULT_STEPS	100000
 
 /* ---- small helpers ------------------------------------------------------- */
 

@@ -831,8 +831,9 @@ block_run(struct exec *x, const struct scn_stmt *blk,
 	if (er->step_limits > 0)
 		exec_point(x, blk->pos.line, xstrdup("concurrent"), false,
 		    xstrdup("schedules that end"), xasprintf("%" PRIu64
-		    " schedule%s cut after the step limit", er->step_limits,
-		    block_plural(er->step_limits)));
+		    " schedule%s cut at %u steps, a schedule's limit (see "
+		    "LIMITS in blksim-scenario(5))", er->step_limits,
+		    block_plural(er->step_limits), SCHED_DEFAULT_STEPS));
 	if (er->bad_replays > 0) {
 		exec_point(x, blk->pos.line, xstrdup("--schedule"), false,
 		    xasprintf("a schedule of this block"),

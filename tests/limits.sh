@@ -164,6 +164,29 @@ sed 's/^concurrent schedule=explore$/concurrent schedule=explore incomplete=ok/'
 "$BLKSIM" run budget-ok.scn >out 2>err
 tap_check $? "and passes with incomplete=ok"
 
+# A schedule takes at most 500000 steps: two concurrent reads of 16000
+# pages each (about 3.5 steps a page) run whole; of 80000 pages each,
+# the schedule is cut and the block fails, naming the limit.
+cat >steps.scn <<'EOF'
+fs size=2G
+create a
+create b
+write a 0 64000K
+write b 0 64000K
+drop-caches 3
+concurrent schedule=fifo
+  read a 0 64000K expect ok
+  read b 0 64000K expect ok
+end
+EOF
+"$BLKSIM" run steps.scn >out 2>err
+tap_check $? "two concurrent reads of 16000 pages run whole"
+sed 's/64000K/320000K/' steps.scn >steps-cut.scn
+"$BLKSIM" run steps-cut.scn >out 2>err
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "^steps-cut.scn:7: concurrent: expected schedules that end, got 1 schedule cut at 500000 steps, a schedule's limit" out
+tap_check $? "a schedule past 500000 steps is cut and fails, naming the limit (exit $rc)"
+
 # Running out of memory is a message and exit 3, never an abort (134).
 # Under ASan the address space limit cannot be set: skipped there.
 if (ulimit -v 100000 && "$BLKSIM" run "$SRCDIR/scenarios/man-intro.scn") \
