@@ -101,6 +101,7 @@ enum scn_kind {
 #define SCN_OUT_ENOSPC	0x4u
 #define SCN_OUT_OOPS	0x8u
 #define SCN_OUT_HANG	0x10u	/* modern: a repair walk that never ends */
+#define SCN_OUT_ALL	0x1fu	/* every outcome above */
 
 enum scn_lookup {
 	SCN_LOOKUP_ANY,		/* not asserted */

@@ -60,7 +60,8 @@ fuzz_check_stmt(const struct scn_script *s, const struct scn_stmt *st,
 	    st->kind == SCN_ONLINE)
 		FUZZ_ASSERT(st->mirror >= 1);
 	FUZZ_ASSERT(st->fill >= -1 && st->fill <= 255);
-	FUZZ_ASSERT(st->expect.outcomes != 0 && st->expect.outcomes <= 0xf);
+	FUZZ_ASSERT(st->expect.outcomes != 0 &&
+	    (st->expect.outcomes & ~SCN_OUT_ALL) == 0);
 	FUZZ_ASSERT(st->rate_den >= 1 && st->rate_num <= st->rate_den);
 	FUZZ_ASSERT(st->kind != SCN_FAULTS || st->fault_kinds != 0);
 	FUZZ_ASSERT(st->kind != SCN_DROP_CACHES ||
