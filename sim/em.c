@@ -187,8 +187,14 @@ em_mark_range(struct em_tree *tree, uint64_t start, uint64_t end)
 {
 	static const struct imap_val unused;
 
-	if (start < end)
-		imap_set(&tree->changed, start, end, &unused);
+	if (start >= end || tree->changed_all)
+		return;
+	if (++tree->nmarks > EM_MAX_MARKS) {
+		tree->changed_all = true;
+		imap_destroy(&tree->changed);
+		return;
+	}
+	imap_set(&tree->changed, start, end, &unused);
 }
 
 static void
@@ -249,6 +255,8 @@ em_tree_init(struct em_tree *tree)
 	tree->merges = 0;
 	tree->splits = 0;
 	imap_init(&tree->changed);
+	tree->nmarks = 0;
+	tree->changed_all = false;
 }
 
 /* The checker has looked: the changed ranges start afresh. */
@@ -256,6 +264,8 @@ void
 em_settle(struct em_tree *tree)
 {
 	imap_destroy(&tree->changed);
+	tree->nmarks = 0;
+	tree->changed_all = false;
 }
 
 /*
@@ -316,6 +326,8 @@ em_tree_clone(struct em_tree *dst, const struct em_tree *src)
 	dst->merges = src->merges;
 	dst->splits = src->splits;
 	imap_clone(&dst->changed, &src->changed);
+	dst->nmarks = src->nmarks;
+	dst->changed_all = src->changed_all;
 }
 
 /* A new map outside any tree (alloc_extent_map()); the caller owns it. */

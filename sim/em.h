@@ -86,10 +86,18 @@ struct em_tree {
 	 * The file ranges whose mapping changed since the invariant checker
 	 * last looked (inv.h): every map linked or unlinked marks its range;
 	 * a neighbour absorbed by a merge does not, since the widened map
-	 * maps its bytes where it did.  Values unused.
+	 * maps its bytes where it did.  Values unused.  Past EM_MAX_MARKS
+	 * marks since the checker looked, the ranges are dropped and
+	 * changed_all set instead: a statement that changed that much pays
+	 * one whole check, and a burst of inserts (a cold read of a
+	 * fragmented file) costs what the tree does, nothing more.
 	 */
 	struct imap	changed;
+	unsigned	nmarks;		/* marks since the checker looked */
+	bool		changed_all;	/* too many: look at everything */
 };
+
+#define EM_MAX_MARKS	64
 
 /* extent_map_end(): start + len, saturating at (u64)-1. */
 static inline uint64_t

@@ -284,7 +284,10 @@ inode_suspect(struct fs *fs, struct fs_inode *ip, const struct alloc *al)
 	uint64_t mask = fs_cfg(fs)->sectorsize - 1;
 	const struct imap *changed[2] = { &tree->changed, &items->changed };
 
-	/* tree->overlaps is exact: any overlap at all is looked at whole. */
+	/* tree->overlaps is exact: any overlap at all is looked at whole;
+	 * so is a tree that changed in too many places to keep them. */
+	if (tree->changed_all)
+		return true;
 	if (tree->overlaps > 0 && (tree->changed.count > 0 ||
 	    items->changed.count > 0))
 		return true;

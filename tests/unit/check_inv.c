@@ -236,6 +236,36 @@ written(uint32_t *ino)
 	return fs;
 }
 
+/*
+ * A tree changed in more than EM_MAX_MARKS places since the checker
+ * looked keeps no ranges but is looked at whole: a map broken behind
+ * the tracker's back (a miss for the ranges alone, as above) is found,
+ * and settling starts the ranges afresh.
+ */
+START_TEST(test_many_marks_look_at_everything)
+{
+	uint32_t a;
+	struct fs *fs = written(&a);
+	struct em_tree *tree = inode_em(fs, fs_inode(fs, a));
+	struct inv_report r;
+
+	for (unsigned i = 0; i < EM_MAX_MARKS; i++)
+		em_mark_range(tree, 1024 * K + i * 8 * K, 1028 * K + i * 8 * K);
+	ck_assert(!tree->changed_all);
+	ck_assert_uint_eq(tree->changed.count, EM_MAX_MARKS);
+	em_mark_range(tree, 4096 * K, 4100 * K);
+	ck_assert(tree->changed_all);
+	ck_assert_uint_eq(tree->changed.count, 0);
+	em_first(tree)->block_start += 4096;	/* incoherent, unrecorded */
+	changed_report(fs, &r);
+	ck_assert_uint_gt(r.n, 0);
+	inv_report_free(&r);
+	ck_assert(!tree->changed_all);
+	ck_assert_uint_eq(tree->nmarks, 0);
+	fs_free(fs);
+}
+END_TEST
+
 /* Scenario: each kind, broken through the model's interfaces, is found
  * by the changed check, with the full check's first finding. */
 START_TEST(test_each_kind_found)
@@ -394,6 +424,7 @@ inv_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_differential);
 	tcase_add_test(tc, test_differential_catches_a_miss);
+	tcase_add_test(tc, test_many_marks_look_at_everything);
 	tcase_add_test(tc, test_each_kind_found);
 	tcase_add_test(tc, test_old_findings_not_repeated);
 	suite_add_tcase(s, tc);
