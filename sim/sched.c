@@ -81,19 +81,6 @@ act_post(size_t i)
 	return (uint32_t)(SCHED_MAX_ENTITIES + i);
 }
 
-/* Copy a name into a SCHED_NAME buffer, cut to fit. */
-static void
-name_copy(char *dst, const char *src)
-{
-	size_t n = src == NULL ? 0 : strlen(src);
-
-	if (n > SCHED_NAME - 1)
-		n = SCHED_NAME - 1;
-	if (n > 0)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* Append to the NUL-terminated BUF of SIZE bytes; false if cut short.
  * Shared with deadlock.c and replay.c through sched_int.h. */
 bool
@@ -199,9 +186,9 @@ order_take(struct sched *s, const struct sched_ent *e, int node,
 
 	if (node < 0 || (e->held.n == 0 && !e->busy))
 		return;
-	name_copy(seen.who, e->name);
+	sched_name_copy(seen.who, e->name);
 	if (e->item > 0)
-		name_copy(seen.item, s->act[e->item - 1].name);
+		sched_name_copy(seen.item, s->act[e->item - 1].name);
 	for (i = 0; i < e->held.n; i++)
 		if (e->held.lock[i]->order_id >= 0 &&
 		    e->held.lock[i]->order_id != node) {
@@ -417,7 +404,7 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	if (s->nent == SCHED_MAX_ENTITIES)
 		return -1;
 	e = xcalloc(1, sizeof(*e));
-	name_copy(e->name, name);
+	sched_name_copy(e->name, name);
 	e->role = role;
 	e->id = s->nent;
 	e->nth = role == SCHED_TASK ? ++s->ntask : ++s->nworker;
@@ -429,130 +416,6 @@ sched_spawn(struct sched *s, enum sched_role role, const char *name,
 	e->pp_set = true;
 	s->ent[s->nent] = e;
 	return s->nent++;
-}
-
-void
-sched_name_num(char *buf, const char *prefix, uint64_t n, const char *suffix)
-{
-	char digits[20];
-	size_t len = 0, k = 0;
-
-	for (; *prefix != '\0' && len < SCHED_NAME - 1; prefix++)
-		buf[len++] = *prefix;
-	do {
-		digits[k++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	while (k > 0 && len < SCHED_NAME - 1)
-		buf[len++] = digits[--k];
-	for (; *suffix != '\0' && len < SCHED_NAME - 1; suffix++)
-		buf[len++] = *suffix;
-	buf[len] = '\0';
-}
-
-/*
- * The key of NAME: FNV-1a over its bytes, mixed, in SCHED_KEY_MAX.  It
- * partitions objects exactly as their names do, but for 2^-61 collisions,
- * which only make more steps dependent.
- */
-uint64_t
-sched_name_key(const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h) & SCHED_KEY_MAX;
-}
-
-/* A free lock of class KEY, in S's lock-order graph. */
-void
-sched_lock_init_key(struct sched *s, struct sched_lock *l,
-    enum sched_lock_kind kind, uint64_t key, const char *name)
-{
-	name_copy(l->name, name);
-	l->kind = kind;
-	l->owner = -1;
-	l->key = por_key(POR_LOCK, key);
-	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph, l->key,
-	    l->name);
-}
-
-/* A free lock of object KEY in class CLASS_KEY (sched.h). */
-void
-sched_lock_init_class(struct sched *s, struct sched_lock *l,
-    enum sched_lock_kind kind, uint64_t key, const char *name,
-    uint64_t class_key, const char *class_name)
-{
-	name_copy(l->name, name);
-	l->kind = kind;
-	l->owner = -1;
-	l->key = por_key(POR_LOCK, key);
-	l->order_id = s == NULL ? -1 : lockorder_node(&s->graph,
-	    por_key(POR_LOCK, class_key), class_name);
-}
-
-/* A free lock keyed by its name (as cut to SCHED_NAME). */
-void
-sched_lock_init(struct sched *s, struct sched_lock *l,
-    enum sched_lock_kind kind, const char *name)
-{
-	name_copy(l->name, name);
-	sched_lock_init_key(s, l, kind, sched_name_key(l->name), name);
-}
-
-/* An empty queue of key KEY; its items array is the caller's to free
- * with sched_queue_free(). */
-void
-sched_queue_init_key(struct sched *s, struct sched_queue *q, uint64_t key,
-    const char *name)
-{
-	memset(q, 0, sizeof(*q));
-	name_copy(q->name, name);
-	q->key = por_key(POR_QUEUE, key);
-	q->order_id = s == NULL ? -1 : lockorder_node(&s->graph, q->key,
-	    q->name);
-}
-
-/* An empty queue keyed by its name. */
-void
-sched_queue_init(struct sched *s, struct sched_queue *q, const char *name)
-{
-	name_copy(q->name, name);
-	sched_queue_init_key(s, q, sched_name_key(q->name), name);
-}
-
-/* Release Q's items array (not the items). */
-void
-sched_queue_free(struct sched_queue *q)
-{
-	free(q->items);
-	free(q->from);
-	q->items = NULL;
-	q->from = NULL;
-	q->head = q->tail = q->cap = 0;
-}
-
-/* A pending event of key KEY, signalled through VIA's workers if VIA is
- * set. */
-void
-sched_event_init_key(struct sched_event *ev, uint64_t key, const char *name,
-    struct sched_queue *via)
-{
-	name_copy(ev->name, name);
-	ev->done = false;
-	ev->via = via;
-	ev->key = por_key(POR_EVENT, key);
-	ev->owner = NULL;
-}
-
-/* A pending event keyed by its name. */
-void
-sched_event_init(struct sched_event *ev, const char *name,
-    struct sched_queue *via)
-{
-	name_copy(ev->name, name);
-	sched_event_init_key(ev, sched_name_key(ev->name), name, via);
 }
 
 /* ---- called from entities and callbacks ---------------------------------- */
@@ -854,7 +717,7 @@ sched_post(struct sched *s, const char *name,
 		s->act = xreallocarray(s->act, s->actcap, sizeof(*s->act));
 	}
 	a = &s->act[s->nact++];
-	name_copy(a->name, name);
+	sched_name_copy(a->name, name);
 	a->fire = fire;
 	a->arg = arg;
 	a->fired = false;

@@ -2,7 +2,9 @@
  * The scheduler's own state: entities, posted actions, the run.
  *
  * Private to the runtime (sim/sched.c, with its invariant walker in
- * sim/schedcheck.c) and to the two modules that read its entities: the
+ * sim/schedcheck.c, its state hash in sim/schedstate.c and the objects
+ * a world declares in sim/schedobj.c) and to the two modules that read
+ * its entities: the
  * reports of a stuck world (sim/deadlock.c) and the schedule strings
  * (sim/replay.c).  No other file may include it.  The
  * explorer and the rest of blksim reach the runtime through sched.h only
@@ -18,6 +20,8 @@
  */
 #ifndef SIM_SCHED_INT_H
 #define SIM_SCHED_INT_H
+
+#include <string.h>
 
 #include "fiber.h"
 #include "held.h"
@@ -108,5 +112,18 @@ void	sched_fail(struct sched *, enum sched_outcome outcome,
 /* Append to the NUL-terminated BUF of SIZE bytes; false if cut short. */
 bool	sched_str_add(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));
+
+/* Copy a name into a SCHED_NAME buffer, cut to fit. */
+static inline void
+sched_name_copy(char *dst, const char *src)
+{
+	size_t n = src == NULL ? 0 : strlen(src);
+
+	if (n > SCHED_NAME - 1)
+		n = SCHED_NAME - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 #endif
