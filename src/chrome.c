@@ -468,18 +468,33 @@ chrome_write(FILE *f, struct chrome *const *v, size_t n)
 
 /* ---- DOT ------------------------------------------------------------- */
 
-/* S as a DOT string literal. */
+/*
+ * S as a DOT string literal that Graphviz accepts whatever S holds: " and
+ * \ escaped, a newline as \n, valid UTF-8 as it is, and an invalid byte
+ * or another control character as U+FFFD (a path of the scenario may
+ * hold either; dot(1) refuses a file that is not UTF-8).
+ */
 static void
 dot_str(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k;
+
 	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if (*s == '\n')
+	while (n > 0) {
+		k = 1;
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fputs("\xef\xbf\xbd", f);
+		else if ((k = esc_utf8_len(p, n)) > 0)
+			fwrite(p, 1, k, f);
 		else
-			fputc(*s, f);
+			k = 1, fputs("\xef\xbf\xbd", f);
+		p += k;
+		n -= k;
 	}
 	fputc('"', f);
 }

@@ -98,6 +98,14 @@ if command -v dot >/dev/null 2>&1; then
 else
 	tap_skip "dot: Graphviz accepts it" "no dot program"
 fi
+# A scenario under a directory whose name is not UTF-8: the labels hold
+# U+FFFD where the bad byte was, and the file stays UTF-8.
+bad=$(printf 'bad\377dir')
+mkdir "$tmp/$bad" && cp "$scn" "$tmp/$bad/q.scn"
+"$BLKSIM" run $q --trace="$tmp/b.dot" "$tmp/$bad/q.scn" >/dev/null 2>&1
+grep -q "bad$(printf '\357\277\275')dir/q.scn" "$tmp/b.dot" &&
+    ! grep -q "$(printf '\377')" "$tmp/b.dot"
+tap_check $? "dot: a path that is not UTF-8 is labelled with U+FFFD"
 
 "$BLKSIM" run --trace="$tmp/none.dot" "$SRCDIR/scenarios/history" \
     >/dev/null 2>&1
