@@ -480,6 +480,10 @@ block_record(struct exec_result *r, const struct scn_stmt *blk,
 	b->schedules = er->schedules;
 	b->max_schedules = blk->max_schedules;
 	b->incomplete_ok = blk->incomplete_ok;
+	if (b->how == EXEC_HOW_EXPLORE && eo->shard_n > 1) {
+		b->shard_k = eo->shard_k;
+		b->shard_n = eo->shard_n;
+	}
 	if (b->how != EXEC_HOW_EXPLORE || (b->complete = er->exhausted))
 		return b;
 	if (eo->stop_at_deadlock && er->deadlocks > 0)

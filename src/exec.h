@@ -91,6 +91,8 @@ struct exec_block {
 	bool		incomplete_ok;	/* the block accepts a cut */
 	char		*cut;		/* what cut an exploration short
 					   ("max-schedules=100"), or NULL */
+	unsigned	shard_k;	/* explored as shard K of N (N > 1, */
+	unsigned	shard_n;	/*   --shard); else both 0 */
 };
 
 /* A deadlock found in a concurrent block (exec_opts.dot). */

@@ -544,6 +544,10 @@ junit_properties(FILE *out, const struct exec_result *r)
 		esc_xml(out, t, true);
 		fputs("\"/>\n", out);
 		free(t);
+		if (b->shard_n > 1)
+			fprintf(out, "      <property name=\"line %u: shard\" "
+			    "value=\"%u/%u\"/>\n", b->line, b->shard_k,
+			    b->shard_n);
 	}
 	fputs("    </properties>\n", out);
 }
@@ -697,6 +701,9 @@ json_blocks(FILE *out, const struct exec_result *r)
 			esc_json(out, b->cut);
 		else
 			fputs("null", out);
+		if (b->shard_n > 1)
+			fprintf(out, ",\"shard\":\"%u/%u\"", b->shard_k,
+			    b->shard_n);
 		fputc('}', out);
 	}
 	fputc(']', out);

@@ -210,4 +210,23 @@ else
 	cat "$tmp/aw" "$tmp"/a[123] | tap_diag
 fi
 
+# Reports say which shard explored a block, so that the shards' suites of
+# one file tell themselves apart; an unsharded run says nothing of it.
+f="$SRCDIR/scenarios/history/quirk1-deadlock.scn"
+ok=yes
+for k in 1 2 3; do
+	"$BLKSIM" run -f junit --shard=$k/3 "$f" >"$tmp/j$k" 2>/dev/null
+	"$BLKSIM" run -f json --shard=$k/3 "$f" >"$tmp/s$k" 2>/dev/null
+	grep -q "<property name=\"line 27: shard\" value=\"$k/3\"/>" \
+	    "$tmp/j$k" && grep -q "\"shard\":\"$k/3\"" "$tmp/s$k" || ok=
+done
+"$BLKSIM" run -f junit "$f" >"$tmp/j0" 2>/dev/null
+! grep -q ': shard"' "$tmp/j0" || ok=
+if [ -n "$ok" ]; then
+	tap_ok "junit and json name the shard of an explored block"
+else
+	tap_not_ok "junit and json name the shard of an explored block"
+	cat "$tmp"/j1 "$tmp"/s1 | tap_diag
+fi
+
 tap_done
