@@ -599,18 +599,6 @@ conc_window_dropped(struct fs *fs, const struct conc_window *w)
 
 /* ---- state hashes -------------------------------------------------------- */
 
-/* FNV-1a of N bytes at P, mixed. */
-static uint64_t
-bytes_hash(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return rng_mix64(h);
-}
-
 uint64_t
 conc_bio_hash(const struct conc_bio *b, bool *known)
 {
@@ -625,7 +613,7 @@ conc_bio_hash(const struct conc_bio *b, bool *known)
 	h = rng_fold(h, b->ev.done);
 	h = rng_fold(h, (uint64_t)(int64_t)b->creator);
 	if (b->buf != NULL)
-		h = rng_fold(h, bytes_hash(b->buf,
+		h = rng_fold(h, rng_hash_bytes(b->buf,
 		    fs_cfg(b->fs)->sectorsize));
 	return rng_fold(h, b->hash(b));
 }

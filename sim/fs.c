@@ -720,17 +720,6 @@ fs_quirk(const struct fs *fs, int q)
 	return quirk_on(fs->cfg.quirks, (enum quirk_id)q);
 }
 
-/* FNV-1a of the string S, mixed. */
-static uint64_t
-str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return rng_mix64(h);
-}
-
 uint64_t
 fs_state_hash(const struct fs *fs, bool *complete)
 {
@@ -751,8 +740,8 @@ fs_state_hash(const struct fs *fs, bool *complete)
 		h = rng_fold(h, sc[i]);
 	h = rng_fold(h, (uint64_t)fs->crashed << 1 | fs->hung);
 	h = rng_fold(h, (uint64_t)fs->latent << 32 | fs->enospc);
-	h = rng_fold(h, str_hash(fs->oops));
-	h = rng_fold(h, str_hash(fs->why));
+	h = rng_fold(h, rng_hash_bytes(fs->oops, strlen(fs->oops)));
+	h = rng_fold(h, rng_hash_bytes(fs->why, strlen(fs->why)));
 	if (fs->head.conc != NULL)
 		h = rng_fold(h, conc_state_hash(fs->head.conc, complete));
 	return h;

@@ -7,6 +7,7 @@
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct rng {
@@ -45,6 +46,21 @@ static inline uint64_t
 rng_fold(uint64_t h, uint64_t x)
 {
 	return rng_mix64(h ^ rng_mix64(x + 0x632be59bd9b4e019ULL));
+}
+
+/*
+ * N bytes at P hashed (FNV-1a, then rng_mix64()): how names and byte
+ * strings become keys, equal bytes giving equal hashes in every run.
+ */
+static inline uint64_t
+rng_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return rng_mix64(h);
 }
 
 #endif

@@ -50,11 +50,7 @@ sched_name_num(char *buf, const char *prefix, uint64_t n, const char *suffix)
 uint64_t
 sched_name_key(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return rng_mix64(h) & SCHED_KEY_MAX;
+	return rng_hash_bytes(name, strlen(name)) & SCHED_KEY_MAX;
 }
 
 /* A free lock of class KEY, in S's lock-order graph. */

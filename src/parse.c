@@ -23,7 +23,7 @@
  * State across lines: whether any statement was seen (fs must be first),
  * the first line of each statement that may appear once, the line of the
  * first operation (headers must precede operations), the files created so
- * far (a hash from name to index, for O(1) lookups in long files), the
+ * far (pfiles.h, for O(1) lookups in long files), the
  * open `concurrent` block with its nesting depth, and what the limits of
  * scn.h count: statements, errors (pval.h), the schedules of the blocks
  * so far.  The first fs line sets the script's fs options as it is read,
@@ -47,6 +47,7 @@
 #include "fmt.h"
 #include "lex.h"
 #include "parse.h"
+#include "pfiles.h"
 #include "pval.h"
 #include "stmt.h"
 #include "tail.h"
@@ -77,10 +78,7 @@ struct parser {
 	struct pval		 pv;		/* errors, line, mirror bound */
 	struct scn_script	*s;
 	size_t			 stmt_cap;
-	size_t			 files_cap;
-	uint32_t		*create_line;	/* per file */
-	int			*hash;		/* file indices, -1 empty */
-	size_t			 hash_cap;	/* a power of two */
+	struct pfiles		 files;		/* created so far */
 	bool			 seen_stmt;
 	uint32_t		 first_line;	/* of the first statement */
 	uint32_t		 past_era_line;	/* of the first one not era */
@@ -99,79 +97,6 @@ struct parser {
 };
 
 /* --- files --------------------------------------------------------------- */
-
-static size_t
-file_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return (size_t)h;
-}
-
-/* The index of file NAME, or -1. */
-static int
-file_find(const struct parser *p, const char *name, size_t len)
-{
-	size_t mask = p->hash_cap - 1, i;
-
-	if (p->hash_cap == 0)
-		return -1;
-	/* Invariant: probing stops at an empty slot or the name. */
-	for (i = file_hash(name, len) & mask; p->hash[i] >= 0;
-	    i = (i + 1) & mask) {
-		const char *f = p->s->files[p->hash[i]];
-
-		if (strlen(f) == len && memcmp(f, name, len) == 0)
-			return p->hash[i];
-	}
-	return -1;
-}
-
-static void
-file_hash_insert(struct parser *p, int idx)
-{
-	const char *f = p->s->files[idx];
-	size_t mask = p->hash_cap - 1, i;
-
-	for (i = file_hash(f, strlen(f)) & mask; p->hash[i] >= 0;
-	    i = (i + 1) & mask)
-		continue;
-	p->hash[i] = idx;
-}
-
-/* Register a new file; the table stays at most half full. */
-static int
-file_add(struct parser *p, const char *name, size_t len, uint32_t line)
-{
-	struct scn_script *s = p->s;
-	int idx = (int)s->nfiles;
-
-	if (s->nfiles == p->files_cap) {
-		p->files_cap = p->files_cap ? p->files_cap * 2 : 8;
-		s->files = xreallocarray(s->files, p->files_cap,
-		    sizeof(*s->files));
-		p->create_line = xreallocarray(p->create_line, p->files_cap,
-		    sizeof(*p->create_line));
-	}
-	s->files[idx] = xstrndup(name, len);
-	p->create_line[idx] = line;
-	s->nfiles++;
-	if (2 * s->nfiles > p->hash_cap) {
-		free(p->hash);
-		p->hash_cap = p->hash_cap ? p->hash_cap * 2 : 16;
-		p->hash = xreallocarray(NULL, p->hash_cap, sizeof(*p->hash));
-		for (size_t i = 0; i < p->hash_cap; i++)
-			p->hash[i] = -1;
-		for (size_t i = 0; i < s->nfiles; i++)
-			file_hash_insert(p, (int)i);
-	} else
-		file_hash_insert(p, idx);
-	return idx;
-}
 
 static bool
 check_name(struct parser *p, const struct lex_word *w)
@@ -194,7 +119,7 @@ slot_name(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
-	idx = file_find(p, w->s, w->len);
+	idx = pfiles_find(&p->files, w->s, w->len);
 	if (idx < 0) {
 		pval_err(&p->pv, w, "file `%.*s` is used before it is created: "
 		    "add `create %.*s` above this line", (int)w->len, w->s,
@@ -212,11 +137,11 @@ slot_newname(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 	st->name_pos = pval_pos(&p->pv, w);
 	if (!check_name(p, w))
 		return;
-	idx = file_find(p, w->s, w->len);
+	idx = pfiles_find(&p->files, w->s, w->len);
 	if (idx >= 0) {
 		pval_err(&p->pv, w, "file `%.*s` is already created at line "
 		    "%u: create each file once", (int)w->len, w->s,
-		    p->create_line[idx]);
+		    pfiles_line(&p->files, idx));
 		st->file = idx;
 		return;
 	}
@@ -226,7 +151,7 @@ slot_newname(struct parser *p, const struct lex_word *w, struct scn_stmt *st)
 		    SCN_MAX_FILES);
 		return;
 	}
-	st->file = file_add(p, w->s, w->len, p->pv.line);
+	st->file = pfiles_add(&p->files, w->s, w->len, p->pv.line);
 }
 
 static void
@@ -979,6 +904,7 @@ parse_script_era(const char *filename, const char *buf, size_t len, int era,
 	p.pv.diags = diags;
 	p.pv.nerr0 = diags->n;
 	p.s = s = xcalloc(1, sizeof(*s));
+	pfiles_init(&p.files, s);
 	s->filename = xstrdup(filename);
 	scn_fs_defaults(&s->fs);
 	s->fs.alloc_align = s->fs.sectorsize;
@@ -1009,8 +935,7 @@ parse_script_era(const char *filename, const char *buf, size_t len, int era,
 		diag_add(diags, p.pv.full_line, 1, 1, "too many errors: these "
 		    "are the first %u; fix them and check again",
 		    SCN_MAX_ERRORS);
-	free(p.create_line);
-	free(p.hash);
+	pfiles_fini(&p.files);
 	s->era = p.pv.era;
 	summarize(s);
 	if (diags->n > p.pv.nerr0) {

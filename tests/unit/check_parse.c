@@ -15,7 +15,10 @@
 #include "sim/dev.h"
 #include "sim/era.h"
 #include "src/diag.h"
+#include "sim/rng.h"
+#include "sim/xmalloc.h"
 #include "src/parse.h"
+#include "src/pfiles.h"
 #include "src/scn.h"
 #include "src/stmt.h"
 #include "tests/unit/suite.h"
@@ -2040,6 +2043,54 @@ START_TEST(test_diag_sort)
 }
 END_TEST
 
+/*
+ * The parser's file table (src/pfiles.h) against a trivial reference, a
+ * list searched from the start: random names from a small alphabet, so
+ * that lookups hit and miss and the index grows several times, with
+ * pfiles_check() after every operation.
+ */
+START_TEST(test_pfiles_reference)
+{
+	struct scn_script *s = xcalloc(1, sizeof(*s));
+	char ref[600][8];
+	size_t nref = 0;
+	struct pfiles t;
+	struct rng r;
+	const char *why = "";
+
+	rng_seed(&r, 20261206);
+	pfiles_init(&t, s);
+	for (int op = 0; op < 4000; op++) {
+		char name[8];
+		size_t len = 1 + (size_t)rng_below(&r, 3);
+		int want = -1, got;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = (char)('a' + rng_below(&r, 8));
+		name[len] = '\0';
+		for (size_t i = 0; i < nref && want < 0; i++)
+			if (strcmp(ref[i], name) == 0)
+				want = (int)i;
+		got = pfiles_find(&t, name, len);
+		ck_assert_int_eq(got, want);
+		if (got < 0 && nref < 600) {
+			ck_assert_int_eq(pfiles_add(&t, name, len, 10u + op),
+			    (int)nref);
+			memcpy(ref[nref++], name, len + 1);
+		}
+		ck_assert_msg(pfiles_check(&t, &why) == 0, "%s", why);
+		if (want >= 0)
+			ck_assert_uint_ge(pfiles_line(&t, want), 10);
+	}
+	ck_assert_uint_eq(s->nfiles, nref);
+	ck_assert_uint_gt(nref, 100);		/* the index grew */
+	t.slot[0] = (int)nref;			/* a corrupted slot */
+	ck_assert_int_lt(pfiles_check(&t, &why), 0);
+	pfiles_fini(&t);
+	scn_free(s);
+}
+END_TEST
+
 static Suite *
 parse_suite(void)
 {
@@ -2052,6 +2103,7 @@ parse_suite(void)
 	tcase_add_test(tc, test_quirks);
 	tcase_add_test(tc, test_seed_guards);
 	tcase_add_test(tc, test_create);
+	tcase_add_test(tc, test_pfiles_reference);
 	tcase_add_test(tc, test_write);
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_small_ops);
